@@ -1,0 +1,285 @@
+//! The check engine: streams every input file once, runs structure, field and record rules
+//! on each record as it goes, gathers the compact keys of [`crate::index`], and runs the
+//! cross-record rules at the end. Findings go to a [`Sink`] as soon as they are known.
+
+use std::io;
+
+use chrono::NaiveDate;
+use csv::ByteRecord;
+
+use crate::date::AcademicYear;
+use crate::diagnostic::{Excerpt, Finding};
+use crate::error::Error;
+use crate::index::Index;
+use crate::read::{self, Input, Pos, RecordReader};
+use crate::rules::{self, field, structure, within, Compiled, Family, RecordCtx, Rule, Value};
+use crate::schema::{names, Schema};
+
+/// Where findings go. Reports implement it; tests collect into a `Vec`.
+pub trait Sink {
+    /// Whether the sink will show the record's text for a finding of `rule` (so the engine
+    /// builds the excerpt only when it is needed).
+    fn wants_excerpt(&mut self, rule: &'static Rule) -> bool;
+    /// Receives one finding.
+    fn finding(&mut self, finding: Finding) -> io::Result<()>;
+}
+
+impl Sink for Vec<Finding> {
+    fn wants_excerpt(&mut self, _: &'static Rule) -> bool {
+        true
+    }
+    fn finding(&mut self, finding: Finding) -> io::Result<()> {
+        self.push(finding);
+        Ok(())
+    }
+}
+
+/// Settings of one check run.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// "Today" for rules about future dates.
+    pub as_of: NaiveDate,
+}
+
+/// Counts of one run.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub files: usize,
+    pub records: u64,
+}
+
+/// Per-file state while a file streams by.
+#[derive(Debug, Default)]
+struct FileState {
+    records: u64,
+    year: Option<AcademicYear>,
+}
+
+/// Checks a set of input files against a schema.
+pub struct Checker<'s> {
+    schema: &'s Schema,
+    options: Options,
+    inputs: &'s [Input],
+    delimiters: Vec<u8>,
+    compiled: Vec<(usize, bool, Compiled<'s>)>,
+    index: Index,
+    values: Vec<Value>,
+    findings: Vec<Finding>,
+}
+
+impl<'s> Checker<'s> {
+    pub fn new(schema: &'s Schema, inputs: &'s [Input], options: Options) -> Checker<'s> {
+        Checker { schema, options, inputs, delimiters: vec![b'^'; inputs.len()], compiled: Vec::new(), index: Index::default(), values: Vec::new(), findings: Vec::new() }
+    }
+
+    /// Checks every input, then the cross-record rules, sending findings to `sink`.
+    pub fn run(&mut self, sink: &mut dyn Sink) -> Result<Totals, Error> {
+        let mut totals = Totals { files: self.inputs.len(), records: 0 };
+        let mut rec = ByteRecord::new();
+        for file in 0..self.inputs.len() {
+            totals.records += self.check_file(file, &mut rec, sink)?;
+        }
+        let mut cross = Vec::new();
+        within::check(&mut self.index, &mut cross);
+        for mut f in cross {
+            self.complete(&mut f, sink)?;
+            sink.finding(f).map_err(write_err)?;
+        }
+        Ok(totals)
+    }
+
+    fn check_file(&mut self, file: usize, rec: &mut ByteRecord, sink: &mut dyn Sink) -> Result<u64, Error> {
+        let input = &self.inputs[file];
+        let mut reader = RecordReader::open(input)?;
+        self.delimiters[file] = reader.shape.delimiter;
+        let mut state = FileState::default();
+        if reader.shape.lf_only {
+            self.emit(file_finding(&structure::LINE_ENDING, file), None, sink)?;
+        }
+        while let Some(pos) = reader.next(rec, input)? {
+            self.check_record(file, pos, rec, &mut state)?;
+            self.flush(rec, reader.shape.delimiter, sink)?;
+        }
+        if state.records == 0 {
+            self.emit(file_finding(&structure::EMPTY_FILE, file), None, sink)?;
+        }
+        Ok(state.records)
+    }
+
+    /// Sends the findings of the current record to the sink, with excerpts where wanted.
+    fn flush(&mut self, rec: &ByteRecord, delimiter: u8, sink: &mut dyn Sink) -> Result<(), Error> {
+        for f in std::mem::take(&mut self.findings) {
+            self.emit(f, Some((rec, delimiter)), sink)?;
+        }
+        Ok(())
+    }
+
+    fn emit(&self, mut f: Finding, rec: Option<(&ByteRecord, u8)>, sink: &mut dyn Sink) -> Result<(), Error> {
+        if let Some((rec, delimiter)) = rec {
+            if sink.wants_excerpt(f.rule) {
+                f.excerpt = Some(self.excerpt(rec, delimiter, &f));
+            }
+        }
+        sink.finding(f).map_err(write_err)
+    }
+
+    fn excerpt(&self, rec: &ByteRecord, delimiter: u8, f: &Finding) -> Excerpt {
+        let field = f.field.as_deref().and_then(|name| self.field_position(rec, name));
+        let (text, span) = read::line_text(rec, delimiter, field);
+        Excerpt { text, span }
+    }
+
+    /// The position of field `name` in `rec`'s layout.
+    fn field_position(&self, rec: &ByteRecord, name: &str) -> Option<usize> {
+        let (layout, download) = self.schema.layout(rec.get(0)?)?;
+        let year = self.year_of(rec, layout).unwrap_or_else(|| AcademicYear::containing(self.options.as_of));
+        self.schema.layouts[layout].fields_for(year, download).iter().position(|f| f.name == name)
+    }
+
+    fn year_of(&self, rec: &ByteRecord, layout: usize) -> Option<AcademicYear> {
+        let pos = self.schema.layouts[layout].stable_position(names::ACADEMIC_YEAR_ID)?;
+        AcademicYear::parse(rec.get(pos)?)
+    }
+
+    /// Fills what a cross-record finding lacks (local record ID, value, excerpt) from its record.
+    fn complete(&self, f: &mut Finding, sink: &mut dyn Sink) -> Result<(), Error> {
+        let (Some(file), Some(byte)) = (f.file, f.byte) else { return Ok(()) };
+        let delimiter = self.delimiters[file];
+        let rec = read::fetch(&self.inputs[file], delimiter, byte)?;
+        if let Some(layout) = self.schema.layout(rec.get(0).unwrap_or_default()).map(|l| l.0) {
+            let lrid = self.schema.layouts[layout].stable_position(names::LOCAL_RECORD_ID).and_then(|p| rec.get(p));
+            f.local_record_id = lrid.filter(|v| !v.is_empty()).map(|v| String::from_utf8_lossy(v).into_owned());
+        }
+        if let Some(pos) = f.field.as_deref().and_then(|name| self.field_position(&rec, name)) {
+            f.value = rec.get(pos).map(|v| String::from_utf8_lossy(v).into_owned());
+        }
+        if sink.wants_excerpt(f.rule) {
+            f.excerpt = Some(self.excerpt(&rec, delimiter, f));
+        }
+        Ok(())
+    }
+
+    /// The compiled layout for a record type spelling and year, compiled on first use.
+    fn compiled(&mut self, layout: usize, download: bool, year: AcademicYear) -> Result<usize, Error> {
+        if let Some(i) = self.compiled.iter().position(|(l, d, c)| *l == layout && *d == download && c.year == year) {
+            return Ok(i);
+        }
+        let schema = self.schema;
+        let c = Compiled::new(schema, &schema.layouts[layout], year, download).map_err(|m| {
+            let message = format!("the {} layout has no field `{}` in {year}, which its record rules need", m.record_type, m.field);
+            let help = Some("add the field to the layout file, with the name used in calpads-layouts.md".to_owned());
+            crate::error::SchemaError::error(&format!("{} layout ({})", m.record_type, schema.origin), "", message, None, help)
+        })?;
+        self.compiled.push((layout, download, c));
+        Ok(self.compiled.len() - 1)
+    }
+
+    /// Checks one record, leaving its findings in `self.findings`.
+    fn check_record(&mut self, file: usize, pos: Pos, rec: &ByteRecord, state: &mut FileState) -> Result<(), Error> {
+        state.records += 1;
+        let first = state.records == 1;
+        let Some((layout, download)) = self.schema.layout(rec.get(0).unwrap_or_default()) else {
+            self.unknown_type(file, pos, rec, first);
+            return Ok(());
+        };
+        let record_year = self.year_of(rec, layout);
+        let year = record_year.or(state.year).unwrap_or_else(|| AcademicYear::containing(self.options.as_of));
+        let ci = self.compiled(layout, download, year)?;
+        let (schema, as_of) = (self.schema, self.options.as_of);
+        let compiled = &self.compiled[ci].2;
+        let mut ctx = RecordCtx { file, line: pos.line, byte: pos.byte, record: rec, compiled, values: &[], as_of, schema };
+        if rec.len() != compiled.fields.len() {
+            let (found, expected) = (rec.len().to_string(), compiled.fields.len().to_string());
+            let delims = (compiled.fields.len() - 1).to_string();
+            let args = [("found", found.as_str()), ("expected", expected.as_str()), ("expected_delims", delims.as_str()), ("year", &year.to_string())];
+            self.findings.push(ctx.finding(&structure::FIELD_COUNT, None, &args));
+            return Ok(());
+        }
+        match (state.year, record_year) {
+            (None, Some(y)) => state.year = Some(y),
+            (Some(fy), Some(y)) if fy != y => {
+                let at = self.schema.layouts[layout].stable_position(names::ACADEMIC_YEAR_ID);
+                self.findings.push(ctx.finding(&structure::ACADEMIC_YEAR_MIX, at, &[("file_year", &fy.to_string())]));
+            }
+            _ => {}
+        }
+        if let Err(e) = std::str::from_utf8(rec.as_slice()) {
+            self.findings.push(encoding_finding(&ctx, rec, e.valid_up_to()));
+        }
+        field::check(&ctx, &mut self.values, &mut self.findings);
+        ctx.values = &self.values;
+        match &compiled.family {
+            Family::Senr(f) => {
+                rules::senr::check(&ctx, f, &mut self.findings);
+                self.index.add_enrollment(&ctx, f);
+            }
+            Family::Sinf(f) => {
+                rules::sinf::check(&ctx, f, &mut self.findings);
+                self.index.add_information(&ctx, f);
+            }
+            Family::Stas(f) => {
+                rules::stas::check(&ctx, f, &mut self.findings);
+                self.index.add_summary(&ctx, f);
+            }
+            Family::Other => {}
+        }
+        Ok(())
+    }
+
+    fn unknown_type(&mut self, file: usize, pos: Pos, rec: &ByteRecord, first: bool) {
+        let value: String = String::from_utf8_lossy(rec.get(0).unwrap_or_default()).chars().take(40).collect();
+        let known = self.schema.layouts.iter().map(|l| l.record_type.as_str()).collect::<Vec<_>>().join(", ");
+        let rule = if first && self.looks_like_header(rec) { &structure::HEADER_ROW } else { &structure::UNKNOWN_TYPE };
+        let mut f = Finding::new(rule, &[("value", &value), ("known", &known)]);
+        f.file = Some(file);
+        f.line = Some(pos.line);
+        f.byte = Some(pos.byte);
+        f.value = Some(value);
+        self.findings.push(f);
+    }
+
+    /// A first line whose fields are field names (or say "record type") is a header row.
+    fn looks_like_header(&self, rec: &ByteRecord) -> bool {
+        let norm = |v: &[u8]| String::from_utf8_lossy(v).to_ascii_lowercase().replace([' ', '_', '-'], "");
+        let names: Vec<String> = self.schema.layouts.iter().flat_map(|l| &l.fields).map(|f| norm(f.name.as_bytes())).collect();
+        rec.iter().take(8).any(|v| {
+            let v = norm(v);
+            v.contains("recordtype") || names.contains(&v)
+        })
+    }
+}
+
+fn write_err(source: io::Error) -> Error {
+    Error::Write { path: "standard output".into(), source }
+}
+
+fn file_finding(rule: &'static Rule, file: usize) -> Finding {
+    let mut f = Finding::new(rule, &[]);
+    f.file = Some(file);
+    f
+}
+
+/// STRUCT-ENCODING for the first invalid byte, at `offset` into the record's field bytes.
+fn encoding_finding(ctx: &RecordCtx<'_, '_>, rec: &ByteRecord, offset: usize) -> Finding {
+    let bytes = rec.as_slice();
+    let byte = bytes.get(offset).copied().unwrap_or(0);
+    let field = (0..rec.len()).find(|&i| rec.range(i).is_some_and(|r| r.start <= offset && offset < r.end.max(r.start + 1)));
+    // Column in the line: field bytes before the offset plus one delimiter per earlier field.
+    let column = offset + field.unwrap_or(0) + 1;
+    let cp1252 = cp1252_char(byte).map_or_else(|| "no character".to_owned(), crate::rules::field::describe_char);
+    let args = [("byte", format!("{byte:02X}")), ("column", column.to_string()), ("cp1252", cp1252)];
+    let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    ctx.finding(&structure::ENCODING, field, &args)
+}
+
+/// What a single byte means in Windows-1252, for the encoding hint.
+fn cp1252_char(byte: u8) -> Option<char> {
+    const HIGH: [char; 32] = [
+        '€', '\0', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\0', 'Ž', '\0', '\0', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\0', 'ž', 'Ÿ',
+    ];
+    match byte {
+        0x80..=0x9F => Some(HIGH[usize::from(byte - 0x80)]).filter(|c| *c != '\0'),
+        0xA0..=0xFF => char::from_u32(u32::from(byte)),
+        _ => None,
+    }
+}

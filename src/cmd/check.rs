@@ -1,0 +1,121 @@
+//! `rollcall check`: validate CALPADS files against the schemas and report what the state
+//! would reject. Exit 0 without fatal findings, 1 with, 2 when the check cannot run.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use chrono::NaiveDate;
+use clap::ValueEnum;
+
+use super::{write_err, GlobalArgs};
+use crate::check::{Checker, Options};
+use crate::error::Error;
+use crate::read;
+use crate::report::human::{HumanReport, Style};
+use crate::report::json::JsonReport;
+use crate::report::Tally;
+use crate::schema::Schema;
+
+const AFTER_HELP: &str = "Examples:
+  rollcall check samples/clean
+  rollcall check samples/errors --max-per-rule 5
+  rollcall check exports/ --format json --deny-warnings > findings.jsonl
+
+Exit status: 0 no fatal finding, 1 fatal findings (or warnings with --deny-warnings),
+2 the check could not run (bad arguments, unreadable path, broken schema).";
+
+/// Check CALPADS SENR, SINF and STAS files (caret- or comma-delimited, no header row).
+#[derive(Debug, clap::Args)]
+#[command(after_help = AFTER_HELP)]
+pub struct Args {
+    /// Files or folders to check (a folder means every .txt and .csv file below it).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Findings shown per rule (0 = all). Default: 20 for human output, all for JSON.
+    #[arg(long, value_name = "N")]
+    pub max_per_rule: Option<u64>,
+    /// Exit 1 on warnings too.
+    #[arg(long)]
+    pub deny_warnings: bool,
+    /// Load schemas from this folder instead of the embedded CALPADS set.
+    #[arg(long, value_name = "DIR")]
+    pub schemas: Option<PathBuf>,
+    /// Take this date (YYYY-MM-DD) as today, for rules about future dates.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub as_of: Option<NaiveDate>,
+    /// Width of human output in columns.
+    #[arg(long, default_value_t = 100)]
+    pub width: usize,
+}
+
+/// `--format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Grouped, labelled diagnostics and a summary table.
+    Human,
+    /// JSON Lines: one diagnostic per line, then a summary line.
+    Json,
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    if s.len() == 10 && s.as_bytes()[4] == b'-' && s.as_bytes()[7] == b'-' {
+        if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            return Ok(d);
+        }
+    }
+    Err(format!("`{s}` is not a date like 2026-06-30"))
+}
+
+/// Loads the schema set chosen by `--schemas`, or the embedded one.
+pub fn load_schema(dir: Option<&PathBuf>) -> Result<Schema, Error> {
+    match dir {
+        Some(dir) => Schema::from_dir(dir),
+        None => Schema::embedded(),
+    }
+}
+
+pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitCode, Error> {
+    let started = Instant::now();
+    let schema = load_schema(args.schemas.as_ref())?;
+    let inputs = read::expand(&args.paths)?;
+    for input in &inputs {
+        if input.path.is_dir() {
+            return Err(Error::Argument { arg: "PATHS", message: format!("{} is a folder", input.display) });
+        }
+    }
+    let options = Options { as_of: args.as_of.unwrap_or_else(|| chrono::Local::now().date_naive()) };
+    let mut checker = Checker::new(&schema, &inputs, options);
+    let tally = match args.format {
+        Format::Json => {
+            let mut report = JsonReport::new(out, &inputs);
+            let totals = checker.run(&mut report)?;
+            report.finish(totals.files, totals.records, started.elapsed().as_millis()).map_err(write_err)?
+        }
+        Format::Human => {
+            let max = match args.max_per_rule {
+                None => Some(20),
+                Some(0) => None,
+                Some(n) => Some(n),
+            };
+            let style = Style { color: global.color.enabled(), width: args.width.max(40), max_per_rule: max };
+            let mut report = HumanReport::new(&inputs, style);
+            let totals = checker.run(&mut report)?;
+            report.finish(out, totals.files, totals.records).map_err(write_err)?
+        }
+    };
+    Ok(exit_code(&tally, args.deny_warnings))
+}
+
+/// 1 when a fatal finding exists (or a warning under `--deny-warnings`), else 0.
+pub fn exit_code(tally: &Tally, deny_warnings: bool) -> ExitCode {
+    if tally.fatal > 0 || (deny_warnings && tally.warning > 0) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

@@ -1,0 +1,130 @@
+//! Findings: what a rule says about a record, a file or a set of files. Findings are data,
+//! never errors; [`crate::report`] renders them for people (miette) or machines (JSON Lines).
+
+use serde::Serialize;
+
+use crate::rules::Rule;
+
+/// How serious a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The state rejects the record or blocks certification.
+    Fatal,
+    /// The state asks for review.
+    Warning,
+    /// Worth knowing; never blocks anything.
+    Info,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Fatal => "fatal",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// The category vocabulary of the JSON contract (`json-output.md`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Category {
+    Structure,
+    Required,
+    Length,
+    Format,
+    Code,
+    Conditional,
+    Arithmetic,
+    Duplicate,
+    Overlap,
+    Reference,
+    Consistency,
+    Calendar,
+    Plausibility,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Structure => "structure",
+            Category::Required => "required",
+            Category::Length => "length",
+            Category::Format => "format",
+            Category::Code => "code",
+            Category::Conditional => "conditional",
+            Category::Arithmetic => "arithmetic",
+            Category::Duplicate => "duplicate",
+            Category::Overlap => "overlap",
+            Category::Reference => "reference",
+            Category::Consistency => "consistency",
+            Category::Calendar => "calendar",
+            Category::Plausibility => "plausibility",
+        }
+    }
+}
+
+/// Another record a cross-record finding involves.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Related {
+    /// Index of the file in the run's input list.
+    #[serde(skip)]
+    pub file: usize,
+    pub line: u64,
+}
+
+/// The record's line as read, with the offending field's byte range in it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Excerpt {
+    pub text: String,
+    pub span: Option<(usize, usize)>,
+}
+
+/// One finding about the data.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    pub rule: &'static Rule,
+    /// Index of the file in the run's input list; `None` for a finding about the whole run.
+    pub file: Option<usize>,
+    /// 1-based physical line of the record; `None` for a finding about a whole file.
+    pub line: Option<u64>,
+    /// Byte offset of the record, so cross-record findings can fetch it again.
+    pub byte: Option<u64>,
+    pub record_type: Option<String>,
+    pub field: Option<String>,
+    pub value: Option<String>,
+    pub message: String,
+    pub help: String,
+    pub ssid: Option<String>,
+    pub local_record_id: Option<String>,
+    pub related: Vec<Related>,
+    /// The record's text for human output; filled only when a report wants it.
+    pub excerpt: Option<Excerpt>,
+}
+
+impl Finding {
+    /// A finding of `rule` with its message and help rendered from `args`.
+    pub fn new(rule: &'static Rule, args: &[(&str, &str)]) -> Finding {
+        Finding {
+            rule,
+            file: None,
+            line: None,
+            byte: None,
+            record_type: None,
+            field: None,
+            value: None,
+            message: crate::rules::render(rule.message, args),
+            help: crate::rules::render(rule.help, args),
+            ssid: None,
+            local_record_id: None,
+            related: Vec::new(),
+            excerpt: None,
+        }
+    }
+
+    pub fn severity(&self) -> Severity {
+        self.rule.severity
+    }
+}

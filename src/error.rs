@@ -1,0 +1,66 @@
+//! Failures that stop a run (exit code 2): unreadable paths, broken schema files, bad
+//! arguments. Findings about the data are never errors; they are [`crate::diagnostic::Finding`]s.
+
+use std::path::PathBuf;
+
+use miette::{Diagnostic, NamedSource, SourceSpan};
+
+/// A failure that prevents rollcall from doing what it was asked.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+pub enum Error {
+    /// A path given on the command line (or found under a folder) cannot be read.
+    #[error("cannot read {path}: {source}")]
+    #[diagnostic(code(rollcall::io::read), help("check that the path exists and is readable"))]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// Output could not be written.
+    #[error("cannot write {path}: {source}")]
+    #[diagnostic(code(rollcall::io::write))]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A folder given as input holds no `.txt` or `.csv` file.
+    #[error("no .txt or .csv file found under {path}")]
+    #[diagnostic(code(rollcall::io::empty_folder), help("give the folder that holds the exported files, or the files themselves"))]
+    NoInputs { path: PathBuf },
+    /// A schema file is broken: not valid TOML, not of the schema format, or breaking one
+    /// of its constraints.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Schema(Box<SchemaError>),
+    /// A command-line value that clap could not check by itself.
+    #[error("invalid argument {arg}: {message}")]
+    #[diagnostic(code(rollcall::args))]
+    Argument { arg: &'static str, message: String },
+    /// `rollcall explain` was given an ID that no rule has.
+    #[error("no rule has the ID {id}")]
+    #[diagnostic(code(rollcall::rules::unknown), help("{hint}"))]
+    UnknownRule { id: String, hint: String },
+}
+
+/// What is wrong with a schema file, pointing into it.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("schema file {name} is invalid: {message}")]
+#[diagnostic(code(rollcall::schema))]
+pub struct SchemaError {
+    pub name: String,
+    pub message: String,
+    #[source_code]
+    pub src: NamedSource<String>,
+    #[label("{message}")]
+    pub span: Option<SourceSpan>,
+    #[help]
+    pub help: Option<String>,
+}
+
+impl SchemaError {
+    /// An [`Error`] for schema file `name` (with text `text`).
+    pub fn error(name: &str, text: &str, message: String, span: Option<SourceSpan>, help: Option<String>) -> Error {
+        Error::Schema(Box::new(SchemaError { name: name.to_owned(), message, src: NamedSource::new(name, text.to_owned()), span, help }))
+    }
+}

@@ -1,0 +1,138 @@
+//! The compact per-record keys that cross-record rules need, gathered while files stream by.
+//! Memory grows with the number of enrollments and summaries (a few dozen bytes each), never
+//! with the size of the records themselves: findings fetch a record again by its byte offset.
+
+use crate::date::{day_number, AcademicYear};
+use crate::rules::{senr, sinf, stas, RecordCtx};
+
+/// Where a record is: file index, line and byte offset.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RecordRef {
+    pub file: u32,
+    pub line: u64,
+    pub byte: u64,
+}
+
+/// An open enrollment has this exit day.
+pub const OPEN: i32 = i32::MAX;
+
+/// The keys of one SENR enrollment.
+#[derive(Clone, Copy, Debug)]
+pub struct Enrollment {
+    pub ssid: u64,
+    pub school: u32,
+    pub start: i32,
+    /// Exit day, or [`OPEN`].
+    pub exit: i32,
+    pub status: [u8; 2],
+    pub exit_reason: [u8; 4],
+    pub grade: [u8; 2],
+    pub at: RecordRef,
+}
+
+/// The keys of one STAS summary.
+#[derive(Clone, Copy, Debug)]
+pub struct Summary {
+    pub ssid: u64,
+    pub school: u32,
+    pub year: AcademicYear,
+    /// Attendance recovery days in hundredths.
+    pub recovery: i64,
+    pub at: RecordRef,
+}
+
+/// The keys of one SINF record.
+#[derive(Clone, Copy, Debug)]
+pub struct Information {
+    pub ssid: u64,
+    pub effective_start: i32,
+    pub at: RecordRef,
+}
+
+/// Everything the cross-record rules look at, for one run.
+#[derive(Debug, Default)]
+pub struct Index {
+    pub enrollments: Vec<Enrollment>,
+    pub summaries: Vec<Summary>,
+    pub information: Vec<Information>,
+}
+
+fn digits(raw: &[u8]) -> Option<u64> {
+    (!raw.is_empty() && raw.len() <= 18).then_some(())?;
+    raw.iter().try_fold(0u64, |a, d| d.is_ascii_digit().then(|| a * 10 + u64::from(d - b'0')))
+}
+
+fn code<const N: usize>(raw: &[u8]) -> [u8; N] {
+    let mut out = [b' '; N];
+    let n = raw.len().min(N);
+    out[..n].copy_from_slice(&raw[..n]);
+    out
+}
+
+impl Index {
+    fn at(ctx: &RecordCtx<'_, '_>) -> RecordRef {
+        RecordRef { file: u32::try_from(ctx.file).unwrap_or(u32::MAX), line: ctx.line, byte: ctx.byte }
+    }
+
+    /// Whether the record deletes rather than adds (deletes take part in no cross-record rule).
+    fn is_delete(ctx: &RecordCtx<'_, '_>, transaction: Option<usize>) -> bool {
+        transaction.is_some_and(|i| ctx.raw(i) == b"D")
+    }
+
+    /// Adds a SENR record whose key fields are valid.
+    pub fn add_enrollment(&mut self, ctx: &RecordCtx<'_, '_>, f: &senr::Fields) {
+        if Self::is_delete(ctx, Some(f.transaction)) || !ctx.is_valid(f.ssid) || !ctx.is_valid(f.school) {
+            return;
+        }
+        let (Some(ssid), Some(school), Some(start)) = (digits(ctx.raw(f.ssid)), digits(ctx.raw(f.school)), ctx.date(f.start)) else { return };
+        let exit = if ctx.is_blank(f.exit) {
+            OPEN
+        } else {
+            match ctx.date(f.exit) {
+                Some(d) => day_number(d),
+                None => return,
+            }
+        };
+        self.enrollments.push(Enrollment {
+            ssid,
+            school: u32::try_from(school).unwrap_or(u32::MAX),
+            start: day_number(start),
+            exit,
+            status: code(ctx.raw(f.status)),
+            exit_reason: code(ctx.raw(f.exit_reason)),
+            grade: code(ctx.raw(f.grade)),
+            at: Self::at(ctx),
+        });
+    }
+
+    /// Adds a STAS record whose key fields are valid.
+    pub fn add_summary(&mut self, ctx: &RecordCtx<'_, '_>, f: &stas::Fields) {
+        if Self::is_delete(ctx, None) || !ctx.is_valid(f.ssid) || !ctx.is_valid(f.school) {
+            return;
+        }
+        let (Some(ssid), Some(school)) = (digits(ctx.raw(f.ssid)), digits(ctx.raw(f.school))) else { return };
+        self.summaries.push(Summary {
+            ssid,
+            school: u32::try_from(school).unwrap_or(u32::MAX),
+            year: ctx.compiled.year,
+            recovery: f.recovery.and_then(|r| ctx.number(r)).unwrap_or(0),
+            at: Self::at(ctx),
+        });
+    }
+
+    /// Adds a SINF record whose key fields are valid.
+    pub fn add_information(&mut self, ctx: &RecordCtx<'_, '_>, f: &sinf::Fields) {
+        let (Some(ssid), Some(start)) = (digits(ctx.raw(f.ssid)).filter(|_| ctx.is_valid(f.ssid)), ctx.date(f.effective_start)) else { return };
+        self.information.push(Information { ssid, effective_start: day_number(start), at: Self::at(ctx) });
+    }
+}
+
+/// Formats a school code back to its 7 digits.
+pub fn school_code(school: u32) -> String {
+    format!("{school:07}")
+}
+
+/// Formats an SSID back to its 10 digits.
+pub fn ssid_text(ssid: u64) -> String {
+    format!("{ssid:010}")
+}

@@ -1,0 +1,202 @@
+//! The one way rollcall opens input files: expands folders, sniffs the byte-order mark, the
+//! delimiter (caret or comma) and the line ending, then streams records through one reused
+//! `csv::ByteRecord`. Positions (line, byte) come from the csv reader, corrected for the BOM.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+use csv::ByteRecord;
+
+use crate::error::Error;
+
+/// An input file: where it is and how findings name it.
+#[derive(Clone, Debug)]
+pub struct Input {
+    pub path: PathBuf,
+    /// The path as given on the command line, or as found under a given folder.
+    pub display: String,
+}
+
+/// Expands the paths given on the command line: a file is taken as is, a folder yields every
+/// `.txt` and `.csv` file below it, sorted by path.
+pub fn expand(paths: &[PathBuf]) -> Result<Vec<Input>, Error> {
+    let mut out = Vec::new();
+    for path in paths {
+        let meta = std::fs::metadata(path).map_err(|source| Error::Read { path: path.clone(), source })?;
+        if meta.is_dir() {
+            let mut found = Vec::new();
+            walk(path, &mut found)?;
+            if found.is_empty() {
+                return Err(Error::NoInputs { path: path.clone() });
+            }
+            found.sort();
+            out.extend(found.into_iter().map(|p| Input { display: p.display().to_string(), path: p }));
+        } else {
+            out.push(Input { path: path.clone(), display: path.display().to_string() });
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
+    let read_err = |source| Error::Read { path: dir.to_path_buf(), source };
+    for entry in std::fs::read_dir(dir).map_err(read_err)? {
+        let path = entry.map_err(read_err)?.path();
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("txt") || e.eq_ignore_ascii_case("csv")) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// What the first bytes of a file said about its shape.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shape {
+    pub delimiter: u8,
+    /// Length of the UTF-8 byte-order mark (0 or 3).
+    pub bom: u64,
+    /// The first line ends with LF alone.
+    pub lf_only: bool,
+}
+
+/// A record's place in its file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pos {
+    /// 1-based physical line where the record starts.
+    pub line: u64,
+    /// Byte offset of the record from the start of the file.
+    pub byte: u64,
+}
+
+/// Streams the records of one file.
+pub struct RecordReader {
+    csv: csv::Reader<BufReader<File>>,
+    pub shape: Shape,
+    last: Vec<u8>,
+}
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+impl RecordReader {
+    /// Opens `input`, sniffing its shape from the first buffer.
+    pub fn open(input: &Input) -> Result<RecordReader, Error> {
+        let file = File::open(&input.path).map_err(|source| Error::Read { path: input.path.clone(), source })?;
+        let mut buf = BufReader::with_capacity(1 << 16, file);
+        let head = buf.fill_buf().map_err(|source| Error::Read { path: input.path.clone(), source })?;
+        let shape = sniff(head);
+        buf.consume(shape.bom as usize);
+        Ok(RecordReader { csv: builder(shape.delimiter).from_reader(buf), shape, last: Vec::new() })
+    }
+
+    /// Reads the next record into `rec`; `None` at the end of the file.
+    ///
+    /// Records end at LF; a CR before it is removed from the last field here. (With csv's
+    /// CR LF terminator the LF would only be consumed by the next read, and every position
+    /// after the first record would be one line and one byte early.) A line that holds only
+    /// CR is a blank line and is skipped like an empty one.
+    pub fn next(&mut self, rec: &mut ByteRecord, input: &Input) -> Result<Option<Pos>, Error> {
+        loop {
+            match self.csv.read_byte_record(rec) {
+                Ok(true) => {
+                    strip_cr(rec, &mut self.last);
+                    if rec.len() == 1 && rec.as_slice().is_empty() {
+                        continue;
+                    }
+                    let p = rec.position().map_or(Pos { line: 0, byte: 0 }, |p| Pos { line: p.line(), byte: p.byte() + self.shape.bom });
+                    return Ok(Some(p));
+                }
+                Ok(false) => return Ok(None),
+                Err(e) => return Err(Error::Read { path: input.path.clone(), source: std::io::Error::other(e) }),
+            }
+        }
+    }
+}
+
+/// Removes one trailing CR from the last field, reusing `scratch`.
+fn strip_cr(rec: &mut ByteRecord, scratch: &mut Vec<u8>) {
+    let n = rec.len();
+    let Some(last) = rec.get(n.wrapping_sub(1)) else { return };
+    if let Some(body) = last.strip_suffix(b"\r") {
+        scratch.clear();
+        scratch.extend_from_slice(body);
+        rec.truncate(n - 1);
+        rec.push_field(scratch);
+    }
+}
+
+/// The csv reader configuration for a delimiter: no header row, any number of fields, and
+/// quotes taken literally in caret files (CALPADS does not quote).
+fn builder(delimiter: u8) -> csv::ReaderBuilder {
+    let mut b = csv::ReaderBuilder::new();
+    b.delimiter(delimiter).has_headers(false).flexible(true).quoting(delimiter != b'^').terminator(csv::Terminator::Any(b'\n'));
+    b
+}
+
+/// Looks at the first bytes of a file: BOM, delimiter, line ending.
+pub fn sniff(head: &[u8]) -> Shape {
+    let bom = if head.starts_with(BOM) { BOM.len() as u64 } else { 0 };
+    let body = &head[bom as usize..];
+    let line_end = body.iter().position(|b| *b == b'\n');
+    let first = &body[..line_end.unwrap_or(body.len())];
+    let delimiter = if first.contains(&b'^') || !first.contains(&b',') { b'^' } else { b',' };
+    let lf_only = line_end.is_some_and(|p| p == 0 || body[p - 1] != b'\r');
+    Shape { delimiter, bom, lf_only }
+}
+
+/// Reads the single record that starts at byte `byte` of `input` again (for findings that
+/// are raised after the file was streamed).
+pub fn fetch(input: &Input, delimiter: u8, byte: u64) -> Result<ByteRecord, Error> {
+    let err = |source| Error::Read { path: input.path.clone(), source };
+    let mut file = File::open(&input.path).map_err(err)?;
+    file.seek(SeekFrom::Start(byte)).map_err(err)?;
+    let mut rdr = builder(delimiter).from_reader(BufReader::new(file.take(16 << 20)));
+    let mut rec = ByteRecord::new();
+    rdr.read_byte_record(&mut rec).map_err(|e| err(std::io::Error::other(e)))?;
+    strip_cr(&mut rec, &mut Vec::new());
+    Ok(rec)
+}
+
+/// The record as one line of text (lossy for invalid UTF-8), and the byte range of field
+/// `field` in it.
+pub fn line_text(rec: &ByteRecord, delimiter: u8, field: Option<usize>) -> (String, Option<(usize, usize)>) {
+    let mut bytes = Vec::with_capacity(rec.as_slice().len() + rec.len());
+    let mut span = None;
+    for (i, f) in rec.iter().enumerate() {
+        if i > 0 {
+            bytes.push(delimiter);
+        }
+        if Some(i) == field {
+            span = Some((lossy_len(&bytes), lossy_len(f)));
+        }
+        bytes.extend_from_slice(f);
+    }
+    (String::from_utf8_lossy(&bytes).into_owned(), span)
+}
+
+/// Length in bytes of `bytes` once invalid sequences are replaced by U+FFFD.
+fn lossy_len(bytes: &[u8]) -> usize {
+    String::from_utf8_lossy(bytes).len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_bom_delimiter_and_line_endings() {
+        assert_eq!(sniff(b"\xEF\xBB\xBFSENR^a^b\r\nx"), Shape { delimiter: b'^', bom: 3, lf_only: false });
+        assert_eq!(sniff(b"SENR,a,b\nx"), Shape { delimiter: b',', bom: 0, lf_only: true });
+        assert_eq!(sniff(b""), Shape { delimiter: b'^', bom: 0, lf_only: false });
+    }
+
+    #[test]
+    fn line_text_spans_the_field() {
+        let rec = ByteRecord::from(vec!["SENR", "", "LR-1"]);
+        let (text, span) = line_text(&rec, b'^', Some(2));
+        assert_eq!(text, "SENR^^LR-1");
+        assert_eq!(span, Some((6, 4)));
+    }
+}

@@ -1,0 +1,248 @@
+//! The human report: findings grouped by file and sorted by line, each drawn by miette as
+//! its record's line with the offending field underlined, the rule ID as the code and the
+//! fix as help; then a summary table of counts per rule. At most `max_per_rule` findings of
+//! a rule are kept with their text, so memory stays bounded however many there are.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io::{self, Write};
+
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
+
+use super::Tally;
+use crate::check::Sink;
+use crate::diagnostic::{Finding, Severity};
+use crate::read::Input;
+use crate::rules::Rule;
+
+/// How the human report looks.
+#[derive(Clone, Copy, Debug)]
+pub struct Style {
+    pub color: bool,
+    pub width: usize,
+    /// Findings shown per rule; `None` shows all.
+    pub max_per_rule: Option<u64>,
+}
+
+/// Collects findings, then prints them grouped by file.
+pub struct HumanReport<'a> {
+    inputs: &'a [Input],
+    style: Style,
+    shown: BTreeMap<Option<usize>, Vec<Finding>>,
+    pub tally: Tally,
+}
+
+impl<'a> HumanReport<'a> {
+    pub fn new(inputs: &'a [Input], style: Style) -> HumanReport<'a> {
+        HumanReport { inputs, style, shown: BTreeMap::new(), tally: Tally::default() }
+    }
+
+    fn is_shown(&self, rule: &Rule) -> bool {
+        self.style.max_per_rule.is_none_or(|max| self.tally.count(rule) < max)
+    }
+
+    /// Prints every kept finding, then the summary.
+    pub fn finish(mut self, out: &mut dyn Write, files: usize, records: u64) -> io::Result<Tally> {
+        let handler = self.handler();
+        let shown = std::mem::take(&mut self.shown);
+        for (file, mut findings) in shown {
+            findings.sort_by_key(|f| f.line);
+            let name = file.and_then(|i| self.inputs.get(i)).map_or("(all files)", |i| i.display.as_str());
+            writeln!(out, "{}", self.heading(name, findings.len()))?;
+            for f in findings.iter() {
+                let mut text = String::new();
+                let rendered = Rendered::new(f, name, self.style.width);
+                handler.render_report(&mut text, &rendered).map_err(io::Error::other)?;
+                writeln!(out, "{}", text.trim_end())?;
+                writeln!(out)?;
+            }
+        }
+        self.summary(out, files, records)?;
+        Ok(self.tally)
+    }
+
+    fn handler(&self) -> GraphicalReportHandler {
+        let theme = if self.style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+        GraphicalReportHandler::new_themed(theme).with_width(self.style.width).with_links(false).with_context_lines(1)
+    }
+
+    fn heading(&self, name: &str, n: usize) -> String {
+        let text = format!("── {name} ({n} shown) ");
+        let pad = self.style.width.saturating_sub(text.chars().count());
+        let line = format!("{text}{}", "─".repeat(pad));
+        if self.style.color {
+            format!("\x1b[1m{line}\x1b[0m")
+        } else {
+            line
+        }
+    }
+
+    fn summary(&self, out: &mut dyn Write, files: usize, records: u64) -> io::Result<()> {
+        let t = &self.tally;
+        writeln!(out, "Checked {records} records in {files} files: {} fatal, {} warning, {} info", t.fatal, t.warning, t.info)?;
+        if t.by_rule.is_empty() {
+            return writeln!(out, "No findings.");
+        }
+        writeln!(out)?;
+        writeln!(out, "  {:<30} {:<8} {:<13} {:>7} {:>7}", "rule", "severity", "category", "count", "shown")?;
+        let mut hidden = 0;
+        let mut rows: Vec<_> = t.by_rule.values().collect();
+        rows.sort_by_key(|(r, n)| (r.severity, std::cmp::Reverse(*n), r.id));
+        for (rule, n) in rows {
+            let shown = self.style.max_per_rule.map_or(*n, |m| (*n).min(m));
+            hidden += n - shown;
+            writeln!(out, "  {:<30} {:<8} {:<13} {:>7} {:>7}", rule.id, rule.severity.as_str(), rule.category.as_str(), n, shown)?;
+        }
+        if hidden > 0 {
+            let max = self.style.max_per_rule.unwrap_or(0);
+            writeln!(out, "\n{hidden} findings not shown (at most {max} per rule); see them all with --max-per-rule 0 or --format json")?;
+        }
+        writeln!(out, "\nExplain a rule with `rollcall explain RULE`.")
+    }
+}
+
+impl Sink for HumanReport<'_> {
+    fn wants_excerpt(&mut self, rule: &'static Rule) -> bool {
+        self.is_shown(rule)
+    }
+
+    fn finding(&mut self, f: Finding) -> io::Result<()> {
+        if self.is_shown(f.rule) {
+            self.shown.entry(f.file).or_default().push(f.clone());
+        }
+        self.tally.add(&f);
+        Ok(())
+    }
+}
+
+/// One record line as miette source text, numbered as the line it is in its file.
+#[derive(Debug)]
+struct LineSource {
+    name: String,
+    text: String,
+    line0: usize,
+    /// Columns cut off the front of a long line (minus the `…` marker), so the column
+    /// miette shows is the column in the file.
+    shift: usize,
+}
+
+impl SourceCode for LineSource {
+    fn read_span<'a>(&'a self, span: &SourceSpan, before: usize, after: usize) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self.text.as_str().read_span(span, before, after)?;
+        Ok(Box::new(MietteSpanContents::new_named(self.name.clone(), inner.data(), *inner.span(), inner.line() + self.line0, inner.column() + self.shift, inner.line_count())))
+    }
+}
+
+/// A finding dressed as a miette diagnostic.
+struct Rendered<'a> {
+    finding: &'a Finding,
+    source: Option<LineSource>,
+    label: Option<LabeledSpan>,
+}
+
+impl<'a> Rendered<'a> {
+    fn new(finding: &'a Finding, file: &str, width: usize) -> Rendered<'a> {
+        let Some(excerpt) = &finding.excerpt else { return Rendered { finding, source: None, label: None } };
+        let (text, span) = trim(&excerpt.text, excerpt.span, width.saturating_sub(12).max(40));
+        let shift = match (excerpt.span, span) {
+            (Some((orig, _)), Some((now, _))) => {
+                let chars = |t: &str, i: usize| t.get(..i).map_or(0, |p| p.chars().count());
+                chars(&excerpt.text, orig).saturating_sub(chars(&text, now))
+            }
+            _ => 0,
+        };
+        let label_text = finding.field.clone().unwrap_or_else(|| "this record".to_owned());
+        let (start, len) = span.unwrap_or((0, text.len()));
+        let line0 = finding.line.map_or(0, |l| l.saturating_sub(1) as usize);
+        Rendered {
+            finding,
+            source: Some(LineSource { name: file.to_owned(), text, line0, shift }),
+            label: Some(LabeledSpan::new(Some(label_text), start, len.max(1))),
+        }
+    }
+}
+
+/// Cuts a long line to about `max` characters around the span, marking cuts with `…`.
+fn trim(text: &str, span: Option<(usize, usize)>, max: usize) -> (String, Option<(usize, usize)>) {
+    let clean: String = text.chars().map(|c| if c.is_control() { '·' } else { c }).collect();
+    if clean.chars().count() <= max {
+        return (clean, span);
+    }
+    let (start, len) = span.unwrap_or((0, 0));
+    let room = max.saturating_sub(len.min(max)) / 2;
+    let floor = |i: usize| (0..=i.min(clean.len())).rev().find(|j| clean.is_char_boundary(*j)).unwrap_or(0);
+    let from = floor(start.saturating_sub(room));
+    let to = floor((start + len + room).max(from + max).min(clean.len()));
+    let to = if to <= start + len { floor((start + len).min(clean.len())) } else { to };
+    let prefix = if from > 0 { "…" } else { "" };
+    let suffix = if to < clean.len() { "…" } else { "" };
+    let out = format!("{prefix}{}{suffix}", &clean[from..to]);
+    (out, span.map(|(s, l)| (s - from + prefix.len(), l.min(to.saturating_sub(s)))))
+}
+
+impl fmt::Debug for Rendered<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Rendered").field("rule", &self.finding.rule.id).finish()
+    }
+}
+
+impl fmt::Display for Rendered<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let line = self.finding.line.map(|l| format!(" (line {l})")).unwrap_or_default();
+        write!(f, "{}{line}", self.finding.message)
+    }
+}
+
+impl std::error::Error for Rendered<'_> {}
+
+impl Diagnostic for Rendered<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        let state = self.finding.rule.state_rule.map(|s| format!(" [{s}]")).unwrap_or_default();
+        Some(Box::new(format!("{}{state}", self.finding.rule.id)))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.finding.severity() {
+            Severity::Fatal => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        let mut help = self.finding.help.clone();
+        if !self.finding.related.is_empty() {
+            let lines: Vec<String> = self.finding.related.iter().map(|r| r.line.to_string()).collect();
+            help.push_str(&format!("\nrelated: line {}", lines.join(", ")));
+        }
+        Some(Box::new(help))
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.label.clone().map(|l| Box::new(std::iter::once(l)) as Box<dyn Iterator<Item = LabeledSpan>>)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::trim;
+
+    #[test]
+    fn trims_long_lines_around_the_span() {
+        let text = format!("{}FIELD{}", "a".repeat(300), "b".repeat(300));
+        let (out, span) = trim(&text, Some((300, 5)), 60);
+        let (s, l) = span.unwrap();
+        assert_eq!(&out[s..s + l], "FIELD");
+        assert!(out.starts_with('…') && out.ends_with('…'));
+        assert!(out.chars().count() <= 64);
+    }
+
+    #[test]
+    fn short_lines_stay() {
+        assert_eq!(trim("SENR^^x", Some((6, 1)), 60), ("SENR^^x".to_owned(), Some((6, 1))));
+    }
+}

@@ -1,0 +1,106 @@
+//! The JSON Lines report: one object per finding as it arrives, then one summary object.
+//! The shape is a public contract (`json-output.md`, README "Machine output").
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::Tally;
+use crate::check::Sink;
+use crate::diagnostic::{Category, Finding, Severity};
+use crate::read::Input;
+use crate::rules::Rule;
+
+/// Writes findings as JSON Lines as they come.
+pub struct JsonReport<'a> {
+    out: &'a mut dyn Write,
+    inputs: &'a [Input],
+    pub tally: Tally,
+}
+
+#[derive(Serialize)]
+struct RelatedLine<'a> {
+    file: &'a str,
+    line: u64,
+}
+
+#[derive(Serialize)]
+struct DiagnosticLine<'a> {
+    kind: &'static str,
+    rule: &'static str,
+    severity: Severity,
+    category: Category,
+    file: Option<&'a str>,
+    line: Option<u64>,
+    record_type: Option<&'a str>,
+    field: Option<&'a str>,
+    value: Option<&'a str>,
+    message: &'a str,
+    help: &'a str,
+    state_rule: Option<&'static str>,
+    ssid: Option<&'a str>,
+    local_record_id: Option<&'a str>,
+    related: Vec<RelatedLine<'a>>,
+}
+
+/// The last line of a JSON report.
+#[derive(Serialize)]
+pub struct SummaryLine {
+    pub kind: &'static str,
+    pub files: usize,
+    pub records: u64,
+    pub fatal: u64,
+    pub warning: u64,
+    pub info: u64,
+    pub elapsed_ms: u128,
+}
+
+impl<'a> JsonReport<'a> {
+    pub fn new(out: &'a mut dyn Write, inputs: &'a [Input]) -> JsonReport<'a> {
+        JsonReport { out, inputs, tally: Tally::default() }
+    }
+
+    /// Writes the summary line.
+    pub fn finish(self, files: usize, records: u64, elapsed_ms: u128) -> io::Result<Tally> {
+        let t = &self.tally;
+        let line = SummaryLine { kind: "summary", files, records, fatal: t.fatal, warning: t.warning, info: t.info, elapsed_ms };
+        serde_json::to_writer(&mut *self.out, &line)?;
+        self.out.write_all(b"\n")?;
+        self.out.flush()?;
+        Ok(self.tally)
+    }
+
+    fn name(&self, file: Option<usize>) -> Option<&'a str> {
+        let inputs: &'a [Input] = self.inputs;
+        file.and_then(|i| inputs.get(i)).map(|i| i.display.as_str())
+    }
+}
+
+impl Sink for JsonReport<'_> {
+    fn wants_excerpt(&mut self, _: &'static Rule) -> bool {
+        false
+    }
+
+    fn finding(&mut self, f: Finding) -> io::Result<()> {
+        self.tally.add(&f);
+        let line = DiagnosticLine {
+            kind: "diagnostic",
+            rule: f.rule.id,
+            severity: f.rule.severity,
+            category: f.rule.category,
+            file: self.name(f.file),
+            line: f.line,
+            record_type: f.record_type.as_deref(),
+            field: f.field.as_deref(),
+            value: f.value.as_deref(),
+            message: &f.message,
+            help: &f.help,
+            state_rule: f.rule.state_rule,
+            ssid: f.ssid.as_deref(),
+            local_record_id: f.local_record_id.as_deref(),
+            related: f.related.iter().map(|r| RelatedLine { file: self.name(Some(r.file)).unwrap_or_default(), line: r.line }).collect(),
+        };
+        serde_json::to_writer(&mut *self.out, &line)?;
+        self.out.write_all(b"\n")
+    }
+}

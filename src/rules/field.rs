@@ -1,0 +1,364 @@
+//! Field rules: every field of every record type, driven by the layout data (required,
+//! maximum length, type and format, code set with effective years). At most one finding per
+//! field: required, then length, then format or code. This is the hot path, so it works on
+//! bytes and allocates only when it reports.
+
+use super::{is_blank, CompiledField, RecordCtx, Rule, Value};
+use crate::date::{parse_ccyymmdd, AcademicYear};
+use crate::diagnostic::{Category, Finding, Severity};
+use crate::schema::{names, Format, Required};
+
+pub static REQUIRED: Rule = Rule {
+    id: "FIELD-REQUIRED",
+    severity: Severity::Fatal,
+    category: Category::Required,
+    state_rule: Some("GERR0001"),
+    summary: "A required field is blank",
+    message: "{field} is required but blank",
+    help: "fill in {field} (field {number}); the state rejects the record without it",
+    explanation: "Fields marked required (Y) in the CALPADS File Specification must hold a value in every record. A value of only spaces counts as blank. Conditionally required fields (C) are checked by the record rules that know the condition.",
+    bad: "SENR^^LR-1^1964733^6019715^^2025-2026^1234567890^100234^^J^GARCIA^...",
+    good: "SENR^^LR-1^1964733^6019715^^2025-2026^1234567890^100234^MARIA^J^GARCIA^...",
+};
+
+pub static LENGTH: Rule = Rule {
+    id: "FIELD-LENGTH",
+    severity: Severity::Fatal,
+    category: Category::Length,
+    state_rule: Some("FRMT0001"),
+    summary: "A value is longer than its field's maximum",
+    message: "{field} is {len} characters long; the maximum is {max}",
+    help: "shorten {field} to at most {max} characters; rollcall never truncates it for you",
+    explanation: "CALPADS lengths are maximums: values are not padded, but a longer value is rejected (FRMT0001). Length is counted in characters. Names that do not fit are usually shortened by the district according to its own naming policy.",
+    bad: "SENR^^LR-1^1964733^60197150^^2025-2026^...",
+    good: "SENR^^LR-1^1964733^6019715^^2025-2026^...",
+};
+
+pub static DATE: Rule = Rule {
+    id: "FIELD-DATE",
+    severity: Severity::Fatal,
+    category: Category::Format,
+    state_rule: Some("FRMT0002"),
+    summary: "A date is not a real CCYYMMDD date",
+    message: "{field} `{value}` is not a CCYYMMDD date",
+    help: "write {field} as eight digits, year-month-day, for a day that exists (like 20250814)",
+    explanation: "CALPADS dates are eight digits, CCYYMMDD, with no separators. 2025-08-14, 8/14/2025, 250814 and impossible days like 20250230 are rejected (FRMT0002).",
+    bad: "...^20250230^10^04^...",
+    good: "...^20250228^10^04^...",
+};
+
+pub static NUMBER: Rule = Rule {
+    id: "FIELD-NUMBER",
+    severity: Severity::Fatal,
+    category: Category::Format,
+    state_rule: Some("FRMT0004"),
+    summary: "A number field holds something other than a non-negative number",
+    message: "{field} `{value}` is not {kind}",
+    help: "write {field} as {kind}, digits only{decimals}",
+    explanation: "Number (NU) fields hold non-negative numbers written with digits. Day counts of the absence summary may carry up to two decimals (###.##) for hourly-attendance schools; other number fields are whole numbers. Signs, spaces and thousands separators are rejected (FRMT0004).",
+    bad: "...^N^N^180^16S^1^0^9^5^0^0^N^",
+    good: "...^N^N^180^165^1^0^9^5^0^0^N^",
+};
+
+pub static DIGITS: Rule = Rule {
+    id: "FIELD-DIGITS",
+    severity: Severity::Fatal,
+    category: Category::Format,
+    state_rule: None,
+    summary: "An SSID, LEA or school code is not exactly its number of digits",
+    message: "{field} `{value}` is not exactly {max} digits",
+    help: "{field} is {max} digits with leading zeros kept (spreadsheets often drop them)",
+    explanation: "The SSID is exactly 10 digits; the reporting LEA and school codes are exactly 7 digits (the district and school parts of the CDS code). A spreadsheet that turned the code into a number usually dropped its leading zeros.",
+    bad: "SENR^^LR-1^1964733^601971^^2025-2026^...",
+    good: "SENR^^LR-1^1964733^0601971^^2025-2026^...",
+};
+
+pub static ACADEMIC_YEAR: Rule = Rule {
+    id: "FIELD-ACADEMIC-YEAR",
+    severity: Severity::Fatal,
+    category: Category::Format,
+    state_rule: Some("SENR0006"),
+    summary: "An academic year is not YYYY-YYYY with consecutive years",
+    message: "{field} `{value}` is not an academic year like 2025-2026",
+    help: "write the academic year as YYYY-YYYY where the second year is the first plus one",
+    explanation: "The Academic Year ID names the school year July 1 – June 30 as two consecutive calendar years joined by a hyphen, like 2025-2026.",
+    bad: "SENR^^LR-1^1964733^6019715^^2025-26^...",
+    good: "SENR^^LR-1^1964733^6019715^^2025-2026^...",
+};
+
+pub static ACADEMIC_YEAR_FUTURE: Rule = Rule {
+    id: "FIELD-ACADEMIC-YEAR-FUTURE",
+    severity: Severity::Fatal,
+    category: Category::Calendar,
+    state_rule: Some("SENR0006"),
+    summary: "An academic year is more than one year in the future",
+    message: "academic year {value} is more than one year after the current year {current}",
+    help: "use the academic year the record belongs to ({current} or {next})",
+    explanation: "CALPADS accepts the current academic year and the next one (for early enrollments), never later ones (SENR0006). The current year is taken from today's date, or from `--as-of`.",
+    bad: "SENR^^LR-1^1964733^6019715^^2028-2029^...",
+    good: "SENR^^LR-1^1964733^6019715^^2025-2026^...",
+};
+
+pub static NAME_CHARS: Rule = Rule {
+    id: "FIELD-NAME-CHARS",
+    severity: Severity::Fatal,
+    category: Category::Format,
+    state_rule: Some("SASS0009"),
+    summary: "A name holds a character other than letters, digits, space, period, hyphen, apostrophe",
+    message: "{field} contains {char} at position {position}",
+    help: "remove or replace {char} in {field}; hidden characters often come from copying names out of documents or web pages",
+    explanation: "Name fields (legal, alias, preferred and guardian names) may hold only letters, digits, space, period, hyphen and apostrophe. Every other character is rejected, including invisible ones: tab, no-break space (U+00A0), zero-width space (U+200B) and control characters. The finding names the code point so a hidden character can be found.",
+    bad: "...^100234^MARIA\u{a0}JOSE^^GARCIA^...",
+    good: "...^100234^MARIA JOSE^^GARCIA^...",
+};
+
+pub static ZIP: Rule = Rule {
+    id: "FIELD-ZIP",
+    severity: Severity::Fatal,
+    category: Category::Format,
+    state_rule: None,
+    summary: "A ZIP code is not 5 digits, 9 digits or 12345-6789",
+    message: "{field} `{value}` is not a ZIP code",
+    help: "write the ZIP code as 5 digits, or ZIP+4 as 123456789 or 12345-6789",
+    explanation: "Address ZIP codes are five digits, optionally followed by the four-digit extension, with or without a hyphen.",
+    bad: "...^LOS ANGELES^CA^9001^...",
+    good: "...^LOS ANGELES^CA^90012^...",
+};
+
+pub static CODE: Rule = Rule {
+    id: "FIELD-CODE",
+    severity: Severity::Fatal,
+    category: Category::Code,
+    state_rule: Some("GERR0002"),
+    summary: "A coded field holds a value that is not in its code set",
+    message: "{field} `{value}` is not a {codeset} code",
+    help: "use one of the {codeset} codes: {codes}",
+    explanation: "Coded fields take their values from the CALPADS code sets kept in schemas/calpads/codesets.toml. Codes are exact: lower case, leading or trailing spaces and unpadded grades (4 for 04) are rejected (GERR0002). Local codes of the student information system must be translated to state codes.",
+    bad: "...^20250814^10^4^...",
+    good: "...^20250814^10^04^...",
+};
+
+pub static CODE_YEAR: Rule = Rule {
+    id: "FIELD-CODE-YEAR",
+    severity: Severity::Fatal,
+    category: Category::Code,
+    state_rule: Some("GERR0007"),
+    summary: "A code is used outside its effective academic years",
+    message: "{field} `{value}` ({name}) is valid {range}, not in {year}",
+    help: "use a code that is in effect in {year}; retired codes usually have a successor in the same code set",
+    explanation: "Codes have first and last effective academic years. Grade TK exists from 2023-2024; the ungraded grades UE and US and the exit codes T270, T310 and T460 were retired after 2017-2018. A code outside its years is rejected (GERR0007).",
+    bad: "SENR^...^2025-2026^...^20250814^10^UE^...",
+    good: "SENR^...^2025-2026^...^20250814^10^05^...",
+};
+
+pub static TRANSACTION_TYPE: Rule = Rule {
+    id: "FIELD-TRANSACTION-TYPE",
+    severity: Severity::Fatal,
+    category: Category::Code,
+    state_rule: Some("GERR0008"),
+    summary: "The transaction type code is not blank or one of the allowed codes",
+    message: "transaction_type_code `{value}` is not valid for {record_type}",
+    help: "leave transaction_type_code blank to add or update; use {codes} only as the file specification allows",
+    explanation: "The transaction type says what to do with the record: blank (or A) adds or updates, D deletes, R replaces. SINF accepts only blank or D. Any other value is rejected (GERR0008).",
+    bad: "SENR^X^LR-1^1964733^...",
+    good: "SENR^^LR-1^1964733^...",
+};
+
+/// The field family, in catalog order.
+pub static RULES: &[&Rule] = &[
+    &REQUIRED, &LENGTH, &DATE, &NUMBER, &DIGITS, &ACADEMIC_YEAR, &ACADEMIC_YEAR_FUTURE, &NAME_CHARS, &ZIP, &CODE, &CODE_YEAR, &TRANSACTION_TYPE,
+];
+
+/// Checks every field of `ctx`'s record, storing parsed values into `values`.
+pub fn check(ctx: &RecordCtx<'_, '_>, values: &mut Vec<Value>, out: &mut Vec<Finding>) {
+    values.clear();
+    for (i, field) in ctx.compiled.fields.iter().enumerate() {
+        let raw = ctx.raw(i);
+        let value = match check_one(ctx, i, field, raw) {
+            Ok(v) => v,
+            Err(finding) => {
+                out.push(*finding);
+                Value::Missing
+            }
+        };
+        values.push(value);
+    }
+}
+
+type Outcome = Result<Value, Box<Finding>>;
+
+fn check_one(ctx: &RecordCtx<'_, '_>, i: usize, field: &CompiledField<'_>, raw: &[u8]) -> Outcome {
+    let spec = field.spec;
+    let number = spec.number.as_str();
+    if is_blank(raw) {
+        if spec.required == Required::Yes {
+            return Err(Box::new(ctx.finding(&REQUIRED, Some(i), &[("field", &spec.name), ("number", number)])));
+        }
+        return Ok(Value::Missing);
+    }
+    let max = spec.max as usize;
+    if raw.len() > max {
+        let len = String::from_utf8_lossy(raw).chars().count();
+        if len > max {
+            return Err(Box::new(ctx.finding(&LENGTH, Some(i), &[("field", &spec.name), ("len", &len.to_string()), ("max", &max.to_string())])));
+        }
+    }
+    let value = check_format(ctx, i, spec.format, raw)?;
+    match field.codeset {
+        Some(set) => check_code(ctx, i, set, raw).map(|()| value),
+        None => Ok(value),
+    }
+}
+
+fn check_format(ctx: &RecordCtx<'_, '_>, i: usize, format: Format, raw: &[u8]) -> Outcome {
+    let spec = ctx.compiled.fields[i].spec;
+    let fail = |rule: &'static Rule, extra: &[(&str, &str)]| {
+        let mut args = vec![("field", spec.name.as_str())];
+        args.extend_from_slice(extra);
+        Err(Box::new(ctx.finding(rule, Some(i), &args)))
+    };
+    match format {
+        Format::Text | Format::RecordType => Ok(Value::Text),
+        Format::Date => parse_ccyymmdd(raw).map(Value::Date).map_or_else(|| fail(&DATE, &[]), Ok),
+        Format::Integer => parse_number(raw, false).map(Value::Number).map_or_else(|| fail(&NUMBER, &[("kind", "a whole number"), ("decimals", "")]), Ok),
+        Format::Decimal => parse_number(raw, true)
+            .map(Value::Number)
+            .map_or_else(|| fail(&NUMBER, &[("kind", "a number with at most two decimals"), ("decimals", " and at most two decimals after a period")]), Ok),
+        Format::Digits => {
+            if raw.len() == spec.max as usize && raw.iter().all(u8::is_ascii_digit) {
+                Ok(Value::Text)
+            } else {
+                fail(&DIGITS, &[("max", &spec.max.to_string())])
+            }
+        }
+        Format::Zip => {
+            if is_zip(raw) {
+                Ok(Value::Text)
+            } else {
+                fail(&ZIP, &[])
+            }
+        }
+        Format::Name => check_name(raw).map_or(Ok(Value::Text), |(ch, pos)| fail(&NAME_CHARS, &[("char", &describe_char(ch)), ("position", &pos.to_string())])),
+        Format::AcademicYear => match AcademicYear::parse(raw) {
+            None => fail(&ACADEMIC_YEAR, &[]),
+            Some(year) => {
+                let current = AcademicYear::containing(ctx.as_of);
+                if year.0 > current.0 + 1 {
+                    let next = AcademicYear(current.0 + 1).to_string();
+                    fail(&ACADEMIC_YEAR_FUTURE, &[("current", &current.to_string()), ("next", &next)])
+                } else {
+                    Ok(Value::Text)
+                }
+            }
+        },
+    }
+}
+
+fn check_code(ctx: &RecordCtx<'_, '_>, i: usize, set: &crate::schema::CodeSet, raw: &[u8]) -> Result<(), Box<Finding>> {
+    let spec = ctx.compiled.fields[i].spec;
+    let codes = || set.codes.iter().filter(|c| c.is_effective(ctx.compiled.year)).map(|c| c.code.as_str()).collect::<Vec<_>>().join(", ");
+    match set.lookup(raw) {
+        None if spec.name == names::TRANSACTION_TYPE_CODE => {
+            Err(Box::new(ctx.finding(&TRANSACTION_TYPE, Some(i), &[("record_type", &ctx.compiled.record_type), ("codes", &codes())])))
+        }
+        None => Err(Box::new(ctx.finding(&CODE, Some(i), &[("field", &spec.name), ("codeset", &set.name), ("codes", &codes())]))),
+        Some(code) if !code.is_effective(ctx.compiled.year) => Err(Box::new(ctx.finding(
+            &CODE_YEAR,
+            Some(i),
+            &[("field", &spec.name), ("name", &code.name), ("range", &code.effective_range()), ("year", &ctx.compiled.year.to_string())],
+        ))),
+        Some(_) => Ok(()),
+    }
+}
+
+/// Parses a non-negative number into hundredths; decimals only when `decimals` is set.
+///
+/// ```
+/// use rollcall::rules::field::parse_number;
+/// assert_eq!(parse_number(b"12.5", true), Some(1250));
+/// assert_eq!(parse_number(b"12.5", false), None);
+/// assert_eq!(parse_number(b"-1", true), None);
+/// ```
+pub fn parse_number(raw: &[u8], decimals: bool) -> Option<i64> {
+    let (whole, frac) = match raw.iter().position(|b| *b == b'.') {
+        Some(p) if decimals => (&raw[..p], &raw[p + 1..]),
+        Some(_) => return None,
+        None => (raw, &b""[..]),
+    };
+    if whole.is_empty() || whole.len() > 15 || frac.len() > 2 || (raw.contains(&b'.') && frac.is_empty()) {
+        return None;
+    }
+    let digits = |s: &[u8]| s.iter().try_fold(0i64, |a, d| d.is_ascii_digit().then(|| a * 10 + i64::from(d - b'0')));
+    let w = digits(whole)?;
+    let f = digits(frac)? * if frac.len() == 1 { 10 } else { 1 };
+    Some(w * 100 + f)
+}
+
+fn is_zip(raw: &[u8]) -> bool {
+    let digits = |s: &[u8]| s.iter().all(u8::is_ascii_digit);
+    match raw.len() {
+        5 | 9 => digits(raw),
+        10 => raw[5] == b'-' && digits(&raw[..5]) && digits(&raw[6..]),
+        _ => false,
+    }
+}
+
+/// The first character a name may not hold, with its 1-based position.
+fn check_name(raw: &[u8]) -> Option<(char, usize)> {
+    let allowed_ascii = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b' ' | b'.' | b'-' | b'\'');
+    if raw.iter().all(|b| allowed_ascii(*b)) {
+        return None;
+    }
+    // Invalid UTF-8 is reported by STRUCT-ENCODING; judge the characters that decode.
+    let text = String::from_utf8_lossy(raw);
+    text.chars()
+        .enumerate()
+        .find(|(_, c)| *c != char::REPLACEMENT_CHARACTER && !(c.is_alphabetic() || (c.is_ascii() && allowed_ascii(*c as u8))))
+        .map(|(i, c)| (c, i + 1))
+}
+
+/// `U+00A0 (no-break space)`, or `` `#` (U+0023) `` for a visible character.
+pub(crate) fn describe_char(c: char) -> String {
+    let hidden = match c {
+        '\t' => Some("tab"),
+        '\u{a0}' => Some("no-break space"),
+        '\u{200b}' => Some("zero-width space"),
+        '\u{200c}' => Some("zero-width non-joiner"),
+        '\u{200d}' => Some("zero-width joiner"),
+        '\u{feff}' => Some("byte-order mark"),
+        '\u{ad}' => Some("soft hyphen"),
+        '\0' => Some("NUL"),
+        c if c.is_control() => Some("control character"),
+        c if c.is_whitespace() => Some("unusual space"),
+        _ => None,
+    };
+    match hidden {
+        Some(name) => format!("U+{:04X} ({name})", c as u32),
+        None => format!("`{c}` (U+{:04X})", c as u32),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_allow_letters_and_four_marks() {
+        assert_eq!(check_name(b"O'BRIEN-SMITH JR."), None);
+        assert_eq!(check_name("JOSÉ".as_bytes()), None);
+        assert_eq!(check_name("ANA\u{a0}MARIA".as_bytes()), Some(('\u{a0}', 4)));
+        assert_eq!(check_name(b"ANNA#2"), Some(('#', 5)));
+        assert_eq!(describe_char('\u{200b}'), "U+200B (zero-width space)");
+    }
+
+    #[test]
+    fn numbers_and_zips() {
+        assert_eq!(parse_number(b"180", false), Some(18000));
+        assert_eq!(parse_number(b"7.25", true), Some(725));
+        assert_eq!(parse_number(b"7.", true), None);
+        assert_eq!(parse_number(b".5", true), None);
+        assert_eq!(parse_number(b"1 0", false), None);
+        assert!(is_zip(b"90012") && is_zip(b"900121234") && is_zip(b"90012-1234"));
+        assert!(!is_zip(b"9001") && !is_zip(b"90012 1234"));
+    }
+}

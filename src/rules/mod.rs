@@ -1,0 +1,300 @@
+//! The rule registry. Every rule is a `static` [`Rule`] value with a stable ID, severity,
+//! category, the state rule it mirrors, message and help templates, and an explanation with
+//! a bad and a fixed example. One rule family per file; [`all`] lists every family, and
+//! `rollcall rules`, `rollcall explain` and the README catalog are generated from it.
+
+pub mod field;
+pub mod senr;
+pub mod sinf;
+pub mod stas;
+pub mod structure;
+pub mod within;
+
+use chrono::NaiveDate;
+use csv::ByteRecord;
+
+use crate::date::AcademicYear;
+use crate::diagnostic::{Category, Finding, Severity};
+use crate::schema::{CodeSet, FieldSpec, Layout, Schema};
+
+/// A rule: identity and documentation. The check itself lives beside it in its family file.
+#[derive(Debug)]
+pub struct Rule {
+    /// Stable ID, `FAMILY-NAME` in capitals (`SENR-EXIT-PAIR`). Never reused.
+    pub id: &'static str,
+    pub severity: Severity,
+    pub category: Category,
+    /// The CALPADS rule it mirrors (`GERR0001`), if one is known.
+    pub state_rule: Option<&'static str>,
+    /// One line for `rollcall rules` and the README catalog.
+    pub summary: &'static str,
+    /// Message template; `{name}` placeholders are filled from the finding's arguments.
+    pub message: &'static str,
+    /// How to fix it, as a template like `message`.
+    pub help: &'static str,
+    /// What it checks and why, for `rollcall explain`.
+    pub explanation: &'static str,
+    /// A record that breaks the rule.
+    pub bad: &'static str,
+    /// The same record fixed.
+    pub good: &'static str,
+}
+
+impl PartialEq for Rule {
+    fn eq(&self, other: &Rule) -> bool {
+        self.id == other.id
+    }
+}
+
+impl Eq for Rule {}
+
+/// Every registered rule, family by family, in catalog order.
+pub fn all() -> impl Iterator<Item = &'static Rule> {
+    [structure::RULES, field::RULES, senr::RULES, sinf::RULES, stas::RULES, within::RULES]
+        .into_iter()
+        .flatten()
+        .copied()
+}
+
+/// The rule with this ID (case-insensitive).
+pub fn find(id: &str) -> Option<&'static Rule> {
+    all().find(|r| r.id.eq_ignore_ascii_case(id))
+}
+
+/// Fills `{name}` placeholders in `template`; unknown names are left as written.
+///
+/// ```
+/// assert_eq!(rollcall::rules::render("{field} is blank", &[("field", "ssid")]), "ssid is blank");
+/// ```
+pub fn render(template: &str, args: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len() + 32);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}').map(|close| (&after[..close], close)) {
+            Some((name, close)) if args.iter().any(|(k, _)| *k == name) => {
+                let value = args.iter().find(|(k, _)| *k == name).map_or("", |(_, v)| *v);
+                out.push_str(value);
+                rest = &after[close + 1..];
+            }
+            _ => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// One field of a layout compiled for one academic year, with its code set resolved.
+#[derive(Debug)]
+pub struct CompiledField<'s> {
+    pub spec: &'s FieldSpec,
+    pub codeset: Option<&'s CodeSet>,
+}
+
+/// Which record rules apply, with the positions of the fields they read.
+#[derive(Debug)]
+pub enum Family {
+    Senr(senr::Fields),
+    Sinf(sinf::Fields),
+    Stas(stas::Fields),
+    /// A record type of a custom schema with no record rules: field rules only.
+    Other,
+}
+
+/// A layout compiled for one record type spelling and one academic year.
+#[derive(Debug)]
+pub struct Compiled<'s> {
+    pub layout: &'s Layout,
+    /// As written in the file: `SENR` or `SENR-R`.
+    pub record_type: String,
+    pub year: AcademicYear,
+    pub fields: Vec<CompiledField<'s>>,
+    pub family: Family,
+    pub ssid: Option<usize>,
+    pub local_record_id: Option<usize>,
+}
+
+/// A rule needs a field that the schema's layout does not have.
+#[derive(Debug)]
+pub struct MissingField {
+    pub record_type: String,
+    pub field: &'static str,
+}
+
+impl<'s> Compiled<'s> {
+    /// Compiles `layout` for `year`; `download` selects the `-R` form with its extra fields.
+    pub fn new(schema: &'s Schema, layout: &'s Layout, year: AcademicYear, download: bool) -> Result<Compiled<'s>, MissingField> {
+        let fields: Vec<CompiledField<'s>> = layout
+            .fields_for(year, download)
+            .into_iter()
+            .map(|spec| CompiledField { spec, codeset: spec.codeset.as_deref().and_then(|c| schema.codeset(c)) })
+            .collect();
+        let pos = |name: &str| fields.iter().position(|f| f.spec.name == name);
+        let mut c = Compiled {
+            layout,
+            record_type: if download { layout.download_record_type.clone().unwrap_or_default() } else { layout.record_type.clone() },
+            year,
+            ssid: pos(crate::schema::names::SSID),
+            local_record_id: pos(crate::schema::names::LOCAL_RECORD_ID),
+            fields: Vec::new(),
+            family: Family::Other,
+        };
+        let lookup = Lookup { record_type: &layout.record_type, fields: &fields };
+        c.family = match layout.record_type.as_str() {
+            "SENR" => Family::Senr(senr::Fields::resolve(&lookup)?),
+            "SINF" => Family::Sinf(sinf::Fields::resolve(&lookup)?),
+            "STAS" => Family::Stas(stas::Fields::resolve(&lookup)?),
+            _ => Family::Other,
+        };
+        c.fields = fields;
+        Ok(c)
+    }
+}
+
+/// Resolves field names to positions while a layout is compiled.
+pub struct Lookup<'a, 's> {
+    record_type: &'a str,
+    fields: &'a [CompiledField<'s>],
+}
+
+impl Lookup<'_, '_> {
+    /// The position of a field a rule cannot work without.
+    pub fn need(&self, name: &'static str) -> Result<usize, MissingField> {
+        self.get(name).ok_or(MissingField { record_type: self.record_type.to_owned(), field: name })
+    }
+
+    /// The position of a field that may be absent in some years.
+    pub fn get(&self, name: &str) -> Option<usize> {
+        self.fields.iter().position(|f| f.spec.name == name)
+    }
+}
+
+/// A value parsed by the field rules, kept so record rules do not parse again.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Value {
+    /// Blank, or not valid for its field (already reported).
+    Missing,
+    Text,
+    Date(NaiveDate),
+    /// A day count in hundredths.
+    Number(i64),
+}
+
+/// What record rules see: one record with its parsed values.
+pub struct RecordCtx<'r, 's> {
+    pub file: usize,
+    pub line: u64,
+    pub byte: u64,
+    pub record: &'r ByteRecord,
+    pub compiled: &'r Compiled<'s>,
+    pub values: &'r [Value],
+    pub as_of: NaiveDate,
+    pub schema: &'s Schema,
+}
+
+impl RecordCtx<'_, '_> {
+    /// The raw bytes of field `i` (empty when the record is short).
+    pub fn raw(&self, i: usize) -> &[u8] {
+        self.record.get(i).unwrap_or_default()
+    }
+
+    /// Field `i` as text (lossy for invalid UTF-8, which is reported separately).
+    pub fn text(&self, i: usize) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(self.raw(i))
+    }
+
+    /// Whether field `i` is blank (empty or spaces only).
+    pub fn is_blank(&self, i: usize) -> bool {
+        is_blank(self.raw(i))
+    }
+
+    /// The parsed date in field `i`, if it was valid.
+    pub fn date(&self, i: usize) -> Option<NaiveDate> {
+        match self.values.get(i) {
+            Some(Value::Date(d)) => Some(*d),
+            _ => None,
+        }
+    }
+
+    /// The parsed number (hundredths) in field `i`, if it was valid.
+    pub fn number(&self, i: usize) -> Option<i64> {
+        match self.values.get(i) {
+            Some(Value::Number(n)) => Some(*n),
+            _ => None,
+        }
+    }
+
+    /// Whether field `i` passed its field rules and is not blank.
+    pub fn is_valid(&self, i: usize) -> bool {
+        !matches!(self.values.get(i), Some(Value::Missing) | None)
+    }
+
+    /// A finding of `rule` about this record, pointing at field `field` when given.
+    pub fn finding(&self, rule: &'static Rule, field: Option<usize>, args: &[(&str, &str)]) -> Finding {
+        let text_of = |i: Option<usize>| i.map(|i| self.text(i).into_owned());
+        let value = text_of(field).unwrap_or_default();
+        let mut all: Vec<(&str, &str)> = Vec::with_capacity(args.len() + 2);
+        all.extend_from_slice(args);
+        all.push(("value", &value));
+        all.push(("record_type", &self.compiled.record_type));
+        let mut f = Finding::new(rule, &all);
+        f.file = Some(self.file);
+        f.line = Some(self.line);
+        f.byte = Some(self.byte);
+        f.record_type = Some(self.compiled.record_type.clone());
+        f.field = field.and_then(|i| self.compiled.fields.get(i)).map(|c| c.spec.name.clone());
+        f.value = field.map(|_| value.clone());
+        f.ssid = text_of(self.compiled.ssid).filter(|s| !s.is_empty());
+        f.local_record_id = text_of(self.compiled.local_record_id).filter(|s| !s.is_empty());
+        f
+    }
+
+    /// The name of field `i`, for messages.
+    pub fn name(&self, i: usize) -> &str {
+        self.compiled.fields.get(i).map_or("", |c| c.spec.name.as_str())
+    }
+}
+
+/// Blank means empty or only spaces.
+pub fn is_blank(value: &[u8]) -> bool {
+    value.iter().all(|b| *b == b' ')
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_and_well_formed() {
+        let mut seen = HashSet::new();
+        for r in all() {
+            assert!(seen.insert(r.id), "duplicate rule ID {}", r.id);
+            let ok = r.id.split('-').count() >= 2
+                && r.id.split('-').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()));
+            assert!(ok, "rule ID {} is not FAMILY-NAME in capitals", r.id);
+        }
+        assert!(seen.len() > 40);
+    }
+
+    #[test]
+    fn every_rule_is_documented() {
+        for r in all() {
+            assert!(!r.summary.is_empty() && !r.summary.ends_with('.'), "{}: summary", r.id);
+            assert!(r.explanation.len() > 40, "{}: explanation too short", r.id);
+            assert!(!r.bad.is_empty() && !r.good.is_empty() && r.bad != r.good, "{}: examples", r.id);
+            assert!(!r.help.is_empty() && !r.message.is_empty(), "{}: message/help", r.id);
+            assert!(r.severity != Severity::Fatal || r.category != Category::Plausibility, "{}: plausibility is never fatal", r.id);
+        }
+    }
+
+    #[test]
+    fn render_fills_known_placeholders_only() {
+        assert_eq!(render("{a} and {b} and {", &[("a", "1")]), "1 and {b} and {");
+    }
+}

@@ -1,0 +1,150 @@
+//! STAS record rules: the seven day counts add up to the expected days, independent study
+//! bounds, fractional days only for hourly schools, no summaries for the pseudo-schools,
+//! and the attendance recovery range.
+
+use super::senr::{NPS_SCHOOL, PRIVATE_GROUP_SCHOOL};
+use super::{Lookup, MissingField, RecordCtx, Rule};
+use crate::diagnostic::{Category, Finding, Severity};
+
+/// Positions of the STAS fields these rules read.
+#[derive(Debug)]
+pub struct Fields {
+    pub lea: usize,
+    pub school: usize,
+    pub ssid: usize,
+    pub hourly: usize,
+    pub expected: usize,
+    /// 13.16 through 13.22, in order.
+    pub days: [usize; 7],
+    /// Attendance recovery days, a field from 2025-2026 on.
+    pub recovery: Option<usize>,
+}
+
+impl Fields {
+    pub(crate) fn resolve(l: &Lookup<'_, '_>) -> Result<Fields, MissingField> {
+        Ok(Fields {
+            lea: l.need("reporting_lea")?,
+            school: l.need("school_of_attendance")?,
+            ssid: l.need("ssid")?,
+            hourly: l.need("hourly_attendance_school_type_indicator")?,
+            expected: l.need("expected_attendance_days")?,
+            days: [
+                l.need("days_attended_in_person")?,
+                l.need("days_absent_out_of_school_suspension")?,
+                l.need("days_in_attendance_in_school_suspension")?,
+                l.need("days_absent_in_person_excused_non_suspension")?,
+                l.need("days_absent_in_person_unexcused_non_suspension")?,
+                l.need("non_ada_generating_independent_study_days")?,
+                l.need("ada_generating_independent_study_days")?,
+            ],
+            recovery: l.get("attendance_recovery_days"),
+        })
+    }
+}
+
+pub static SUM: Rule = Rule {
+    id: "STAS-SUM",
+    severity: Severity::Fatal,
+    category: Category::Arithmetic,
+    state_rule: Some("STAS0318"),
+    summary: "The seven day counts do not add up to the expected attendance days",
+    message: "the day counts add up to {sum}, but expected_attendance_days is {value}",
+    help: "in-person + out-of-school suspension + in-school suspension + excused + unexcused + non-ADA IS + ADA IS must equal the expected days; the difference is {diff}",
+    explanation: "Every expected day is exactly one of: attended in person, absent for out-of-school suspension, in-school suspension, excused absence, unexcused absence, non-ADA independent study, ADA independent study. Fields 13.16 through 13.22 therefore add up to 13.15 (STAS0318). A common cause is counting distance-learning days both as absences and as independent study.",
+    bad: "STAS^...^N^N^180^165^1^0^9^5^1^0^N^",
+    good: "STAS^...^N^N^180^165^1^0^9^5^0^0^N^",
+};
+
+pub static NON_ADA_IS: Rule = Rule {
+    id: "STAS-NON-ADA-IS",
+    severity: Severity::Fatal,
+    category: Category::Arithmetic,
+    state_rule: Some("STAS0311"),
+    summary: "Non-ADA independent study days exceed expected minus in-person minus in-school suspension days",
+    message: "non_ada_generating_independent_study_days {value} is more than expected - in-person - in-school suspension = {limit}",
+    help: "lower the non-ADA independent study days or correct the in-person and suspension days",
+    explanation: "Non-ADA-generating independent study days are days the student was expected but neither attended in person nor was in in-school suspension, so they cannot exceed expected - in person - ISS (STAS0311).",
+    bad: "STAS^...^N^N^100^90^0^5^0^0^10^0^N^",
+    good: "STAS^...^N^N^100^90^0^5^0^0^5^0^N^",
+};
+
+pub static FRACTION_NOT_HOURLY: Rule = Rule {
+    id: "STAS-FRACTION-NOT-HOURLY",
+    severity: Severity::Fatal,
+    category: Category::Format,
+    state_rule: Some("FRMT0004"),
+    summary: "A day count has decimals but the school is not an hourly-attendance school",
+    message: "{field} `{value}` has decimals but hourly_attendance_school_type_indicator is N",
+    help: "report whole days, or set hourly_attendance_school_type_indicator to Y if the school computes days from hours",
+    explanation: "Fractional days come only from converting hours to days at hourly-attendance schools (days = hours x expected days / scheduled hours). When the hourly indicator is N every day count is a whole number.",
+    bad: "STAS^...^N^N^180^164.5^1^0^9.5^5^0^0^N^",
+    good: "STAS^...^N^N^180^165^1^0^9^5^0^0^N^",
+};
+
+pub static PSEUDO_SCHOOL: Rule = Rule {
+    id: "STAS-PSEUDO-SCHOOL",
+    severity: Severity::Fatal,
+    category: Category::Conditional,
+    state_rule: Some("STAS0651"),
+    summary: "An absence summary is reported for school 0000001 or 0000002",
+    message: "no absence summary may be reported for school {value}",
+    help: "remove this record; students placed in a non-public school or a private school group have no STAS",
+    explanation: "The pseudo-schools 0000001 (non-public school) and 0000002 (private school group) take no attendance, so the state rejects absence summaries for them (STAS0651).",
+    bad: "STAS^^LR-1^1964733^0000001^2025-2026^...",
+    good: "STAS^^LR-1^1964733^6019715^2025-2026^...",
+};
+
+pub static RECOVERY_RANGE: Rule = Rule {
+    id: "STAS-RECOVERY-RANGE",
+    severity: Severity::Fatal,
+    category: Category::Format,
+    state_rule: Some("STAS0739"),
+    summary: "Attendance recovery days are not a whole number from 0 to 10",
+    message: "attendance_recovery_days {value} is outside 0 to 10",
+    help: "report at most 10 attendance recovery days per student",
+    explanation: "From 2025-2026 the absence summary reports attendance recovery days, a whole number from 0 to 10 (STAS0739). Across the LEA a student's recovery days may not exceed 10 either (STAS-RECOVERY-TOTAL).",
+    bad: "STAS^...^N^N^180^165^1^0^9^5^0^0^N^12",
+    good: "STAS^...^N^N^180^165^1^0^9^5^0^0^N^2",
+};
+
+/// The STAS family, in catalog order.
+pub static RULES: &[&Rule] = &[&SUM, &NON_ADA_IS, &FRACTION_NOT_HOURLY, &PSEUDO_SCHOOL, &RECOVERY_RANGE];
+
+fn days_text(hundredths: i64) -> String {
+    if hundredths % 100 == 0 {
+        (hundredths / 100).to_string()
+    } else {
+        format!("{}.{:02}", hundredths / 100, (hundredths % 100).abs())
+    }
+}
+
+/// Runs every STAS record rule on one record.
+pub fn check(ctx: &RecordCtx<'_, '_>, f: &Fields, out: &mut Vec<Finding>) {
+    let school = ctx.raw(f.school);
+    if school == NPS_SCHOOL || school == PRIVATE_GROUP_SCHOOL {
+        out.push(ctx.finding(&PSEUDO_SCHOOL, Some(f.school), &[]));
+    }
+    if let Some(r) = f.recovery {
+        if ctx.number(r).is_some_and(|n| n > 1000) {
+            out.push(ctx.finding(&RECOVERY_RANGE, Some(r), &[]));
+        }
+    }
+    if ctx.raw(f.hourly) == b"N" {
+        for &i in std::iter::once(&f.expected).chain(&f.days) {
+            if ctx.number(i).is_some_and(|n| n % 100 != 0) {
+                out.push(ctx.finding(&FRACTION_NOT_HOURLY, Some(i), &[("field", ctx.name(i))]));
+            }
+        }
+    }
+    let Some(expected) = ctx.number(f.expected) else { return };
+    let counts: Option<Vec<i64>> = f.days.iter().map(|&i| ctx.number(i)).collect();
+    let Some(counts) = counts else { return };
+    let sum: i64 = counts.iter().sum();
+    if sum != expected {
+        out.push(ctx.finding(&SUM, Some(f.expected), &[("sum", &days_text(sum)), ("diff", &days_text(sum - expected))]));
+    }
+    let limit = expected - counts[0] - counts[2];
+    if counts[5] > limit {
+        out.push(ctx.finding(&NON_ADA_IS, Some(f.days[5]), &[("limit", &days_text(limit))]));
+    }
+}
