@@ -62,6 +62,8 @@ pub struct Checker<'s> {
     inputs: &'s [Input],
     delimiters: Vec<u8>,
     compiled: Vec<(usize, bool, Compiled<'s>)>,
+    /// Per layout: where academic_year_id sits in every year's form of it.
+    year_pos: Vec<Option<usize>>,
     index: Index,
     values: Vec<Value>,
     findings: Vec<Finding>,
@@ -69,7 +71,18 @@ pub struct Checker<'s> {
 
 impl<'s> Checker<'s> {
     pub fn new(schema: &'s Schema, inputs: &'s [Input], options: Options) -> Checker<'s> {
-        Checker { schema, options, inputs, delimiters: vec![b'^'; inputs.len()], compiled: Vec::new(), index: Index::default(), values: Vec::new(), findings: Vec::new() }
+        let year_pos = schema.layouts.iter().map(|l| l.stable_position(names::ACADEMIC_YEAR_ID)).collect();
+        Checker {
+            schema,
+            options,
+            inputs,
+            delimiters: vec![b'^'; inputs.len()],
+            compiled: Vec::new(),
+            year_pos,
+            index: Index::default(),
+            values: Vec::new(),
+            findings: Vec::new(),
+        }
     }
 
     /// Checks every input, then the cross-record rules, sending findings to `sink`.
@@ -137,8 +150,7 @@ impl<'s> Checker<'s> {
     }
 
     fn year_of(&self, rec: &ByteRecord, layout: usize) -> Option<AcademicYear> {
-        let pos = self.schema.layouts[layout].stable_position(names::ACADEMIC_YEAR_ID)?;
-        AcademicYear::parse(rec.get(pos)?)
+        AcademicYear::parse(rec.get(self.year_pos[layout]?)?)
     }
 
     /// Fills what a cross-record finding lacks (local record ID, value, excerpt) from its record.

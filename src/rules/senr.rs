@@ -379,7 +379,7 @@ fn check_exit(ctx: &RecordCtx<'_, '_>, f: &Fields, out: &mut Vec<Finding>) {
 }
 
 fn check_dates(ctx: &RecordCtx<'_, '_>, f: &Fields, out: &mut Vec<Finding>) {
-    let today = ymd(ctx.as_of);
+    let today = || ymd(ctx.as_of);
     if let Some(start) = ctx.date(f.start) {
         if let Some(birth) = ctx.date(f.birth) {
             if start <= birth {
@@ -388,13 +388,13 @@ fn check_dates(ctx: &RecordCtx<'_, '_>, f: &Fields, out: &mut Vec<Finding>) {
                 check_age(ctx, f, birth, start, out);
             }
         }
-        if ctx.as_of.checked_add_months(Months::new(6)).is_some_and(|limit| start > limit) {
-            out.push(ctx.finding(&START_FUTURE, Some(f.start), &[("today", &today)]));
+        if start > ctx.as_of && ctx.as_of.checked_add_months(Months::new(6)).is_some_and(|limit| start > limit) {
+            out.push(ctx.finding(&START_FUTURE, Some(f.start), &[("today", &today())]));
         }
     }
     if let Some(exit) = ctx.date(f.exit) {
-        if ctx.as_of.checked_add_days(Days::new(30)).is_some_and(|limit| exit > limit) {
-            out.push(ctx.finding(&EXIT_FUTURE, Some(f.exit), &[("today", &today)]));
+        if exit > ctx.as_of && ctx.as_of.checked_add_days(Days::new(30)).is_some_and(|limit| exit > limit) {
+            out.push(ctx.finding(&EXIT_FUTURE, Some(f.exit), &[("today", &today())]));
         }
     }
 }

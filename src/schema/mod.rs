@@ -105,6 +105,13 @@ pub struct CodeSet {
     pub name: String,
     pub description: String,
     pub codes: Vec<Code>,
+    /// Each code packed into a `u64` (codes are at most 8 bytes), for a lookup without memcmp.
+    keys: Vec<u64>,
+}
+
+/// Packs up to 8 bytes into a `u64`; `None` for longer values (which match no code).
+fn pack(value: &[u8]) -> Option<u64> {
+    (value.len() <= 8).then(|| value.iter().fold(0u64, |a, b| (a << 8) | u64::from(*b)) | ((value.len() as u64) << 60))
 }
 
 /// One code of a code set.
@@ -129,7 +136,8 @@ pub struct Combination {
 impl CodeSet {
     /// Finds a code by its exact bytes.
     pub fn lookup(&self, value: &[u8]) -> Option<&Code> {
-        self.codes.iter().find(|c| c.code.as_bytes() == value)
+        let key = pack(value)?;
+        self.keys.iter().position(|k| *k == key).map(|i| &self.codes[i])
     }
 }
 
@@ -338,7 +346,12 @@ fn build_codesets(name: &str, text: &str) -> Result<BTreeMap<String, CodeSet>, E
             }
             codes.push(Code { code: c.code, name: c.name, first, last });
         }
-        out.insert(set_name.clone(), CodeSet { name: set_name, description: set.description, codes });
+        if let Some(long) = codes.iter().find(|c| c.code.len() > 8) {
+            let span = text.find(&format!("\"{}\"", long.code)).map(|o| SourceSpan::from((o, long.code.len() + 2)));
+            return Err(invalid(name, text, format!("code {} is longer than 8 characters", long.code), span, None));
+        }
+        let keys = codes.iter().filter_map(|c| pack(c.code.as_bytes())).collect();
+        out.insert(set_name.clone(), CodeSet { name: set_name, description: set.description, codes, keys });
     }
     Ok(out)
 }
