@@ -7,12 +7,14 @@ use std::io;
 use chrono::NaiveDate;
 use csv::ByteRecord;
 
+use crate::calendar::Calendar;
 use crate::date::AcademicYear;
 use crate::diagnostic::{Excerpt, Finding};
 use crate::error::Error;
-use crate::index::Index;
+use crate::index::{digits, FileFacts, Index};
 use crate::read::{self, Input, Pos, RecordReader};
-use crate::rules::{self, field, structure, within, Compiled, Family, RecordCtx, Rule, Value};
+use crate::rules::identity::{IdentityFields, People};
+use crate::rules::{self, cross, field, structure, within, Compiled, Family, RecordCtx, Rule, Value};
 use crate::schema::{names, Schema};
 
 /// Where findings go. Reports implement it; tests collect into a `Vec`.
@@ -35,10 +37,23 @@ impl Sink for Vec<Finding> {
 }
 
 /// Settings of one check run.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Options {
     /// "Today" for rules about future dates.
     pub as_of: NaiveDate,
+    /// Run the Fall 1 Census Day rules.
+    pub census: bool,
+    /// Census Day, when not the first Wednesday in October of the submission's year.
+    pub census_date: Option<NaiveDate>,
+    /// The district's attendance calendar, for the calendar rules.
+    pub calendar: Option<Calendar>,
+}
+
+impl Options {
+    /// Options with `as_of` as today and nothing else set.
+    pub fn new(as_of: NaiveDate) -> Options {
+        Options { as_of, census: false, census_date: None, calendar: None }
+    }
 }
 
 /// Counts of one run.
@@ -65,6 +80,7 @@ pub struct Checker<'s> {
     /// Per layout: where academic_year_id sits in every year's form of it.
     year_pos: Vec<Option<usize>>,
     index: Index,
+    people: People,
     values: Vec<Value>,
     findings: Vec<Finding>,
 }
@@ -80,6 +96,7 @@ impl<'s> Checker<'s> {
             compiled: Vec::new(),
             year_pos,
             index: Index::default(),
+            people: People::default(),
             values: Vec::new(),
             findings: Vec::new(),
         }
@@ -94,6 +111,17 @@ impl<'s> Checker<'s> {
         }
         let mut cross = Vec::new();
         within::check(&mut self.index, &mut cross);
+        let year = self.submission_year();
+        let inputs = self.inputs;
+        let name_of = |i: usize| inputs.get(i).map_or_else(String::new, |x| x.display.clone());
+        let ctx = cross::CrossCtx {
+            year,
+            census_day: self.options.census_date.unwrap_or_else(|| year.census_day()),
+            census: self.options.census,
+            calendar: self.options.calendar.as_ref(),
+            name_of: &name_of,
+        };
+        cross::check(&mut self.index, &ctx, &mut cross);
         for mut f in cross {
             self.complete(&mut f, sink)?;
             sink.finding(f).map_err(write_err)?;
@@ -101,8 +129,23 @@ impl<'s> Checker<'s> {
         Ok(totals)
     }
 
+    /// The keys gathered so far (all of them once [`Checker::run`] has returned).
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
+    /// The submission's academic year: the latest year of the upload files, else of any
+    /// record, else the year of `as_of`.
+    pub fn submission_year(&self) -> AcademicYear {
+        let files = &self.index.files;
+        files.iter().filter(|f| !f.download).filter_map(|f| f.year).max()
+            .or_else(|| files.iter().filter_map(|f| f.year).max())
+            .unwrap_or_else(|| AcademicYear::containing(self.options.as_of))
+    }
+
     fn check_file(&mut self, file: usize, rec: &mut ByteRecord, sink: &mut dyn Sink) -> Result<u64, Error> {
         let input = &self.inputs[file];
+        self.index.files.push(FileFacts::default());
         let mut reader = RecordReader::open(input)?;
         self.delimiters[file] = reader.shape.delimiter;
         let mut state = FileState::default();
@@ -207,9 +250,12 @@ impl<'s> Checker<'s> {
             self.findings.push(ctx.finding(&structure::FIELD_COUNT, None, &args));
             return Ok(());
         }
+        if self.index.files[file].record_type.is_none() {
+            self.index.files[file] = self.file_facts(rec, layout, download, record_year, pos);
+        }
         match (state.year, record_year) {
             (None, Some(y)) => state.year = Some(y),
-            (Some(fy), Some(y)) if fy != y => {
+            (Some(fy), Some(y)) if fy != y && !download => {
                 let at = self.schema.layouts[layout].stable_position(names::ACADEMIC_YEAR_ID);
                 self.findings.push(ctx.finding(&structure::ACADEMIC_YEAR_MIX, at, &[("file_year", &fy.to_string())]));
             }
@@ -220,22 +266,41 @@ impl<'s> Checker<'s> {
         }
         field::check(&ctx, &mut self.values, &mut self.findings);
         ctx.values = &self.values;
-        match &compiled.family {
+        let identity = match &compiled.family {
             Family::Senr(f) => {
                 rules::senr::check(&ctx, f, &mut self.findings);
                 self.index.add_enrollment(&ctx, f);
+                Some(IdentityFields { ssid: f.ssid, first: f.first_name, last: f.last_name, birth: f.birth, gender: f.gender })
             }
             Family::Sinf(f) => {
                 rules::sinf::check(&ctx, f, &mut self.findings);
                 self.index.add_information(&ctx, f);
+                Some(IdentityFields { ssid: f.ssid, first: f.first_name, last: f.last_name, birth: f.birth, gender: f.gender })
             }
             Family::Stas(f) => {
                 rules::stas::check(&ctx, f, &mut self.findings);
                 self.index.add_summary(&ctx, f);
+                Some(IdentityFields { ssid: f.ssid, first: f.first_name, last: f.last_name, birth: f.birth, gender: f.gender })
             }
-            Family::Other => {}
+            Family::Other => None,
+        };
+        if let Some(fields) = identity {
+            let inputs = self.inputs;
+            let name_of = |i: usize| inputs.get(i).map_or_else(String::new, |x| x.display.clone());
+            self.people.check(&ctx, fields, &name_of, &mut self.findings);
         }
         Ok(())
+    }
+
+    fn file_facts(&self, rec: &ByteRecord, layout: usize, download: bool, year: Option<AcademicYear>, pos: Pos) -> FileFacts {
+        let lea = self.schema.layouts[layout].stable_position("reporting_lea").and_then(|p| rec.get(p)).filter(|v| v.len() == 7).and_then(digits);
+        FileFacts {
+            record_type: Some(String::from_utf8_lossy(rec.get(0).unwrap_or_default()).into_owned()),
+            download,
+            lea: lea.and_then(|l| u32::try_from(l).ok()),
+            year,
+            line: pos.line,
+        }
     }
 
     fn unknown_type(&mut self, file: usize, pos: Pos, rec: &ByteRecord, first: bool) {

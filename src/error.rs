@@ -33,6 +33,10 @@ pub enum Error {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Schema(Box<SchemaError>),
+    /// The attendance calendar given with `--calendar` has a malformed row.
+    #[error("calendar {path} line {line}: {message}")]
+    #[diagnostic(code(rollcall::calendar), help("the calendar is a CSV with headers school_of_attendance,date,day_type; day_type is school, holiday or non_school"))]
+    Calendar { path: PathBuf, line: u64, message: String },
     /// A command-line value that clap could not check by itself.
     #[error("invalid argument {arg}: {message}")]
     #[diagnostic(code(rollcall::args))]

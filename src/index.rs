@@ -27,6 +27,7 @@ pub struct Enrollment {
     pub status: [u8; 2],
     pub exit_reason: [u8; 4],
     pub grade: [u8; 2],
+    pub year: AcademicYear,
     pub at: RecordRef,
 }
 
@@ -38,6 +39,8 @@ pub struct Summary {
     pub year: AcademicYear,
     /// Attendance recovery days in hundredths.
     pub recovery: i64,
+    /// Expected attendance days in hundredths (`None` when the value was not valid).
+    pub expected: Option<i64>,
     pub at: RecordRef,
 }
 
@@ -46,7 +49,25 @@ pub struct Summary {
 pub struct Information {
     pub ssid: u64,
     pub effective_start: i32,
+    /// Effective end day, or [`OPEN`].
+    pub effective_end: i32,
+    /// Initial US school enrollment date (K-12), when given and valid.
+    pub initial_us: Option<i32>,
+    /// Whether the record carries ethnicity or race data (Hispanic indicator or race 1).
+    pub has_ethnicity: bool,
     pub at: RecordRef,
+}
+
+/// What the first record of a file said about the file.
+#[derive(Clone, Debug, Default)]
+pub struct FileFacts {
+    pub record_type: Option<String>,
+    /// A CALPADS download (`-R`) file, which may hold several academic years.
+    pub download: bool,
+    pub lea: Option<u32>,
+    pub year: Option<AcademicYear>,
+    /// Line of the first record.
+    pub line: u64,
 }
 
 /// Everything the cross-record rules look at, for one run.
@@ -55,9 +76,12 @@ pub struct Index {
     pub enrollments: Vec<Enrollment>,
     pub summaries: Vec<Summary>,
     pub information: Vec<Information>,
+    /// One entry per input file, in input order.
+    pub files: Vec<FileFacts>,
 }
 
-fn digits(raw: &[u8]) -> Option<u64> {
+/// Parses a code of ASCII digits (SSID, LEA, school) into a number.
+pub fn digits(raw: &[u8]) -> Option<u64> {
     (!raw.is_empty() && raw.len() <= 18).then_some(())?;
     raw.iter().try_fold(0u64, |a, d| d.is_ascii_digit().then(|| a * 10 + u64::from(d - b'0')))
 }
@@ -101,6 +125,7 @@ impl Index {
             status: code(ctx.raw(f.status)),
             exit_reason: code(ctx.raw(f.exit_reason)),
             grade: code(ctx.raw(f.grade)),
+            year: ctx.compiled.year,
             at: Self::at(ctx),
         });
     }
@@ -116,6 +141,7 @@ impl Index {
             school: u32::try_from(school).unwrap_or(u32::MAX),
             year: ctx.compiled.year,
             recovery: f.recovery.and_then(|r| ctx.number(r)).unwrap_or(0),
+            expected: ctx.number(f.expected),
             at: Self::at(ctx),
         });
     }
@@ -123,7 +149,15 @@ impl Index {
     /// Adds a SINF record whose key fields are valid.
     pub fn add_information(&mut self, ctx: &RecordCtx<'_, '_>, f: &sinf::Fields) {
         let (Some(ssid), Some(start)) = (digits(ctx.raw(f.ssid)).filter(|_| ctx.is_valid(f.ssid)), ctx.date(f.effective_start)) else { return };
-        self.information.push(Information { ssid, effective_start: day_number(start), at: Self::at(ctx) });
+        let has_ethnicity = !ctx.is_blank(f.hispanic) || !ctx.is_blank(f.races[0]);
+        self.information.push(Information {
+            ssid,
+            effective_start: day_number(start),
+            effective_end: ctx.date(f.effective_end).map_or(OPEN, day_number),
+            initial_us: ctx.date(f.initial_us_enrollment).map(day_number),
+            has_ethnicity,
+            at: Self::at(ctx),
+        });
     }
 }
 

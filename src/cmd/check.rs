@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 use clap::ValueEnum;
 
 use super::{write_err, GlobalArgs};
+use crate::calendar::Calendar;
 use crate::check::{Checker, Options};
 use crate::error::Error;
 use crate::read;
@@ -48,6 +49,16 @@ pub struct Args {
     /// Take this date (YYYY-MM-DD) as today, for rules about future dates.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub as_of: Option<NaiveDate>,
+    /// Run the Fall 1 Census Day rules (prior-year enrollments still open, student
+    /// information effective on Census Day).
+    #[arg(long)]
+    pub census: bool,
+    /// Census Day (YYYY-MM-DD); default: the first Wednesday in October of the academic year.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub census_date: Option<NaiveDate>,
+    /// The attendance calendar (CSV: school_of_attendance,date,day_type) for the calendar rules.
+    #[arg(long, value_name = "FILE")]
+    pub calendar: Option<PathBuf>,
     /// Width of human output in columns.
     #[arg(long, default_value_t = 100)]
     pub width: usize,
@@ -62,7 +73,7 @@ pub enum Format {
     Json,
 }
 
-fn parse_date(s: &str) -> Result<NaiveDate, String> {
+pub(crate) fn parse_date(s: &str) -> Result<NaiveDate, String> {
     if s.len() == 10 && s.as_bytes()[4] == b'-' && s.as_bytes()[7] == b'-' {
         if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
             return Ok(d);
@@ -88,7 +99,10 @@ pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitC
             return Err(Error::Argument { arg: "PATHS", message: format!("{} is a folder", input.display) });
         }
     }
-    let options = Options { as_of: args.as_of.unwrap_or_else(|| chrono::Local::now().date_naive()) };
+    let mut options = Options::new(args.as_of.unwrap_or_else(|| chrono::Local::now().date_naive()));
+    options.census = args.census || args.census_date.is_some();
+    options.census_date = args.census_date;
+    options.calendar = args.calendar.as_deref().map(Calendar::load).transpose()?;
     let mut checker = Checker::new(&schema, &inputs, options);
     let tally = match args.format {
         Format::Json => {

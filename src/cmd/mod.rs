@@ -1,6 +1,7 @@
 //! The command line: one file per subcommand, each owning its arguments and help text.
 //! This file holds the top-level parser, the options every subcommand shares, and dispatch.
 
+pub mod census;
 pub mod check;
 pub mod explain;
 pub mod rules;
@@ -17,6 +18,8 @@ const ABOUT: &str = "Check and generate California CALPADS enrollment and attend
 const AFTER_HELP: &str = "Examples:
   rollcall check samples/clean                 check every .txt/.csv file in a folder
   rollcall check exports/senr.txt --format json   JSON Lines for scripts (exit 1 on fatal findings)
+  rollcall check exports/ --census             add the Fall 1 Census Day rules
+  rollcall census samples/clean                enrollment on Census Day per school and grade
   rollcall rules                               list every rule
   rollcall explain SENR-EXIT-PAIR              what a rule checks and how to fix it";
 
@@ -62,6 +65,7 @@ impl ColorChoice {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     Check(check::Args),
+    Census(census::Args),
     Rules(rules::Args),
     Explain(explain::Args),
 }
@@ -70,6 +74,7 @@ pub enum Command {
 pub fn dispatch(cli: Cli, out: &mut dyn Write) -> Result<ExitCode, Error> {
     match cli.command {
         Command::Check(args) => check::run(args, &cli.global, out),
+        Command::Census(args) => census::run(args, out),
         Command::Rules(args) => rules::run(&args, out),
         Command::Explain(args) => explain::run(&args, out),
     }

@@ -3,7 +3,9 @@
 //! a bad and a fixed example. One rule family per file; [`all`] lists every family, and
 //! `rollcall rules`, `rollcall explain` and the README catalog are generated from it.
 
+pub mod cross;
 pub mod field;
+pub mod identity;
 pub mod senr;
 pub mod sinf;
 pub mod stas;
@@ -50,7 +52,7 @@ impl Eq for Rule {}
 
 /// Every registered rule, family by family, in catalog order.
 pub fn all() -> impl Iterator<Item = &'static Rule> {
-    [structure::RULES, field::RULES, senr::RULES, sinf::RULES, stas::RULES, within::RULES]
+    [structure::RULES, field::RULES, senr::RULES, sinf::RULES, stas::RULES, within::RULES, identity::RULES, cross::RULES]
         .into_iter()
         .flatten()
         .copied()
@@ -237,10 +239,12 @@ impl RecordCtx<'_, '_> {
     pub fn finding(&self, rule: &'static Rule, field: Option<usize>, args: &[(&str, &str)]) -> Finding {
         let text_of = |i: Option<usize>| i.map(|i| self.text(i).into_owned());
         let value = text_of(field).unwrap_or_default();
-        let mut all: Vec<(&str, &str)> = Vec::with_capacity(args.len() + 2);
+        let ssid = text_of(self.compiled.ssid).unwrap_or_default();
+        let mut all: Vec<(&str, &str)> = Vec::with_capacity(args.len() + 3);
         all.extend_from_slice(args);
         all.push(("value", &value));
         all.push(("record_type", &self.compiled.record_type));
+        all.push(("ssid", &ssid));
         let mut f = Finding::new(rule, &all);
         f.file = Some(self.file);
         f.line = Some(self.line);

@@ -325,11 +325,24 @@ pub static SHORT_TERM_LENGTH: Rule = Rule {
     good: "...^20251001^30^10^20251020^T160^...",
 };
 
+pub static DATE_OUTSIDE_YEAR: Rule = Rule {
+    id: "SENR-DATE-OUTSIDE-YEAR",
+    severity: Severity::Fatal,
+    category: Category::Calendar,
+    state_rule: None,
+    summary: "An enrollment start or exit date falls outside July 1 - June 30 of its academic year",
+    message: "{field} {value} is outside the academic year {year} (July 1 to June 30)",
+    help: "dates of a {year} enrollment fall between {first} and {last}; check the year of the date or the academic_year_id",
+    explanation: "An academic year runs from July 1 to June 30. An enrollment reported for a year starts and exits inside it: a start before July 1 belongs to the prior year, an exit after June 30 to the next (the enrollment is exited at year end and a new one starts).",
+    bad: "SENR^...^2025-2026^...^20250630^10^04^...",
+    good: "SENR^...^2025-2026^...^20250813^10^04^...",
+};
+
 /// The SENR family, in catalog order.
 pub static RULES: &[&Rule] = &[
     &EXIT_PAIR, &EXIT_BEFORE_START, &N470_DATE, &N420_DATE, &START_BEFORE_BIRTH, &START_FUTURE, &EXIT_FUTURE, &COMPLETION_REQUIRED,
     &COMPLETION_WITHOUT_E230, &UC_CSU_REQUIRED, &SEAL_WITHOUT_DIPLOMA, &T165_RECEIVER, &NPS_WITHOUT_SCHOOL, &NPS_MISSING, &STATUS50_EXIT,
-    &STATUS50_TK, &EXIT_GRADE, &COMPLETION_GRADE, &AGE_GRADE, &SHORT_TERM_LENGTH,
+    &STATUS50_TK, &EXIT_GRADE, &COMPLETION_GRADE, &AGE_GRADE, &SHORT_TERM_LENGTH, &DATE_OUTSIDE_YEAR,
 ];
 
 fn ymd(d: NaiveDate) -> String {
@@ -390,6 +403,14 @@ fn check_dates(ctx: &RecordCtx<'_, '_>, f: &Fields, out: &mut Vec<Finding>) {
         }
         if start > ctx.as_of && ctx.as_of.checked_add_months(Months::new(6)).is_some_and(|limit| start > limit) {
             out.push(ctx.finding(&START_FUTURE, Some(f.start), &[("today", &today())]));
+        }
+    }
+    let year = ctx.compiled.year;
+    let (first, last) = (year.first_day(), year.last_day());
+    for i in [f.start, f.exit] {
+        if ctx.date(i).is_some_and(|d| d < first || d > last) {
+            let args = [("field", ctx.name(i)), ("year", &year.to_string()), ("first", &ymd(first)), ("last", &ymd(last))];
+            out.push(ctx.finding(&DATE_OUTSIDE_YEAR, Some(i), &args));
         }
     }
     if let Some(exit) = ctx.date(f.exit) {

@@ -12,6 +12,10 @@ pub struct Fields {
     pub lea: usize,
     pub school: usize,
     pub ssid: usize,
+    pub first_name: usize,
+    pub last_name: usize,
+    pub birth: usize,
+    pub gender: usize,
     pub hourly: usize,
     pub expected: usize,
     /// 13.16 through 13.22, in order.
@@ -26,6 +30,10 @@ impl Fields {
             lea: l.need("reporting_lea")?,
             school: l.need("school_of_attendance")?,
             ssid: l.need("ssid")?,
+            first_name: l.need("student_legal_first_name")?,
+            last_name: l.need("student_legal_last_name")?,
+            birth: l.need("student_birth_date")?,
+            gender: l.need("student_gender_code")?,
             hourly: l.need("hourly_attendance_school_type_indicator")?,
             expected: l.need("expected_attendance_days")?,
             days: [

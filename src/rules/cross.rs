@@ -1,0 +1,394 @@
+//! Cross-file rules over a whole submission (every SENR, SINF and STAS file of one LEA and
+//! year): absence summaries for every enrollment and enrollments for every summary, student
+//! information on Census Day, initial US enrollment dates, prior-year enrollments still open,
+//! ethnicity and race data, and the attendance-calendar rules. They run once, after every
+//! file has streamed by, on the compact [`Index`].
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
+
+use super::senr::{NPS_SCHOOL, PRIVATE_GROUP_SCHOOL};
+use super::Rule;
+use crate::calendar::Calendar;
+use crate::date::{day_number, format_ccyymmdd, from_day_number, AcademicYear};
+use crate::diagnostic::{Category, Finding, Related, Severity};
+use crate::index::{school_code, ssid_text, Enrollment, Index, RecordRef, OPEN};
+
+pub static SUBMISSION_MIX: Rule = Rule {
+    id: "XF-SUBMISSION-MIX",
+    severity: Severity::Fatal,
+    category: Category::Structure,
+    state_rule: None,
+    summary: "Files of one run belong to different LEAs or academic years",
+    message: "this file is for {what} {value}, but {first_file} is for {other}",
+    help: "check one submission at a time: the files of one LEA for one academic year",
+    explanation: "A submission is the set of files one LEA sends for one academic year, and the cross-file rules compare them with each other. Files of another LEA or year in the same run would be compared with the wrong records, so the mix is reported instead of silently checked. CALPADS download (-R) files, which hold several years, are exempt from the year comparison.",
+    bad: "exports/senr.txt (9912345, 2025-2026) and exports/old/senr.txt (9912345, 2024-2025)",
+    good: "exports/senr.txt (9912345, 2025-2026) and exports/stas.txt (9912345, 2025-2026)",
+};
+
+pub static STAS_MISSING: Rule = Rule {
+    id: "XF-STAS-MISSING",
+    severity: Severity::Fatal,
+    category: Category::Reference,
+    state_rule: Some("CERT128"),
+    summary: "A primary or short-term TK-12 enrollment has no absence summary for its school and year",
+    message: "enrollment of SSID {ssid} at school {school} in {year} has no STAS record",
+    help: "add the student's absence summary for school {school} (one record summing all of the student's enrollments there)",
+    explanation: "Every primary (10) or short-term (30) enrollment in grades TK-12 needs an absence summary (STAS) for the same school and year; certification of EOY 3 fails without it (CERT128). Secondary (20) and non-ADA (50) enrollments, no-shows and the pseudo-schools 0000001/0000002 need none. Checked only when the run includes STAS records.",
+    bad: "senr.txt: 9900000101 at 9990011, status 10, grade 03; stas.txt: nothing for 9900000101 at 9990011",
+    good: "stas.txt: STAS^^...^9990011^2025-2026^9900000101^...^180^170^0^0^6^4^0^0^N^",
+};
+
+pub static STAS_WITHOUT_ENROLLMENT: Rule = Rule {
+    id: "XF-STAS-WITHOUT-ENROLLMENT",
+    severity: Severity::Fatal,
+    category: Category::Reference,
+    state_rule: None,
+    summary: "An absence summary has no enrollment at that school in that year",
+    message: "STAS for SSID {ssid} at school {school} in {year} has no SENR enrollment there",
+    help: "correct the school or SSID of the summary, or add the missing enrollment; a summary without an enrollment is rejected",
+    explanation: "An absence summary describes attendance during enrollments at one school. Without a matching SENR enrollment (same SSID, school and academic year) it describes nothing. Checked only when the run includes SENR records.",
+    bad: "stas.txt: ...^9990029^2025-2026^9900000101^...; senr.txt: 9900000101 enrolled only at 9990011",
+    good: "stas.txt: ...^9990011^2025-2026^9900000101^...",
+};
+
+pub static SINF_CENSUS: Rule = Rule {
+    id: "XF-SINF-CENSUS",
+    severity: Severity::Warning,
+    category: Category::Reference,
+    state_rule: None,
+    summary: "A student enrolled on Census Day has no student information effective that day",
+    message: "SSID {ssid} is enrolled at {school} on Census Day {census} but no SINF record is effective that day",
+    help: "add or correct the student's SINF record so that its effective dates include {census}",
+    explanation: "Fall 1 counts students on Census Day by their demographics, which come from the SINF record effective that day. A student enrolled on Census Day without one is counted without demographics. Checked with --census when the run includes SINF records.",
+    bad: "senr.txt: 9900000101 enrolled 20250813 (open); sinf.txt: 9900000101 effective from 20251103",
+    good: "sinf.txt: 9900000101 effective from 20250813",
+};
+
+pub static US_DATE_AFTER_START: Rule = Rule {
+    id: "XF-US-DATE-AFTER-START",
+    severity: Severity::Fatal,
+    category: Category::Consistency,
+    state_rule: Some("SENR0654F1"),
+    summary: "The initial US school enrollment date is after the student's earliest TK-12 enrollment",
+    message: "student_initial_us_school_enrollment_date_k12 {value} is after the earliest TK-12 enrollment start {start}",
+    help: "the first US school enrollment cannot come after an enrollment in this LEA; set it to {start} or earlier",
+    explanation: "The initial US school enrollment date (SINF 2.36) is the first day the student attended a US school in grades K-12. It cannot be later than any TK-12 enrollment start the LEA reports (SENR0654F1). No-show exits (N420, N470) and enrollments that started before 2013-07-01 are ignored.",
+    bad: "sinf.txt: ...^20251001^...; senr.txt: start 20250813, grade 03",
+    good: "sinf.txt: ...^20250813^...",
+};
+
+pub static PRIOR_YEAR_OPEN: Rule = Rule {
+    id: "XF-PRIOR-YEAR-OPEN",
+    severity: Severity::Fatal,
+    category: Category::Calendar,
+    state_rule: None,
+    summary: "An enrollment from a prior academic year is still open on Census Day",
+    message: "{year} enrollment at school {school} is still open on Census Day {census}",
+    help: "exit the prior-year enrollment with its year-end reason (E155, E156, E230 …) and the last day of that school year",
+    explanation: "Every enrollment must be exited at the end of its school year (E155 for students returning, E156 for fifth-year seniors, completers with E230). A prior-year enrollment still open on Census Day blocks Fall 1 certification. Checked with --census.",
+    bad: "SENR^...^2024-2025^...^20240814^10^04^^^...",
+    good: "SENR^...^2024-2025^...^20240814^10^04^20250611^E155^...",
+};
+
+pub static NO_ETHNICITY: Rule = Rule {
+    id: "XF-NO-ETHNICITY",
+    severity: Severity::Fatal,
+    category: Category::Required,
+    state_rule: Some("CERT004"),
+    summary: "A student has no ethnicity or race data in any SINF record",
+    message: "SSID {ssid} has no ethnicity or race data{where_}",
+    help: "report the Hispanic indicator and race codes, or mark them as declined (missing indicators = Y)",
+    explanation: "Certification fails for a student with no ethnicity and race data (CERT004): no SINF record of the student gives the Hispanic indicator or a race code. A student whose family declined to state is reported with the missing indicators set to Y. Checked when the run includes SINF records.",
+    bad: "sinf.txt: ...^^Y^^^^^^Y^... for a student, and no other SINF record for the SSID",
+    good: "sinf.txt: ...^N^N^700^^^^^N^...",
+};
+
+pub static NON_SCHOOL_DAY: Rule = Rule {
+    id: "XF-NON-SCHOOL-DAY",
+    severity: Severity::Warning,
+    category: Category::Calendar,
+    state_rule: None,
+    summary: "An enrollment starts or exits on a day that is not a school day in the calendar",
+    message: "{field} {value} is not a school day at {school} in the attendance calendar",
+    help: "enrollments usually start on the first day the student attends and exit on the last day expected to attend; check the date against the calendar",
+    explanation: "With --calendar, start and exit dates are compared with the school's calendar. A date on a weekend, holiday or non-school day is legal but often a typing error, and it shifts the expected attendance days. A start the day after the same school's previous exit (an E150 mid-year update) is not reported.",
+    bad: "start 20250816 (a Saturday)",
+    good: "start 20250818 (Monday, a school day)",
+};
+
+pub static EXPECTED_DAYS: Rule = Rule {
+    id: "XF-EXPECTED-DAYS",
+    severity: Severity::Fatal,
+    category: Category::Calendar,
+    state_rule: None,
+    summary: "STAS expected attendance days exceed the school days in the student's enrollment at that school",
+    message: "expected_attendance_days {value} is more than the {days} school days in the student's enrollment at {school}",
+    help: "count only the school days from enrollment start to exit at this school (the calendar gives {days})",
+    explanation: "Expected attendance days are the school days between enrollment start and exit, inclusive, summed over the student's enrollments at that school. With --calendar rollcall counts them and reports a summary that expects more days than the calendar has.",
+    bad: "enrolled 20260105 to 20260605 (100 school days); STAS expected days 180",
+    good: "STAS expected days 100",
+};
+
+pub static NOT_CHECKED: Rule = Rule {
+    id: "XF-NOT-CHECKED",
+    severity: Severity::Info,
+    category: Category::Structure,
+    state_rule: None,
+    summary: "A cross-file rule was not checked because the files it compares are not in the run",
+    message: "{rule} was not checked: the run has no {missing} records",
+    help: "give the {missing} file too (or the whole export folder) to check {rule}",
+    explanation: "Cross-file rules compare record types with each other. When a run holds some record types but not the one a rule needs, the rule is not run and this note says so, instead of reporting every record as unmatched.",
+    bad: "rollcall check senr.txt sinf.txt   (no STAS: XF-STAS-MISSING cannot run)",
+    good: "rollcall check senr.txt sinf.txt stas.txt",
+};
+
+/// The cross-file family, in catalog order.
+pub static RULES: &[&Rule] = &[
+    &SUBMISSION_MIX, &STAS_MISSING, &STAS_WITHOUT_ENROLLMENT, &SINF_CENSUS, &US_DATE_AFTER_START, &PRIOR_YEAR_OPEN, &NO_ETHNICITY, &NON_SCHOOL_DAY, &EXPECTED_DAYS, &NOT_CHECKED,
+];
+
+/// What the cross-file rules need besides the index.
+pub struct CrossCtx<'a> {
+    /// The submission's academic year.
+    pub year: AcademicYear,
+    pub census_day: NaiveDate,
+    /// Run the Fall 1 Census Day rules.
+    pub census: bool,
+    pub calendar: Option<&'a Calendar>,
+    /// The name findings show for a file index.
+    pub name_of: &'a dyn Fn(usize) -> String,
+}
+
+fn borrow<'a>(args: &'a [(&'a str, String)]) -> Vec<(&'a str, &'a str)> {
+    args.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+fn day(d: i32) -> String {
+    if d == OPEN {
+        "(open)".to_owned()
+    } else {
+        format_ccyymmdd(from_day_number(d))
+    }
+}
+
+fn finding(rule: &'static Rule, at: RecordRef, record_type: &str, field: Option<&str>, ssid: Option<u64>, args: &[(&str, String)]) -> Finding {
+    let mut all = borrow(args);
+    let ssid_s = ssid.map(ssid_text);
+    if let Some(s) = &ssid_s {
+        all.push(("ssid", s));
+    }
+    let mut f = Finding::new(rule, &all);
+    f.file = Some(at.file as usize);
+    f.line = Some(at.line);
+    f.byte = Some(at.byte);
+    f.record_type = Some(record_type.to_owned());
+    f.field = field.map(str::to_owned);
+    f.ssid = ssid_s;
+    f
+}
+
+fn related(mut f: Finding, refs: impl IntoIterator<Item = RecordRef>) -> Finding {
+    f.related.extend(refs.into_iter().map(|r| Related { file: r.file as usize, line: r.line }));
+    f
+}
+
+fn is_pseudo(school: u32) -> bool {
+    let code = school_code(school);
+    code.as_bytes() == NPS_SCHOOL || code.as_bytes() == PRIVATE_GROUP_SCHOOL
+}
+
+fn is_k12(e: &Enrollment) -> bool {
+    matches!(&e.grade, b"TK" | b"KN") || (e.grade[0].is_ascii_digit() && e.grade[1].is_ascii_digit() && (b"01"..=b"12").contains(&&e.grade))
+}
+
+fn is_no_show(e: &Enrollment) -> bool {
+    e.exit < e.start || (matches!(&e.exit_reason, b"N470" | b"N420") && e.exit <= e.start)
+}
+
+fn active_on(e: &Enrollment, day: i32) -> bool {
+    e.start <= day && day <= e.exit && !is_no_show(e)
+}
+
+/// Runs every cross-file rule. The index's enrollments and summaries are sorted by SSID on return.
+pub fn check(index: &mut Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) {
+    check_mix(index, ctx, out);
+    index.enrollments.sort_unstable_by_key(|e| (e.ssid, e.at));
+    index.summaries.sort_unstable_by_key(|s| (s.ssid, s.at));
+    index.information.sort_unstable_by_key(|i| (i.ssid, i.at));
+    let (has_senr, has_sinf, has_stas) = (!index.enrollments.is_empty(), !index.information.is_empty(), !index.summaries.is_empty());
+    let types = [has_senr, has_sinf, has_stas].iter().filter(|b| **b).count();
+    let mut not_checked = |rule: &Rule, missing: &str| {
+        if types >= 2 {
+            let mut f = Finding::new(&NOT_CHECKED, &[("rule", rule.id), ("missing", missing)]);
+            f.file = None;
+            out.push(f);
+        }
+    };
+    if has_senr && !has_stas {
+        not_checked(&STAS_MISSING, "STAS");
+    }
+    if has_stas && !has_senr {
+        not_checked(&STAS_WITHOUT_ENROLLMENT, "SENR");
+    }
+    if has_senr && !has_sinf {
+        not_checked(&NO_ETHNICITY, "SINF");
+    }
+    if has_senr && has_stas {
+        check_summaries(index, ctx, out);
+    }
+    if has_senr && has_sinf {
+        check_information(index, ctx, out);
+    }
+    if ctx.census {
+        check_prior_year(index, ctx, out);
+    }
+    if let Some(cal) = ctx.calendar {
+        check_calendar_days(index, cal, out);
+    }
+}
+
+fn check_mix(index: &Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) {
+    let Some((first, facts)) = index.files.iter().enumerate().find(|(_, f)| f.lea.is_some()) else { return };
+    let first_year = index.files.iter().find(|f| !f.download && f.year.is_some()).and_then(|f| f.year);
+    for (i, f) in index.files.iter().enumerate().skip(first + 1) {
+        let at = RecordRef { file: u32::try_from(i).unwrap_or(u32::MAX), line: f.line, byte: 0 };
+        let record_type = f.record_type.clone().unwrap_or_default();
+        let mut report = |what: &str, value: String, other: String| {
+            let args = [("what", what.to_owned()), ("value", value), ("first_file", (ctx.name_of)(first)), ("other", other)];
+            let mut finding = finding(&SUBMISSION_MIX, at, &record_type, None, None, &args);
+            finding.byte = None;
+            out.push(finding);
+        };
+        if let (Some(lea), Some(first_lea)) = (f.lea, facts.lea) {
+            if lea != first_lea {
+                report("LEA", school_code(lea), format!("LEA {}", school_code(first_lea)));
+                continue;
+            }
+        }
+        if let (Some(y), Some(fy), false) = (f.year, first_year, f.download) {
+            if y != fy {
+                report("academic year", y.to_string(), fy.to_string());
+            }
+        }
+    }
+}
+
+/// CERT128 both ways: enrollments without summaries, summaries without enrollments.
+fn check_summaries(index: &Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) {
+    let summaries: HashSet<(u64, u32, AcademicYear)> = index.summaries.iter().map(|s| (s.ssid, s.school, s.year)).collect();
+    let enrolled: HashSet<(u64, u32, AcademicYear)> = index.enrollments.iter().map(|e| (e.ssid, e.school, e.year)).collect();
+    let mut reported = HashSet::new();
+    for e in &index.enrollments {
+        let key = (e.ssid, e.school, e.year);
+        let needs = matches!(&e.status, b"10" | b"30") && is_k12(e) && !is_pseudo(e.school) && !is_no_show(e) && e.year == ctx.year;
+        if needs && !summaries.contains(&key) && reported.insert(key) {
+            let args = [("school", school_code(e.school)), ("year", e.year.to_string())];
+            out.push(finding(&STAS_MISSING, e.at, "SENR", Some("school_of_attendance"), Some(e.ssid), &args));
+        }
+    }
+    for s in &index.summaries {
+        if !enrolled.contains(&(s.ssid, s.school, s.year)) {
+            let args = [("school", school_code(s.school)), ("year", s.year.to_string())];
+            out.push(finding(&STAS_WITHOUT_ENROLLMENT, s.at, "STAS", Some("school_of_attendance"), Some(s.ssid), &args));
+        }
+    }
+}
+
+/// SINF on Census Day, initial US enrollment date, ethnicity and race data.
+fn check_information(index: &Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) {
+    let census = day_number(ctx.census_day);
+    let mut info: HashMap<u64, Vec<usize>> = HashMap::new();
+    for (i, r) in index.information.iter().enumerate() {
+        info.entry(r.ssid).or_default().push(i);
+    }
+    let cutoff = day_number(NaiveDate::from_ymd_opt(2013, 7, 1).unwrap_or(NaiveDate::MIN));
+    for group in index.enrollments.chunk_by(|a, b| a.ssid == b.ssid) {
+        let ssid = group[0].ssid;
+        let records: Vec<_> = info.get(&ssid).map(|v| v.iter().map(|&i| &index.information[i]).collect()).unwrap_or_default();
+        if ctx.census {
+            if let Some(e) = group.iter().find(|e| active_on(e, census)) {
+                if !records.iter().any(|r| r.effective_start <= census && census <= r.effective_end) {
+                    let args = [("school", school_code(e.school)), ("census", format_ccyymmdd(ctx.census_day))];
+                    out.push(related(finding(&SINF_CENSUS, e.at, "SENR", Some("ssid"), Some(ssid), &args), records.iter().map(|r| r.at)));
+                }
+            }
+        }
+        let earliest = group.iter().filter(|e| is_k12(e) && !is_no_show(e) && !matches!(&e.exit_reason, b"N420" | b"N470") && e.start >= cutoff).min_by_key(|e| e.start);
+        if let Some(first) = earliest {
+            for r in records.iter().filter(|r| r.initial_us.is_some_and(|d| d > first.start)) {
+                let args = [("start", day(first.start)), ("value", r.initial_us.map_or_else(String::new, day))];
+                out.push(related(finding(&US_DATE_AFTER_START, r.at, "SINF", Some("student_initial_us_school_enrollment_date_k12"), Some(ssid), &args), [first.at]));
+            }
+        }
+        if !records.iter().any(|r| r.has_ethnicity) {
+            let (at, record_type, field, where_) = match records.last() {
+                Some(r) => (r.at, "SINF", "student_hispanic_ethnicity_indicator", String::new()),
+                None => (group[0].at, "SENR", "ssid", " (the student has no SINF record)".to_owned()),
+            };
+            out.push(finding(&NO_ETHNICITY, at, record_type, Some(field), Some(ssid), &[("where_", where_)]));
+        }
+    }
+}
+
+fn check_prior_year(index: &Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) {
+    let census = day_number(ctx.census_day);
+    for e in index.enrollments.iter().filter(|e| e.year < ctx.year && e.exit >= census && !is_no_show(e)) {
+        let args = [("year", e.year.to_string()), ("school", school_code(e.school)), ("census", format_ccyymmdd(ctx.census_day))];
+        out.push(finding(&PRIOR_YEAR_OPEN, e.at, "SENR", Some("enrollment_exit_date"), Some(e.ssid), &args));
+    }
+}
+
+fn check_calendar_days(index: &Index, cal: &Calendar, out: &mut Vec<Finding>) {
+    let mut spans: HashMap<(u64, u32, AcademicYear), Vec<(i32, i32)>> = HashMap::new();
+    for group in index.enrollments.chunk_by(|a, b| a.ssid == b.ssid) {
+        for e in group.iter().filter(|e| !is_no_show(e) && cal.covers(e.school)) {
+            let continues = group.iter().any(|p| p.school == e.school && p.exit != OPEN && p.exit + 1 == e.start);
+            if !continues && !cal.is_school_day(e.school, e.start) {
+                out.push(non_school(e, "enrollment_start_date", e.start));
+            }
+            if e.exit != OPEN && !cal.is_school_day(e.school, e.exit) {
+                out.push(non_school(e, "enrollment_exit_date", e.exit));
+            }
+            let (first, last) = (day_number(e.year.first_day()), day_number(e.year.last_day()));
+            spans.entry((e.ssid, e.school, e.year)).or_default().push((e.start.max(first), e.exit.min(last)));
+        }
+    }
+    for s in &index.summaries {
+        let (Some(expected), Some(list)) = (s.expected, spans.get_mut(&(s.ssid, s.school, s.year))) else { continue };
+        let days = union_days(cal, s.school, list);
+        if expected > i64::from(days) * 100 {
+            let value = if expected % 100 == 0 { (expected / 100).to_string() } else { format!("{}.{:02}", expected / 100, expected % 100) };
+            let args = [("days", days.to_string()), ("school", school_code(s.school)), ("value", value)];
+            out.push(finding(&EXPECTED_DAYS, s.at, "STAS", Some("expected_attendance_days"), Some(s.ssid), &args));
+        }
+    }
+}
+
+fn non_school(e: &Enrollment, field: &str, d: i32) -> Finding {
+    let args = [("field", field.to_owned()), ("school", school_code(e.school)), ("value", day(d))];
+    finding(&NON_SCHOOL_DAY, e.at, "SENR", Some(field), Some(e.ssid), &args)
+}
+
+/// School days covered by the union of the spans.
+fn union_days(cal: &Calendar, school: u32, spans: &mut [(i32, i32)]) -> u32 {
+    spans.sort_unstable();
+    let mut total = 0;
+    let mut cur: Option<(i32, i32)> = None;
+    for &(s, e) in spans.iter() {
+        cur = match cur {
+            Some((cs, ce)) if s <= ce.saturating_add(1) => Some((cs, ce.max(e))),
+            Some((cs, ce)) => {
+                total += cal.school_days(school, cs, ce);
+                Some((s, e))
+            }
+            None => Some((s, e)),
+        };
+    }
+    if let Some((cs, ce)) = cur {
+        total += cal.school_days(school, cs, ce);
+    }
+    total
+}
