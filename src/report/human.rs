@@ -51,7 +51,7 @@ impl<'a> HumanReport<'a> {
             writeln!(out, "{}", self.heading(name, findings.len()))?;
             for f in findings.iter() {
                 let mut text = String::new();
-                let rendered = Rendered::new(f, name, self.style.width);
+                let rendered = Rendered::new(f, name, self.style.width, self.related_text(f));
                 handler.render_report(&mut text, &rendered).map_err(io::Error::other)?;
                 writeln!(out, "{}", text.trim_end())?;
                 writeln!(out)?;
@@ -59,6 +59,15 @@ impl<'a> HumanReport<'a> {
         }
         self.summary(out, files, records)?;
         Ok(self.tally)
+    }
+
+    /// `related: senr.txt:12, stas.txt:40` for a cross-record finding.
+    fn related_text(&self, f: &Finding) -> Option<String> {
+        if f.related.is_empty() {
+            return None;
+        }
+        let places: Vec<String> = f.related.iter().map(|r| format!("{}:{}", self.inputs.get(r.file).map_or("?", |i| i.display.as_str()), r.line)).collect();
+        Some(format!("related: {}", places.join(", ")))
     }
 
     fn handler(&self) -> GraphicalReportHandler {
@@ -138,11 +147,12 @@ struct Rendered<'a> {
     finding: &'a Finding,
     source: Option<LineSource>,
     label: Option<LabeledSpan>,
+    related: Option<String>,
 }
 
 impl<'a> Rendered<'a> {
-    fn new(finding: &'a Finding, file: &str, width: usize) -> Rendered<'a> {
-        let Some(excerpt) = &finding.excerpt else { return Rendered { finding, source: None, label: None } };
+    fn new(finding: &'a Finding, file: &str, width: usize, related: Option<String>) -> Rendered<'a> {
+        let Some(excerpt) = &finding.excerpt else { return Rendered { finding, source: None, label: None, related } };
         let (text, span) = trim(&excerpt.text, excerpt.span, width.saturating_sub(12).max(40));
         let shift = match (excerpt.span, span) {
             (Some((orig, _)), Some((now, _))) => {
@@ -158,6 +168,7 @@ impl<'a> Rendered<'a> {
             finding,
             source: Some(LineSource { name: file.to_owned(), text, line0, shift }),
             label: Some(LabeledSpan::new(Some(label_text), start, len.max(1))),
+            related,
         }
     }
 }
@@ -188,8 +199,7 @@ impl fmt::Debug for Rendered<'_> {
 
 impl fmt::Display for Rendered<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let line = self.finding.line.map(|l| format!(" (line {l})")).unwrap_or_default();
-        write!(f, "{}{line}", self.finding.message)
+        write!(f, "{}", self.finding.message)
     }
 }
 
@@ -211,9 +221,9 @@ impl Diagnostic for Rendered<'_> {
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
         let mut help = self.finding.help.clone();
-        if !self.finding.related.is_empty() {
-            let lines: Vec<String> = self.finding.related.iter().map(|r| r.line.to_string()).collect();
-            help.push_str(&format!("\nrelated: line {}", lines.join(", ")));
+        if let Some(related) = &self.related {
+            help.push('\n');
+            help.push_str(related);
         }
         Some(Box::new(help))
     }
