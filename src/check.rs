@@ -47,12 +47,19 @@ pub struct Options {
     pub census_date: Option<NaiveDate>,
     /// The district's attendance calendar, for the calendar rules.
     pub calendar: Option<Calendar>,
+    /// Rules whose findings are not reported (`--ignore`).
+    pub ignore: Vec<&'static Rule>,
 }
 
 impl Options {
     /// Options with `as_of` as today and nothing else set.
     pub fn new(as_of: NaiveDate) -> Options {
-        Options { as_of, census: false, census_date: None, calendar: None }
+        Options { as_of, census: false, census_date: None, calendar: None, ignore: Vec::new() }
+    }
+
+    /// Whether findings of `rule` are reported.
+    pub fn reports(&self, rule: &Rule) -> bool {
+        !self.ignore.iter().any(|r| r.id == rule.id)
     }
 }
 
@@ -77,6 +84,8 @@ pub struct Checker<'s> {
     inputs: &'s [Input],
     delimiters: Vec<u8>,
     compiled: Vec<(usize, bool, Compiled<'s>)>,
+    /// Whether any identity rule is reported (its bookkeeping is skipped otherwise).
+    identity_on: bool,
     /// Per layout: where academic_year_id sits in every year's form of it.
     year_pos: Vec<Option<usize>>,
     index: Index,
@@ -88,8 +97,10 @@ pub struct Checker<'s> {
 impl<'s> Checker<'s> {
     pub fn new(schema: &'s Schema, inputs: &'s [Input], options: Options) -> Checker<'s> {
         let year_pos = schema.layouts.iter().map(|l| l.stable_position(names::ACADEMIC_YEAR_ID)).collect();
+        let identity_on = rules::identity::RULES.iter().any(|r| options.reports(r));
         Checker {
             schema,
+            identity_on,
             options,
             inputs,
             delimiters: vec![b'^'; inputs.len()],
@@ -105,9 +116,8 @@ impl<'s> Checker<'s> {
     /// Checks every input, then the cross-record rules, sending findings to `sink`.
     pub fn run(&mut self, sink: &mut dyn Sink) -> Result<Totals, Error> {
         let mut totals = Totals { files: self.inputs.len(), records: 0 };
-        let mut rec = ByteRecord::new();
         for file in 0..self.inputs.len() {
-            totals.records += self.check_file(file, &mut rec, sink)?;
+            totals.records += self.check_file(file, sink)?;
         }
         let mut cross = Vec::new();
         within::check(&mut self.index, &mut cross);
@@ -122,7 +132,7 @@ impl<'s> Checker<'s> {
             name_of: &name_of,
         };
         cross::check(&mut self.index, &ctx, &mut cross);
-        for mut f in cross {
+        for mut f in cross.into_iter().filter(|f| self.options.reports(f.rule)) {
             self.complete(&mut f, sink)?;
             sink.finding(f).map_err(write_err)?;
         }
@@ -143,19 +153,23 @@ impl<'s> Checker<'s> {
             .unwrap_or_else(|| AcademicYear::containing(self.options.as_of))
     }
 
-    fn check_file(&mut self, file: usize, rec: &mut ByteRecord, sink: &mut dyn Sink) -> Result<u64, Error> {
+    fn check_file(&mut self, file: usize, sink: &mut dyn Sink) -> Result<u64, Error> {
         let input = &self.inputs[file];
         self.index.files.push(FileFacts::default());
-        let mut reader = RecordReader::open(input)?;
-        self.delimiters[file] = reader.shape.delimiter;
+        let reader = RecordReader::open(input)?;
+        let delimiter = reader.shape.delimiter;
+        self.delimiters[file] = delimiter;
         let mut state = FileState::default();
         if reader.shape.lf_only {
             self.emit(file_finding(&structure::LINE_ENDING, file), None, sink)?;
         }
-        while let Some(pos) = reader.next(rec, input)? {
-            self.check_record(file, pos, rec, &mut state)?;
-            self.flush(rec, reader.shape.delimiter, sink)?;
-        }
+        read::stream(input, reader, |batch| {
+            for (rec, pos) in batch.records() {
+                self.check_record(file, *pos, rec, &mut state)?;
+                self.flush(rec, delimiter, sink)?;
+            }
+            Ok::<(), Error>(())
+        })?;
         if state.records == 0 {
             self.emit(file_finding(&structure::EMPTY_FILE, file), None, sink)?;
         }
@@ -171,6 +185,9 @@ impl<'s> Checker<'s> {
     }
 
     fn emit(&self, mut f: Finding, rec: Option<(&ByteRecord, u8)>, sink: &mut dyn Sink) -> Result<(), Error> {
+        if !self.options.reports(f.rule) {
+            return Ok(());
+        }
         if let Some((rec, delimiter)) = rec {
             if sink.wants_excerpt(f.rule) {
                 f.excerpt = Some(self.excerpt(rec, delimiter, &f));
@@ -284,7 +301,7 @@ impl<'s> Checker<'s> {
             }
             Family::Other => None,
         };
-        if let Some(fields) = identity {
+        if let (Some(fields), true) = (identity, self.identity_on) {
             let inputs = self.inputs;
             let name_of = |i: usize| inputs.get(i).map_or_else(String::new, |x| x.display.clone());
             self.people.check(&ctx, fields, &name_of, &mut self.findings);

@@ -59,6 +59,9 @@ pub struct Args {
     /// The attendance calendar (CSV: school_of_attendance,date,day_type) for the calendar rules.
     #[arg(long, value_name = "FILE")]
     pub calendar: Option<PathBuf>,
+    /// Do not report these rules: IDs, or family prefixes like XF (repeatable, comma-separated).
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    pub ignore: Vec<String>,
     /// Width of human output in columns.
     #[arg(long, default_value_t = 100)]
     pub width: usize,
@@ -82,6 +85,20 @@ pub(crate) fn parse_date(s: &str) -> Result<NaiveDate, String> {
     Err(format!("`{s}` is not a date like 2026-06-30"))
 }
 
+/// The rules named by IDs or family prefixes (`XF` = every `XF-…` rule).
+pub fn select_rules(names: &[String]) -> Result<Vec<&'static crate::rules::Rule>, Error> {
+    let mut out = Vec::new();
+    for name in names.iter().map(|n| n.trim().to_ascii_uppercase()).filter(|n| !n.is_empty()) {
+        let prefix = format!("{name}-");
+        let matched: Vec<_> = crate::rules::all().filter(|r| r.id == name || r.id.starts_with(&prefix)).collect();
+        if matched.is_empty() {
+            return Err(Error::Argument { arg: "--ignore", message: format!("no rule ID or family is `{name}` (see `rollcall rules`)") });
+        }
+        out.extend(matched);
+    }
+    Ok(out)
+}
+
 /// Loads the schema set chosen by `--schemas`, or the embedded one.
 pub fn load_schema(dir: Option<&PathBuf>) -> Result<Schema, Error> {
     match dir {
@@ -103,6 +120,7 @@ pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitC
     options.census = args.census || args.census_date.is_some();
     options.census_date = args.census_date;
     options.calendar = args.calendar.as_deref().map(Calendar::load).transpose()?;
+    options.ignore = select_rules(&args.ignore)?;
     let mut checker = Checker::new(&schema, &inputs, options);
     let tally = match args.format {
         Format::Json => {

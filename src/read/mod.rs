@@ -115,6 +115,73 @@ impl RecordReader {
     }
 }
 
+/// A batch of records read ahead, reused once its records have been checked.
+#[derive(Debug, Default)]
+pub struct Batch {
+    records: Vec<(ByteRecord, Pos)>,
+    len: usize,
+}
+
+impl Batch {
+    /// Records per batch: enough to amortize the hand-over between threads, few enough
+    /// that the batches in flight stay small.
+    pub const SIZE: usize = 2048;
+
+    /// Fills the batch from `reader`; an empty batch means the end of the file.
+    pub fn fill(&mut self, reader: &mut RecordReader, input: &Input) -> Result<(), Error> {
+        self.len = 0;
+        while self.len < Batch::SIZE {
+            if self.records.len() == self.len {
+                self.records.push((ByteRecord::new(), Pos { line: 0, byte: 0 }));
+            }
+            let slot = &mut self.records[self.len];
+            match reader.next(&mut slot.0, input)? {
+                Some(pos) => slot.1 = pos,
+                None => break,
+            }
+            self.len += 1;
+        }
+        Ok(())
+    }
+
+    /// The records read into the batch.
+    pub fn records(&self) -> &[(ByteRecord, Pos)] {
+        &self.records[..self.len]
+    }
+}
+
+/// Reads `input` on a second thread, handing over batches of records through a bounded
+/// channel (two batches ahead at most), and calls `each` with every batch in file order.
+/// Parsing and checking then overlap on two cores; memory stays bounded by the batches.
+pub fn stream<E: From<Error>>(input: &Input, reader: RecordReader, mut each: impl FnMut(&Batch) -> Result<(), E>) -> Result<(), E> {
+    use std::sync::mpsc::{channel, sync_channel};
+    std::thread::scope(|scope| {
+        let (full_tx, full_rx) = sync_channel::<Result<Batch, Error>>(2);
+        let (empty_tx, empty_rx) = channel::<Batch>();
+        scope.spawn(move || {
+            let mut reader = reader;
+            loop {
+                let mut batch = empty_rx.try_recv().unwrap_or_default();
+                let result = batch.fill(&mut reader, input);
+                let done = result.is_err() || batch.len == 0;
+                if full_tx.send(result.map(|()| batch)).is_err() || done {
+                    return;
+                }
+            }
+        });
+        for batch in full_rx {
+            let batch = batch?;
+            if batch.len == 0 {
+                break;
+            }
+            each(&batch)?;
+            // The reader may have finished already; a batch it no longer wants is just dropped.
+            let _ = empty_tx.send(batch);
+        }
+        Ok(())
+    })
+}
+
 /// Removes one trailing CR from the last field, reusing `scratch`.
 fn strip_cr(rec: &mut ByteRecord, scratch: &mut Vec<u8>) {
     let n = rec.len();

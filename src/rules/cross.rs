@@ -4,7 +4,7 @@
 //! ethnicity and race data, and the attendance-calendar rules. They run once, after every
 //! file has streamed by, on the compact [`Index`].
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use chrono::NaiveDate;
 
@@ -280,7 +280,7 @@ fn check_mix(index: &Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) {
 fn check_summaries(index: &Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) {
     let summaries: HashSet<(u64, u32, AcademicYear)> = index.summaries.iter().map(|s| (s.ssid, s.school, s.year)).collect();
     let enrolled: HashSet<(u64, u32, AcademicYear)> = index.enrollments.iter().map(|e| (e.ssid, e.school, e.year)).collect();
-    let mut reported = HashSet::new();
+    let mut reported = HashSet::default();
     for e in &index.enrollments {
         let key = (e.ssid, e.school, e.year);
         let needs = matches!(&e.status, b"10" | b"30") && is_k12(e) && !is_pseudo(e.school) && !is_no_show(e) && e.year == ctx.year;
@@ -300,7 +300,7 @@ fn check_summaries(index: &Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) {
 /// SINF on Census Day, initial US enrollment date, ethnicity and race data.
 fn check_information(index: &Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) {
     let census = day_number(ctx.census_day);
-    let mut info: HashMap<u64, Vec<usize>> = HashMap::new();
+    let mut info: HashMap<u64, Vec<usize>> = HashMap::default();
     for (i, r) in index.information.iter().enumerate() {
         info.entry(r.ssid).or_default().push(i);
     }
@@ -342,7 +342,7 @@ fn check_prior_year(index: &Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) {
 }
 
 fn check_calendar_days(index: &Index, cal: &Calendar, out: &mut Vec<Finding>) {
-    let mut spans: HashMap<(u64, u32, AcademicYear), Vec<(i32, i32)>> = HashMap::new();
+    let mut spans: HashMap<(u64, u32, AcademicYear), Vec<(i32, i32)>> = HashMap::default();
     for group in index.enrollments.chunk_by(|a, b| a.ssid == b.ssid) {
         for e in group.iter().filter(|e| !is_no_show(e) && cal.covers(e.school)) {
             let continues = group.iter().any(|p| p.school == e.school && p.exit != OPEN && p.exit + 1 == e.start);

@@ -3,9 +3,10 @@
 //! same child (possible multiple identifiers). Keeps one small entry per SSID and per
 //! name + birth date + gender, never whole records.
 
-use std::collections::hash_map::{DefaultHasher, Entry};
-use std::collections::{HashMap, HashSet};
-use std::hash::{Hash, Hasher};
+use std::collections::hash_map::Entry;
+use std::hash::Hasher;
+
+use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
 
 use super::{RecordCtx, Rule};
 use crate::date::day_number;
@@ -18,7 +19,7 @@ pub static SSID_DIFFERS: Rule = Rule {
     category: Category::Consistency,
     state_rule: None,
     summary: "One SSID has different birth dates, genders or legal names across records or files",
-    message: "{what} `{shown}` for SSID {ssid} differs from `{other_value}` on {other_file} line {other_line}",
+    message: "{what} `{shown}` for SSID {ssid} differs from {other_value} on {other_file} line {other_line}",
     help: "the same student must be described the same way everywhere; correct the record that is wrong, or check whether the SSID was keyed for the wrong student",
     explanation: "SENR, SINF and STAS all carry the student's legal name, birth date and gender, and the state matches students on them. When one SSID comes with two different values the cause is usually a keying error, or an SSID entered for the wrong student. The finding points at the later record and lists the earlier one.",
     bad: "senr.txt: ...^1234567890^...^MARIA^...^20150412^F^...   stas.txt: ...^1234567890^...^MARIA^...^20150421^F^...",
@@ -51,28 +52,31 @@ pub struct IdentityFields {
     pub gender: usize,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 struct Person {
     birth: i32,
     gender: u8,
+    /// Hash of the legal first and last name, compared without case.
     name: u64,
-    /// Legal first and last name as written, for messages.
-    name_text: Box<str>,
     at: RecordRef,
 }
 
 /// What the identity rules remember about the students seen so far.
 #[derive(Debug, Default)]
 pub struct People {
-    by_ssid: HashMap<u64, Person>,
-    by_identity: HashMap<(u64, i32, u8), (u64, RecordRef)>,
-    reported: HashSet<(u64, u64)>,
+    by_ssid: FxHashMap<u64, Person>,
+    by_identity: FxHashMap<(u64, i32, u8), (u64, RecordRef)>,
+    reported: FxHashSet<(u64, u64)>,
 }
 
+/// Hash of the legal first and last name, trimmed and without ASCII case (no allocation).
 fn name_key(first: &[u8], last: &[u8]) -> u64 {
-    let mut h = DefaultHasher::new();
+    let mut h = FxHasher::default();
     for part in [first, last] {
-        part.trim_ascii().to_ascii_uppercase().hash(&mut h);
+        for b in part.trim_ascii() {
+            h.write_u8(b.to_ascii_uppercase());
+        }
+        h.write_u8(0xFF);
     }
     h.finish()
 }
@@ -87,8 +91,7 @@ impl People {
             return;
         }
         let at = RecordRef { file: u32::try_from(ctx.file).unwrap_or(u32::MAX), line: ctx.line, byte: ctx.byte };
-        let name_text = format!("{} {}", ctx.text(f.first), ctx.text(f.last)).into_boxed_str();
-        let me = Person { birth: day_number(birth), gender: ctx.raw(f.gender)[0], name: name_key(ctx.raw(f.first), ctx.raw(f.last)), name_text, at };
+        let me = Person { birth: day_number(birth), gender: ctx.raw(f.gender)[0], name: name_key(ctx.raw(f.first), ctx.raw(f.last)), at };
         let key = (me.name, me.birth, me.gender);
         match self.by_ssid.entry(ssid) {
             Entry::Vacant(v) => {
@@ -129,12 +132,12 @@ fn differs(ctx: &RecordCtx<'_, '_>, f: IdentityFields, first: &Person, me: &Pers
         out.push(with_related(ctx.finding(&SSID_DIFFERS, Some(field), &borrow(&args)), first.at));
     };
     if first.birth != me.birth {
-        report(f.birth, "student_birth_date", ctx.text(f.birth).into_owned(), crate::date::format_ccyymmdd(crate::date::from_day_number(first.birth)));
+        report(f.birth, "student_birth_date", ctx.text(f.birth).into_owned(), format!("`{}`", crate::date::format_ccyymmdd(crate::date::from_day_number(first.birth))));
     }
     if first.gender != me.gender {
-        report(f.gender, "student_gender_code", ctx.text(f.gender).into_owned(), char::from(first.gender).to_string());
+        report(f.gender, "student_gender_code", ctx.text(f.gender).into_owned(), format!("`{}`", char::from(first.gender)));
     }
     if first.name != me.name {
-        report(f.last, "legal name", me.name_text.to_string(), first.name_text.to_string());
+        report(f.last, "legal name", format!("{} {}", ctx.text(f.first), ctx.text(f.last)), "the legal name".to_owned());
     }
 }
