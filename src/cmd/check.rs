@@ -124,7 +124,7 @@ pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitC
     let mut checker = Checker::new(&schema, &inputs, options);
     let tally = match args.format {
         Format::Json => {
-            let mut report = JsonReport::new(out, &inputs);
+            let mut report = JsonReport::new(out, &inputs).with_max_per_rule(args.max_per_rule.filter(|n| *n > 0));
             let totals = checker.run(&mut report)?;
             report.finish(totals.files, totals.records, started.elapsed().as_millis()).map_err(write_err)?
         }

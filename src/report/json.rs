@@ -15,6 +15,8 @@ use crate::rules::Rule;
 pub struct JsonReport<'a> {
     out: &'a mut dyn Write,
     inputs: &'a [Input],
+    /// Findings written per rule; `None` writes all (the default for JSON).
+    max_per_rule: Option<u64>,
     pub tally: Tally,
 }
 
@@ -57,7 +59,13 @@ pub struct SummaryLine {
 
 impl<'a> JsonReport<'a> {
     pub fn new(out: &'a mut dyn Write, inputs: &'a [Input]) -> JsonReport<'a> {
-        JsonReport { out, inputs, tally: Tally::default() }
+        JsonReport { out, inputs, max_per_rule: None, tally: Tally::default() }
+    }
+
+    /// Writes at most `max` findings per rule (all are still counted in the summary).
+    pub fn with_max_per_rule(mut self, max: Option<u64>) -> JsonReport<'a> {
+        self.max_per_rule = max;
+        self
     }
 
     /// Writes the summary line.
@@ -82,7 +90,11 @@ impl Sink for JsonReport<'_> {
     }
 
     fn finding(&mut self, f: Finding) -> io::Result<()> {
+        let shown = self.max_per_rule.is_none_or(|max| self.tally.count(f.rule) < max);
         self.tally.add(&f);
+        if !shown {
+            return Ok(());
+        }
         let line = DiagnosticLine {
             kind: "diagnostic",
             rule: f.rule.id,
