@@ -45,6 +45,10 @@ pub enum Error {
     #[error("no rule has the ID {id}")]
     #[diagnostic(code(rollcall::rules::unknown), help("{hint}"))]
     UnknownRule { id: String, hint: String },
+    /// `rollcall generate` cannot go on (an extract, the mapping or the output folder is unusable).
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Generate(Box<crate::write::error::GenerateError>),
 }
 
 /// What is wrong with a schema file, pointing into it.

@@ -25,6 +25,10 @@ pub mod read;
 pub mod report;
 pub mod rules;
 pub mod schema;
+pub mod write;
+pub mod extract;
+pub mod census;
+pub mod manifest;
 
 use std::io::Write;
 use std::process::ExitCode;

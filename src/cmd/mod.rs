@@ -4,6 +4,7 @@
 pub mod census;
 pub mod check;
 pub mod explain;
+pub mod generate;
 pub mod rules;
 
 use std::io::{IsTerminal, Write};
@@ -68,6 +69,7 @@ pub enum Command {
     Census(census::Args),
     Rules(rules::Args),
     Explain(explain::Args),
+    Generate(generate::Args),
 }
 
 /// Runs the parsed command line.
@@ -77,6 +79,7 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write) -> Result<ExitCode, Error> {
         Command::Census(args) => census::run(args, out),
         Command::Rules(args) => rules::run(&args, out),
         Command::Explain(args) => explain::run(&args, out),
+        Command::Generate(args) => generate::run(args, &cli.global, out),
     }
 }
 

@@ -1,0 +1,398 @@
+//! District extracts: CSV files with a header row, as student information systems export
+//! them (comma, semicolon, tab or caret; quoted fields; BOM; CR LF or LF). Each extract is
+//! matched to one CALPADS layout, its columns to layout fields ([`columns`], [`mapping`]),
+//! and each row becomes one caret record ([`Row`]): codes translated, dates normalised
+//! ([`dates`]), every other value copied byte for byte. Problems become findings on the
+//! row; only an extract that cannot be matched at all is an error.
+//!
+//! Extracts are the one input [`crate::read`] does not open: they have a header row, four
+//! possible delimiters and real CSV quoting, where CALPADS files have none of these.
+
+pub mod columns;
+pub mod dates;
+pub mod mapping;
+
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+
+use csv::ByteRecord;
+
+use crate::date::AcademicYear;
+use crate::diagnostic::{Excerpt, Finding};
+use crate::error::Error;
+use crate::read::Input;
+use crate::rules::{structure, Rule};
+use crate::schema::{names, Format, Layout, Required, Schema};
+use crate::write::delimited::forbidden;
+use crate::write::error::GenerateError;
+use crate::write::rules;
+use dates::ExtractDate;
+use mapping::Mapping;
+
+/// One input row on its way to an output record.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// Index of the input file in the run's input list.
+    pub input: usize,
+    /// 1-based line of the row in its input.
+    pub line: u64,
+    /// The record type it becomes (`SENR`), or what its first field said.
+    pub record_type: String,
+    /// The caret record, without terminator (values the record cannot carry are removed
+    /// here, and the row is refused).
+    pub text: Vec<u8>,
+    /// The row as read, cells joined by the input's delimiter (for `rejected.csv`).
+    pub source: String,
+    /// Findings made while converting it; any fatal one refuses the row.
+    pub findings: Vec<Finding>,
+    /// Fields whose check findings repeat a conversion finding.
+    pub suppress: Vec<String>,
+    /// Whether the record can be checked at all (a known record type, the right cell count).
+    pub checkable: bool,
+}
+
+/// Where one layout field's value comes from in an extract.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Source {
+    Column(usize),
+    Constant(String),
+    RecordType,
+    Blank,
+}
+
+/// An extract matched to a layout, ready to convert rows.
+#[derive(Debug)]
+pub struct Extract<'s> {
+    /// Index of the input in the run's input list.
+    pub index: usize,
+    pub display: String,
+    pub layout: &'s Layout,
+    pub delimiter: u8,
+    pub headers: Vec<String>,
+    /// Headers no field takes, in file order.
+    pub unknown: Vec<String>,
+    sources: Vec<Source>,
+    year_hint: AcademicYear,
+}
+
+/// Streams the rows of one CSV file through one reused `ByteRecord`.
+pub struct CsvRows {
+    csv: csv::Reader<BufReader<File>>,
+    scratch: Vec<u8>,
+    pub delimiter: u8,
+}
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+impl CsvRows {
+    /// Opens `path`, skipping a BOM and sniffing the delimiter from the first line.
+    pub fn open(path: &Path) -> Result<CsvRows, Error> {
+        let err = |source| Error::Read { path: path.to_path_buf(), source };
+        let mut buf = BufReader::with_capacity(1 << 16, File::open(path).map_err(err)?);
+        let head = buf.fill_buf().map_err(err)?;
+        let bom = if head.starts_with(BOM) { BOM.len() } else { 0 };
+        let delimiter = sniff(&head[bom..]);
+        buf.consume(bom);
+        let mut b = csv::ReaderBuilder::new();
+        b.delimiter(delimiter).has_headers(false).flexible(true).terminator(csv::Terminator::Any(b'\n'));
+        Ok(CsvRows { csv: b.from_reader(buf), scratch: Vec::new(), delimiter })
+    }
+
+    /// The next non-blank row and its 1-based line; `None` at the end.
+    pub fn next(&mut self, rec: &mut ByteRecord, path: &Path) -> Result<Option<u64>, Error> {
+        loop {
+            match self.csv.read_byte_record(rec) {
+                Ok(true) => {
+                    strip_cr(rec, &mut self.scratch);
+                    if rec.len() == 1 && rec.as_slice().iter().all(|b| *b == b' ') {
+                        continue;
+                    }
+                    return Ok(Some(rec.position().map_or(0, csv::Position::line)));
+                }
+                Ok(false) => return Ok(None),
+                Err(e) => return Err(Error::Read { path: path.to_path_buf(), source: std::io::Error::other(e) }),
+            }
+        }
+    }
+}
+
+/// Removes the CR of a CR LF line ending from the last field.
+fn strip_cr(rec: &mut ByteRecord, scratch: &mut Vec<u8>) {
+    let n = rec.len();
+    if let Some(body) = rec.get(n.wrapping_sub(1)).and_then(|l| l.strip_suffix(b"\r")) {
+        scratch.clear();
+        scratch.extend_from_slice(body);
+        rec.truncate(n - 1);
+        rec.push_field(scratch);
+    }
+}
+
+/// The delimiter of a header line: whichever of `,` `;` tab `^` occurs most outside quotes
+/// (comma when none does).
+///
+/// ```
+/// assert_eq!(rollcall::extract::sniff(b"SSID;\"Name, Legal\";Grade\r\n"), b';');
+/// assert_eq!(rollcall::extract::sniff(b"SSID\tGrade\n"), b'\t');
+/// ```
+pub fn sniff(head: &[u8]) -> u8 {
+    let line = head.split(|b| *b == b'\n').next().unwrap_or_default();
+    let mut counts = [0usize; 4];
+    let candidates = [b',', b';', b'\t', b'^'];
+    let mut quoted = false;
+    for b in line {
+        if *b == b'"' {
+            quoted = !quoted;
+        } else if let Some(i) = candidates.iter().position(|c| c == b).filter(|_| !quoted) {
+            counts[i] += 1;
+        }
+    }
+    let best = (0..4).max_by_key(|i| (counts[*i], std::cmp::Reverse(*i))).unwrap_or(0);
+    if counts[best] == 0 {
+        b','
+    } else {
+        candidates[best]
+    }
+}
+
+/// The record type of an extract: named in the mapping, in the file name, or told by its columns.
+fn choose_layout(schema: &Schema, input: &Input, headers: &[String], mapping: &Mapping) -> Result<usize, Error> {
+    let name = input.path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let err = |reason: String| GenerateError::RecordType { file: input.display.clone(), name: name.clone(), reason };
+    if let Some(t) = mapping.files.get(&name) {
+        return schema.layouts.iter().position(|l| &l.record_type == t).ok_or_else(|| err(format!("the mapping names {t}")).into());
+    }
+    let lower = name.to_ascii_lowercase();
+    let by_name: Vec<usize> = (0..schema.layouts.len()).filter(|i| lower.contains(&schema.layouts[*i].record_type.to_ascii_lowercase())).collect();
+    if let [one] = by_name[..] {
+        return Ok(one);
+    }
+    let matched = |l: &Layout| -> Vec<String> {
+        let fields: Vec<&str> = l.fields.iter().map(|f| f.name.as_str()).collect();
+        headers.iter().filter_map(|h| columns::field_for(h, mapping.columns.get(h).map(String::as_str), &fields)).map(str::to_owned).collect()
+    };
+    let scores: Vec<usize> = schema.layouts.iter().map(|l| {
+        let others: Vec<&Layout> = schema.layouts.iter().filter(|o| o.record_type != l.record_type).collect();
+        matched(l).into_iter().filter(|f| !others.iter().any(|o| o.fields.iter().any(|of| &of.name == f))).count()
+    }).collect();
+    let best = scores.iter().copied().max().unwrap_or(0);
+    let winners: Vec<usize> = (0..scores.len()).filter(|i| scores[*i] == best).collect();
+    match winners[..] {
+        [one] if best > 0 => Ok(one),
+        _ => Err(err("its columns fit no one layout better than the others".to_owned()).into()),
+    }
+}
+
+impl<'s> Extract<'s> {
+    /// Reads the header of `input`, picks its layout and matches its columns. Returns the
+    /// extract and its reader, positioned at the first data row.
+    pub fn open(index: usize, input: &Input, schema: &'s Schema, mapping: &Mapping, as_of: chrono::NaiveDate) -> Result<(Extract<'s>, CsvRows), Error> {
+        let mut rows = CsvRows::open(&input.path)?;
+        let mut rec = ByteRecord::new();
+        if rows.next(&mut rec, &input.path)?.is_none() {
+            return Err(GenerateError::Header { file: input.display.clone(), reason: "the file is empty; an extract starts with a header row".to_owned() }.into());
+        }
+        let headers: Vec<String> = rec.iter().map(|h| String::from_utf8_lossy(h).trim().to_owned()).collect();
+        let layout = &schema.layouts[choose_layout(schema, input, &headers, mapping)?];
+        let year_hint = mapping.constants.get(names::ACADEMIC_YEAR_ID).and_then(|y| AcademicYear::parse(y.as_bytes())).unwrap_or_else(|| AcademicYear::containing(as_of));
+        let mut extract = Extract { index, display: input.display.clone(), layout, delimiter: rows.delimiter, headers, unknown: Vec::new(), sources: Vec::new(), year_hint };
+        extract.match_columns(mapping)?;
+        extract.check_required()?;
+        Ok((extract, rows))
+    }
+
+    fn match_columns(&mut self, mapping: &Mapping) -> Result<(), Error> {
+        let fields: Vec<&str> = self.layout.fields.iter().map(|f| f.name.as_str()).collect();
+        self.sources = vec![Source::Blank; fields.len()];
+        for (i, h) in self.headers.iter().enumerate() {
+            let Some(field) = columns::field_for(h, mapping.columns.get(h).map(String::as_str), &fields) else {
+                if !h.is_empty() {
+                    self.unknown.push(h.clone());
+                }
+                continue;
+            };
+            let at = fields.iter().position(|f| *f == field).unwrap_or(0);
+            if let Source::Column(first) = self.sources[at] {
+                let (first, second) = (self.headers[first].clone(), h.clone());
+                return Err(GenerateError::DuplicateColumn { file: self.display.clone(), field: field.to_owned(), first, second }.into());
+            }
+            self.sources[at] = Source::Column(i);
+        }
+        for (at, field) in fields.iter().enumerate() {
+            match (&self.sources[at], mapping.constants.get(*field)) {
+                (Source::Column(c), Some(_)) => {
+                    return Err(GenerateError::ConstantAndColumn { file: self.display.clone(), field: (*field).to_owned(), column: self.headers[*c].clone() }.into());
+                }
+                (Source::Blank, Some(v)) => self.sources[at] = Source::Constant(v.clone()),
+                (Source::Blank, None) if self.layout.fields[at].format == Format::RecordType => self.sources[at] = Source::RecordType,
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Every required field of the year's layout needs a column or a constant.
+    fn check_required(&self) -> Result<(), Error> {
+        let missing: Vec<&str> = self.layout.fields.iter().zip(&self.sources)
+            .filter(|(f, s)| f.is_in(self.year_hint) && f.required == Required::Yes && **s == Source::Blank)
+            .map(|(f, _)| f.name.as_str())
+            .collect();
+        let Some(first) = missing.first() else { return Ok(()) };
+        let described: Vec<String> = missing.iter().map(|m| {
+            let near = columns::closest(m, self.unknown.iter().map(String::as_str));
+            near.map_or_else(|| format!("`{m}` (no unused column is close)"), |c| format!("`{m}` (closest unused column: \"{c}\")"))
+        }).collect();
+        Err(GenerateError::MissingColumns { file: self.display.clone(), missing: described.join(", "), first: (*first).to_owned() }.into())
+    }
+
+    /// Converts one data row into a record of the row's academic year.
+    pub fn convert(&self, rec: &ByteRecord, line: u64, mapping: &Mapping) -> Row {
+        let (source, spans) = joined(rec, self.delimiter);
+        let mut row = Row { input: self.index, line, record_type: self.layout.record_type.clone(), text: Vec::new(), source, findings: Vec::new(), suppress: Vec::new(), checkable: true };
+        if rec.len() != self.headers.len() {
+            let args = [("found", rec.len().to_string()), ("expected", self.headers.len().to_string())];
+            row.findings.push(self.finding(&rules::COLUMN_COUNT, &row, None, &args, None));
+            row.checkable = false;
+            return row;
+        }
+        let year = self.row_year(rec);
+        let mut first = true;
+        for (field, source) in self.layout.fields.iter().zip(&self.sources).filter(|(f, _)| f.is_in(year)) {
+            let raw: &[u8] = match source {
+                Source::Column(i) => rec.get(*i).unwrap_or_default(),
+                Source::Constant(v) => v.as_bytes(),
+                Source::RecordType => self.layout.record_type.as_bytes(),
+                Source::Blank => b"",
+            };
+            let column = match source {
+                Source::Column(i) => Some(*i),
+                _ => None,
+            };
+            let value = self.value(field, mapping.translate(&field.name, raw), mapping, column, &spans, &mut row);
+            if !first {
+                row.text.push(b'^');
+            }
+            first = false;
+            row.text.extend_from_slice(&value);
+        }
+        row
+    }
+
+    /// The academic year of a row (its academic_year_id), else the mapping's or today's.
+    fn row_year(&self, rec: &ByteRecord) -> AcademicYear {
+        let at = self.layout.fields.iter().position(|f| f.name == names::ACADEMIC_YEAR_ID);
+        let value = at.and_then(|at| match &self.sources[at] {
+            Source::Column(i) => rec.get(*i),
+            Source::Constant(v) => Some(v.as_bytes()),
+            _ => None,
+        });
+        value.and_then(AcademicYear::parse).unwrap_or(self.year_hint)
+    }
+
+    /// The output value of one field, with its findings added to `row`.
+    fn value(&self, field: &crate::schema::FieldSpec, raw: &[u8], mapping: &Mapping, column: Option<usize>, spans: &[(usize, usize)], row: &mut Row) -> Vec<u8> {
+        let header = column.map_or_else(|| "(constant)".to_owned(), |c| self.headers[c].clone());
+        let span = column.and_then(|c| spans.get(c).copied());
+        let shown = String::from_utf8_lossy(raw).into_owned();
+        let mut value = raw.to_vec();
+        if field.format == Format::Date {
+            let date = dates::read(raw, mapping.slash_order);
+            match date.ccyymmdd() {
+                Some(text) => value = text.into_bytes(),
+                None => {
+                    let rule = if date == ExtractDate::Ambiguous { &rules::DATE_AMBIGUOUS } else { &rules::DATE_INVALID };
+                    let args = [("column", header.clone()), ("value", shown.clone()), ("field", field.name.clone())];
+                    let f = self.finding(rule, row, Some(&field.name), &args, span);
+                    row.findings.push(f);
+                    row.suppress.push(field.name.clone());
+                }
+            }
+        }
+        if let Some(what) = forbidden(&value, b'^') {
+            let args = [("field", field.name.clone()), ("what", what.to_owned()), ("value", shown)];
+            let f = self.finding(&rules::FORBIDDEN_CHAR, row, Some(&field.name), &args, span);
+            row.findings.push(f);
+            row.suppress.push(field.name.clone());
+            value.retain(|b| !matches!(b, b'^' | b'\r' | b'\n'));
+        }
+        value
+    }
+
+    fn finding(&self, rule: &'static Rule, row: &Row, field: Option<&str>, args: &[(&str, String)], span: Option<(usize, usize)>) -> Finding {
+        let refs: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let mut f = Finding::new(rule, &refs);
+        f.file = Some(self.index);
+        f.line = Some(row.line);
+        f.record_type = Some(self.layout.record_type.clone());
+        f.field = field.map(str::to_owned);
+        f.value = args.iter().find(|(k, _)| *k == "value").map(|(_, v)| v.clone());
+        f.excerpt = Some(Excerpt { text: row.source.clone(), span });
+        f
+    }
+}
+
+/// The row's cells joined by `delimiter` (lossy text), and each cell's byte span in it.
+fn joined(rec: &ByteRecord, delimiter: u8) -> (String, Vec<(usize, usize)>) {
+    let mut text = String::new();
+    let mut spans = Vec::with_capacity(rec.len());
+    for (i, cell) in rec.iter().enumerate() {
+        if i > 0 {
+            text.push(char::from(delimiter));
+        }
+        let cell = String::from_utf8_lossy(cell);
+        spans.push((text.len(), cell.len()));
+        text.push_str(&cell);
+    }
+    (text, spans)
+}
+
+/// Converts one record of a CALPADS file (already in layout form) into a row.
+pub fn calpads_row(schema: &Schema, index: usize, rec: &ByteRecord, line: u64, delimiter: u8) -> Row {
+    let (source, _) = joined(rec, delimiter);
+    let record_type = String::from_utf8_lossy(rec.get(0).unwrap_or_default()).into_owned();
+    let mut row = Row { input: index, line, record_type: record_type.clone(), text: Vec::new(), source, findings: Vec::new(), suppress: Vec::new(), checkable: true };
+    let mut finding = |rule: &'static Rule, args: &[(&str, &str)], field: Option<String>| {
+        let mut f = Finding::new(rule, args);
+        (f.file, f.line, f.field, f.record_type) = (Some(index), Some(line), field, Some(record_type.clone()));
+        f.excerpt = Some(Excerpt { text: row.source.clone(), span: None });
+        row.findings.push(f);
+    };
+    if schema.layout(record_type.as_bytes()).is_none() {
+        let known = schema.layouts.iter().map(|l| l.record_type.as_str()).collect::<Vec<_>>().join(", ");
+        finding(&structure::UNKNOWN_TYPE, &[("value", &record_type), ("known", &known)], None);
+        row.checkable = false;
+        return row;
+    }
+    let mut cells: Vec<Vec<u8>> = Vec::with_capacity(rec.len());
+    for (i, cell) in rec.iter().enumerate() {
+        let mut cell = cell.to_vec();
+        if let Some(what) = forbidden(&cell, b'^') {
+            finding(&rules::FORBIDDEN_CHAR, &[("field", &format!("field {}", i + 1)), ("what", what)], None);
+            cell.retain(|b| !matches!(b, b'^' | b'\r' | b'\n'));
+        }
+        cells.push(cell);
+    }
+    crate::write::delimited::push_record(&mut row.text, cells.iter().map(Vec::as_slice), b'^', b"");
+    row
+}
+
+/// Whether `input` is a CALPADS file (its first record starts with a record type of the
+/// schema) rather than an extract with a header row.
+pub fn is_calpads(schema: &Schema, input: &Input) -> Result<bool, Error> {
+    let mut reader = crate::read::RecordReader::open(input)?;
+    let mut rec = ByteRecord::new();
+    Ok(reader.next(&mut rec, input)?.is_some() && schema.layout(rec.get(0).unwrap_or_default()).is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_each_delimiter() {
+        assert_eq!(sniff(b"a,b,c"), b',');
+        assert_eq!(sniff(b"a^b^c"), b'^');
+        assert_eq!(sniff(b"\"a,b\";c"), b';');
+        assert_eq!(sniff(b"single"), b',');
+    }
+}

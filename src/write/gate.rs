@@ -1,0 +1,154 @@
+//! Checked before written: converted rows go through the same engine as `rollcall check`
+//! ([`crate::check::Checker`]), over temporary caret files whose line N is row N of a
+//! group, and every finding is mapped back to its input file and line. Without
+//! `--skip-invalid` one fatal finding stops everything; with it, rows with fatal findings
+//! are refused and the rest checked again, until what remains has no fatal finding.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
+
+use crate::check::{Checker, Options};
+use crate::date::AcademicYear;
+use crate::diagnostic::{Finding, Related, Severity};
+use crate::error::Error;
+use crate::extract::Row;
+use crate::read::Input;
+use crate::schema::Schema;
+
+/// What the check decided about a set of rows.
+#[derive(Debug, Default)]
+pub struct Verdict {
+    /// Findings to show: those of refused rows, then those of the rows kept; sorted by
+    /// input and line.
+    pub findings: Vec<Finding>,
+    /// Refused rows (by index) with the fatal findings that refused them.
+    pub rejected: BTreeMap<usize, Vec<Finding>>,
+    /// A fatal finding about no single row exists: nothing may be written.
+    pub blocking: bool,
+    /// The submission's academic year as the check saw it.
+    pub year: Option<AcademicYear>,
+}
+
+impl Verdict {
+    /// Whether row `i` is written.
+    pub fn keeps(&self, i: usize) -> bool {
+        !self.blocking && !self.rejected.contains_key(&i)
+    }
+
+    /// Whether any fatal finding exists.
+    pub fn has_fatal(&self) -> bool {
+        self.blocking || !self.rejected.is_empty()
+    }
+}
+
+/// A finding and the row it is about (`None`: about no single row).
+type Attributed = (Option<usize>, Finding);
+
+/// Checks `rows`; with `skip_invalid`, refuses rows with fatal findings until the rest is clean.
+pub fn check(schema: &Schema, rows: &[Row], as_of: NaiveDate, skip_invalid: bool) -> Result<Verdict, Error> {
+    let mut alive = vec![true; rows.len()];
+    let mut verdict = Verdict::default();
+    let mut first = true;
+    loop {
+        let (found, year) = pass(schema, rows, &alive, as_of)?;
+        verdict.year = Some(year);
+        let fatal_rows: BTreeSet<usize> = found.iter().filter(|(_, f)| is_fatal(f)).filter_map(|(r, _)| *r).collect();
+        verdict.blocking = found.iter().any(|(r, f)| r.is_none() && is_fatal(f));
+        let stop = verdict.blocking || fatal_rows.is_empty() || (first && !skip_invalid);
+        for (row, f) in found {
+            match row.filter(|r| fatal_rows.contains(r)) {
+                Some(r) => {
+                    if is_fatal(&f) {
+                        verdict.rejected.entry(r).or_default().push(f.clone());
+                    }
+                    verdict.findings.push(f);
+                }
+                None if stop => verdict.findings.push(f),
+                None => {}
+            }
+        }
+        if stop {
+            break;
+        }
+        for r in fatal_rows {
+            alive[r] = false;
+        }
+        first = false;
+    }
+    verdict.findings.sort_by_key(|f| (f.file.unwrap_or(usize::MAX), f.line.unwrap_or(0)));
+    Ok(verdict)
+}
+
+fn is_fatal(f: &Finding) -> bool {
+    f.severity() == Severity::Fatal
+}
+
+/// One check over the live rows: their conversion findings and the engine's findings.
+fn pass(schema: &Schema, rows: &[Row], alive: &[bool], as_of: NaiveDate) -> Result<(Vec<Attributed>, AcademicYear), Error> {
+    let mut found: Vec<Attributed> = Vec::new();
+    for (i, row) in rows.iter().enumerate().filter(|(i, _)| alive[*i]) {
+        found.extend(row.findings.iter().map(|f| (Some(i), f.clone())));
+    }
+    let groups = groups(rows, alive);
+    let dir = tempfile::tempdir().map_err(|source| Error::Write { path: std::env::temp_dir(), source })?;
+    let mut inputs = Vec::with_capacity(groups.len());
+    for (record_type, members) in &groups {
+        let path = dir.path().join(format!("{}.txt", record_type.to_ascii_lowercase()));
+        let mut bytes = Vec::new();
+        for &i in members {
+            bytes.extend_from_slice(&rows[i].text);
+            bytes.extend_from_slice(b"\r\n");
+        }
+        std::fs::write(&path, bytes).map_err(|source| Error::Write { path: path.clone(), source })?;
+        inputs.push(Input { path, display: format!("generated {record_type}") });
+    }
+    let mut raw: Vec<Finding> = Vec::new();
+    let mut checker = Checker::new(schema, &inputs, Options::new(as_of));
+    checker.run(&mut raw)?;
+    let year = checker.submission_year();
+    let map = Mapper { rows, groups: &groups };
+    found.extend(raw.into_iter().filter_map(|f| map.attribute(f)));
+    Ok((found, year))
+}
+
+/// Live, checkable rows grouped by record type, in order of first appearance.
+fn groups(rows: &[Row], alive: &[bool]) -> Vec<(String, Vec<usize>)> {
+    let mut out: Vec<(String, Vec<usize>)> = Vec::new();
+    for (i, row) in rows.iter().enumerate().filter(|(i, r)| alive[*i] && r.checkable) {
+        match out.iter_mut().find(|(t, _)| *t == row.record_type) {
+            Some((_, members)) => members.push(i),
+            None => out.push((row.record_type.clone(), vec![i])),
+        }
+    }
+    out
+}
+
+/// Maps positions in the temporary files back to input rows.
+struct Mapper<'a> {
+    rows: &'a [Row],
+    groups: &'a [(String, Vec<usize>)],
+}
+
+impl Mapper<'_> {
+    fn row_at(&self, file: usize, line: u64) -> Option<usize> {
+        let members = &self.groups.get(file)?.1;
+        members.get(usize::try_from(line).ok()?.checked_sub(1)?).copied()
+    }
+
+    /// The finding with input file and line; `None` when it repeats a conversion finding.
+    fn attribute(&self, mut f: Finding) -> Option<Attributed> {
+        let at = f.file.zip(f.line).and_then(|(file, line)| self.row_at(file, line));
+        let file_level = f.file.map(|file| self.groups.get(file).and_then(|g| g.1.first()).map(|r| self.rows[*r].input));
+        f.file = at.map(|r| self.rows[r].input).or(file_level.flatten());
+        f.line = at.map(|r| self.rows[r].line);
+        f.related = f.related.iter().filter_map(|r| self.row_at(r.file, r.line)).map(|i| Related { file: self.rows[i].input, line: self.rows[i].line }).collect();
+        if let (Some(r), Some(field)) = (at, f.field.as_deref()) {
+            if self.rows[r].suppress.iter().any(|s| s == field) {
+                return None;
+            }
+        }
+        // A finding without a byte offset is about a file (or files), not one record.
+        Some((at.filter(|_| f.byte.is_some()), f))
+    }
+}

@@ -1,0 +1,120 @@
+//! Getting generated files onto disk without ever leaving half of them, and without ever
+//! replacing an input: every file is written to a temporary name in the output folder
+//! first, and renamed only when all of them were written. SHA-256 hashes for the manifest.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use super::error::GenerateError;
+use crate::error::Error;
+
+/// The output folder, with the inputs it must never write over.
+#[derive(Debug)]
+pub struct OutputDir {
+    pub dir: PathBuf,
+    /// Canonical paths of every input file.
+    inputs: Vec<PathBuf>,
+}
+
+impl OutputDir {
+    /// Checks `dir` against the input files and folders: exit 2 when it is one of the
+    /// input folders. The folder is created only when files are written.
+    pub fn new(dir: &Path, input_files: &[PathBuf], input_dirs: &[PathBuf]) -> Result<OutputDir, Error> {
+        let canon = |p: &Path| std::fs::canonicalize(p).ok();
+        if let Some(out) = canon(dir) {
+            if input_dirs.iter().filter_map(|d| canon(d)).any(|d| d == out) {
+                return Err(GenerateError::OutIsInput { path: dir.to_path_buf() }.into());
+            }
+        }
+        Ok(OutputDir { dir: dir.to_path_buf(), inputs: input_files.iter().filter_map(|p| canon(p)).collect() })
+    }
+
+    /// The path of output `name`; exit 2 when it is one of the inputs.
+    pub fn path(&self, name: &str) -> Result<PathBuf, Error> {
+        let path = self.dir.join(name);
+        let target = std::fs::canonicalize(&self.dir).map(|d| d.join(name)).ok();
+        let existing = std::fs::canonicalize(&path).ok();
+        if [target, existing].iter().flatten().any(|t| self.inputs.contains(t)) {
+            return Err(GenerateError::OverwriteInput { path }.into());
+        }
+        Ok(path)
+    }
+
+    /// Writes every file to a temporary name, then renames them all into place.
+    pub fn write_all(&self, files: &[(String, Vec<u8>)]) -> Result<(), Error> {
+        for (name, _) in files {
+            self.path(name)?;
+        }
+        std::fs::create_dir_all(&self.dir).map_err(|source| Error::Write { path: self.dir.clone(), source })?;
+        let mut staged = Vec::with_capacity(files.len());
+        for (name, bytes) in files {
+            staged.push((self.stage(bytes)?, self.path(name)?));
+        }
+        for (temp, path) in staged {
+            temp.persist(&path).map_err(|e| Error::Write { path, source: e.error })?;
+        }
+        Ok(())
+    }
+
+    fn stage(&self, bytes: &[u8]) -> Result<tempfile::NamedTempFile, Error> {
+        let err = |source| Error::Write { path: self.dir.clone(), source };
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".rollcall-").suffix(".tmp");
+        // Temporary files are private (0600); the outputs are ordinary files.
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
+        let mut temp = builder.tempfile_in(&self.dir).map_err(err)?;
+        temp.write_all(bytes).map_err(err)?;
+        temp.as_file().sync_all().map_err(err)?;
+        Ok(temp)
+    }
+}
+
+/// The SHA-256 of `bytes`, in lowercase hex.
+///
+/// ```
+/// assert_eq!(&rollcall::write::output::sha256_hex(b"")[..8], "e3b0c442");
+/// ```
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// The SHA-256 of a file, read in blocks.
+pub fn sha256_file(path: &Path) -> Result<String, Error> {
+    let err = |source| Error::Read { path: path.to_path_buf(), source };
+    let mut file = std::fs::File::open(path).map_err(err)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = file.read(&mut buf).map_err(err)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hex(&hasher.finalize()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_to_write_over_an_input() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("senr.txt");
+        std::fs::write(&input, "x").unwrap();
+        let out = OutputDir::new(dir.path(), std::slice::from_ref(&input), &[]).unwrap();
+        assert!(out.write_all(&[("senr.txt".into(), b"y".to_vec())]).is_err());
+        assert_eq!(std::fs::read(&input).unwrap(), b"x");
+        out.write_all(&[("sinf.txt".into(), b"y".to_vec())]).unwrap();
+        assert_eq!(std::fs::read(dir.path().join("sinf.txt")).unwrap(), b"y");
+        assert!(OutputDir::new(dir.path(), &[], &[dir.path().to_path_buf()]).is_err());
+    }
+}
