@@ -1,0 +1,13 @@
+//! The one integration-test binary: the command line end to end (assert_cmd), snapshots of
+//! human output (insta), fixtures under tests/fixtures/.
+#![allow(clippy::unwrap_used)]
+
+mod util;
+
+mod catalog;
+mod check;
+mod garbage;
+mod generate;
+mod rules;
+mod samples;
+mod scale;
