@@ -26,7 +26,7 @@ use crate::rules::{structure, Rule};
 use crate::schema::{names, Format, Layout, Required, Schema};
 use crate::write::delimited::forbidden;
 use crate::write::error::GenerateError;
-use crate::write::rules;
+use crate::rules::generate as rules;
 use dates::ExtractDate;
 use mapping::Mapping;
 

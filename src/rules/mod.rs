@@ -5,6 +5,7 @@
 
 pub mod cross;
 pub mod field;
+pub mod generate;
 pub mod identity;
 pub mod senr;
 pub mod sinf;
@@ -52,7 +53,7 @@ impl Eq for Rule {}
 
 /// Every registered rule, family by family, in catalog order.
 pub fn all() -> impl Iterator<Item = &'static Rule> {
-    [structure::RULES, field::RULES, senr::RULES, sinf::RULES, stas::RULES, within::RULES, identity::RULES, cross::RULES]
+    [structure::RULES, field::RULES, senr::RULES, sinf::RULES, stas::RULES, within::RULES, identity::RULES, cross::RULES, generate::RULES]
         .into_iter()
         .flatten()
         .copied()

@@ -4,7 +4,7 @@
 
 use super::layout::{RecordLayout, Value};
 use super::value::{self, Problem};
-use super::rules;
+use crate::rules::generate as rules;
 
 /// What in `value` a delimited file with `delimiter` cannot carry, in words.
 ///

@@ -1,7 +1,7 @@
 //! Writing files the state takes, and reading them back: CALPADS caret files
 //! ([`delimited`]), and any file described by a layout ([`layout`]) — fixed-width
 //! ([`fixed`]) or delimited — with header and trailer records, counts and control totals.
-//! Values that do not fit are findings ([`rules`]); nothing is truncated, rounded or
+//! Values that do not fit are findings ([`crate::rules::generate`]); nothing is truncated, rounded or
 //! altered. Files reach the disk through [`output`]: temporary name, then rename.
 
 pub mod delimited;
@@ -10,13 +10,13 @@ pub mod fixed;
 pub mod gate;
 pub mod layout;
 pub mod output;
-pub mod rules;
 pub mod value;
 
 use std::collections::BTreeMap;
 
 use crate::diagnostic::Finding;
 use crate::error::Error;
+use crate::rules::generate as rules;
 use error::GenerateError;
 use layout::{discriminator, FileLayout, Form, Kind, LayoutField, RecordLayout, Source, Value};
 use value::Problem;

@@ -6,7 +6,7 @@ use crate::date::parse_ccyymmdd;
 use crate::rules::Rule;
 
 use super::layout::{decimal_text, FieldType, LayoutField, Value};
-use super::rules;
+use crate::rules::generate as rules;
 
 /// Why a value cannot go into (or come out of) a field: the rule and its message arguments.
 #[derive(Debug, Clone)]

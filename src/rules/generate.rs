@@ -1,7 +1,7 @@
 //! The rules that only `rollcall generate` raises: about extract values that cannot be turned
 //! into a record without guessing (dates, delimiters), and about fixed-width or delimited
-//! files written or read with a layout. Declared like every other family, as data; the check
-//! engine does not know them (see [`RULES`]).
+//! files written or read with a layout. Declared like every other family, as data, and registered
+//! with the rest so `rollcall rules` and `rollcall explain` know them.
 
 use crate::diagnostic::{Category, Severity};
 use crate::rules::Rule;
