@@ -11,18 +11,24 @@ use clap::ValueEnum;
 
 use super::{write_err, GlobalArgs};
 use crate::calendar::Calendar;
-use crate::check::{Checker, Options};
+use crate::check::{Checker, Options, Sink, Totals};
+use crate::diagnostic::Finding;
 use crate::error::Error;
 use crate::read;
 use crate::report::human::{HumanReport, Style};
 use crate::report::json::JsonReport;
 use crate::report::Tally;
+use crate::rules::Rule;
 use crate::schema::Schema;
+use crate::write::layout::FileLayout;
+use crate::write::recheck;
 
 const AFTER_HELP: &str = "Examples:
   rollcall check samples/clean
   rollcall check samples/errors --max-per-rule 5
   rollcall check exports/ --format json --deny-warnings > findings.jsonl
+  rollcall check exports/ --census --calendar calendar.csv   Census Day and calendar rules
+  rollcall check cbeds/census.txt --layout fixed   re-check a generated fixed-width file
 
 Exit status: 0 no fatal finding, 1 fatal findings (or warnings with --deny-warnings),
 2 the check could not run (bad arguments, unreadable path, broken schema).";
@@ -62,6 +68,10 @@ pub struct Args {
     /// Do not report these rules: IDs, or family prefixes like XF (repeatable, comma-separated).
     #[arg(long, value_name = "RULE", value_delimiter = ',')]
     pub ignore: Vec<String>,
+    /// Read the files with this layout instead of as CALPADS files: `fixed`, `tab` (the
+    /// census count layouts of `rollcall generate --census`) or a layout TOML file.
+    #[arg(long, value_name = "NAME|FILE", conflicts_with_all = ["census", "census_date", "calendar", "schemas"])]
+    pub layout: Option<String>,
     /// Width of human output in columns.
     #[arg(long, default_value_t = 100)]
     pub width: usize,
@@ -109,24 +119,31 @@ pub fn load_schema(dir: Option<&PathBuf>) -> Result<Schema, Error> {
 
 pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitCode, Error> {
     let started = Instant::now();
-    let schema = load_schema(args.schemas.as_ref())?;
     let inputs = read::expand(&args.paths)?;
     for input in &inputs {
         if input.path.is_dir() {
             return Err(Error::Argument { arg: "PATHS", message: format!("{} is a folder", input.display) });
         }
     }
-    let mut options = Options::new(args.as_of.unwrap_or_else(|| chrono::Local::now().date_naive()));
-    options.census = args.census || args.census_date.is_some();
-    options.census_date = args.census_date;
-    options.calendar = args.calendar.as_deref().map(Calendar::load).transpose()?;
-    options.ignore = select_rules(&args.ignore)?;
-    let mut checker = Checker::new(&schema, &inputs, options);
+    let ignore = select_rules(&args.ignore)?;
+    let engine = match &args.layout {
+        Some(name) => Engine::Layout(FileLayout::load(name)?),
+        None => {
+            let schema = load_schema(args.schemas.as_ref())?;
+            let mut options = Options::new(args.as_of.unwrap_or_else(|| chrono::Local::now().date_naive()));
+            options.census = args.census || args.census_date.is_some();
+            options.census_date = args.census_date;
+            options.calendar = args.calendar.as_deref().map(Calendar::load).transpose()?;
+            options.ignore.clone_from(&ignore);
+            Engine::Calpads(Box::new(schema), options)
+        }
+    };
     let tally = match args.format {
         Format::Json => {
-            let mut report = JsonReport::new(out, &inputs).with_max_per_rule(args.max_per_rule.filter(|n| *n > 0));
-            let totals = checker.run(&mut report)?;
-            report.finish(totals.files, totals.records, started.elapsed().as_millis()).map_err(write_err)?
+            let report = JsonReport::new(out, &inputs).with_max_per_rule(args.max_per_rule.filter(|n| *n > 0));
+            let mut report = Ignoring { inner: report, ignore: &ignore };
+            let totals = engine.run(&inputs, &mut report)?;
+            report.inner.finish(totals.files, totals.records, started.elapsed().as_millis()).map_err(write_err)?
         }
         Format::Human => {
             let max = match args.max_per_rule {
@@ -135,12 +152,46 @@ pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitC
                 Some(n) => Some(n),
             };
             let style = Style { color: global.color.enabled(), width: args.width.max(40), max_per_rule: max };
-            let mut report = HumanReport::new(&inputs, style);
-            let totals = checker.run(&mut report)?;
-            report.finish(out, totals.files, totals.records).map_err(write_err)?
+            let mut report = Ignoring { inner: HumanReport::new(&inputs, style), ignore: &ignore };
+            let totals = engine.run(&inputs, &mut report)?;
+            report.inner.finish(out, totals.files, totals.records).map_err(write_err)?
         }
     };
     Ok(exit_code(&tally, args.deny_warnings))
+}
+
+/// What reads the inputs: the CALPADS checker, or a layout's reader (`--layout`).
+enum Engine {
+    Calpads(Box<Schema>, Options),
+    Layout(FileLayout),
+}
+
+impl Engine {
+    fn run(self, inputs: &[read::Input], sink: &mut dyn Sink) -> Result<Totals, Error> {
+        match self {
+            Engine::Calpads(schema, options) => Checker::new(&schema, inputs, options).run(sink),
+            Engine::Layout(layout) => recheck::check_files(&layout, inputs, sink),
+        }
+    }
+}
+
+/// Drops findings of `--ignore`d rules before they reach a report (the CALPADS checker also
+/// skips them itself, so their work is not done at all).
+struct Ignoring<'a, S> {
+    inner: S,
+    ignore: &'a [&'static Rule],
+}
+
+impl<S: Sink> Sink for Ignoring<'_, S> {
+    fn wants_excerpt(&mut self, rule: &'static Rule) -> bool {
+        self.inner.wants_excerpt(rule)
+    }
+    fn finding(&mut self, finding: Finding) -> std::io::Result<()> {
+        if self.ignore.contains(&finding.rule) {
+            return Ok(());
+        }
+        self.inner.finding(finding)
+    }
 }
 
 /// 1 when a fatal finding exists (or a warning under `--deny-warnings`), else 0.

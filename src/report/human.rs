@@ -88,7 +88,17 @@ impl<'a> HumanReport<'a> {
 
     fn summary(&self, out: &mut dyn Write, files: usize, records: u64) -> io::Result<()> {
         let t = &self.tally;
-        writeln!(out, "Checked {records} records in {files} files: {} fatal, {} warning, {} info", t.fatal, t.warning, t.info)?;
+        let plural = |n: u64, one: &'static str, many: &'static str| if n == 1 { one } else { many };
+        writeln!(
+            out,
+            "Checked {records} {} in {files} {}: {} fatal, {} {}, {} info",
+            plural(records, "record", "records"),
+            plural(files as u64, "file", "files"),
+            t.fatal,
+            t.warning,
+            plural(t.warning, "warning", "warnings"),
+            t.info
+        )?;
         if t.by_rule.is_empty() {
             return writeln!(out, "No findings.");
         }

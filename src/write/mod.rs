@@ -10,6 +10,7 @@ pub mod fixed;
 pub mod gate;
 pub mod layout;
 pub mod output;
+pub mod recheck;
 pub mod value;
 
 use std::collections::BTreeMap;
