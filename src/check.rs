@@ -120,10 +120,10 @@ impl<'s> Checker<'s> {
             totals.records += self.check_file(file, sink)?;
         }
         let mut cross = Vec::new();
-        within::check(&mut self.index, &mut cross);
-        let year = self.submission_year();
         let inputs = self.inputs;
         let name_of = |i: usize| inputs.get(i).map_or_else(String::new, |x| x.display.clone());
+        within::check(&mut self.index, &name_of, &mut cross);
+        let year = self.submission_year();
         let ctx = cross::CrossCtx {
             year,
             census_day: self.options.census_date.unwrap_or_else(|| year.census_day()),
@@ -322,9 +322,11 @@ impl<'s> Checker<'s> {
 
     fn unknown_type(&mut self, file: usize, pos: Pos, rec: &ByteRecord, first: bool) {
         let value: String = String::from_utf8_lossy(rec.get(0).unwrap_or_default()).chars().take(40).collect();
+        // Control characters (NUL, escape …) are shown as U+XXXX so the message shows them.
+        let shown: String = value.chars().map(|c| if c.is_control() { format!("<U+{:04X}>", u32::from(c)) } else { c.to_string() }).collect();
         let known = self.schema.layouts.iter().map(|l| l.record_type.as_str()).collect::<Vec<_>>().join(", ");
         let rule = if first && self.looks_like_header(rec) { &structure::HEADER_ROW } else { &structure::UNKNOWN_TYPE };
-        let mut f = Finding::new(rule, &[("value", &value), ("known", &known)]);
+        let mut f = Finding::new(rule, &[("value", &shown), ("known", &known)]);
         f.file = Some(file);
         f.line = Some(pos.line);
         f.byte = Some(pos.byte);

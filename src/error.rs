@@ -72,3 +72,27 @@ impl SchemaError {
         Error::Schema(Box::new(SchemaError { name: name.to_owned(), message, src: NamedSource::new(name, text.to_owned()), span, help }))
     }
 }
+
+/// How `main` prints an error that stops a run (exit 2): one line `error: …` that says what
+/// went wrong, with the causes the message does not already name; then, for errors that point
+/// into a file (a broken schema or layout), the file excerpt with the spot labelled; then the
+/// help, if any.
+pub fn render(err: Error) -> String {
+    let report = miette::Report::new(err);
+    let mut line = report.to_string();
+    let mut cause = std::error::Error::source(report.as_ref() as &dyn std::error::Error);
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !line.contains(&text) {
+            line = format!("{line}: {text}");
+        }
+        cause = c.source();
+    }
+    let mut out = format!("error: {line}\n");
+    if report.labels().is_some_and(|mut l| l.next().is_some()) {
+        out.push_str(&format!("{report:?}\n"));
+    } else if let Some(help) = report.help() {
+        out.push_str(&format!("help: {help}\n"));
+    }
+    out
+}

@@ -16,7 +16,7 @@ fn main() -> ExitCode {
         Err(rollcall::Error::Write { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(2),
         Err(err) => {
             let _ = out.flush();
-            eprintln!("{:?}", miette::Report::new(err));
+            eprint!("{}", rollcall::error::render(err));
             ExitCode::from(2)
         }
     }

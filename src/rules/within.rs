@@ -16,7 +16,7 @@ pub static SENR_DUPLICATE: Rule = Rule {
     category: Category::Duplicate,
     state_rule: None,
     summary: "Two enrollments have the same school, SSID and start date",
-    message: "enrollment of SSID {ssid} at school {school} starting {start} is already on line {other}",
+    message: "enrollment of SSID {ssid} at school {school} starting {start} is already on {other}",
     help: "keep one of the two records; if the enrollment changed, send the old one with transaction D and the new one",
     explanation: "An enrollment's operational key is school of attendance + SSID + enrollment start date. Two records with the same key in one submission are either an accidental duplicate or an update that should replace the first.",
     bad: "line 3: SENR^^LR-3^...^6019715^...^1234567890^...^20250814^...   line 9: SENR^^LR-9^...^6019715^...^1234567890^...^20250814^...",
@@ -29,7 +29,7 @@ pub static OVERLAP_SCHOOL: Rule = Rule {
     category: Category::Overlap,
     state_rule: Some("SENR0178"),
     summary: "Two enrollments of one SSID at the same school overlap in time",
-    message: "enrollment at school {school} from {start} to {exit} overlaps the one on line {other} ({other_start} to {other_exit})",
+    message: "enrollment at school {school} from {start} to {exit} overlaps the one on {other} ({other_start} to {other_exit})",
     help: "exit the earlier enrollment the day before this one starts (E150 for a mid-year change), or correct the dates",
     explanation: "A student has at most one enrollment at a school at a time, open or closed (SENR0178). A mid-year change of grade or status is an exit with E150 and a new enrollment starting the next day.",
     bad: "20250814 to (open) and 20260105 to (open) at 6019715",
@@ -42,7 +42,7 @@ pub static OVERLAP_PRIMARY: Rule = Rule {
     category: Category::Overlap,
     state_rule: Some("SENR0027"),
     summary: "Two primary enrollments of one SSID at different schools overlap in time",
-    message: "primary enrollment at school {school} from {start} overlaps the primary enrollment at {other_school} on line {other} ({other_start} to {other_exit})",
+    message: "primary enrollment at school {school} from {start} overlaps the primary enrollment at {other_school} on {other} ({other_start} to {other_exit})",
     help: "exit the student from {other_school} (T160 or the right transfer code) the day before the new enrollment starts, or report one of them as secondary (20)",
     explanation: "A student has one primary enrollment at a time in the LEA (SENR0027). Primary means status 10, or status 30 lasting more than 30 days; an N470 no-show exited on its start date or the day before is not primary. Overlaps at the same school are reported by SENR-OVERLAP-SCHOOL instead.",
     bad: "6019715 status 10 from 20250814 (open); 6019723 status 10 from 20251103",
@@ -68,7 +68,7 @@ pub static SINF_DUPLICATE: Rule = Rule {
     category: Category::Duplicate,
     state_rule: None,
     summary: "Two SINF records have the same SSID and effective start date",
-    message: "student information for SSID {ssid} effective {start} is already on line {other}",
+    message: "student information for SSID {ssid} effective {start} is already on {other}",
     help: "keep one record per SSID and effective start date; a change in student information is a new record with a later effective start date",
     explanation: "SINF records are effective-dated: one record per SSID and effective start date. Two with the same start date contradict each other.",
     bad: "line 4: SINF^^LR-4^20250814^...^1234567890^...   line 8: SINF^^LR-8^20250814^...^1234567890^...",
@@ -81,7 +81,7 @@ pub static STAS_DUPLICATE: Rule = Rule {
     category: Category::Duplicate,
     state_rule: None,
     summary: "More than one absence summary for one SSID, school and year",
-    message: "absence summary for SSID {ssid} at school {school} in {year} is already on line {other}",
+    message: "absence summary for SSID {ssid} at school {school} in {year} is already on {other}",
     help: "report one summary per student per school per year; add the days of several enrollments at the same school together",
     explanation: "The absence summary is one record per student, school of attendance and academic year: when a student had several enrollments at one school, their days are summed into one record.",
     bad: "two STAS lines for 1234567890 at 6019715 in 2025-2026",
@@ -128,18 +128,29 @@ fn finding(rule: &'static Rule, at: RecordRef, record_type: &str, field: &str, s
     f
 }
 
-/// Runs every cross-record rule over the index.
-pub fn check(index: &mut Index, out: &mut Vec<Finding>) {
+/// Where `other` is, as seen from a finding at `at`: `line 12` in the same file, else
+/// `senr-b.txt line 12`.
+fn place(at: RecordRef, other: RecordRef, name_of: &dyn Fn(usize) -> String) -> String {
+    if at.file == other.file {
+        format!("line {}", other.line)
+    } else {
+        format!("{} line {}", name_of(other.file as usize), other.line)
+    }
+}
+
+/// Runs every cross-record rule over the index; `name_of` turns a file index into the name
+/// messages show.
+pub fn check(index: &mut Index, name_of: &dyn Fn(usize) -> String, out: &mut Vec<Finding>) {
     index.enrollments.sort_unstable_by_key(|e| (e.ssid, e.at));
     for group in index.enrollments.chunk_by(|a, b| a.ssid == b.ssid) {
-        check_enrollments(group, out);
+        check_enrollments(group, name_of, out);
     }
-    check_summaries(index, out);
+    check_summaries(index, name_of, out);
     index.information.sort_unstable_by_key(|i| (i.ssid, i.effective_start, i.at));
     for pair in index.information.windows(2) {
         let (a, b) = (&pair[0], &pair[1]);
         if a.ssid == b.ssid && a.effective_start == b.effective_start {
-            let args = [("start", day(b.effective_start)), ("other", a.at.line.to_string())];
+            let args = [("start", day(b.effective_start)), ("other", place(b.at, a.at, name_of))];
             out.push(finding(&SINF_DUPLICATE, b.at, "SINF", "effective_start_date", b.ssid, &borrow(&args), &[a.at]));
         }
     }
@@ -165,26 +176,26 @@ fn overlaps(a: &Enrollment, b: &Enrollment) -> bool {
 }
 
 /// One SSID's enrollments, in file order.
-fn check_enrollments(group: &[Enrollment], out: &mut Vec<Finding>) {
+fn check_enrollments(group: &[Enrollment], name_of: &dyn Fn(usize) -> String, out: &mut Vec<Finding>) {
     for (j, b) in group.iter().enumerate() {
         let earlier = &group[..j];
         let dup: Vec<RecordRef> = earlier.iter().filter(|a| a.school == b.school && a.start == b.start).map(|a| a.at).collect();
         let school = school_code(b.school);
         if let Some(first) = dup.first() {
-            let args = [("school", school.clone()), ("start", day(b.start)), ("other", first.line.to_string())];
+            let args = [("school", school.clone()), ("start", day(b.start)), ("other", place(b.at, *first, name_of))];
             out.push(finding(&SENR_DUPLICATE, b.at, "SENR", "enrollment_start_date", b.ssid, &borrow(&args), &dup));
             continue;
         }
         let same: Vec<&Enrollment> = earlier.iter().filter(|a| a.school == b.school && overlaps(a, b)).collect();
         if let Some(a) = same.first() {
-            let args = [("school", school.clone()), ("start", day(b.start)), ("exit", day(b.exit)), ("other", a.at.line.to_string()), ("other_start", day(a.start)), ("other_exit", day(a.exit))];
+            let args = [("school", school.clone()), ("start", day(b.start)), ("exit", day(b.exit)), ("other", place(b.at, a.at, name_of)), ("other_start", day(a.start)), ("other_exit", day(a.exit))];
             let related: Vec<RecordRef> = same.iter().map(|a| a.at).collect();
             out.push(finding(&OVERLAP_SCHOOL, b.at, "SENR", "enrollment_start_date", b.ssid, &borrow(&args), &related));
         }
         if is_primary(b) {
             let other: Vec<&Enrollment> = earlier.iter().filter(|a| a.school != b.school && is_primary(a) && overlaps(a, b)).collect();
             if let Some(a) = other.first() {
-                let args = [("school", school.clone()), ("start", day(b.start)), ("other_school", school_code(a.school)), ("other", a.at.line.to_string()), ("other_start", day(a.start)), ("other_exit", day(a.exit))];
+                let args = [("school", school.clone()), ("start", day(b.start)), ("other_school", school_code(a.school)), ("other", place(b.at, a.at, name_of)), ("other_start", day(a.start)), ("other_exit", day(a.exit))];
                 let related: Vec<RecordRef> = other.iter().map(|a| a.at).collect();
                 out.push(finding(&OVERLAP_PRIMARY, b.at, "SENR", "enrollment_start_date", b.ssid, &borrow(&args), &related));
             }
@@ -196,12 +207,12 @@ fn check_enrollments(group: &[Enrollment], out: &mut Vec<Finding>) {
     }
 }
 
-fn check_summaries(index: &mut Index, out: &mut Vec<Finding>) {
+fn check_summaries(index: &mut Index, name_of: &dyn Fn(usize) -> String, out: &mut Vec<Finding>) {
     index.summaries.sort_unstable_by_key(|s| (s.ssid, s.at));
     for group in index.summaries.chunk_by(|a, b| a.ssid == b.ssid) {
         for (j, b) in group.iter().enumerate() {
             if let Some(a) = group[..j].iter().find(|a| a.school == b.school && a.year == b.year) {
-                let args = [("school", school_code(b.school)), ("year", b.year.to_string()), ("other", a.at.line.to_string())];
+                let args = [("school", school_code(b.school)), ("year", b.year.to_string()), ("other", place(b.at, a.at, name_of))];
                 out.push(finding(&STAS_DUPLICATE, b.at, "STAS", "school_of_attendance", b.ssid, &borrow(&args), &[a.at]));
             }
         }

@@ -8,7 +8,7 @@ mod raw;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use miette::SourceSpan;
+use miette::{NamedSource, SourceSpan};
 use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
 use crate::date::AcademicYear;
@@ -216,6 +216,15 @@ impl Schema {
         Schema::load(&dir.display().to_string(), &|name: &str| {
             let path = dir.join(name);
             std::fs::read_to_string(&path).map_err(|source| Error::Read { path, source })
+        })
+        .map_err(|err| match err {
+            // Name the file by its path, so the message says which folder's file is broken.
+            Error::Schema(mut e) => {
+                e.name = dir.join(&e.name).display().to_string();
+                e.src = NamedSource::new(&e.name, e.src.inner().clone());
+                Error::Schema(e)
+            }
+            other => other,
         })
     }
 
