@@ -436,8 +436,12 @@ fn check_completion(ctx: &RecordCtx<'_, '_>, f: &Fields, out: &mut Vec<Finding>)
     if reason == b"E230" && !has_completion {
         out.push(ctx.finding(&COMPLETION_REQUIRED, Some(f.completion), &[]));
     }
-    if has_completion && ctx.is_valid(f.exit_reason) && reason != b"E230" {
-        out.push(ctx.finding(&COMPLETION_WITHOUT_E230, Some(f.completion), &[("reason", &ctx.text(f.exit_reason))]));
+    // A blank exit reason counts (an open enrollment has no completion); an exit reason that
+    // is not a code at all is FIELD-CODE's finding, not this one's.
+    let reason_blank = ctx.is_blank(f.exit_reason);
+    if has_completion && (reason_blank || ctx.is_valid(f.exit_reason)) && reason != b"E230" {
+        let shown = if reason_blank { "blank".into() } else { ctx.text(f.exit_reason) };
+        out.push(ctx.finding(&COMPLETION_WITHOUT_E230, Some(f.completion), &[("reason", &shown)]));
     }
     if completion == b"100" && ctx.is_blank(f.uc_csu) {
         out.push(ctx.finding(&UC_CSU_REQUIRED, Some(f.uc_csu), &[]));

@@ -78,7 +78,7 @@ pub static LINE_ENDING: Rule = Rule {
     summary: "Records end with LF only; CALPADS uploads need CR LF",
     message: "records end with LF only",
     help: "convert the file to CR LF line endings (for example `unix2dos`) before uploading",
-    explanation: "The CALPADS file specification says every record ends with carriage return + line feed. rollcall reads LF-only files, but warns once per file so the upload is converted first.",
+    explanation: "The CALPADS file specification says every record ends with carriage return + line feed. rollcall reads LF-only files, but warns once per file (judged by the first record) so the upload is converted first.",
     bad: "SENR^...^N<LF>",
     good: "SENR^...^N<CR><LF>",
 };
