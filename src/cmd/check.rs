@@ -146,18 +146,24 @@ pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitC
             report.inner.finish(totals.files, totals.records, started.elapsed().as_millis()).map_err(write_err)?
         }
         Format::Human => {
-            let max = match args.max_per_rule {
-                None => Some(20),
-                Some(0) => None,
-                Some(n) => Some(n),
-            };
-            let style = Style { color: global.color.enabled(), width: args.width.max(40), max_per_rule: max };
+            let style = human_style(global, args.max_per_rule, args.width);
             let mut report = Ignoring { inner: HumanReport::new(&inputs, style), ignore: &ignore };
             let totals = engine.run(&inputs, &mut report)?;
             report.inner.finish(out, totals.files, totals.records).map_err(write_err)?
         }
     };
     Ok(exit_code(&tally, args.deny_warnings))
+}
+
+/// The human report's style from the shared options: `--max-per-rule` defaults to 20 and
+/// 0 means all.
+pub(crate) fn human_style(global: &GlobalArgs, max_per_rule: Option<u64>, width: usize) -> Style {
+    let max_per_rule = match max_per_rule {
+        None => Some(20),
+        Some(0) => None,
+        Some(n) => Some(n),
+    };
+    Style { color: global.color.enabled(), width: width.max(40), max_per_rule }
 }
 
 /// What reads the inputs: the CALPADS checker, or a layout's reader (`--layout`).

@@ -21,7 +21,7 @@ use crate::extract::mapping::Mapping;
 use crate::extract::{self, Extract, Row};
 use crate::manifest::{InputEntry, InputKind, Manifest, OutputEntry, RowCounts, Versioned};
 use crate::read::{self, Input, RecordReader};
-use crate::report::human::{HumanReport, Style};
+use crate::report::human::HumanReport;
 use crate::report::json::JsonReport;
 use crate::schema::Schema;
 use crate::write::error::GenerateError;
@@ -77,7 +77,7 @@ pub struct Args {
     /// Output format of the findings.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
-    /// Findings shown per rule (0 = all; human output). Default 20.
+    /// Findings shown per rule (0 = all). Default: 20 for human output, all for JSON.
     #[arg(long, value_name = "N")]
     pub max_per_rule: Option<u64>,
     /// Width of human output in columns.
@@ -310,19 +310,14 @@ fn report(args: &Args, global: &GlobalArgs, loaded: &Loaded<'_>, findings: &[Fin
     let (files, records) = (loaded.inputs.len(), loaded.rows.len() as u64);
     match args.format {
         Format::Json => {
-            let mut report = JsonReport::new(out, &loaded.inputs);
+            let mut report = JsonReport::new(out, &loaded.inputs).with_max_per_rule(args.max_per_rule.filter(|n| *n > 0));
             for f in findings {
                 report.finding(f.clone()).map_err(write_err)?;
             }
             report.finish(files, records, started.elapsed().as_millis()).map_err(write_err)?;
         }
         Format::Human => {
-            let max = match args.max_per_rule {
-                None => Some(20),
-                Some(0) => None,
-                Some(n) => Some(n),
-            };
-            let style = Style { color: global.color.enabled(), width: args.width.max(40), max_per_rule: max };
+            let style = super::check::human_style(global, args.max_per_rule, args.width);
             let mut report = HumanReport::new(&loaded.inputs, style);
             for f in findings {
                 report.finding(f.clone()).map_err(write_err)?;
