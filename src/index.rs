@@ -53,7 +53,8 @@ pub struct Information {
     pub effective_end: i32,
     /// Initial US school enrollment date (K-12), when given and valid.
     pub initial_us: Option<i32>,
-    /// Whether the record carries ethnicity or race data (Hispanic indicator or race 1).
+    /// Whether the record carries ethnicity or race data (Hispanic indicator, race 1, or a
+    /// missing indicator set to Y).
     pub has_ethnicity: bool,
     pub at: RecordRef,
 }
@@ -149,7 +150,12 @@ impl Index {
     /// Adds a SINF record whose key fields are valid.
     pub fn add_information(&mut self, ctx: &RecordCtx<'_, '_>, f: &sinf::Fields) {
         let (Some(ssid), Some(start)) = (digits(ctx.raw(f.ssid)).filter(|_| ctx.is_valid(f.ssid)), ctx.date(f.effective_start)) else { return };
-        let has_ethnicity = !ctx.is_blank(f.hispanic) || !ctx.is_blank(f.races[0]);
+        // A Hispanic indicator or race code is data; so are the missing indicators set to Y
+        // (the family declined to state), which is how CALPADS takes "not reported".
+        let has_ethnicity = !ctx.is_blank(f.hispanic)
+            || !ctx.is_blank(f.races[0])
+            || ctx.raw(f.ethnicity_missing) == b"Y"
+            || ctx.raw(f.race_missing) == b"Y";
         self.information.push(Information {
             ssid,
             effective_start: day_number(start),

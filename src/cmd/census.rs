@@ -1,8 +1,8 @@
 //! `rollcall census`: enrollment on Census Day per school and grade, with primary,
 //! secondary, short-term and non-ADA enrollments counted separately, as a table, CSV or
-//! JSON. The files are read (and checked) exactly as `rollcall check` reads them.
+//! JSON. The counting is [`crate::census`], shared with `rollcall generate --census`; records
+//! it cannot use (a bad date, an unknown status) are not counted, and `rollcall check` says why.
 
-use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -13,21 +13,19 @@ use serde::Serialize;
 
 use super::check::{load_schema, parse_date};
 use super::write_err;
-use crate::check::{Checker, Options, Sink};
-use crate::date::{day_number, AcademicYear};
-use crate::diagnostic::{Finding, Severity};
+use crate::census::{self, Breakdown, Sources};
+use crate::date::AcademicYear;
 use crate::error::Error;
-use crate::index::{school_code, Enrollment, Index};
 use crate::read;
-use crate::rules::Rule;
 
 const AFTER_HELP: &str = "Examples:
   rollcall census samples/clean
   rollcall census exports/ --format csv > census.csv
   rollcall census exports/ --census-date 2025-10-01 --format json
 
-Counts every SENR enrollment active on Census Day (start <= day <= exit; no-shows excluded)
-of the submission's academic year. Findings are not listed here; run `rollcall check`.";
+Counts every SENR enrollment active on Census Day (start <= day <= exit; no-shows N420/N470
+and deletes excluded) of the submission's academic year. Findings are not listed here; run
+`rollcall check` (a record with an unreadable date or status is not counted).";
 
 /// Count enrollment on Census Day per school and grade.
 #[derive(Debug, clap::Args)]
@@ -67,64 +65,43 @@ pub struct Row {
     pub total: u64,
 }
 
-/// Counts only; the census command does not list findings.
-#[derive(Default)]
-struct Counter {
-    fatal: u64,
-}
-
-impl Sink for Counter {
-    fn wants_excerpt(&mut self, _: &'static Rule) -> bool {
-        false
-    }
-    fn finding(&mut self, f: Finding) -> io::Result<()> {
-        self.fatal += u64::from(f.severity() == Severity::Fatal);
-        Ok(())
-    }
-}
-
-/// Census Day rows from an index, sorted by school and then by `grade_order`.
-pub fn count(index: &Index, year: AcademicYear, day: NaiveDate, grade_order: &[String]) -> Vec<Row> {
-    let d = day_number(day);
-    let active = |e: &&Enrollment| e.year == year && e.start <= d && d <= e.exit && e.exit >= e.start;
-    let mut rows: BTreeMap<(u32, usize, [u8; 2]), Row> = BTreeMap::new();
-    for e in index.enrollments.iter().filter(active) {
-        let grade = String::from_utf8_lossy(&e.grade).into_owned();
-        let rank = grade_order.iter().position(|g| *g == grade).unwrap_or(usize::MAX);
-        let row = rows.entry((e.school, rank, e.grade)).or_insert_with(|| Row { school: school_code(e.school), grade, ..Row::default() });
-        match &e.status {
-            b"10" => row.primary += 1,
-            b"20" => row.secondary += 1,
-            b"30" => row.short_term += 1,
-            _ => row.non_ada += 1,
-        }
-        row.total += 1;
-    }
-    rows.into_values().collect()
+/// The school × grade rows of `census`, in school and code-set grade order.
+pub fn rows(census: &census::Census) -> Vec<Row> {
+    census
+        .rows
+        .iter()
+        .map(|(key, counts)| Row {
+            school: key.school.clone(),
+            grade: key.grade.clone(),
+            primary: counts.primary,
+            secondary: counts.secondary,
+            short_term: counts.short_term,
+            non_ada: counts.non_ada,
+            total: counts.total(),
+        })
+        .collect()
 }
 
 pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, Error> {
     let schema = load_schema(args.schemas.as_ref())?;
     let inputs = read::expand(&args.paths)?;
-    let mut checker = Checker::new(&schema, &inputs, Options::new(chrono::Local::now().date_naive()));
-    let mut counter = Counter::default();
-    checker.run(&mut counter)?;
-    let year = checker.submission_year();
+    // The same counting as `rollcall generate --census`, so the two always agree.
+    let sources = Sources::read_files(&schema, &inputs)?;
+    let year = sources
+        .enrollments
+        .iter()
+        .filter_map(|e| e.year)
+        .max()
+        .unwrap_or_else(|| AcademicYear::containing(chrono::Local::now().date_naive()));
     let day = args.census_date.unwrap_or_else(|| year.census_day());
     let grades: Vec<String> = schema.codeset("grade_level").map(|c| c.codes.iter().map(|c| c.code.clone()).collect()).unwrap_or_default();
-    let rows = count(checker.index(), year, day, &grades);
+    let rows = rows(&sources.count(year, day, Breakdown::SchoolGrade, &grades));
     let text = match args.format {
         CensusFormat::Table => table(&rows, year, day),
         CensusFormat::Csv => csv_text(&rows)?,
         CensusFormat::Json => json_text(&rows, year, day),
     };
     out.write_all(text.as_bytes()).map_err(write_err)?;
-    if counter.fatal > 0 {
-        #[allow(clippy::print_stderr)]
-        {
-            eprintln!("note: the files have {} fatal findings; `rollcall check` lists them", counter.fatal);
-        }
-    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -155,13 +132,13 @@ fn csv_text(rows: &[Row]) -> Result<String, Error> {
 }
 
 #[derive(Serialize)]
-struct Census<'a> {
+struct CensusDoc<'a> {
     academic_year: String,
     census_day: String,
     rows: &'a [Row],
 }
 
 fn json_text(rows: &[Row], year: AcademicYear, day: NaiveDate) -> String {
-    let doc = Census { academic_year: year.to_string(), census_day: day.to_string(), rows };
+    let doc = CensusDoc { academic_year: year.to_string(), census_day: day.to_string(), rows };
     serde_json::to_string_pretty(&doc).map(|s| s + "\n").unwrap_or_default()
 }

@@ -101,8 +101,8 @@ pub static NO_ETHNICITY: Rule = Rule {
     summary: "A student has no ethnicity or race data in any SINF record",
     message: "SSID {ssid} has no ethnicity or race data{where_}",
     help: "report the Hispanic indicator and race codes, or mark them as declined (missing indicators = Y)",
-    explanation: "Certification fails for a student with no ethnicity and race data (CERT004): no SINF record of the student gives the Hispanic indicator or a race code. A student whose family declined to state is reported with the missing indicators set to Y. Checked when the run includes SINF records.",
-    bad: "sinf.txt: ...^^Y^^^^^^Y^... for a student, and no other SINF record for the SSID",
+    explanation: "Certification fails for a student with no ethnicity and race data (CERT004): no SINF record of the student gives the Hispanic indicator, a race code, or a missing indicator set to Y. A student whose family declined to state is reported with the missing indicators set to Y, which counts as data. Checked when the run includes SINF records.",
+    bad: "sinf.txt: ...^^^^^^^^... (Hispanic indicator, race codes and both missing indicators blank), and no other SINF record for the SSID",
     good: "sinf.txt: ...^N^N^700^^^^^N^...",
 };
 
@@ -251,26 +251,29 @@ pub fn check(index: &mut Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) {
 }
 
 fn check_mix(index: &Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) {
-    let Some((first, facts)) = index.files.iter().enumerate().find(|(_, f)| f.lea.is_some()) else { return };
-    let first_year = index.files.iter().find(|f| !f.download && f.year.is_some()).and_then(|f| f.year);
-    for (i, f) in index.files.iter().enumerate().skip(first + 1) {
-        let at = RecordRef { file: u32::try_from(i).unwrap_or(u32::MAX), line: f.line, byte: 0 };
+    // The LEA is compared with the first file that names one; the year with the first upload
+    // (not download) file that has one, since download files may hold several years.
+    let first_lea = index.files.iter().enumerate().find_map(|(i, f)| Some((i, f.lea?)));
+    let first_year = index.files.iter().enumerate().filter(|(_, f)| !f.download).find_map(|(i, f)| Some((i, f.year?)));
+    let file_ref = |i: usize| RecordRef { file: u32::try_from(i).unwrap_or(u32::MAX), line: index.files[i].line, byte: 0 };
+    for (i, f) in index.files.iter().enumerate() {
         let record_type = f.record_type.clone().unwrap_or_default();
-        let mut report = |what: &str, value: String, other: String| {
+        let mut report = |what: &str, value: String, first: usize, other: String| {
             let args = [("what", what.to_owned()), ("value", value), ("first_file", (ctx.name_of)(first)), ("other", other)];
-            let mut finding = finding(&SUBMISSION_MIX, at, &record_type, None, None, &args);
+            let mut finding = finding(&SUBMISSION_MIX, file_ref(i), &record_type, None, None, &args);
             finding.byte = None;
+            finding.related = vec![Related { file: first, line: index.files[first].line }];
             out.push(finding);
         };
-        if let (Some(lea), Some(first_lea)) = (f.lea, facts.lea) {
-            if lea != first_lea {
-                report("LEA", school_code(lea), format!("LEA {}", school_code(first_lea)));
+        if let (Some(lea), Some((first, lea0))) = (f.lea, first_lea) {
+            if i > first && lea != lea0 {
+                report("LEA", school_code(lea), first, format!("LEA {}", school_code(lea0)));
                 continue;
             }
         }
-        if let (Some(y), Some(fy), false) = (f.year, first_year, f.download) {
-            if y != fy {
-                report("academic year", y.to_string(), fy.to_string());
+        if let (Some(year), Some((first, year0)), false) = (f.year, first_year, f.download) {
+            if i > first && year != year0 {
+                report("academic year", year.to_string(), first, year0.to_string());
             }
         }
     }

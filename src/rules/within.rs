@@ -200,7 +200,7 @@ fn check_enrollments(group: &[Enrollment], name_of: &dyn Fn(usize) -> String, ou
                 out.push(finding(&OVERLAP_PRIMARY, b.at, "SENR", "enrollment_start_date", b.ssid, &borrow(&args), &related));
             }
         }
-        if &b.status == b"30" && is_real(b) && !group.iter().any(|a| &a.status == b"10" && is_real(a) && a.start <= b.start && b.start <= a.exit) {
+        if &b.status == b"30" && is_real(b) && !group.iter().any(|a| &a.status == b"10" && is_primary(a) && is_real(a) && a.start <= b.start && b.start <= a.exit) {
             let args = [("school", school), ("start", day(b.start))];
             out.push(finding(&SHORT_TERM_NO_PRIMARY, b.at, "SENR", "enrollment_status_code", b.ssid, &borrow(&args), &[]));
         }

@@ -52,10 +52,8 @@ fn run_case(rule: &str, dir: &Path) -> (BTreeSet<Site>, BTreeSet<String>, String
     let command = fs::read_to_string(dir.join("command")).unwrap_or_else(|_| "check".to_owned());
     let command = command.trim();
     let out_dir = tempfile::tempdir().unwrap();
-    let mut args: Vec<String> = vec![command.to_owned(), "--format".into(), "json".into()];
-    if command == "check" {
-        args.extend(["--as-of".into(), AS_OF.into()]);
-    } else {
+    let mut args: Vec<String> = vec![command.to_owned(), "--format".into(), "json".into(), "--as-of".into(), AS_OF.into()];
+    if command == "generate" {
         args.extend(["--out".into(), out_dir.path().display().to_string()]);
     }
     if let Ok(extra) = fs::read_to_string(dir.join("args")) {
@@ -87,14 +85,14 @@ fn run_case(rule: &str, dir: &Path) -> (BTreeSet<Site>, BTreeSet<String>, String
         if line["rule"] != rule {
             continue;
         }
-        let file = line["file"].as_str().unwrap_or("");
+        let file = line["file"].as_str().unwrap_or("-");
         let file = file.strip_prefix(&prefix).unwrap_or(file).to_owned();
         sites.insert((file, line["line"].as_u64(), line["field"].as_str().map(str::to_owned)));
     }
     (sites, fatal, format!("$ rollcall {}\n{stdout}{stderr}", args.join(" ")))
 }
 
-/// Parses an `expect` file: one `FILE:LINE FIELD` per line, `-` for a null line or field.
+/// Parses an `expect` file: one `FILE:LINE FIELD` per line, `-` for a null file, line or field.
 fn expected(dir: &Path) -> BTreeSet<Site> {
     let text = fs::read_to_string(dir.join("expect"))
         .unwrap_or_else(|_| panic!("{} has no expect file", dir.display()));
