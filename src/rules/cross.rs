@@ -331,7 +331,8 @@ fn check_information(index: &Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) 
                 Some(r) => (r.at, "SINF", "student_hispanic_ethnicity_indicator", String::new()),
                 None => (group[0].at, "SENR", "ssid", " (the student has no SINF record)".to_owned()),
             };
-            out.push(finding(&NO_ETHNICITY, at, record_type, Some(field), Some(ssid), &[("where_", where_)]));
+            let others = records.iter().rev().skip(1).map(|r| r.at);
+            out.push(related(finding(&NO_ETHNICITY, at, record_type, Some(field), Some(ssid), &[("where_", where_)]), others));
         }
     }
 }
@@ -345,7 +346,8 @@ fn check_prior_year(index: &Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) {
 }
 
 fn check_calendar_days(index: &Index, cal: &Calendar, out: &mut Vec<Finding>) {
-    let mut spans: HashMap<(u64, u32, AcademicYear), Vec<(i32, i32)>> = HashMap::default();
+    // Per student, school and year: the enrollment spans (clipped to the year) and where they are.
+    let mut spans: HashMap<(u64, u32, AcademicYear), (Vec<(i32, i32)>, Vec<RecordRef>)> = HashMap::default();
     for group in index.enrollments.chunk_by(|a, b| a.ssid == b.ssid) {
         for e in group.iter().filter(|e| !is_no_show(e) && cal.covers(e.school)) {
             let continues = group.iter().any(|p| p.school == e.school && p.exit != OPEN && p.exit + 1 == e.start);
@@ -356,16 +358,18 @@ fn check_calendar_days(index: &Index, cal: &Calendar, out: &mut Vec<Finding>) {
                 out.push(non_school(e, "enrollment_exit_date", e.exit));
             }
             let (first, last) = (day_number(e.year.first_day()), day_number(e.year.last_day()));
-            spans.entry((e.ssid, e.school, e.year)).or_default().push((e.start.max(first), e.exit.min(last)));
+            let (list, at) = spans.entry((e.ssid, e.school, e.year)).or_default();
+            list.push((e.start.max(first), e.exit.min(last)));
+            at.push(e.at);
         }
     }
     for s in &index.summaries {
-        let (Some(expected), Some(list)) = (s.expected, spans.get_mut(&(s.ssid, s.school, s.year))) else { continue };
+        let (Some(expected), Some((list, at))) = (s.expected, spans.get_mut(&(s.ssid, s.school, s.year))) else { continue };
         let days = union_days(cal, s.school, list);
         if expected > i64::from(days) * 100 {
             let value = if expected % 100 == 0 { (expected / 100).to_string() } else { format!("{}.{:02}", expected / 100, expected % 100) };
             let args = [("days", days.to_string()), ("school", school_code(s.school)), ("value", value)];
-            out.push(finding(&EXPECTED_DAYS, s.at, "STAS", Some("expected_attendance_days"), Some(s.ssid), &args));
+            out.push(related(finding(&EXPECTED_DAYS, s.at, "STAS", Some("expected_attendance_days"), Some(s.ssid), &args), at.iter().copied()));
         }
     }
 }

@@ -202,7 +202,9 @@ fn check_enrollments(group: &[Enrollment], name_of: &dyn Fn(usize) -> String, ou
         }
         if &b.status == b"30" && is_real(b) && !group.iter().any(|a| &a.status == b"10" && is_primary(a) && is_real(a) && a.start <= b.start && b.start <= a.exit) {
             let args = [("school", school), ("start", day(b.start))];
-            out.push(finding(&SHORT_TERM_NO_PRIMARY, b.at, "SENR", "enrollment_status_code", b.ssid, &borrow(&args), &[]));
+            // The student's primary enrollments that do not cover the start, to compare with.
+            let primaries: Vec<RecordRef> = group.iter().filter(|a| &a.status == b"10").map(|a| a.at).collect();
+            out.push(finding(&SHORT_TERM_NO_PRIMARY, b.at, "SENR", "enrollment_status_code", b.ssid, &borrow(&args), &primaries));
         }
     }
 }
