@@ -86,6 +86,9 @@ pub struct Checker<'s> {
     compiled: Vec<(usize, bool, Compiled<'s>)>,
     /// Whether any identity rule is reported (its bookkeeping is skipped otherwise).
     identity_on: bool,
+    /// Whether any within-file or cross-file rule is reported: the per-record keys are only
+    /// gathered then, so field and record rules alone run in memory that does not grow.
+    index_on: bool,
     /// Per layout: where academic_year_id sits in every year's form of it.
     year_pos: Vec<Option<usize>>,
     index: Index,
@@ -98,9 +101,11 @@ impl<'s> Checker<'s> {
     pub fn new(schema: &'s Schema, inputs: &'s [Input], options: Options) -> Checker<'s> {
         let year_pos = schema.layouts.iter().map(|l| l.stable_position(names::ACADEMIC_YEAR_ID)).collect();
         let identity_on = rules::identity::RULES.iter().any(|r| options.reports(r));
+        let index_on = within::RULES.iter().chain(cross::RULES).any(|r| options.reports(r));
         Checker {
             schema,
             identity_on,
+            index_on,
             options,
             inputs,
             delimiters: vec![b'^'; inputs.len()],
@@ -286,17 +291,23 @@ impl<'s> Checker<'s> {
         let identity = match &compiled.family {
             Family::Senr(f) => {
                 rules::senr::check(&ctx, f, &mut self.findings);
-                self.index.add_enrollment(&ctx, f);
+                if self.index_on {
+                    self.index.add_enrollment(&ctx, f);
+                }
                 Some(IdentityFields { ssid: f.ssid, first: f.first_name, last: f.last_name, birth: f.birth, gender: f.gender })
             }
             Family::Sinf(f) => {
                 rules::sinf::check(&ctx, f, &mut self.findings);
-                self.index.add_information(&ctx, f);
+                if self.index_on {
+                    self.index.add_information(&ctx, f);
+                }
                 Some(IdentityFields { ssid: f.ssid, first: f.first_name, last: f.last_name, birth: f.birth, gender: f.gender })
             }
             Family::Stas(f) => {
                 rules::stas::check(&ctx, f, &mut self.findings);
-                self.index.add_summary(&ctx, f);
+                if self.index_on {
+                    self.index.add_summary(&ctx, f);
+                }
                 Some(IdentityFields { ssid: f.ssid, first: f.first_name, last: f.last_name, birth: f.birth, gender: f.gender })
             }
             Family::Other => None,
