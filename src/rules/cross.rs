@@ -345,9 +345,12 @@ fn check_prior_year(index: &Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// One student's enrollments at one school in one year: the day spans (clipped to the year)
+/// and the records they come from.
+type Spans = (Vec<(i32, i32)>, Vec<RecordRef>);
+
 fn check_calendar_days(index: &Index, cal: &Calendar, out: &mut Vec<Finding>) {
-    // Per student, school and year: the enrollment spans (clipped to the year) and where they are.
-    let mut spans: HashMap<(u64, u32, AcademicYear), (Vec<(i32, i32)>, Vec<RecordRef>)> = HashMap::default();
+    let mut spans: HashMap<(u64, u32, AcademicYear), Spans> = HashMap::default();
     for group in index.enrollments.chunk_by(|a, b| a.ssid == b.ssid) {
         for e in group.iter().filter(|e| !is_no_show(e) && cal.covers(e.school)) {
             let continues = group.iter().any(|p| p.school == e.school && p.exit != OPEN && p.exit + 1 == e.start);
