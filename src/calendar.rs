@@ -96,6 +96,20 @@ impl Calendar {
         self.school_days.get(&school).map_or(&self.default_days, Vec::as_slice)
     }
 
+    /// Whether the calendar has rows around `day` at `school`: from its first to its last dated
+    /// row. Days outside (another academic year, a mistyped year) are unknown, not days off.
+    pub fn knows(&self, school: u32, day: i32) -> bool {
+        let span = |m: &BTreeMap<i32, DayType>| Some((*m.keys().next()?, *m.keys().next_back()?));
+        let own = self.own.get(&school).and_then(span);
+        let default = span(&self.default);
+        let (lo, hi) = match (own, default) {
+            (Some((a, b)), Some((c, d))) => (a.min(c), b.max(d)),
+            (Some(x), None) | (None, Some(x)) => x,
+            (None, None) => return false,
+        };
+        lo <= day && day <= hi
+    }
+
     /// Whether `day` is a school day at `school`.
     pub fn is_school_day(&self, school: u32, day: i32) -> bool {
         self.days_of(school).binary_search(&day).is_ok()

@@ -114,7 +114,7 @@ pub static NON_SCHOOL_DAY: Rule = Rule {
     summary: "An enrollment starts or exits on a day that is not a school day in the calendar",
     message: "{field} {value} is not a school day at {school} in the attendance calendar",
     help: "enrollments usually start on the first day the student attends and exit on the last day expected to attend; check the date against the calendar",
-    explanation: "With --calendar, start and exit dates are compared with the school's calendar. A date on a weekend, holiday or non-school day is legal but often a typing error, and it shifts the expected attendance days. A start the day after the same school's previous exit (an E150 mid-year update) is not reported.",
+    explanation: "With --calendar, start and exit dates are compared with the school's calendar. A date on a weekend, holiday or non-school day is legal but often a typing error, and it shifts the expected attendance days. A start the day after the same school's previous exit (an E150 mid-year update) is not reported, nor is a date outside the span the calendar file covers (another academic year: SENR-DATE-OUTSIDE-YEAR reports those).",
     bad: "start 20250816 (a Saturday)",
     good: "start 20250818 (Monday, a school day)",
 };
@@ -354,10 +354,10 @@ fn check_calendar_days(index: &Index, cal: &Calendar, out: &mut Vec<Finding>) {
     for group in index.enrollments.chunk_by(|a, b| a.ssid == b.ssid) {
         for e in group.iter().filter(|e| !is_no_show(e) && cal.covers(e.school)) {
             let continues = group.iter().any(|p| p.school == e.school && p.exit != OPEN && p.exit + 1 == e.start);
-            if !continues && !cal.is_school_day(e.school, e.start) {
+            if !continues && cal.knows(e.school, e.start) && !cal.is_school_day(e.school, e.start) {
                 out.push(non_school(e, "enrollment_start_date", e.start));
             }
-            if e.exit != OPEN && !cal.is_school_day(e.school, e.exit) {
+            if e.exit != OPEN && cal.knows(e.school, e.exit) && !cal.is_school_day(e.school, e.exit) {
                 out.push(non_school(e, "enrollment_exit_date", e.exit));
             }
             let (first, last) = (day_number(e.year.first_day()), day_number(e.year.last_day()));
