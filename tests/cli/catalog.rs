@@ -40,3 +40,20 @@ fn every_rule_has_an_explanation_with_examples() {
         }
     }
 }
+
+/// The README's excerpt of human output is real: in order, every line of it that is not `…`
+/// is a line of `rollcall check samples/errors` at the same settings.
+#[test]
+fn readme_excerpt_is_real_output() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let start = readme.find("<!-- excerpt:start -->").expect("excerpt:start marker");
+    let end = readme.find("<!-- excerpt:end -->").expect("excerpt:end marker");
+    let section = &readme[start..end];
+    let body = section.split("```text\n").nth(1).and_then(|s| s.split("\n```").next()).expect("a ```text block");
+    let out = rollcall().args(["--color", "never", "check", "--as-of", "2026-07-15", "--width", "100", "samples/errors"]).output().unwrap();
+    let real = String::from_utf8(out.stdout).unwrap();
+    let mut rest = real.lines();
+    for line in body.lines().filter(|l| l.trim() != "…") {
+        assert!(rest.any(|r| r == line), "README excerpt line not in the output (or out of order):\n{line}\n\nreal output:\n{real}");
+    }
+}
