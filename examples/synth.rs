@@ -663,6 +663,10 @@ fn graduate(spell: &mut Spell, nth: u32, rng: &mut Rng) {
 // ---------------------------------------------------------------------------------------------
 // Records
 
+// The field lists are written out from calpads-layouts.md here rather than read from
+// schemas/: the samples are an independent check of the schema files, not an echo of them.
+// The SENR, SINF and STAS lists share their identity fields because the layouts do.
+
 const SENR_FIELDS: &[&str] = &[
     "record_type_code",
     "transaction_type_code",
