@@ -183,9 +183,53 @@ impl<'a> Rendered<'a> {
     }
 }
 
+/// How a character of the data is shown: control characters as their Unicode control picture
+/// (`␀`, `␛`: never sent raw to a terminal), invisible and zero-width characters as `␣`, so
+/// the reader sees them and the underline stays under the right columns.
+fn shown(c: char) -> char {
+    match c {
+        '\0'..='\x1f' => char::from_u32(0x2400 + u32::from(c)).unwrap_or('·'),
+        '\x7f' => '␡',
+        '\u{80}'..='\u{9f}' => '·',
+        '\u{a0}' | '\u{ad}' | '\u{2007}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202f}' | '\u{2060}'..='\u{2064}' | '\u{feff}' => '␣',
+        c => c,
+    }
+}
+
+/// `text` with every character as [`shown`], and `span` (byte offsets) moved to match.
+fn visible(text: &str, span: Option<(usize, usize)>) -> (String, Option<(usize, usize)>) {
+    let mut out = String::with_capacity(text.len());
+    let mut moved = span;
+    for (i, c) in text.char_indices() {
+        let v = shown(c);
+        if v != c {
+            let grow = v.len_utf8() as isize - c.len_utf8() as isize;
+            moved = moved.map(|(s, l)| {
+                let (s0, l0) = span.unwrap_or_default();
+                let at_or_after_start = i >= s0;
+                let inside = i >= s0 && i < s0 + l0;
+                let s = if at_or_after_start { s } else { s.saturating_add_signed(grow) };
+                let l = if inside { l.saturating_add_signed(grow) } else { l };
+                (s, l)
+            });
+        }
+        out.push(v);
+    }
+    (out, moved)
+}
+
+/// Text of a message or help with the data's characters made visible.
+fn visible_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().all(|c| shown(c) == c) {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(text.chars().map(shown).collect())
+    }
+}
+
 /// Cuts a long line to about `max` characters around the span, marking cuts with `…`.
 fn trim(text: &str, span: Option<(usize, usize)>, max: usize) -> (String, Option<(usize, usize)>) {
-    let clean: String = text.chars().map(|c| if c.is_control() { '·' } else { c }).collect();
+    let (clean, span) = visible(text, span);
     if clean.chars().count() <= max {
         return (clean, span);
     }
@@ -209,7 +253,7 @@ impl fmt::Debug for Rendered<'_> {
 
 impl fmt::Display for Rendered<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.finding.message)
+        write!(f, "{}", visible_text(&self.finding.message))
     }
 }
 
@@ -230,7 +274,7 @@ impl Diagnostic for Rendered<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        let mut help = self.finding.help.clone();
+        let mut help = visible_text(&self.finding.help).into_owned();
         if let Some(related) = &self.related {
             help.push('\n');
             help.push_str(related);
@@ -249,7 +293,18 @@ impl Diagnostic for Rendered<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::trim;
+    use super::{trim, visible, visible_text};
+
+    #[test]
+    fn control_and_invisible_characters_are_shown_and_the_span_follows() {
+        let text = "A\u{1b}[31m^HANA\u{a0}^X\u{200b}Y^Z";
+        let field = text.find("HANA").unwrap();
+        let (out, span) = visible(text, Some((field, "HANA\u{a0}".len())));
+        assert_eq!(out, "A␛[31m^HANA␣^X␣Y^Z");
+        let (s, l) = span.unwrap();
+        assert_eq!(&out[s..s + l], "HANA␣");
+        assert_eq!(visible_text("value `\u{0}\u{7f}`"), "value `␀␡`");
+    }
 
     #[test]
     fn trims_long_lines_around_the_span() {
