@@ -75,6 +75,8 @@ pub struct Totals {
 struct FileState {
     records: u64,
     year: Option<AcademicYear>,
+    /// A record ending with LF alone in a CR LF file has been reported.
+    mixed_endings: bool,
 }
 
 /// Checks a set of input files against a schema.
@@ -165,20 +167,48 @@ impl<'s> Checker<'s> {
         let delimiter = reader.shape.delimiter;
         self.delimiters[file] = delimiter;
         let mut state = FileState::default();
-        if reader.shape.lf_only {
-            self.emit(file_finding(&structure::LINE_ENDING, file), None, sink)?;
+        let lf_only = reader.shape.lf_only;
+        if lf_only {
+            let mut f = Finding::new(&structure::LINE_ENDING, &[("what", "records end with LF only")]);
+            f.file = Some(file);
+            self.emit(f, None, sink)?;
         }
+        // Once per file: the first LF-only record of a CR LF file (often lines pasted in with
+        // another tool). A record without CR is only known to end with LF alone once another
+        // record follows it, or when the file's last bytes say so.
+        let mut lf_record: Option<Pos> = None;
         read::stream(input, reader, |batch| {
             for (rec, pos) in batch.records() {
+                if let Some(at) = lf_record.take() {
+                    self.mixed_endings(file, at, sink)?;
+                    state.mixed_endings = true;
+                }
+                if pos.lf && !lf_only && !state.mixed_endings {
+                    lf_record = Some(*pos);
+                }
                 self.check_record(file, *pos, rec, &mut state)?;
                 self.flush(rec, delimiter, sink)?;
             }
             Ok::<(), Error>(())
         })?;
+        if let Some(at) = lf_record {
+            if read::ends_with_lf_only(&input.path) {
+                self.mixed_endings(file, at, sink)?;
+            }
+        }
         if state.records == 0 {
             self.emit(file_finding(&structure::EMPTY_FILE, file), None, sink)?;
         }
         Ok(state.records)
+    }
+
+    /// STRUCT-LINE-ENDING for a record ending with LF alone in a file that began with CR LF.
+    fn mixed_endings(&self, file: usize, at: Pos, sink: &mut dyn Sink) -> Result<(), Error> {
+        let what = format!("line {} ends with LF only, but the file's first record ends with CR LF", at.line);
+        let mut f = Finding::new(&structure::LINE_ENDING, &[("what", &what)]);
+        f.file = Some(file);
+        f.line = Some(at.line);
+        self.emit(f, None, sink)
     }
 
     /// Sends the findings of the current record to the sink, with excerpts where wanted.

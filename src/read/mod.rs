@@ -69,6 +69,8 @@ pub struct Pos {
     pub line: u64,
     /// Byte offset of the record from the start of the file.
     pub byte: u64,
+    /// The record does not end with CR LF: with LF alone, or (the last record) with nothing.
+    pub lf: bool,
 }
 
 /// Streams the records of one file.
@@ -101,11 +103,14 @@ impl RecordReader {
         loop {
             match self.csv.read_byte_record(rec) {
                 Ok(true) => {
-                    strip_cr(rec, &mut self.last);
+                    let had_cr = strip_cr(rec, &mut self.last);
                     if rec.len() == 1 && rec.as_slice().is_empty() {
                         continue;
                     }
-                    let p = rec.position().map_or(Pos { line: 0, byte: 0 }, |p| Pos { line: p.line(), byte: p.byte() + self.shape.bom });
+                    // (At the end of the file a record may have no terminator at all: the
+                    // caller tells that case apart.)
+                    let lf = !had_cr;
+                    let p = rec.position().map_or(Pos { line: 0, byte: 0, lf }, |p| Pos { line: p.line(), byte: p.byte() + self.shape.bom, lf });
                     return Ok(Some(p));
                 }
                 Ok(false) => return Ok(None),
@@ -132,7 +137,7 @@ impl Batch {
         self.len = 0;
         while self.len < Batch::SIZE {
             if self.records.len() == self.len {
-                self.records.push((ByteRecord::new(), Pos { line: 0, byte: 0 }));
+                self.records.push((ByteRecord::new(), Pos { line: 0, byte: 0, lf: false }));
             }
             let slot = &mut self.records[self.len];
             match reader.next(&mut slot.0, input)? {
@@ -182,16 +187,35 @@ pub fn stream<E: From<Error>>(input: &Input, reader: RecordReader, mut each: imp
     })
 }
 
-/// Removes one trailing CR from the last field, reusing `scratch`.
-fn strip_cr(rec: &mut ByteRecord, scratch: &mut Vec<u8>) {
-    let n = rec.len();
-    let Some(last) = rec.get(n.wrapping_sub(1)) else { return };
-    if let Some(body) = last.strip_suffix(b"\r") {
-        scratch.clear();
-        scratch.extend_from_slice(body);
-        rec.truncate(n - 1);
-        rec.push_field(scratch);
+/// Whether the file at `path` ends with LF not preceded by CR (its last record is
+/// LF-terminated). Unreadable files answer `false`; their reading reports the problem.
+pub fn ends_with_lf_only(path: &std::path::Path) -> bool {
+    use std::io::{Read, Seek, SeekFrom};
+    let tail = || -> std::io::Result<Vec<u8>> {
+        let mut f = File::open(path)?;
+        let len = f.seek(SeekFrom::End(0))?;
+        f.seek(SeekFrom::Start(len.saturating_sub(2)))?;
+        let mut buf = Vec::with_capacity(2);
+        f.read_to_end(&mut buf)?;
+        Ok(buf)
+    };
+    match tail().as_deref() {
+        Ok([b'\r', b'\n']) => false,
+        Ok([b'\n'] | [_, b'\n']) => true,
+        _ => false,
     }
+}
+
+/// Removes one trailing CR from the last field, reusing `scratch`; whether there was one.
+fn strip_cr(rec: &mut ByteRecord, scratch: &mut Vec<u8>) -> bool {
+    let n = rec.len();
+    let Some(last) = rec.get(n.wrapping_sub(1)) else { return false };
+    let Some(body) = last.strip_suffix(b"\r") else { return false };
+    scratch.clear();
+    scratch.extend_from_slice(body);
+    rec.truncate(n - 1);
+    rec.push_field(scratch);
+    true
 }
 
 /// The csv reader configuration for a delimiter: no header row, any number of fields, and

@@ -76,9 +76,9 @@ pub static LINE_ENDING: Rule = Rule {
     category: Category::Structure,
     state_rule: None,
     summary: "Records end with LF only; CALPADS uploads need CR LF",
-    message: "records end with LF only",
+    message: "{what}",
     help: "convert the file to CR LF line endings (for example `unix2dos`) before uploading",
-    explanation: "The CALPADS file specification says every record ends with carriage return + line feed. rollcall reads LF-only files, but warns once per file (judged by the first record) so the upload is converted first.",
+    explanation: "The CALPADS file specification says every record ends with carriage return + line feed. rollcall reads LF-only files, but warns once per file so the upload is converted first: for the file when its first record ends with LF alone, or at the first record that ends with LF alone in a file whose first record ends with CR LF (mixed endings, often from lines pasted in with another tool).",
     bad: "SENR^...^N<LF>",
     good: "SENR^...^N<CR><LF>",
 };
