@@ -289,6 +289,12 @@ impl<'s> Checker<'s> {
             self.unknown_type(file, pos, rec, first);
             return Ok(());
         };
+        match self.schema.layouts[layout].record_type.as_str() {
+            "SENR" => self.index.seen.senr += 1,
+            "SINF" => self.index.seen.sinf += 1,
+            "STAS" => self.index.seen.stas += 1,
+            _ => {}
+        }
         let record_year = self.year_of(rec, layout);
         let year = record_year.or(state.year).unwrap_or_else(|| AcademicYear::containing(self.options.as_of));
         let ci = self.compiled(layout, download, year)?;

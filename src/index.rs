@@ -79,6 +79,17 @@ pub struct Index {
     pub information: Vec<Information>,
     /// One entry per input file, in input order.
     pub files: Vec<FileFacts>,
+    /// Records met per record type (SENR, SINF, STAS), readable or not: compared with what
+    /// was indexed, it tells a file that could not be read from one that is absent.
+    pub seen: Seen,
+}
+
+/// Records met per record type.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Seen {
+    pub senr: u64,
+    pub sinf: u64,
+    pub stas: u64,
 }
 
 /// Parses a code of ASCII digits (SSID, LEA, school) into a number.

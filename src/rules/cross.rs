@@ -137,10 +137,10 @@ pub static NOT_CHECKED: Rule = Rule {
     severity: Severity::Info,
     category: Category::Structure,
     state_rule: None,
-    summary: "A cross-file rule was not checked because the files it compares are not in the run",
-    message: "{rule} was not checked: the run has no {missing} records",
-    help: "give the {missing} file too (or the whole export folder) to check {rule}",
-    explanation: "Cross-file rules compare record types with each other. When a run holds some record types but not the one a rule needs, the rule is not run and this note says so, instead of reporting every record as unmatched.",
+    summary: "A cross-file rule was not checked because the records it compares are not in the run or could not be read",
+    message: "{rule} was not checked: {why}",
+    help: "{fix}",
+    explanation: "Cross-file rules compare record types with each other. When a run holds some record types but not the one a rule needs, or most records of that type could not be read (a file with the wrong layout or delimiter), the rule is not run and this note says so, instead of reporting every record as unmatched: one broken file does not bury the real findings under thousands of follow-on ones.",
     bad: "rollcall check senr.txt sinf.txt   (no STAS: XF-STAS-MISSING cannot run)",
     good: "rollcall check senr.txt sinf.txt stas.txt",
 };
@@ -218,28 +218,40 @@ pub fn check(index: &mut Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) {
     index.enrollments.sort_unstable_by_key(|e| (e.ssid, e.at));
     index.summaries.sort_unstable_by_key(|s| (s.ssid, s.at));
     index.information.sort_unstable_by_key(|i| (i.ssid, i.at));
-    let (has_senr, has_sinf, has_stas) = (!index.enrollments.is_empty(), !index.information.is_empty(), !index.summaries.is_empty());
-    let types = [has_senr, has_sinf, has_stas].iter().filter(|b| **b).count();
-    let mut not_checked = |rule: &Rule, missing: &str| {
-        if types >= 2 {
-            let mut f = Finding::new(&NOT_CHECKED, &[("rule", rule.id), ("missing", missing)]);
-            f.file = None;
-            out.push(f);
+    let senr = Usable::of(index.seen.senr, index.enrollments.len());
+    let sinf = Usable::of(index.seen.sinf, index.information.len());
+    let stas = Usable::of(index.seen.stas, index.summaries.len());
+    let present = [senr, sinf, stas].iter().filter(|u| **u != Usable::Absent).count();
+    // A rule that compares two record types runs only when both were read; otherwise one
+    // note says why, instead of reporting every record of the other type as unmatched.
+    let mut runs = |rule: &'static Rule, (kind, usable): (&str, Usable)| match usable {
+        Usable::Read => true,
+        Usable::Absent => {
+            if present >= 2 {
+                out.push(not_checked(rule, format!("the run has no {kind} records"), format!("give the {kind} file too (or the whole export folder) to check {}", rule.id)));
+            }
+            false
+        }
+        Usable::Unreadable { seen, read } => {
+            out.push(not_checked(
+                rule,
+                format!("only {read} of the run's {seen} {kind} records could be read"),
+                format!("fix the {kind} file's structure and field findings first, then check again to run {}", rule.id),
+            ));
+            false
         }
     };
-    if has_senr && !has_stas {
-        not_checked(&STAS_MISSING, "STAS");
-    }
-    if has_stas && !has_senr {
-        not_checked(&STAS_WITHOUT_ENROLLMENT, "SENR");
-    }
-    if has_senr && !has_sinf {
-        not_checked(&NO_ETHNICITY, "SINF");
-    }
-    if has_senr && has_stas {
-        check_summaries(index, ctx, out);
-    }
-    if has_senr && has_sinf {
+    let (missing, without, information) = if senr == Usable::Absent && stas == Usable::Absent && sinf == Usable::Absent {
+        (false, false, false)
+    } else {
+        (
+            senr != Usable::Absent && runs(&STAS_MISSING, ("STAS", stas)),
+            stas != Usable::Absent && runs(&STAS_WITHOUT_ENROLLMENT, ("SENR", senr)),
+            senr != Usable::Absent && runs(&NO_ETHNICITY, ("SINF", sinf)),
+        )
+    };
+    check_summaries(index, ctx, missing, without, out);
+    if information {
         check_information(index, ctx, out);
     }
     if ctx.census {
@@ -280,11 +292,38 @@ fn check_mix(index: &Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) {
 }
 
 /// CERT128 both ways: enrollments without summaries, summaries without enrollments.
-fn check_summaries(index: &Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) {
+/// Whether the records of one type can be compared with others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Usable {
+    /// No record of the type in the run.
+    Absent,
+    /// At least half of them were read (structure and key fields valid).
+    Read,
+    /// Most could not be read: comparing with them would report nearly everything.
+    Unreadable { seen: u64, read: usize },
+}
+
+impl Usable {
+    fn of(seen: u64, read: usize) -> Usable {
+        match seen {
+            0 => Usable::Absent,
+            _ if (read as u64).saturating_mul(2) >= seen => Usable::Read,
+            _ => Usable::Unreadable { seen, read },
+        }
+    }
+}
+
+fn not_checked(rule: &'static Rule, why: String, fix: String) -> Finding {
+    let mut f = Finding::new(&NOT_CHECKED, &[("rule", rule.id), ("why", &why), ("fix", &fix)]);
+    f.file = None;
+    f
+}
+
+fn check_summaries(index: &Index, ctx: &CrossCtx<'_>, missing: bool, without: bool, out: &mut Vec<Finding>) {
     let summaries: HashSet<(u64, u32, AcademicYear)> = index.summaries.iter().map(|s| (s.ssid, s.school, s.year)).collect();
     let enrolled: HashSet<(u64, u32, AcademicYear)> = index.enrollments.iter().map(|e| (e.ssid, e.school, e.year)).collect();
     let mut reported = HashSet::default();
-    for e in &index.enrollments {
+    for e in index.enrollments.iter().filter(|_| missing) {
         let key = (e.ssid, e.school, e.year);
         let needs = matches!(&e.status, b"10" | b"30") && is_k12(e) && !is_pseudo(e.school) && !is_no_show(e) && e.year == ctx.year;
         if needs && !summaries.contains(&key) && reported.insert(key) {
@@ -292,7 +331,7 @@ fn check_summaries(index: &Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) {
             out.push(finding(&STAS_MISSING, e.at, "SENR", Some("school_of_attendance"), Some(e.ssid), &args));
         }
     }
-    for s in &index.summaries {
+    for s in index.summaries.iter().filter(|_| without) {
         if !enrolled.contains(&(s.ssid, s.school, s.year)) {
             let args = [("school", school_code(s.school)), ("year", s.year.to_string())];
             out.push(finding(&STAS_WITHOUT_ENROLLMENT, s.at, "STAS", Some("school_of_attendance"), Some(s.ssid), &args));

@@ -244,3 +244,23 @@ fn generated_fixed_width_and_tab_files_check_clean_with_their_layout() {
     // The wrong layout for the file is findings, not a crash.
     rollcall().args(["check", "--layout", "tab"]).arg(fixture("generate/golden/expected/census.txt")).assert().code(1);
 }
+
+/// One unreadable file does not bury the run under follow-on findings: a STAS file written
+/// with the wrong delimiter gives its structure findings and one note, not a missing-STAS
+/// finding for every enrollment.
+#[test]
+fn an_unreadable_file_is_one_note_not_a_cascade() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["senr.txt", "sinf.txt"] {
+        fs::copy(format!("samples/clean/{name}"), dir.path().join(name)).unwrap();
+    }
+    let stas = fs::read_to_string("samples/clean/stas.txt").unwrap().replace('^', ",").replace("STAS,", "STAS^");
+    fs::write(dir.path().join("stas.txt"), stas).unwrap();
+    let (code, lines) = check_json(&[&dir.path().to_string_lossy()]);
+    assert_eq!(code, Some(1));
+    let rules: Vec<&str> = diagnostics(&lines).iter().map(|d| d["rule"].as_str().unwrap()).collect();
+    assert!(rules.iter().all(|r| *r == "STRUCT-FIELD-COUNT" || *r == "XF-NOT-CHECKED"), "{rules:?}");
+    let notes: Vec<&Value> = diagnostics(&lines).into_iter().filter(|d| d["rule"] == "XF-NOT-CHECKED").collect();
+    assert_eq!(notes.len(), 1);
+    assert!(notes[0]["message"].as_str().unwrap().contains("XF-STAS-MISSING was not checked: only 0 of the run's"), "{}", notes[0]);
+}
