@@ -45,6 +45,11 @@ impl<'a> HumanReport<'a> {
     pub fn finish(mut self, out: &mut dyn Write, files: usize, records: u64) -> io::Result<Tally> {
         let handler = self.handler();
         let shown = std::mem::take(&mut self.shown);
+        if !shown.is_empty() {
+            // The outcome first, so a long report does not hide it (the table ends the report).
+            writeln!(out, "{}; findings by file below, counts per rule at the end.", self.counts(files, records))?;
+            writeln!(out)?;
+        }
         for (file, mut findings) in shown {
             findings.sort_by_key(|f| f.line);
             let name = file.and_then(|i| self.inputs.get(i)).map_or("(all files)", |i| i.display.as_str());
@@ -86,11 +91,11 @@ impl<'a> HumanReport<'a> {
         }
     }
 
-    fn summary(&self, out: &mut dyn Write, files: usize, records: u64) -> io::Result<()> {
+    /// `Checked 930 records in 3 files: 65 fatal, 3 warnings, 0 info`.
+    fn counts(&self, files: usize, records: u64) -> String {
         let t = &self.tally;
         let plural = |n: u64, one: &'static str, many: &'static str| if n == 1 { one } else { many };
-        writeln!(
-            out,
+        format!(
             "Checked {records} {} in {files} {}: {} fatal, {} {}, {} info",
             plural(records, "record", "records"),
             plural(files as u64, "file", "files"),
@@ -98,7 +103,12 @@ impl<'a> HumanReport<'a> {
             t.warning,
             plural(t.warning, "warning", "warnings"),
             t.info
-        )?;
+        )
+    }
+
+    fn summary(&self, out: &mut dyn Write, files: usize, records: u64) -> io::Result<()> {
+        let t = &self.tally;
+        writeln!(out, "{}", self.counts(files, records))?;
         if t.by_rule.is_empty() {
             return writeln!(out, "No findings.");
         }
