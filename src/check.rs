@@ -14,6 +14,7 @@ use crate::error::Error;
 use crate::index::{digits, FileFacts, Index};
 use crate::read::{self, Input, Pos, RecordReader};
 use crate::rules::identity::{IdentityFields, People};
+use indicatif::ProgressBar;
 use crate::rules::{self, cross, field, structure, within, Compiled, Family, RecordCtx, Rule, Value};
 use crate::schema::{names, Schema};
 
@@ -97,6 +98,10 @@ pub struct Checker<'s> {
     people: People,
     values: Vec<Value>,
     findings: Vec<Finding>,
+    /// Progress on standard error for long runs (hidden when it is not a terminal).
+    progress: Option<ProgressBar>,
+    /// Bytes of the files already checked, for the progress bar.
+    done_bytes: u64,
 }
 
 impl<'s> Checker<'s> {
@@ -117,7 +122,16 @@ impl<'s> Checker<'s> {
             people: People::default(),
             values: Vec::new(),
             findings: Vec::new(),
+            progress: None,
+            done_bytes: 0,
         }
+    }
+
+    /// Reports the bytes read to `bar` as the files are checked.
+    #[must_use]
+    pub fn with_progress(mut self, bar: ProgressBar) -> Self {
+        self.progress = Some(bar);
+        self
     }
 
     /// Checks every input, then the cross-record rules, sending findings to `sink`.
@@ -189,8 +203,12 @@ impl<'s> Checker<'s> {
                 self.check_record(file, *pos, rec, &mut state)?;
                 self.flush(rec, delimiter, sink)?;
             }
+            if let (Some(bar), Some((_, last))) = (&self.progress, batch.records().last()) {
+                bar.set_position(self.done_bytes + last.byte);
+            }
             Ok::<(), Error>(())
         })?;
+        self.done_bytes += std::fs::metadata(&input.path).map_or(0, |m| m.len());
         if let Some(at) = lf_record {
             if read::ends_with_lf_only(&input.path) {
                 self.mixed_endings(file, at, sink)?;

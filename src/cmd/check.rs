@@ -22,6 +22,7 @@ use crate::rules::Rule;
 use crate::schema::Schema;
 use crate::write::layout::FileLayout;
 use crate::write::recheck;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 const AFTER_HELP: &str = "Examples:
   rollcall check samples/clean
@@ -175,10 +176,34 @@ enum Engine {
 impl Engine {
     fn run(self, inputs: &[read::Input], sink: &mut dyn Sink) -> Result<Totals, Error> {
         match self {
-            Engine::Calpads(schema, options) => Checker::new(&schema, inputs, options).run(sink),
+            Engine::Calpads(schema, options) => {
+                let bar = progress_bar(inputs);
+                let mut checker = Checker::new(&schema, inputs, options);
+                if let Some(bar) = &bar {
+                    checker = checker.with_progress(bar.clone());
+                }
+                let totals = checker.run(sink);
+                if let Some(bar) = bar {
+                    bar.finish_and_clear();
+                }
+                totals
+            }
             Engine::Layout(layout) => recheck::check_files(&layout, inputs, sink),
         }
     }
+}
+
+/// A progress bar on standard error for inputs large enough to take a while (32 MiB and
+/// more); indicatif draws nothing when standard error is not a terminal.
+fn progress_bar(inputs: &[read::Input]) -> Option<ProgressBar> {
+    let total: u64 = inputs.iter().filter_map(|i| std::fs::metadata(&i.path).ok()).map(|m| m.len()).sum();
+    if total < 32 << 20 {
+        return None;
+    }
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    let style = ProgressStyle::with_template("checking {bar:30} {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)").ok()?;
+    bar.set_style(style);
+    Some(bar)
 }
 
 /// Drops findings of `--ignore`d rules before they reach a report (the CALPADS checker also

@@ -250,7 +250,9 @@ pub fn check(index: &mut Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) {
             senr != Usable::Absent && runs(&NO_ETHNICITY, ("SINF", sinf)),
         )
     };
-    check_summaries(index, ctx, missing, without, out);
+    if missing || without {
+        check_summaries(index, ctx, missing, without, out);
+    }
     if information {
         check_information(index, ctx, out);
     }
@@ -320,8 +322,8 @@ fn not_checked(rule: &'static Rule, why: String, fix: String) -> Finding {
 }
 
 fn check_summaries(index: &Index, ctx: &CrossCtx<'_>, missing: bool, without: bool, out: &mut Vec<Finding>) {
-    let summaries: HashSet<(u64, u32, AcademicYear)> = index.summaries.iter().map(|s| (s.ssid, s.school, s.year)).collect();
-    let enrolled: HashSet<(u64, u32, AcademicYear)> = index.enrollments.iter().map(|e| (e.ssid, e.school, e.year)).collect();
+    let summaries: HashSet<(u64, u32, AcademicYear)> = index.summaries.iter().filter(|_| missing).map(|s| (s.ssid, s.school, s.year)).collect();
+    let enrolled: HashSet<(u64, u32, AcademicYear)> = index.enrollments.iter().filter(|_| without).map(|e| (e.ssid, e.school, e.year)).collect();
     let mut reported = HashSet::default();
     for e in index.enrollments.iter().filter(|_| missing) {
         let key = (e.ssid, e.school, e.year);
