@@ -19,9 +19,12 @@ pub struct Input {
 }
 
 /// Expands the paths given on the command line: a file is taken as is, a folder yields every
-/// `.txt` and `.csv` file below it, sorted by path.
+/// `.txt` and `.csv` file below it, sorted by path, leaving out hidden files and folders
+/// (names starting with `.`, like the `._senr.txt` files macOS leaves in copied folders).
+/// A file met twice (given and also inside a given folder) is read once.
 pub fn expand(paths: &[PathBuf]) -> Result<Vec<Input>, Error> {
-    let mut out = Vec::new();
+    let mut out: Vec<Input> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for path in paths {
         let meta = std::fs::metadata(path).map_err(|source| Error::Read { path: path.clone(), source })?;
         if meta.is_dir() {
@@ -36,6 +39,7 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<Input>, Error> {
             out.push(Input { path: path.clone(), display: path.display().to_string() });
         }
     }
+    out.retain(|input| seen.insert(std::fs::canonicalize(&input.path).unwrap_or_else(|_| input.path.clone())));
     Ok(out)
 }
 
@@ -43,6 +47,9 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
     let read_err = |source| Error::Read { path: dir.to_path_buf(), source };
     for entry in std::fs::read_dir(dir).map_err(read_err)? {
         let path = entry.map_err(read_err)?.path();
+        if path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.')) {
+            continue;
+        }
         if path.is_dir() {
             walk(&path, out)?;
         } else if path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("txt") || e.eq_ignore_ascii_case("csv")) {

@@ -264,3 +264,19 @@ fn an_unreadable_file_is_one_note_not_a_cascade() {
     assert_eq!(notes.len(), 1);
     assert!(notes[0]["message"].as_str().unwrap().contains("XF-STAS-MISSING was not checked: only 0 of the run's"), "{}", notes[0]);
 }
+
+/// A file given twice (itself and inside its folder) is read once, and hidden files (macOS
+/// `._senr.txt`, editor lock files) inside a folder are left out.
+#[test]
+fn each_file_is_read_once_and_hidden_files_are_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::copy("samples/clean/senr.txt", dir.path().join("senr.txt")).unwrap();
+    fs::write(dir.path().join("._senr.txt"), b"\x00\x05\x16\x07binary resource fork").unwrap();
+    fs::create_dir(dir.path().join(".git")).unwrap();
+    fs::write(dir.path().join(".git/notes.txt"), "not an export").unwrap();
+    let folder = dir.path().to_string_lossy().into_owned();
+    let again = dir.path().join("senr.txt").to_string_lossy().into_owned();
+    let (code, lines) = check_json(&["--ignore", "XF-NOT-CHECKED", &folder, &again]);
+    assert_eq!(code, Some(0), "{lines:?}");
+    assert_eq!(lines.last().unwrap()["files"], 1);
+}
