@@ -257,10 +257,13 @@ fn record_outputs(schema: &Schema, loaded: &Loaded<'_>, verdict: &Verdict) -> Ve
     let mut outputs = Vec::new();
     for layout in &schema.layouts {
         let from_extract = |r: &Row| matches!(&loaded.sources[r.input], Source::Extract(e) if e.layout.record_type == layout.record_type);
-        let kept: Vec<&Row> = loaded.rows.iter().enumerate().filter(|(i, r)| verdict.keeps(*i) && from_extract(r)).map(|(_, r)| r).collect();
-        if kept.is_empty() {
+        // A record type with an extract always gets its file, empty when no row was kept, so
+        // a file a previous run wrote is replaced, never left behind looking current.
+        let has_extract = loaded.sources.iter().any(|s| matches!(s, Source::Extract(e) if e.layout.record_type == layout.record_type));
+        if !has_extract {
             continue;
         }
+        let kept: Vec<&Row> = loaded.rows.iter().enumerate().filter(|(i, r)| verdict.keeps(*i) && from_extract(r)).map(|(_, r)| r).collect();
         let mut bytes = Vec::new();
         for r in &kept {
             bytes.extend_from_slice(&r.text);

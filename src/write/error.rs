@@ -38,10 +38,18 @@ pub enum GenerateError {
     #[error("refusing to write {path}: it is one of the inputs")]
     #[diagnostic(code(rollcall::generate::overwrite_input), help("choose another --out folder; rollcall never writes over its inputs"))]
     OverwriteInput { path: PathBuf },
-    /// The output folder is one of the input folders.
-    #[error("the output folder {path} is also an input folder")]
+    /// The output folder is one of the input folders, or inside one.
+    #[error("the output folder {path} is inside an input folder")]
     #[diagnostic(code(rollcall::generate::out_is_input), help("write to a folder of its own, or the next run would read the outputs as extracts"))]
     OutIsInput { path: PathBuf },
+    /// `--out` names something that is not a folder.
+    #[error("the output folder {path} exists and is not a folder")]
+    #[diagnostic(code(rollcall::generate::out_not_folder), help("give a folder for --out (it is created when missing)"))]
+    OutNotFolder { path: PathBuf },
+    /// An output would replace a folder.
+    #[error("cannot write {path}: a folder of that name is in the way")]
+    #[diagnostic(code(rollcall::generate::output_is_folder), help("remove or rename the folder, or choose another --out folder"))]
+    OutputIsFolder { path: PathBuf },
     /// Nothing would be written.
     #[error("nothing to generate: {reason}")]
     #[diagnostic(code(rollcall::generate::nothing), help("give district extracts (CSV with a header row), or CALPADS files together with --census"))]

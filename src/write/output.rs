@@ -20,13 +20,17 @@ pub struct OutputDir {
 
 impl OutputDir {
     /// Checks `dir` against the input files and folders: exit 2 when it is one of the
-    /// input folders. The folder is created only when files are written.
+    /// input folders or inside one (the next run would read the outputs as inputs), or
+    /// when it exists and is not a folder. The folder is created only when files are
+    /// written.
     pub fn new(dir: &Path, input_files: &[PathBuf], input_dirs: &[PathBuf]) -> Result<OutputDir, Error> {
         let canon = |p: &Path| std::fs::canonicalize(p).ok();
-        if let Some(out) = canon(dir) {
-            if input_dirs.iter().filter_map(|d| canon(d)).any(|d| d == out) {
-                return Err(GenerateError::OutIsInput { path: dir.to_path_buf() }.into());
-            }
+        if dir.exists() && !dir.is_dir() {
+            return Err(GenerateError::OutNotFolder { path: dir.to_path_buf() }.into());
+        }
+        let out = resolve(dir);
+        if input_dirs.iter().filter_map(|d| canon(d)).any(|d| out.starts_with(&d)) {
+            return Err(GenerateError::OutIsInput { path: dir.to_path_buf() }.into());
         }
         Ok(OutputDir { dir: dir.to_path_buf(), inputs: input_files.iter().filter_map(|p| canon(p)).collect() })
     }
@@ -42,17 +46,28 @@ impl OutputDir {
         Ok(path)
     }
 
-    /// Writes every file to a temporary name, then renames them all into place.
+    /// Writes every file to a temporary name, then renames them all into place. Every
+    /// target is checked before the first rename, and a previous `manifest.json` is removed
+    /// first and the new one renamed last, so a run that fails half-way never leaves a
+    /// manifest that describes files it did not write.
     pub fn write_all(&self, files: &[(String, Vec<u8>)]) -> Result<(), Error> {
         for (name, _) in files {
-            self.path(name)?;
+            let path = self.path(name)?;
+            if path.is_dir() {
+                return Err(GenerateError::OutputIsFolder { path }.into());
+            }
         }
         std::fs::create_dir_all(&self.dir).map_err(|source| Error::Write { path: self.dir.clone(), source })?;
         let mut staged = Vec::with_capacity(files.len());
         for (name, bytes) in files {
-            staged.push((self.stage(bytes)?, self.path(name)?));
+            staged.push((name.as_str(), self.stage(bytes)?, self.path(name)?));
         }
-        for (temp, path) in staged {
+        staged.sort_by_key(|(name, _, _)| *name == MANIFEST);
+        let manifest = self.dir.join(MANIFEST);
+        if staged.iter().any(|(name, _, _)| *name == MANIFEST) && manifest.is_file() {
+            std::fs::remove_file(&manifest).map_err(|source| Error::Write { path: manifest.clone(), source })?;
+        }
+        for (_, temp, path) in staged {
             temp.persist(&path).map_err(|e| Error::Write { path, source: e.error })?;
         }
         Ok(())
@@ -70,6 +85,39 @@ impl OutputDir {
         temp.as_file().sync_all().map_err(err)?;
         Ok(temp)
     }
+}
+
+/// The file that describes a run's outputs; renamed into place last.
+const MANIFEST: &str = "manifest.json";
+
+/// `path` made absolute and free of `.` and `..`, with the part that exists resolved
+/// (symbolic links included), so a folder that does not exist yet can still be compared
+/// with the input folders.
+fn resolve(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let absolute = if path.is_absolute() { path.to_path_buf() } else { std::env::current_dir().unwrap_or_default().join(path) };
+    let mut clean = PathBuf::new();
+    for part in absolute.components() {
+        match part {
+            Component::ParentDir => {
+                clean.pop();
+            }
+            Component::CurDir => {}
+            other => clean.push(other),
+        }
+    }
+    let mut existing = clean.clone();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match existing.file_name() {
+            Some(name) => rest.push(name.to_owned()),
+            None => break,
+        }
+        existing.pop();
+    }
+    let mut out = std::fs::canonicalize(&existing).unwrap_or(existing);
+    out.extend(rest.iter().rev());
+    out
 }
 
 /// The SHA-256 of `bytes`, in lowercase hex.
