@@ -166,8 +166,21 @@ pub static TRANSACTION_TYPE: Rule = Rule {
 
 /// The field family, in catalog order.
 pub static RULES: &[&Rule] = &[
-    &REQUIRED, &LENGTH, &DATE, &NUMBER, &DIGITS, &ACADEMIC_YEAR, &ACADEMIC_YEAR_FUTURE, &NAME_CHARS, &ZIP, &CODE, &CODE_YEAR, &TRANSACTION_TYPE,
+    &REQUIRED, &LENGTH, &DATE, &NUMBER, &DIGITS, &ACADEMIC_YEAR, &ACADEMIC_YEAR_FUTURE, &NAME_CHARS, &ZIP, &CODE, &CODE_YEAR, &TRANSACTION_TYPE, &NOT_YET,
 ];
+
+pub static NOT_YET: Rule = Rule {
+    id: "FIELD-NOT-YET",
+    severity: Severity::Fatal,
+    category: Category::Code,
+    state_rule: None,
+    summary: "A field that the state added in a later academic year holds a value in an earlier year's record",
+    message: "{field} holds `{value}`, but it is reported only from {first} on; this record is for {year}",
+    help: "leave {field} blank in {year} records (it came into use in {first}), or correct the academic year",
+    explanation: "When the state adds a field at the end of a layout, the position is in every year's file but may hold a value only from the year the field came into use (for example STAS attendance recovery days from 2025-2026). A value in an earlier year's record is reported: the field did not exist for that year. Which fields and years is data in schemas/ (`blank_before`).",
+    bad: "STAS^...^2024-2025^...^N^3",
+    good: "STAS^...^2024-2025^...^N^",
+};
 
 /// Checks every field of `ctx`'s record, storing parsed values into `values`.
 pub fn check(ctx: &RecordCtx<'_, '_>, values: &mut Vec<Value>, out: &mut Vec<Finding>) {
@@ -190,6 +203,10 @@ type Outcome = Result<Value, Box<Finding>>;
 fn check_one(ctx: &RecordCtx<'_, '_>, i: usize, field: &CompiledField<'_>, raw: &[u8]) -> Outcome {
     let spec = field.spec;
     let number = spec.number.as_str();
+    if !is_blank(raw) && spec.blank_before.is_some_and(|y| ctx.compiled.year < y) {
+        let first = spec.blank_before.map(|y| y.to_string()).unwrap_or_default();
+        return Err(Box::new(ctx.finding(&NOT_YET, Some(i), &[("field", &spec.name), ("first", &first), ("year", &ctx.compiled.year.to_string())])));
+    }
     if is_blank(raw) {
         if spec.required == Required::Yes {
             return Err(Box::new(ctx.finding(&REQUIRED, Some(i), &[("field", &spec.name), ("number", number)])));

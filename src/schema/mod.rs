@@ -65,6 +65,8 @@ pub struct FieldSpec {
     pub codeset: Option<String>,
     pub first_year: Option<AcademicYear>,
     pub last_year: Option<AcademicYear>,
+    /// Before this academic year the field is in the file but must be blank.
+    pub blank_before: Option<AcademicYear>,
 }
 
 /// Whether a field must be filled.
@@ -399,6 +401,7 @@ fn build_field(name: &str, text: &str, f: RawField, codesets: &BTreeMap<String, 
         codeset: f.codeset.map(toml::Spanned::into_inner),
         first_year: parse_year(name, text, f.first_year.as_deref(), "first_year")?,
         last_year: parse_year(name, text, f.last_year.as_deref(), "last_year")?,
+        blank_before: parse_year(name, text, f.blank_before.as_deref(), "blank_before")?,
     })
 }
 
@@ -489,8 +492,28 @@ mod tests {
         assert_eq!(senr.download_fields.len(), 2);
         let stas = &s.layouts[2];
         assert_eq!(stas.fields_for(AcademicYear(2025), false).len(), 24);
-        assert_eq!(stas.fields_for(AcademicYear(2024), false).len(), 23);
+        // Attendance recovery days: in every year's file, a value only from 2025-2026 on.
+        assert_eq!(stas.fields_for(AcademicYear(2024), false).len(), 24);
+        assert_eq!(stas.fields.last().and_then(|f| f.blank_before), Some(AcademicYear(2025)));
         assert_eq!(s.layout(b"SENR-R"), Some((0, true)));
+    }
+
+    #[test]
+    fn year_bound_fields_are_in_their_years_only() {
+        let field = FieldSpec {
+            number: "9.99".into(),
+            name: "later_field".into(),
+            format: Format::Text,
+            max: 1,
+            required: Required::No,
+            codeset: None,
+            first_year: Some(AcademicYear(2026)),
+            last_year: Some(AcademicYear(2027)),
+            blank_before: None,
+        };
+        assert!(!field.is_in(AcademicYear(2025)));
+        assert!(field.is_in(AcademicYear(2026)) && field.is_in(AcademicYear(2027)));
+        assert!(!field.is_in(AcademicYear(2028)));
     }
 
     #[test]

@@ -59,6 +59,9 @@ pub(crate) struct RawField {
     pub(crate) codeset: Option<Spanned<String>>,
     pub(crate) first_year: Option<String>,
     pub(crate) last_year: Option<String>,
+    /// The field's position exists in every year's file, but it may hold a value only from
+    /// this academic year on (a field the state added to the end of a layout).
+    pub(crate) blank_before: Option<String>,
 }
 
 /// CALPADS field types: character string, date, number.
