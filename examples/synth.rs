@@ -1371,7 +1371,6 @@ impl<'a> Planter<'a> {
         let s = self.take("STAS-RECOVERY-RANGE", plain)?;
         let r = self.edit(Kind::Stas, s, 0)?.set("attendance_recovery_days", "12");
         r.plant("attendance_recovery_days", "STAS-RECOVERY-RANGE", "", "12 attendance recovery days (at most 10)");
-        r.plant("attendance_recovery_days", "STAS-RECOVERY-TOTAL", "", "the same 12 days exceed the LEA-wide limit of 10");
         let s = self.take("STAS-RECOVERY-TOTAL", |s| s.role == Role::Mover && s.first_spell().reason == "T160")?;
         self.edit(Kind::Stas, s, 0)?.set("attendance_recovery_days", "6");
         let r = self.edit(Kind::Stas, s, 1)?.set("attendance_recovery_days", "6");

@@ -100,11 +100,19 @@ pub struct Finding {
     pub ssid: Option<String>,
     pub local_record_id: Option<String>,
     pub related: Vec<Related>,
+    /// The state rule this finding mirrors when it differs by case from the rule's own
+    /// (`None`: the rule's [`Rule::state_rule`]).
+    pub state_rule: Option<&'static str>,
     /// The record's text for human output; filled only when a report wants it.
     pub excerpt: Option<Excerpt>,
 }
 
 impl Finding {
+    /// The state rule to show: this finding's own, else its rule's.
+    pub fn state_rule(&self) -> Option<&'static str> {
+        self.state_rule.or(self.rule.state_rule)
+    }
+
     /// A finding of `rule` with its message and help rendered from `args`.
     pub fn new(rule: &'static Rule, args: &[(&str, &str)]) -> Finding {
         Finding {
@@ -120,6 +128,7 @@ impl Finding {
             ssid: None,
             local_record_id: None,
             related: Vec::new(),
+            state_rule: None,
             excerpt: None,
         }
     }

@@ -271,7 +271,7 @@ impl std::error::Error for Rendered<'_> {}
 
 impl Diagnostic for Rendered<'_> {
     fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        let state = self.finding.rule.state_rule.map(|s| format!(" [{s}]")).unwrap_or_default();
+        let state = self.finding.state_rule().map(|s| format!(" [{s}]")).unwrap_or_default();
         Some(Box::new(format!("{}{state}", self.finding.rule.id)))
     }
 

@@ -107,7 +107,7 @@ impl Sink for JsonReport<'_> {
             value: f.value.as_deref(),
             message: &f.message,
             help: &f.help,
-            state_rule: f.rule.state_rule,
+            state_rule: f.state_rule(),
             ssid: f.ssid.as_deref(),
             local_record_id: f.local_record_id.as_deref(),
             related: f.related.iter().map(|r| RelatedLine { file: self.name(Some(r.file)).unwrap_or_default(), line: r.line }).collect(),

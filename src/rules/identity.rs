@@ -56,8 +56,9 @@ pub struct IdentityFields {
 struct Person {
     birth: i32,
     gender: u8,
-    /// Hash of the legal first and last name, compared without case.
-    name: u64,
+    /// Hashes of the legal first and of the last name, compared without case.
+    first: u64,
+    last: u64,
     at: RecordRef,
 }
 
@@ -69,15 +70,13 @@ pub struct People {
     reported: FxHashSet<(u64, u64)>,
 }
 
-/// Hash of the legal first and last name, trimmed and without ASCII case (no allocation).
-fn name_key(first: &[u8], last: &[u8]) -> u64 {
+/// Hash of one name, trimmed and without ASCII case (no allocation).
+fn name_key(name: &[u8]) -> u64 {
     let mut h = FxHasher::default();
-    for part in [first, last] {
-        for b in part.trim_ascii() {
-            h.write_u8(b.to_ascii_uppercase());
-        }
-        h.write_u8(0xFF);
+    for b in name.trim_ascii() {
+        h.write_u8(b.to_ascii_uppercase());
     }
+    h.write_u8(0xFF);
     h.finish()
 }
 
@@ -91,8 +90,8 @@ impl People {
             return;
         }
         let at = RecordRef { file: u32::try_from(ctx.file).unwrap_or(u32::MAX), line: ctx.line, byte: ctx.byte };
-        let me = Person { birth: day_number(birth), gender: ctx.raw(f.gender)[0], name: name_key(ctx.raw(f.first), ctx.raw(f.last)), at };
-        let key = (me.name, me.birth, me.gender);
+        let me = Person { birth: day_number(birth), gender: ctx.raw(f.gender)[0], first: name_key(ctx.raw(f.first)), last: name_key(ctx.raw(f.last)), at };
+        let key = (me.first.rotate_left(17) ^ me.last, me.birth, me.gender);
         match self.by_ssid.entry(ssid) {
             Entry::Vacant(v) => {
                 v.insert(me);
@@ -137,7 +136,10 @@ fn differs(ctx: &RecordCtx<'_, '_>, f: IdentityFields, first: &Person, me: &Pers
     if first.gender != me.gender {
         report(f.gender, "student_gender_code", ctx.text(f.gender).into_owned(), format!("`{}`", char::from(first.gender)));
     }
-    if first.name != me.name {
-        report(f.last, "legal name", format!("{} {}", ctx.text(f.first), ctx.text(f.last)), "the legal name".to_owned());
+    if first.first != me.first {
+        report(f.first, "student_legal_first_name", ctx.text(f.first).into_owned(), "the legal first name".to_owned());
+    }
+    if first.last != me.last {
+        report(f.last, "student_legal_last_name", ctx.text(f.last).into_owned(), "the legal last name".to_owned());
     }
 }

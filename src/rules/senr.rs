@@ -173,7 +173,7 @@ pub static COMPLETION_WITHOUT_E230: Rule = Rule {
     id: "SENR-COMPLETION-WITHOUT-E230",
     severity: Severity::Fatal,
     category: Category::Conditional,
-    state_rule: Some("SENR0175"),
+    state_rule: None,
     summary: "A completion status is given with an exit reason other than E230",
     message: "student_school_completion_status {value} is set but the exit reason is {reason}",
     help: "a completer exits with E230; clear the completion status or change the exit reason to E230",
@@ -307,7 +307,7 @@ pub static AGE_GRADE: Rule = Rule {
     summary: "The student's age on the start date is implausible for the grade",
     message: "student is {age} on the start date, outside {range} for grade {grade}",
     help: "check student_birth_date and grade_level_code; one of them is probably mistyped",
-    explanation: "Adult students (grade AD) are expected to be 16 to 79 on the start date; every other student older than 0 and at most 22. A value outside is legal but usually a typing error in the birth year.",
+    explanation: "Adult students (grade AD) are expected to be 16 to 79 on the start date; every other student at most 22 (and born before the start date, which SENR-START-BEFORE-BIRTH checks; an infant under one year is plausible). A value outside is legal but usually a typing error in the birth year.",
     bad: "...^19850412^F^...^20250814^10^04^...",
     good: "...^20150412^F^...^20250814^10^04^...",
 };
@@ -333,7 +333,7 @@ pub static DATE_OUTSIDE_YEAR: Rule = Rule {
     summary: "An enrollment start or exit date falls outside July 1 - June 30 of its academic year",
     message: "{field} {value} is outside the academic year {year} (July 1 to June 30)",
     help: "dates of a {year} enrollment fall between {first} and {last}; check the year of the date or the academic_year_id",
-    explanation: "An academic year runs from July 1 to June 30. An enrollment reported for a year starts and exits inside it: a start before July 1 belongs to the prior year, an exit after June 30 to the next (the enrollment is exited at year end and a new one starts).",
+    explanation: "An academic year runs from July 1 to June 30. An enrollment reported for a year starts and exits inside it: a start before July 1 belongs to the prior year, an exit after June 30 to the next (the enrollment is exited at year end and a new one starts). No-show exits (N470, N420) are left to their own rules: an N470 exits the day before a July 1 start, and the N420 window crosses July 1.",
     bad: "SENR^...^2025-2026^...^20250630^10^04^...",
     good: "SENR^...^2025-2026^...^20250813^10^04^...",
 };
@@ -407,7 +407,13 @@ fn check_dates(ctx: &RecordCtx<'_, '_>, f: &Fields, out: &mut Vec<Finding>) {
     }
     let year = ctx.compiled.year;
     let (first, last) = (year.first_day(), year.last_day());
+    // A no-show's exit date is checked by its own rule: N470 exits on the day before a
+    // July 1 start, N420 in a window (May 15 - Aug 15) that crosses July 1.
+    let no_show = matches!(ctx.raw(f.exit_reason), b"N470" | b"N420");
     for i in [f.start, f.exit] {
+        if i == f.exit && no_show {
+            continue;
+        }
         if ctx.date(i).is_some_and(|d| d < first || d > last) {
             let args = [("field", ctx.name(i)), ("year", &year.to_string()), ("first", &ymd(first)), ("last", &ymd(last))];
             out.push(ctx.finding(&DATE_OUTSIDE_YEAR, Some(i), &args));
@@ -423,7 +429,9 @@ fn check_dates(ctx: &RecordCtx<'_, '_>, f: &Fields, out: &mut Vec<Finding>) {
 fn check_age(ctx: &RecordCtx<'_, '_>, f: &Fields, birth: NaiveDate, start: NaiveDate, out: &mut Vec<Finding>) {
     let age = start.years_since(birth).unwrap_or(0);
     let grade = ctx.raw(f.grade);
-    let (ok, range) = if grade == b"AD" { ((16..80).contains(&age), "16 to 79") } else { ((1..=22).contains(&age), "1 to 22") };
+    // "Older than 0" is start > birth (SENR-START-BEFORE-BIRTH reports the rest): an infant
+    // of seven months is 0 in whole years and plausible for grade IN.
+    let (ok, range) = if grade == b"AD" { ((16..80).contains(&age), "16 to 79") } else { (age <= 22, "0 to 22") };
     if !ok {
         out.push(ctx.finding(&AGE_GRADE, Some(f.birth), &[("age", &age.to_string()), ("range", range), ("grade", &ctx.text(f.grade))]));
     }
@@ -441,7 +449,10 @@ fn check_completion(ctx: &RecordCtx<'_, '_>, f: &Fields, out: &mut Vec<Finding>)
     let reason_blank = ctx.is_blank(f.exit_reason);
     if has_completion && (reason_blank || ctx.is_valid(f.exit_reason)) && reason != b"E230" {
         let shown = if reason_blank { "blank".into() } else { ctx.text(f.exit_reason) };
-        out.push(ctx.finding(&COMPLETION_WITHOUT_E230, Some(f.completion), &[("reason", &shown)]));
+        let mut finding = ctx.finding(&COMPLETION_WITHOUT_E230, Some(f.completion), &[("reason", &shown)]);
+        // The state's rule for this case is SENR0175, which is about a diploma (100) only.
+        finding.state_rule = (completion == b"100").then_some("SENR0175");
+        out.push(finding);
     }
     if completion == b"100" && ctx.is_blank(f.uc_csu) {
         out.push(ctx.finding(&UC_CSU_REQUIRED, Some(f.uc_csu), &[]));

@@ -119,10 +119,12 @@ pub static RECOVERY_RANGE: Rule = Rule {
 pub static RULES: &[&Rule] = &[&SUM, &NON_ADA_IS, &FRACTION_NOT_HOURLY, &PSEUDO_SCHOOL, &RECOVERY_RANGE];
 
 fn days_text(hundredths: i64) -> String {
-    if hundredths % 100 == 0 {
-        (hundredths / 100).to_string()
+    let sign = if hundredths < 0 { "-" } else { "" };
+    let abs = hundredths.unsigned_abs();
+    if abs % 100 == 0 {
+        format!("{sign}{}", abs / 100)
     } else {
-        format!("{}.{:02}", hundredths / 100, (hundredths % 100).abs())
+        format!("{sign}{}.{:02}", abs / 100, abs % 100)
     }
 }
 
@@ -151,8 +153,23 @@ pub fn check(ctx: &RecordCtx<'_, '_>, f: &Fields, out: &mut Vec<Finding>) {
     if sum != expected {
         out.push(ctx.finding(&SUM, Some(f.expected), &[("sum", &days_text(sum)), ("diff", &days_text(sum - expected))]));
     }
+    // Only a positive non-ADA IS count can be over its limit; when in-person and suspension
+    // days alone exceed the expected days, STAS-SUM has said so and 0 is not the error.
     let limit = expected - counts[0] - counts[2];
-    if counts[5] > limit {
+    if counts[5] > 0 && counts[5] > limit.max(0) {
         out.push(ctx.finding(&NON_ADA_IS, Some(f.days[5]), &[("limit", &days_text(limit))]));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::days_text;
+
+    #[test]
+    fn day_counts_print_with_their_sign() {
+        assert_eq!(days_text(1200), "12");
+        assert_eq!(days_text(-50), "-0.50");
+        assert_eq!(days_text(-1225), "-12.25");
+        assert_eq!(days_text(5), "0.05");
     }
 }
