@@ -28,7 +28,7 @@ use crate::write::error::GenerateError;
 use crate::write::gate::{self, Verdict};
 use crate::write::layout::{FileLayout, Value};
 use crate::write::output::{sha256_file, sha256_hex, OutputDir};
-use crate::write::{read_layout, write_layout};
+use crate::write::{read_layout, verify_read_back, write_layout};
 use crate::check::Sink;
 
 const AFTER_HELP: &str = "Examples:
@@ -41,7 +41,8 @@ Writes senr.txt / sinf.txt (caret-delimited, CR LF, no header), census files whe
 rejected.csv and manifest.json. Nothing is written while a fatal finding exists, unless
 --skip-invalid is given: then the rows with fatal findings go to rejected.csv instead.
 Exit status: 0 written; 1 fatal findings (with --skip-invalid: rows were refused, the rest
-written); 2 the run could not start (bad mapping, missing column, output over an input).";
+written); 2 the run could not start (bad mapping or layout, missing column, unclosed quote,
+output over an input).";
 
 /// Generate CALPADS files (and census counts) from district extracts.
 #[derive(Debug, clap::Args)]
@@ -127,10 +128,11 @@ pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitC
             census_day = Some(day);
         }
     }
-    let blocked = stop || findings.iter().any(|f| f.file.is_none() && f.severity() == crate::diagnostic::Severity::Fatal);
+    let blocked = stop || blocked_by_run(&verdict, &findings);
     report(&args, global, &loaded, &findings, out, started)?;
     if blocked {
-        let hint = if args.skip_invalid { "" } else { ", or write the valid records with --skip-invalid" };
+        // A finding about the whole run (two LEAs, a census value) blocks --skip-invalid too.
+        let hint = if args.skip_invalid || blocked_by_run(&verdict, &findings) { "" } else { ", or write the valid records with --skip-invalid" };
         say(args.format, out, &format!("Nothing written: fix the fatal findings{hint}."))?;
         return Ok(ExitCode::from(1));
     }
@@ -141,6 +143,11 @@ pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitC
     out_dir.write_all(&files)?;
     say(args.format, out, &summary(&out_dir, &manifest))?;
     Ok(if verdict.rejected.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// Whether a fatal finding about no single row (two LEAs, a census file) stops the run.
+fn blocked_by_run(verdict: &Verdict, findings: &[Finding]) -> bool {
+    verdict.blocking || findings.iter().any(|f| f.file.is_none() && f.severity() == crate::diagnostic::Severity::Fatal)
 }
 
 /// Expands inputs, loads the mapping and census layouts, classifies inputs and reads rows.
@@ -284,6 +291,10 @@ fn census_outputs(args: &Args, schema: &Schema, loaded: &Loaded<'_>, verdict: &V
     }
     let year = verdict.year.unwrap_or_else(|| crate::date::AcademicYear::containing(chrono::Local::now().date_naive()));
     let day = args.census_date.unwrap_or_else(|| year.census_day());
+    if !(year.first_day()..=year.last_day()).contains(&day) {
+        let [day, first, last] = [day, year.first_day(), year.last_day()].map(|d| d.to_string());
+        return Err(GenerateError::CensusDate { day, year: year.to_string(), first, last }.into());
+    }
     let grades: Vec<String> = schema.codeset("grade_level").map(|c| c.codes.iter().map(|c| c.code.clone()).collect()).unwrap_or_default();
     let census = sources.count(year, day, Breakdown::Demographics, &grades);
     let leas = census.leas();
@@ -296,8 +307,17 @@ fn census_outputs(args: &Args, schema: &Schema, loaded: &Loaded<'_>, verdict: &V
     let mut outputs = Vec::new();
     for layout in &loaded.layouts {
         let written = write_layout(layout, &table, &params)?;
-        // Read the file back with the same layout: what the receiver will do with it.
-        let problems = if written.findings.is_empty() { read_layout(layout, &written.bytes).findings } else { written.findings };
+        // Read the file back with the same layout, as the receiver will, and compare what it
+        // reads with the table: a layout that changes a count is refused, not written.
+        let problems = if written.findings.is_empty() {
+            let back = read_layout(layout, &written.bytes);
+            if back.findings.is_empty() {
+                verify_read_back(layout, &table, &params, &back)?;
+            }
+            back.findings
+        } else {
+            written.findings
+        };
         findings.extend(problems.into_iter().map(|mut f| {
             f.message = format!("{}: {}", layout.file_name, f.message);
             f
@@ -346,7 +366,9 @@ fn rejected_csv(loaded: &Loaded<'_>, verdict: &Verdict) -> Result<Output, Error>
         }
         let messages: Vec<&str> = reasons.iter().map(|f| f.message.as_str()).collect();
         let line = row.line.to_string();
-        w.write_record([loaded.inputs[row.input].display.as_str(), &line, &row.record_type, &rules.join(" "), &messages.join(" | "), &row.source]).map_err(err)?;
+        let (rules, messages) = (rules.join(" "), messages.join(" | "));
+        let cells: [&[u8]; 6] = [loaded.inputs[row.input].display.as_bytes(), line.as_bytes(), row.record_type.as_bytes(), rules.as_bytes(), messages.as_bytes(), row.source_bytes()];
+        w.write_record(cells).map_err(err)?;
     }
     let bytes = w.into_inner().map_err(|e| Error::Write { path: "rejected.csv".into(), source: std::io::Error::other(e.to_string()) })?;
     let record_types = BTreeMap::from([("rejected".to_owned(), verdict.rejected.len() as u64)]);

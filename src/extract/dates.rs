@@ -55,8 +55,11 @@ pub fn read(value: &[u8], order: SlashOrder) -> ExtractDate {
         return ExtractDate::Blank;
     }
     if let Some(split) = value.iter().position(|b| *b == b' ' || *b == b'T') {
+        // A date followed by a time of day is ambiguous; followed by spaces only (or
+        // preceded by one) it is just not a date of an accepted shape.
         let date = read(&value[..split], order);
-        return if matches!(date, ExtractDate::Date(_)) { ExtractDate::Ambiguous } else { ExtractDate::Invalid };
+        let time = value[split + 1..].iter().any(u8::is_ascii_digit);
+        return if time && matches!(date, ExtractDate::Date(_)) { ExtractDate::Ambiguous } else { ExtractDate::Invalid };
     }
     let found = match value.len() {
         8 if value.iter().all(u8::is_ascii_digit) => parse_ccyymmdd(value),
@@ -123,7 +126,7 @@ mod tests {
         for ambiguous in [&b"01/05/06"[..], b"2025-08-14 00:00:00", b"2025-08-14T00:00", b"8/14/2025 12:00:00 AM"] {
             assert_eq!(read(ambiguous, o), ExtractDate::Ambiguous, "{}", String::from_utf8_lossy(ambiguous));
         }
-        for invalid in [&b"14/08/2025"[..], b"2025-8-14", b" 2025-08-14", b"2025/08/14", b"250814", b"N/A", b"08-14-2025", b"0/14/2025", b"20251301", b"001/14/2025"] {
+        for invalid in [&b"14/08/2025"[..], b"2025-8-14", b" 2025-08-14", b"2025/08/14", b"2025-08-14 ", b"08/14/2025  ", b"2025-08-14T", b"250814", b"N/A", b"08-14-2025", b"0/14/2025", b"20251301", b"001/14/2025"] {
             assert_eq!(read(invalid, o), ExtractDate::Invalid, "{}", String::from_utf8_lossy(invalid));
         }
     }

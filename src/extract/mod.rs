@@ -42,14 +42,25 @@ pub struct Row {
     /// The caret record, without terminator (values the record cannot carry are removed
     /// here, and the row is refused).
     pub text: Vec<u8>,
-    /// The row as read, cells joined by the input's delimiter (for `rejected.csv`).
+    /// The row as read, its cells written again as CSV with the input's delimiter (quoted
+    /// where needed), as text for excerpts; invalid UTF-8 shows as U+FFFD here.
     pub source: String,
+    /// The same bytes exactly, when they are not valid UTF-8 (else `source` is them).
+    pub raw: Option<Vec<u8>>,
     /// Findings made while converting it; any fatal one refuses the row.
     pub findings: Vec<Finding>,
     /// Fields whose check findings repeat a conversion finding.
     pub suppress: Vec<String>,
     /// Whether the record can be checked at all (a known record type, the right cell count).
     pub checkable: bool,
+}
+
+impl Row {
+    /// The row as read, cells quoted where needed, byte for byte (for `rejected.csv`): a CSV
+    /// reader with the input's delimiter reads it back as the same cells.
+    pub fn source_bytes(&self) -> &[u8] {
+        self.raw.as_deref().unwrap_or(self.source.as_bytes())
+    }
 }
 
 /// Where one layout field's value comes from in an extract.
@@ -81,6 +92,14 @@ pub struct CsvRows {
     csv: csv::Reader<BufReader<File>>,
     scratch: Vec<u8>,
     pub delimiter: u8,
+    /// Length of the byte-order mark skipped before the CSV reader.
+    bom: u64,
+    /// Bytes after the BOM, and whether the file's last byte is a line feed.
+    len: u64,
+    ends_with_lf: bool,
+    /// Where the reader started the last record: byte after the BOM and line, blank lines
+    /// before the record included.
+    last: Option<(u64, u64)>,
 }
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -89,32 +108,120 @@ impl CsvRows {
     /// Opens `path`, skipping a BOM and sniffing the delimiter from the first line.
     pub fn open(path: &Path) -> Result<CsvRows, Error> {
         let err = |source| Error::Read { path: path.to_path_buf(), source };
-        let mut buf = BufReader::with_capacity(1 << 16, File::open(path).map_err(err)?);
+        let file = File::open(path).map_err(err)?;
+        let len = file.metadata().map_err(err)?.len();
+        let ends_with_lf = last_byte(path, len).map_err(err)? == Some(b'\n');
+        let mut buf = BufReader::with_capacity(1 << 16, file);
         let head = buf.fill_buf().map_err(err)?;
         let bom = if head.starts_with(BOM) { BOM.len() } else { 0 };
         let delimiter = sniff(&head[bom..]);
         buf.consume(bom);
         let mut b = csv::ReaderBuilder::new();
         b.delimiter(delimiter).has_headers(false).flexible(true).terminator(csv::Terminator::Any(b'\n'));
-        Ok(CsvRows { csv: b.from_reader(buf), scratch: Vec::new(), delimiter })
+        let bom = bom as u64;
+        Ok(CsvRows { csv: b.from_reader(buf), scratch: Vec::new(), delimiter, bom, len: len.saturating_sub(bom), ends_with_lf, last: None })
     }
 
-    /// The next non-blank row and its 1-based line; `None` at the end.
+    /// The first line of the record just read. The reader's own position for a record is
+    /// where it started looking, before the blank lines it skipped; counting back from the
+    /// end of the record (its line feeds inside quoted values and its terminator) gives the
+    /// line the record is on.
+    fn record_line(&self, rec: &ByteRecord) -> u64 {
+        let end = self.csv.position();
+        let inside = rec.as_slice().iter().filter(|b| **b == b'\n').count() as u64;
+        let terminated = end.byte() < self.len || self.ends_with_lf;
+        end.line().saturating_sub(inside + u64::from(terminated))
+    }
+
+    /// The next non-blank row and its 1-based line; `None` at the end. A quote that is
+    /// never closed (the last record would swallow the rest of the file) is an error naming
+    /// the line it opens on.
     pub fn next(&mut self, rec: &mut ByteRecord, path: &Path) -> Result<Option<u64>, Error> {
         loop {
             match self.csv.read_byte_record(rec) {
                 Ok(true) => {
+                    let line = self.record_line(rec);
+                    self.last = rec.position().map(|p| (p.byte(), p.line()));
                     strip_cr(rec, &mut self.scratch);
                     if rec.len() == 1 && rec.as_slice().iter().all(|b| *b == b' ') {
                         continue;
                     }
-                    return Ok(Some(rec.position().map_or(0, csv::Position::line)));
+                    return Ok(Some(line));
                 }
-                Ok(false) => return Ok(None),
+                Ok(false) => {
+                    if let Some((byte, line)) = self.last.take() {
+                        if let Some((start, open)) = unclosed_quote(path, self.bom + byte, line, self.delimiter)? {
+                            let note = if open == start { String::new() } else { format!(" (in the row that starts on line {start})") };
+                            return Err(GenerateError::UnclosedQuote { file: path.display().to_string(), line: open, note }.into());
+                        }
+                    }
+                    return Ok(None);
+                }
                 Err(e) => return Err(Error::Read { path: path.to_path_buf(), source: std::io::Error::other(e) }),
             }
         }
     }
+}
+
+/// The last byte of `path`, `len` bytes long.
+fn last_byte(path: &Path, len: u64) -> std::io::Result<Option<u8>> {
+    use std::io::{Read, Seek, SeekFrom};
+    if len == 0 {
+        return Ok(None);
+    }
+    let mut file = File::open(path)?;
+    file.seek(SeekFrom::Start(len - 1))?;
+    let mut byte = [0u8; 1];
+    file.read_exact(&mut byte)?;
+    Ok(Some(byte[0]))
+}
+
+/// Reads `path` from byte `from` (where the reader started its last record, on line `line`)
+/// to the end the way the CSV reader does. When a quoted value is still open at the end of
+/// the file, returns the line the record starts on and the line the quote opens on. Only the
+/// last record can end inside a quote: the reader takes everything after an unclosed quote,
+/// up to the end of the file, as one value.
+fn unclosed_quote(path: &Path, from: u64, line: u64, delimiter: u8) -> Result<Option<(u64, u64)>, Error> {
+    use std::io::{Read, Seek, SeekFrom};
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum State {
+        FieldStart,
+        Unquoted,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let err = |source| Error::Read { path: path.to_path_buf(), source };
+    let mut file = File::open(path).map_err(err)?;
+    file.seek(SeekFrom::Start(from)).map_err(err)?;
+    let (mut state, mut line, mut opened, mut start) = (State::FieldStart, line, line, None);
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = file.read(&mut buf).map_err(err)?;
+        if n == 0 {
+            break;
+        }
+        for &b in &buf[..n] {
+            if start.is_none() && b != b'\n' {
+                start = Some(line);
+            }
+            state = match (state, b) {
+                (State::Quoted, b'"') => State::QuoteInQuoted,
+                (State::Quoted, _) => State::Quoted,
+                (State::QuoteInQuoted, b'"') => State::Quoted,
+                (State::FieldStart, b'"') => {
+                    opened = line;
+                    State::Quoted
+                }
+                (_, b'\n') => State::FieldStart,
+                (_, d) if d == delimiter => State::FieldStart,
+                _ => State::Unquoted,
+            };
+            if b == b'\n' {
+                line += 1;
+            }
+        }
+    }
+    Ok((state == State::Quoted).then_some((start.unwrap_or(line), opened)))
 }
 
 /// Removes the CR of a CR LF line ending from the last field.
@@ -128,15 +235,17 @@ fn strip_cr(rec: &mut ByteRecord, scratch: &mut Vec<u8>) {
     }
 }
 
-/// The delimiter of a header line: whichever of `,` `;` tab `^` occurs most outside quotes
-/// (comma when none does).
+/// The delimiter of a header line (the first line that is not blank): whichever of `,` `;`
+/// tab `^` occurs most outside quotes (comma when none does).
 ///
 /// ```
 /// assert_eq!(rollcall::extract::sniff(b"SSID;\"Name, Legal\";Grade\r\n"), b';');
 /// assert_eq!(rollcall::extract::sniff(b"SSID\tGrade\n"), b'\t');
+/// assert_eq!(rollcall::extract::sniff(b"\r\n  \nSSID;Grade\n"), b';');
 /// ```
 pub fn sniff(head: &[u8]) -> u8 {
-    let line = head.split(|b| *b == b'\n').next().unwrap_or_default();
+    let blank = |l: &&[u8]| l.iter().all(|b| matches!(b, b' ' | b'\r'));
+    let line = head.split(|b| *b == b'\n').find(|l| !blank(l)).unwrap_or_default();
     let mut counts = [0usize; 4];
     let candidates = [b',', b';', b'\t', b'^'];
     let mut quoted = false;
@@ -206,7 +315,7 @@ impl<'s> Extract<'s> {
         self.sources = vec![Source::Blank; fields.len()];
         for (i, h) in self.headers.iter().enumerate() {
             let Some(field) = columns::field_for(h, mapping.columns.get(h).map(String::as_str), &fields) else {
-                if !h.is_empty() {
+                if !h.is_empty() && !self.unknown.contains(h) {
                     self.unknown.push(h.clone());
                 }
                 continue;
@@ -247,8 +356,8 @@ impl<'s> Extract<'s> {
 
     /// Converts one data row into a record of the row's academic year.
     pub fn convert(&self, rec: &ByteRecord, line: u64, mapping: &Mapping) -> Row {
-        let (source, spans) = joined(rec, self.delimiter);
-        let mut row = Row { input: self.index, line, record_type: self.layout.record_type.clone(), text: Vec::new(), source, findings: Vec::new(), suppress: Vec::new(), checkable: true };
+        let (source, spans, raw) = encoded(rec, self.delimiter);
+        let mut row = Row { input: self.index, line, record_type: self.layout.record_type.clone(), text: Vec::new(), source, raw, findings: Vec::new(), suppress: Vec::new(), checkable: true };
         if rec.len() != self.headers.len() {
             let args = [("found", rec.len().to_string()), ("expected", self.headers.len().to_string())];
             row.findings.push(self.finding(&rules::COLUMN_COUNT, &row, None, &args, None));
@@ -257,7 +366,7 @@ impl<'s> Extract<'s> {
         }
         let year = self.row_year(rec);
         let mut first = true;
-        for (field, source) in self.layout.fields.iter().zip(&self.sources).filter(|(f, _)| f.is_in(year)) {
+        for (field, source) in self.layout.fields.iter().zip(&self.sources) {
             let raw: &[u8] = match source {
                 Source::Column(i) => rec.get(*i).unwrap_or_default(),
                 Source::Constant(v) => v.as_bytes(),
@@ -268,6 +377,18 @@ impl<'s> Extract<'s> {
                 Source::Column(i) => Some(*i),
                 _ => None,
             };
+            if !field.is_in(year) {
+                // The year's record has no place for the field: a value in it is reported,
+                // never dropped.
+                if !raw.iter().all(|b| *b == b' ') && *source != Source::RecordType {
+                    let from = column.map_or_else(|| "the mapping's constant".to_owned(), |c| format!("column `{}`", self.headers[c]));
+                    let args = [("source", from), ("value", String::from_utf8_lossy(raw).into_owned()), ("field", field.name.clone()), ("record_type", self.layout.record_type.clone()), ("year", year.to_string())];
+                    let span = column.and_then(|c| spans.get(c).copied());
+                    let f = self.finding(&rules::FIELD_NOT_IN_YEAR, &row, Some(&field.name), &args, span);
+                    row.findings.push(f);
+                }
+                continue;
+            }
             let value = self.value(field, mapping.translate(&field.name, raw), mapping, column, &spans, &mut row);
             if !first {
                 row.text.push(b'^');
@@ -331,26 +452,41 @@ impl<'s> Extract<'s> {
     }
 }
 
-/// The row's cells joined by `delimiter` (lossy text), and each cell's byte span in it.
-fn joined(rec: &ByteRecord, delimiter: u8) -> (String, Vec<(usize, usize)>) {
-    let mut text = String::new();
+/// The row's cells written again as one CSV record with `delimiter` by the csv writer
+/// (quoted where a cell holds the delimiter, a quote or a line break, so a CSV reader gets
+/// the same cells back): as text (lossy), each cell's byte span in that text, and the exact
+/// bytes when they are not valid UTF-8.
+fn encoded(rec: &ByteRecord, delimiter: u8) -> (String, Vec<(usize, usize)>, Option<Vec<u8>>) {
+    // Each cell is written as a record of its own, so its quotes are complete when it is
+    // flushed; the cells are then joined by the delimiter.
+    let mut w = csv::WriterBuilder::new().delimiter(delimiter).quote_style(csv::QuoteStyle::Necessary).terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    let mut bytes = Vec::with_capacity(rec.as_slice().len() + rec.len());
+    let mut text = String::with_capacity(bytes.capacity());
     let mut spans = Vec::with_capacity(rec.len());
     for (i, cell) in rec.iter().enumerate() {
         if i > 0 {
+            bytes.push(delimiter);
             text.push(char::from(delimiter));
         }
+        // Writing to memory does not fail; an empty cell is written as nothing (the writer
+        // quotes a lone empty field).
+        let at = w.get_ref().len();
+        let quoted = !cell.is_empty() && w.write_record([cell]).is_ok() && w.flush().is_ok();
+        let cell = if quoted { w.get_ref()[at..].strip_suffix(b"\n").unwrap_or(&w.get_ref()[at..]) } else { cell };
+        bytes.extend_from_slice(cell);
         let cell = String::from_utf8_lossy(cell);
         spans.push((text.len(), cell.len()));
         text.push_str(&cell);
     }
-    (text, spans)
+    let raw = (text.as_bytes() != bytes.as_slice()).then_some(bytes);
+    (text, spans, raw)
 }
 
 /// Converts one record of a CALPADS file (already in layout form) into a row.
 pub fn calpads_row(schema: &Schema, index: usize, rec: &ByteRecord, line: u64, delimiter: u8) -> Row {
-    let (source, _) = joined(rec, delimiter);
+    let (source, _, raw) = encoded(rec, delimiter);
     let record_type = String::from_utf8_lossy(rec.get(0).unwrap_or_default()).into_owned();
-    let mut row = Row { input: index, line, record_type: record_type.clone(), text: Vec::new(), source, findings: Vec::new(), suppress: Vec::new(), checkable: true };
+    let mut row = Row { input: index, line, record_type: record_type.clone(), text: Vec::new(), source, raw, findings: Vec::new(), suppress: Vec::new(), checkable: true };
     let mut finding = |rule: &'static Rule, args: &[(&str, &str)], field: Option<String>| {
         let mut f = Finding::new(rule, args);
         (f.file, f.line, f.field, f.record_type) = (Some(index), Some(line), field, Some(record_type.clone()));
@@ -387,6 +523,70 @@ pub fn is_calpads(schema: &Schema, input: &Input) -> Result<bool, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A row read back: its line and cells.
+    type Read = (u64, Vec<Vec<u8>>);
+
+    /// Every row of `text` (written to a file) with its line, or the error.
+    fn rows_of(text: &[u8]) -> Result<Vec<Read>, String> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("e.csv");
+        std::fs::write(&path, text).unwrap();
+        let mut rows = CsvRows::open(&path).map_err(|e| e.to_string())?;
+        let mut rec = ByteRecord::new();
+        let mut out = Vec::new();
+        while let Some(line) = rows.next(&mut rec, &path).map_err(|e| e.to_string())? {
+            out.push((line, rec.iter().map(<[u8]>::to_vec).collect()));
+        }
+        Ok(out)
+    }
+
+    #[test]
+    fn rows_keep_their_own_lines_after_blank_lines() {
+        let lines = |text: &[u8]| rows_of(text).unwrap().iter().map(|(l, _)| *l).collect::<Vec<_>>();
+        assert_eq!(lines(b"a,b\n1,2\n3,4\n"), [1, 2, 3]);
+        assert_eq!(lines(b"\n\na,b\n\n1,2\n\n\n3,4"), [3, 5, 8]);
+        assert_eq!(lines(b"a,b\r\n\r\n1,2\r\n"), [1, 3]);
+        assert_eq!(lines(b"a,b\n\"x\ny\",2\n\n3,4\n"), [1, 2, 5], "a quoted line break stays in its row");
+        assert_eq!(lines(b"\xEF\xBB\xBF\na;b\n1;2\n"), [2, 3]);
+    }
+
+    #[test]
+    fn a_blank_first_line_does_not_hide_the_delimiter() {
+        let rows = rows_of(b"\r\n\nSSID;Grade\n1;05\n").unwrap();
+        assert_eq!(rows[0].1, [b"SSID".to_vec(), b"Grade".to_vec()]);
+        assert_eq!(rows[1], (4, vec![b"1".to_vec(), b"05".to_vec()]));
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_an_error_naming_its_line() {
+        let err = rows_of(b"a,b\n1,2\n\"3,4\n5,6\n7,8\n").unwrap_err();
+        assert!(err.contains(":3: a quote opened on this line is never closed"), "{err}");
+        let err = rows_of(b"a,b\n\n1,\"x\ny\",\"z\n5,6").unwrap_err();
+        assert!(err.contains(":4: a quote") && err.contains("starts on line 3"), "{err}");
+        // Closed quotes, quotes inside unquoted values and escaped quotes are fine.
+        for ok in [&b"a,b\n\"1,\"\"x\"\"\",2\n"[..], b"a,b\n5'10\",2\n", b"a,b\n\"x\ny\",2", b"a,b\n1,\"\"\n"] {
+            assert!(rows_of(ok).is_ok(), "{}", String::from_utf8_lossy(ok));
+        }
+    }
+
+    #[test]
+    fn source_rows_are_quoted_so_they_read_back_as_the_same_cells() {
+        let cells: Vec<&[u8]> = vec![b"6019715", b"RUIZ, GARCIA", b"say \"hi\"", b"JOS\xC9", b""];
+        let rec = ByteRecord::from(cells.clone());
+        let (text, spans, raw) = encoded(&rec, b',');
+        let bytes = raw.clone().unwrap_or_else(|| text.clone().into_bytes());
+        assert!(raw.is_some(), "invalid UTF-8 keeps its bytes");
+        assert_eq!(&bytes[..], &b"6019715,\"RUIZ, GARCIA\",\"say \"\"hi\"\"\",JOS\xC9,"[..]);
+        let mut back = csv::ReaderBuilder::new().has_headers(false).from_reader(&bytes[..]);
+        let mut again = ByteRecord::new();
+        assert!(back.read_byte_record(&mut again).unwrap());
+        assert_eq!(again.iter().collect::<Vec<_>>(), cells);
+        assert_eq!(&text[spans[1].0..spans[1].0 + spans[1].1], "\"RUIZ, GARCIA\"");
+        assert_eq!(&text[spans[3].0..spans[3].0 + spans[3].1], "JOS\u{FFFD}");
+        let (plain, _, raw) = encoded(&ByteRecord::from(vec!["a", "b"]), b'^');
+        assert_eq!((plain.as_str(), raw), ("a^b", None));
+    }
 
     #[test]
     fn sniffs_each_delimiter() {

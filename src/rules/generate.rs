@@ -58,6 +58,32 @@ pub static COLUMN_COUNT: Rule = Rule {
     good: "SSID,Grade\n1234567890,04",
 };
 
+pub static FIELD_NOT_IN_YEAR: Rule = Rule {
+    id: "GEN-FIELD-NOT-IN-YEAR",
+    severity: Severity::Fatal,
+    category: Category::Structure,
+    state_rule: None,
+    summary: "An extract value is for a field the row's academic year does not have",
+    message: "{source} holds `{value}`, but {field} is not a field of {record_type} records in {year}",
+    help: "clear the value for {year} rows (or correct the row's academic year); rollcall never drops a value silently",
+    explanation: "Some layout fields exist only from or until a given academic year (`first_year`/`last_year` in the schema). A record of another year has no place for the field, so a value in it cannot be written; it is reported instead of being dropped, since it usually means the row's year or the column mapping is wrong.",
+    bad: "Academic Year,Job Program Completion\n2025-2026,Y",
+    good: "Academic Year,Job Program Completion\n2025-2026,",
+};
+
+pub static LEA_MIX: Rule = Rule {
+    id: "GEN-LEA-MIX",
+    severity: Severity::Fatal,
+    category: Category::Structure,
+    state_rule: None,
+    summary: "The rows of one generate run belong to more than one LEA",
+    message: "this row is for LEA {value}, but the first row of the run is for LEA {other}",
+    help: "generate each LEA's files in a run of its own; one submission is the files of one LEA",
+    explanation: "A generated submission is one LEA's upload files (and one census file, whose header names one LEA). Rows of a second LEA in the same run would be mixed into the first LEA's files, so the first row of every other LEA is reported and nothing is written, even with --skip-invalid.",
+    bad: "LEA,SSID\n9912345,9900000001\n9954321,9900000002",
+    good: "LEA,SSID\n9912345,9900000001\n9912345,9900000002",
+};
+
 pub static TOO_LONG: Rule = Rule {
     id: "LAYOUT-TOO-LONG",
     severity: Severity::Fatal,
@@ -168,6 +194,8 @@ pub static RULES: &[&Rule] = &[
     &DATE_AMBIGUOUS,
     &FORBIDDEN_CHAR,
     &COLUMN_COUNT,
+    &FIELD_NOT_IN_YEAR,
+    &LEA_MIX,
     &TOO_LONG,
     &NOT_A_NUMBER,
     &DATE_FIELD,

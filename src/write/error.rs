@@ -34,6 +34,18 @@ pub enum GenerateError {
     #[error("{file}: {reason}")]
     #[diagnostic(code(rollcall::generate::header), help("an extract is a CSV file whose first line names its columns"))]
     Header { file: String, reason: String },
+    /// An extract ends inside a quoted value: its last row would swallow the rest of the file.
+    #[error("{file}:{line}: a quote opened on this line is never closed{note}, so the rest of the file would be read as one value")]
+    #[diagnostic(code(rollcall::generate::unclosed_quote), help("close the quote (a quote inside a quoted value is written twice: \"\"), or export the extract again"))]
+    UnclosedQuote { file: String, line: u64, note: String },
+    /// `--census-date` is not a day of the submission's academic year.
+    #[error("the census day {day} is not in the academic year {year} ({first} to {last})")]
+    #[diagnostic(code(rollcall::generate::census_date), help("give a --census-date inside the academic year, or leave it out for the first Wednesday in October"))]
+    CensusDate { day: String, year: String, first: String, last: String },
+    /// A census layout does not read back the values it wrote.
+    #[error("layout {layout} does not read back what it wrote: {field} on record {line} was `{written}` and reads back as `{read}`")]
+    #[diagnostic(code(rollcall::generate::layout_round_trip), help("check the field's type, align and pad in the layout file"))]
+    LayoutRoundTrip { layout: String, line: u64, field: String, written: String, read: String },
     /// An output would replace one of the inputs.
     #[error("refusing to write {path}: it is one of the inputs")]
     #[diagnostic(code(rollcall::generate::overwrite_input), help("choose another --out folder; rollcall never writes over its inputs"))]

@@ -10,11 +10,16 @@ use chrono::NaiveDate;
 
 use crate::check::{Checker, Options};
 use crate::date::AcademicYear;
-use crate::diagnostic::{Finding, Related, Severity};
+use crate::diagnostic::{Excerpt, Finding, Related, Severity};
 use crate::error::Error;
 use crate::extract::Row;
 use crate::read::Input;
+use crate::rules::cross::SUBMISSION_MIX;
+use crate::rules::generate as rules;
 use crate::schema::Schema;
+
+/// The field every record names its LEA in.
+const REPORTING_LEA: &str = "reporting_lea";
 
 /// What the check decided about a set of rows.
 #[derive(Debug, Default)]
@@ -108,8 +113,49 @@ fn pass(schema: &Schema, rows: &[Row], alive: &[bool], as_of: NaiveDate) -> Resu
     checker.run(&mut raw)?;
     let year = checker.submission_year();
     let map = Mapper { rows, groups: &groups };
-    found.extend(raw.into_iter().filter_map(|f| map.attribute(f)));
+    let mix = lea_mix(schema, rows, alive);
+    // The checker compares the LEA of whole (temporary) files; the row-level finding names
+    // the row and the input file, so it replaces that one.
+    let file_lea_mix = crate::rules::render(SUBMISSION_MIX.message, &[("what", "LEA")]);
+    let file_lea_mix = file_lea_mix.split("{value}").next().unwrap_or_default();
+    let repeats = |f: &Finding| !mix.is_empty() && f.rule.id == SUBMISSION_MIX.id && f.message.starts_with(file_lea_mix);
+    found.extend(raw.into_iter().filter(|f| !repeats(f)).filter_map(|f| map.attribute(f)));
+    found.extend(mix.into_iter().map(|f| (None, f)));
     Ok((found, year))
+}
+
+/// GEN-LEA-MIX: the first row of every LEA other than the first row's. About the run, not
+/// the row: it stops everything, even with `--skip-invalid`.
+fn lea_mix(schema: &Schema, rows: &[Row], alive: &[bool]) -> Vec<Finding> {
+    let mut first: Option<(&str, usize)> = None;
+    let mut seen: Vec<&str> = Vec::new();
+    let mut out = Vec::new();
+    for (i, row) in rows.iter().enumerate().filter(|(i, r)| alive[*i] && r.checkable) {
+        let Some(lea) = lea_of(schema, row) else { continue };
+        let Some((lea0, at0)) = first else {
+            first = Some((lea, i));
+            continue;
+        };
+        if lea == lea0 || seen.contains(&lea) {
+            continue;
+        }
+        seen.push(lea);
+        let mut f = Finding::new(&rules::LEA_MIX, &[("value", lea), ("other", lea0)]);
+        (f.file, f.line, f.record_type) = (Some(row.input), Some(row.line), Some(row.record_type.clone()));
+        (f.field, f.value) = (Some(REPORTING_LEA.to_owned()), Some(lea.to_owned()));
+        f.related = vec![Related { file: rows[at0].input, line: rows[at0].line }];
+        f.excerpt = Some(Excerpt { text: row.source.clone(), span: None });
+        out.push(f);
+    }
+    out
+}
+
+/// A row's reporting LEA, when it is seven digits (anything else is a field finding).
+fn lea_of<'r>(schema: &Schema, row: &'r Row) -> Option<&'r str> {
+    let (layout, _) = schema.layout(row.record_type.as_bytes())?;
+    let at = schema.layouts[layout].stable_position(REPORTING_LEA)?;
+    let lea = row.text.split(|b| *b == b'^').nth(at)?;
+    (lea.len() == 7 && lea.iter().all(u8::is_ascii_digit)).then(|| std::str::from_utf8(lea).ok()).flatten()
 }
 
 /// Live, checkable rows grouped by record type, in order of first appearance.
@@ -150,5 +196,19 @@ impl Mapper<'_> {
         }
         // A finding without a byte offset is about a file (or files), not one record.
         Some((at.filter(|_| f.byte.is_some()), f))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_file_level_lea_mix_message_is_recognised() {
+        // `pass` drops the checker's file-level LEA mix in favour of GEN-LEA-MIX by the start
+        // of its message; a reworded template must keep `{what}` before `{value}`.
+        let template = crate::rules::render(SUBMISSION_MIX.message, &[("what", "LEA")]);
+        let prefix = template.split("{value}").next().unwrap_or_default();
+        assert!(prefix.ends_with("LEA ") && prefix.len() < template.len(), "{template}");
     }
 }

@@ -12,6 +12,9 @@ use serde::Deserialize;
 
 use crate::error::{Error, SchemaError};
 
+/// The run parameters a layout field may read (`param = "…"`).
+pub const PARAMS: [&str; 3] = ["reporting_lea", "academic_year", "census_day"];
+
 /// The layouts compiled into the binary, by the name `--census-layout` takes.
 const EMBEDDED: &[(&str, &str)] = &[
     ("fixed", include_str!("../../schemas/cbeds/census-fixed.toml")),
@@ -397,15 +400,18 @@ mod raw {
     impl Ctx<'_> {
         fn err(&self, near: &str, message: String) -> Error {
             let span = self.text.find(&format!("\"{near}\"")).map(|o| miette::SourceSpan::from((o, near.len() + 2)));
-            SchemaError::error(self.origin, self.text, message, span, Some("see docs-generate.md, \"Layout files\"".to_owned()))
+            SchemaError::error(self.origin, self.text, message, span, Some("see README.md, \"Layout files\"".to_owned()))
         }
     }
 
     pub(super) fn build(origin: &str, text: &str, raw: RawFileLayout) -> Result<FileLayout, Error> {
         let cx = Ctx { origin, text };
         let form = form(&cx, &raw)?;
-        if raw.name.is_empty() || raw.version.is_empty() || raw.file_name.is_empty() || raw.file_name.contains(['/', '\\']) {
-            return Err(cx.err(&raw.file_name, "name, version and file_name must be set; file_name is a plain file name".to_owned()));
+        if raw.name.is_empty() || raw.version.is_empty() {
+            return Err(cx.err(&raw.name, "name and version must be set".to_owned()));
+        }
+        if !plain_file_name(&raw.file_name) {
+            return Err(cx.err(&raw.file_name, format!("file_name `{}` is not a plain file name: no folder, not hidden (no leading dot), no control characters", raw.file_name)));
         }
         let mut records = Vec::new();
         for (kind, rec) in [(Kind::Header, raw.header), (Kind::Detail, Some(raw.detail)), (Kind::Trailer, raw.trailer)] {
@@ -487,11 +493,16 @@ mod raw {
             return bad("length must be at least 1");
         }
         let align = f.align.unwrap_or(if f.kind == FieldType::Number { Align::Right } else { Align::Left });
+        // Zeros on the left of a number read back as the same number; anywhere else they
+        // would change the value (`1` left-aligned becomes `100000`, `0012` text loses its
+        // zeros), so zero-fill is only for right-aligned numbers.
+        let zero_fill = f.kind == FieldType::Number && align == Align::Right;
         let pad = match f.pad.as_deref() {
-            None if f.kind == FieldType::Number => b'0',
-            None => b' ',
-            Some(p) if p.len() == 1 && p.is_ascii() && !p.as_bytes()[0].is_ascii_control() => p.as_bytes()[0],
-            Some(_) => return bad("pad is one printable ASCII character"),
+            None if zero_fill => b'0',
+            None | Some(" ") => b' ',
+            Some("0") if zero_fill => b'0',
+            Some("0") => return bad("pad = \"0\" (zero-fill) is only for right-aligned number fields; use pad = \" \""),
+            Some(_) => return bad("pad is \" \" or \"0\""),
         };
         if f.decimals > 0 && f.kind != FieldType::Number {
             return bad("only number fields have decimals");
@@ -550,10 +561,26 @@ mod raw {
         })
     }
 
-    /// Counts refer to kinds the file has; sums to detail number fields with no more decimals.
+    /// A name for a file inside the output folder: not empty, no folder part, not `.`, `..`
+    /// or hidden (a leading dot), no control characters.
+    fn plain_file_name(name: &str) -> bool {
+        !name.is_empty() && !name.starts_with('.') && !name.chars().any(|c| c.is_control() || matches!(c, '/' | '\\'))
+    }
+
+    /// Columns are census columns and parameters run parameters; counts refer to kinds the
+    /// file has; sums to detail number fields with no more decimals.
     fn check_sources(cx: &Ctx<'_>, layout: &FileLayout) -> Result<(), Error> {
         for f in layout.records.iter().flat_map(|r| &r.fields) {
             match &f.source {
+                Source::Column(c) if !crate::census::COLUMNS.contains(&c.as_str()) => {
+                    let near = crate::extract::columns::closest(c, crate::census::COLUMNS).map_or_else(String::new, |n| format!(" (did you mean `{n}`?)"));
+                    let known = crate::census::COLUMNS.join(", ");
+                    return Err(cx.err(c, format!("field `{}` reads column `{c}`, which census rows do not have{near}; the columns are {known}", f.name)));
+                }
+                Source::Param(p) if !super::PARAMS.contains(&p.as_str()) => {
+                    let known = super::PARAMS.join(", ");
+                    return Err(cx.err(p, format!("field `{}` reads parameter `{p}`, which rollcall does not supply; the parameters are {known}", f.name)));
+                }
                 Source::Count(k) if layout.record(*k).is_none() => {
                     return Err(cx.err(&f.name, format!("field `{}` counts {} records, which the layout does not have", f.name, k.as_str())));
                 }
@@ -636,15 +663,62 @@ mod tests {
 
     #[test]
     fn broken_layouts_are_refused() {
-        let overlap = "[detail]\nfield = [{ name = \"a\", start = 1, length = 5 }, { name = \"b\", start = 5, length = 2 }]\n";
+        let overlap = "[detail]\nfield = [{ name = \"primary\", start = 1, length = 5 }, { name = \"total\", start = 5, length = 2 }]\n";
         assert!(layout(overlap).is_err());
-        let past = "[detail]\nfield = [{ name = \"a\", start = 8, length = 5 }]\n";
+        let past = "[detail]\nfield = [{ name = \"primary\", start = 8, length = 5 }]\n";
         assert!(layout(past).is_err());
-        let no_kind = "[header]\nfield = [{ name = \"h\", start = 1, length = 1 }]\n[detail]\nfield = [{ name = \"a\", start = 1, length = 5 }]\n";
+        let no_kind = "[header]\nfield = [{ name = \"h\", start = 1, length = 1 }]\n[detail]\nfield = [{ name = \"primary\", start = 1, length = 5 }]\n";
         assert!(layout(no_kind).is_err());
-        let bad_sum = "[detail]\nfield = [{ name = \"a\", start = 1, length = 1, value = \"D\" }, { name = \"n\", start = 2, length = 3 }]\n[trailer]\nfield = [{ name = \"t\", start = 1, length = 1, value = \"T\" }, { name = \"s\", start = 2, length = 5, type = \"number\", sum = \"n\" }]\n";
+        let bad_sum = "[detail]\nfield = [{ name = \"a\", start = 1, length = 1, value = \"D\" }, { name = \"n\", start = 2, length = 3, column = \"primary\" }]\n[trailer]\nfield = [{ name = \"t\", start = 1, length = 1, value = \"T\" }, { name = \"s\", start = 2, length = 5, type = \"number\", sum = \"n\" }]\n";
         assert!(layout(bad_sum).is_err(), "sum of a text field");
-        let ok = "[detail]\nfield = [{ name = \"a\", start = 1, length = 1, value = \"D\" }, { name = \"n\", start = 2, length = 3, type = \"number\" }]\n[trailer]\nfield = [{ name = \"t\", start = 1, length = 1, value = \"T\" }, { name = \"s\", start = 2, length = 5, type = \"number\", sum = \"n\" }]\n";
+        let ok = "[detail]\nfield = [{ name = \"a\", start = 1, length = 1, value = \"D\" }, { name = \"n\", start = 2, length = 3, type = \"number\", column = \"primary\" }]\n[trailer]\nfield = [{ name = \"t\", start = 1, length = 1, value = \"T\" }, { name = \"s\", start = 2, length = 5, type = \"number\", sum = \"n\" }]\n";
         assert!(layout(ok).is_ok());
+    }
+
+    /// The message of a refused layout, which must point into the file.
+    fn refused(body: &str) -> String {
+        match layout(body) {
+            Err(Error::Schema(e)) => {
+                assert!(e.span.is_some(), "{} does not point into the file", e.message);
+                e.message
+            }
+            other => panic!("{body}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn zero_fill_is_only_for_right_aligned_numbers() {
+        let field = |extra: &str| format!("[detail]\nfield = [{{ name = \"primary\", start = 1, length = 6, type = \"number\"{extra} }}]\n");
+        assert!(refused(&field(", pad = \"*\"")).contains("pad is"));
+        assert!(refused(&field(", align = \"left\", pad = \"0\"")).contains("right-aligned"));
+        let text = "[detail]\nfield = [{ name = \"school_of_attendance\", start = 1, length = 9, align = \"right\", pad = \"0\" }]\n";
+        assert!(refused(text).contains("right-aligned"));
+        let left = layout(&field(", align = \"left\"")).unwrap();
+        assert_eq!((left.detail().fields[0].align, left.detail().fields[0].pad), (Align::Left, b' '), "a left-aligned number is space-padded");
+        let right = layout(&field("")).unwrap();
+        assert_eq!((right.detail().fields[0].align, right.detail().fields[0].pad), (Align::Right, b'0'));
+        let spaced = layout(&field(", pad = \" \"")).unwrap();
+        assert_eq!(spaced.detail().fields[0].pad, b' ');
+    }
+
+    #[test]
+    fn sources_are_checked_when_loaded() {
+        let column = "[detail]\nfield = [{ name = \"n\", start = 1, length = 6, type = \"number\", column = \"primery\" }]\n";
+        let message = refused(column);
+        assert!(message.contains("`primery`") && message.contains("did you mean `primary`"), "{message}");
+        let by_name = "[detail]\nfield = [{ name = \"enrolled\", start = 1, length = 6, type = \"number\" }]\n";
+        assert!(refused(by_name).contains("`enrolled`"));
+        let param = "[header]\nfield = [{ name = \"r\", start = 1, length = 1, value = \"H\" }, { name = \"y\", start = 2, length = 9, param = \"school_year\" }]\n[detail]\nfield = [{ name = \"r\", start = 1, length = 1, value = \"D\" }]\n";
+        assert!(refused(param).contains("`school_year`"));
+    }
+
+    #[test]
+    fn file_name_is_a_plain_visible_name() {
+        let detail = "[detail]\nfield = [{ name = \"primary\", start = 1, length = 6, type = \"number\" }]\n";
+        for bad in [".", "..", ".census.txt", "sub/census.txt", "..\\census.txt", ""] {
+            let text = format!("name = \"t\"\nversion = \"1\"\nfile_name = \"{}\"\nform = \"fixed\"\nrecord_length = 10\nterminator = \"crlf\"\n{detail}", bad.replace('\\', "\\\\"));
+            assert!(FileLayout::from_toml("t.toml", &text).is_err(), "{bad:?} accepted");
+        }
+        assert!(layout(detail).is_ok());
     }
 }

@@ -94,6 +94,38 @@ pub fn write_layout(layout: &FileLayout, table: &Table, params: &[(&str, Value)]
     Ok(out)
 }
 
+/// Checks that `back` (the file [`write_layout`] wrote, read back with [`read_layout`] without
+/// findings) holds exactly the values that were written: every field of every record, compared
+/// in its written form. A difference means the layout loses information (padding that reads
+/// as part of the value), which is an error of the layout, not of the data.
+pub fn verify_read_back(layout: &FileLayout, table: &Table, params: &[(&str, Value)], back: &ReadBack) -> Result<(), Error> {
+    let plan = Plan::new(layout, table, params)?;
+    let point = matches!(layout.form, Form::Delimited { .. });
+    let mut read = back.records.iter();
+    let mismatch = |line: u64, field: &str, written: String, read: String| GenerateError::LayoutRoundTrip { layout: layout.origin.clone(), line, field: field.to_owned(), written, read };
+    let mut line = 0u64;
+    for record in &layout.records {
+        let rows: Vec<Option<&Vec<Value>>> = if record.kind == Kind::Detail { table.rows.iter().map(Some).collect() } else { vec![None] };
+        for row in rows {
+            line += 1;
+            let Some(got) = read.next() else {
+                return Err(mismatch(line, record.kind.as_str(), "a record".to_owned(), "nothing".to_owned()).into());
+            };
+            for f in &record.fields {
+                let text = |v: &Value| value::render(f, v, point).map_or_else(|p| format!("({})", p.rule.id), |b| String::from_utf8_lossy(&b).into_owned());
+                let (written, back) = (text(&plan.value(f, row)), text(got.get(&f.name).unwrap_or(&Value::Blank)));
+                if written != back {
+                    return Err(mismatch(got.line, &f.name, written, back).into());
+                }
+            }
+        }
+    }
+    match read.next() {
+        Some(extra) => Err(mismatch(extra.line, extra.kind.as_str(), "nothing".to_owned(), "a record".to_owned()).into()),
+        None => Ok(()),
+    }
+}
+
 fn encode(layout: &FileLayout, record: &RecordLayout, values: &[Value]) -> (Vec<u8>, Vec<Problem>) {
     match layout.form {
         Form::Fixed { record_length } => fixed::encode(record_length, record, values),
@@ -409,6 +441,29 @@ mod tests {
         assert!(w.bytes.ends_with(b"\n\x1a"));
         assert!(!w.bytes.contains(&b'\r'));
         assert!(read_layout(&layout, &w.bytes).findings.is_empty());
+    }
+
+    #[test]
+    fn read_back_values_are_compared_with_what_was_written() {
+        for name in ["fixed", "tab"] {
+            let layout = FileLayout::load(name).unwrap();
+            let w = write_layout(&layout, &census_table(), &params()).unwrap();
+            let back = read_layout(&layout, &w.bytes);
+            assert!(back.findings.is_empty());
+            verify_read_back(&layout, &census_table(), &params(), &back).unwrap();
+        }
+        // A layout that slipped past the checks: a left-aligned, zero-filled count writes 12
+        // as 120000, which reads back as a valid but different number.
+        let mut layout = FileLayout::load("fixed").unwrap();
+        let detail = layout.records.iter_mut().find(|r| r.kind == Kind::Detail).unwrap();
+        let primary = detail.fields.iter_mut().find(|f| f.name == "primary").unwrap();
+        primary.align = layout::Align::Left;
+        let mut t = census_table();
+        t.rows[1][5] = Value::count(0);
+        let w = write_layout(&layout, &t, &params()).unwrap();
+        let back = read_layout(&layout, &w.bytes);
+        let err = verify_read_back(&layout, &t, &params(), &back).unwrap_err().to_string();
+        assert!(err.contains("primary") && err.contains("`12`") && err.contains("`120000`"), "{err}");
     }
 
     #[test]

@@ -165,4 +165,21 @@ mod tests {
         assert_eq!(std::fs::read(dir.path().join("sinf.txt")).unwrap(), b"y");
         assert!(OutputDir::new(dir.path(), &[], &[dir.path().to_path_buf()]).is_err());
     }
+
+    #[test]
+    fn a_rename_that_fails_half_way_leaves_no_manifest_of_the_old_run() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("manifest.json"), "old").unwrap();
+        let out = OutputDir::new(dir.path(), &[], &[]).unwrap();
+        // The manifest comes first in the list but is renamed last; `missing/b.txt` cannot be
+        // renamed into place (no such folder), after `a.txt` was.
+        let files = [("manifest.json".to_owned(), b"new".to_vec()), ("a.txt".to_owned(), b"a".to_vec()), ("missing/b.txt".to_owned(), b"b".to_vec())];
+        assert!(out.write_all(&files).is_err());
+        assert!(!dir.path().join("manifest.json").exists(), "neither the old manifest nor the new one");
+        assert_eq!(std::fs::read(dir.path().join("a.txt")).unwrap(), b"a");
+        let names: Vec<String> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        assert!(!names.iter().any(|n| n.ends_with(".tmp")), "temporary files are removed: {names:?}");
+        out.write_all(&files[..2]).unwrap();
+        assert_eq!(std::fs::read(dir.path().join("manifest.json")).unwrap(), b"new");
+    }
 }

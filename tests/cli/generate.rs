@@ -276,3 +276,281 @@ fn skip_invalid_checks_what_remains_again() {
     let check = rollcall().arg("check").arg(dir.path().join("senr.txt")).args(["--as-of", AS_OF]).output().unwrap();
     assert_eq!(check.status.code(), Some(0), "{}", String::from_utf8_lossy(&check.stdout));
 }
+
+// The shared setup of the review findings below: one SENR extract with one valid row.
+const X_HEADER: &str = "School,Perm ID,SSID,First Name,Last Name,Birthdate,Gender,Birth Country,Entry Date,Enrollment Status,Grade";
+const X_ROW: &str = "6019715,1,1234567890,ANA,RUIZ,2015-04-12,F,US,08/14/2025,P,05";
+const X_MAPPING: &str = "[constants]\nreporting_lea = \"1964733\"\nacademic_year_id = \"2025-2026\"\n[codes.enrollment_status_code]\nP = \"10\"\n";
+
+/// `dir/X/` with the mapping and `senr_x.csv` holding `body`; returns the folder.
+fn extract_folder(dir: &Path, mapping: &str, body: &[u8]) -> PathBuf {
+    let x = dir.join("X");
+    std::fs::create_dir_all(&x).unwrap();
+    std::fs::write(x.join("mapping.toml"), mapping).unwrap();
+    std::fs::write(x.join("senr_x.csv"), body).unwrap();
+    x
+}
+
+/// The extract text: the shared header, then `rows`, LF after each line.
+fn extract(rows: &[&str]) -> Vec<u8> {
+    let mut text = format!("{X_HEADER}\n");
+    for r in rows {
+        text.push_str(r);
+        text.push('\n');
+    }
+    text.into_bytes()
+}
+
+fn path_str(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn diagnostics(run: &std::process::Output) -> Vec<(String, Option<u64>)> {
+    json_lines(&run.stdout).iter().filter(|l| l["kind"] == "diagnostic").map(|l| (l["rule"].as_str().unwrap().to_owned(), l["line"].as_u64())).collect()
+}
+
+fn stderr(run: &std::process::Output) -> String {
+    String::from_utf8_lossy(&run.stderr).into_owned()
+}
+
+#[test]
+fn a_record_type_with_no_kept_row_replaces_the_old_file_with_an_empty_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let x = extract_folder(dir.path(), X_MAPPING, &extract(&[X_ROW]));
+    assert_eq!(generate(&[path_str(&x)], &out).status.code(), Some(0));
+    assert_eq!(caret_records(&out.join("senr.txt")).len(), 1);
+    let bad = X_ROW.replace(",05", ",QQ");
+    std::fs::write(x.join("senr_x.csv"), extract(&[&bad])).unwrap();
+    let run = generate(&[path_str(&x), "--skip-invalid"], &out);
+    assert_eq!(run.status.code(), Some(1), "the row was refused");
+    assert_eq!(std::fs::read(out.join("senr.txt")).unwrap(), b"", "no stale senr.txt from the first run");
+    let manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let senr = manifest["outputs"].as_array().unwrap().iter().find(|o| o["path"] == "senr.txt").unwrap();
+    assert_eq!(senr["records"], 0);
+    assert_eq!(senr["sha256"], rollcall::write::output::sha256_hex(b"").as_str());
+}
+
+#[test]
+fn out_inside_an_input_folder_or_not_a_folder_is_refused_before_the_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let x = extract_folder(dir.path(), X_MAPPING, &extract(&[X_ROW]));
+    std::fs::create_dir(dir.path().join("other")).unwrap();
+    for out in [x.join("sub"), dir.path().join("other/../X/new"), dir.path().join("other/../X")] {
+        let run = generate(&[path_str(&x)], &out);
+        assert_eq!(run.status.code(), Some(2), "{}", out.display());
+        assert!(stderr(&run).contains("inside an input folder"), "{}", stderr(&run));
+    }
+    assert!(!x.join("sub").exists() && !x.join("new").exists() && !x.join("senr.txt").exists());
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let run = generate(&[path_str(&x)], &file);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(stderr(&run).contains("exists and is not a folder"), "{}", stderr(&run));
+    assert!(run.stdout.is_empty(), "refused before the check: {}", String::from_utf8_lossy(&run.stdout));
+    assert_eq!(std::fs::read(&file).unwrap(), b"x");
+}
+
+#[test]
+fn a_target_in_the_way_stops_the_run_before_any_file_is_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let x = extract_folder(dir.path(), X_MAPPING, &extract(&[X_ROW]));
+    std::fs::create_dir_all(out.join("rejected.csv")).unwrap();
+    std::fs::write(out.join("senr.txt"), "old").unwrap();
+    std::fs::write(out.join("manifest.json"), "{}").unwrap();
+    let run = generate(&[path_str(&x)], &out);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(stderr(&run).contains("a folder of that name is in the way"), "{}", stderr(&run));
+    assert_eq!(std::fs::read(out.join("senr.txt")).unwrap(), b"old", "nothing renamed");
+    assert_eq!(std::fs::read(out.join("manifest.json")).unwrap(), b"{}");
+    let left: Vec<String> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert!(!left.iter().any(|n| n.ends_with(".tmp")), "no temporary file left: {left:?}");
+}
+
+#[test]
+fn a_value_for_a_field_the_year_does_not_have_is_a_finding_not_dropped() {
+    // The fixture's schema copy ends SENR's last field in 2024-2025.
+    let case = "tests/fixtures/rules/GEN-FIELD-NOT-IN-YEAR";
+    let dir = tempfile::tempdir().unwrap();
+    let run = generate(&[&format!("{case}/bad/in"), "--schemas", &format!("{case}/schemas"), "--skip-invalid", "--format", "json"], dir.path());
+    assert_eq!(run.status.code(), Some(1), "{}", stderr(&run));
+    assert_eq!(diagnostics(&run), [("GEN-FIELD-NOT-IN-YEAR".to_owned(), Some(3))]);
+    let rejected: Vec<csv::StringRecord> = csv::Reader::from_path(dir.path().join("rejected.csv")).unwrap().records().map(Result::unwrap).collect();
+    assert_eq!(rejected.len(), 1);
+    assert!(rejected[0][5].ends_with(",N"), "the value is in rejected.csv: {:?}", &rejected[0]);
+    let written = caret_records(&dir.path().join("senr.txt"));
+    assert_eq!((written.len(), written[0].len()), (1, 38), "the 2025-2026 record has no place for the field");
+}
+
+#[test]
+fn layouts_may_not_zero_fill_anything_but_right_aligned_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let x = extract_folder(dir.path(), X_MAPPING, &extract(&[X_ROW]));
+    let fixed = std::fs::read_to_string(root().join("schemas/cbeds/census-fixed.toml")).unwrap();
+    let primary = "{ name = \"primary\", start = 20, length = 6, type = \"number\" }";
+    assert!(fixed.contains(primary));
+    let layout = |name: &str, field: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, fixed.replace(primary, field)).unwrap();
+        path
+    };
+    for (name, field) in [("star.toml", "{ name = \"primary\", start = 20, length = 6, type = \"number\", pad = \"*\" }"), ("zeros.toml", "{ name = \"primary\", start = 20, length = 6, type = \"number\", align = \"left\", pad = \"0\" }")] {
+        let path = layout(name, field);
+        let run = generate(&[path_str(&x), "--census", "--census-layout", path_str(&path)], &dir.path().join("out"));
+        assert_eq!(run.status.code(), Some(2), "{name}");
+        let err = stderr(&run);
+        assert!(err.contains("field `primary`") && err.contains(name), "points into the layout file: {err}");
+        assert!(!dir.path().join("out").exists());
+    }
+    // Left-aligned numbers are space-filled by default: 1 is `1     `, never `100000`.
+    let left = layout("left.toml", "{ name = \"primary\", start = 20, length = 6, type = \"number\", align = \"left\" }");
+    let out = dir.path().join("out");
+    let run = generate(&[path_str(&x), "--census", "--census-layout", path_str(&left)], &out);
+    assert_eq!(run.status.code(), Some(0), "{}{}", String::from_utf8_lossy(&run.stdout), stderr(&run));
+    let census = std::fs::read_to_string(out.join("census.txt")).unwrap();
+    let detail = census.lines().nth(1).unwrap();
+    assert_eq!(&detail[19..25], "1     ", "{census}");
+    let check = rollcall().arg("check").arg("--layout").arg(&left).arg(out.join("census.txt")).args(["--as-of", AS_OF]).output().unwrap();
+    assert_eq!(check.status.code(), Some(0), "{}", String::from_utf8_lossy(&check.stdout));
+}
+
+#[test]
+fn a_blank_first_line_does_not_change_the_delimiter() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut body = b"\r\n\n".to_vec();
+    body.extend(extract(&[X_ROW]));
+    let x = extract_folder(dir.path(), X_MAPPING, &body);
+    let run = generate(&[path_str(&x)], &dir.path().join("out"));
+    assert_eq!(run.status.code(), Some(0), "{}{}", String::from_utf8_lossy(&run.stdout), stderr(&run));
+    assert_eq!(caret_records(&dir.path().join("out/senr.txt"))[0][7], "1234567890");
+    // Rows after blank lines keep their own line numbers.
+    let bad = X_ROW.replace(",1,1234567890,ANA,", ",2,1234567891,BEN,").replace(",05", ",QQ");
+    let mut body = extract(&[X_ROW]);
+    body.extend(format!("\n\n{bad}\n").bytes());
+    std::fs::write(x.join("senr_x.csv"), body).unwrap();
+    let run = generate(&[path_str(&x), "--format", "json"], &dir.path().join("out2"));
+    assert_eq!(diagnostics(&run), [("FIELD-CODE".to_owned(), Some(5))]);
+}
+
+#[test]
+fn rows_of_two_leas_are_a_fatal_finding_that_stops_every_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let mapping = X_MAPPING.replace("reporting_lea = \"1964733\"\n", "");
+    let rows = [format!("1964733,{X_ROW}"), format!("1964734,{}", X_ROW.replace(",1,1234567890,ANA,RUIZ,2015-04-12,F,", ",2,1234567891,BEN,OKAFOR,2015-07-12,M,"))];
+    let mut body = format!("LEA,{X_HEADER}\n").into_bytes();
+    for r in &rows {
+        body.extend(format!("{r}\n").bytes());
+    }
+    let x = extract_folder(dir.path(), &mapping, &body);
+    for extra in [&[][..], &["--census"], &["--skip-invalid"], &["--census", "--skip-invalid"]] {
+        let out = dir.path().join("out");
+        let mut args = vec![path_str(&x), "--format", "json"];
+        args.extend_from_slice(extra);
+        let run = generate(&args, &out);
+        assert_eq!(run.status.code(), Some(1), "{extra:?}: {}", stderr(&run));
+        assert_eq!(diagnostics(&run), [("GEN-LEA-MIX".to_owned(), Some(3))], "{extra:?}: the findings report is shown");
+        assert!(!out.exists(), "{extra:?}: nothing written");
+    }
+}
+
+#[test]
+fn an_unclosed_quote_is_refused_with_its_line_not_merged_into_one_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let open = X_ROW.replace("ANA", "\"ANA");
+    let others: Vec<String> = (2..6).map(|i| X_ROW.replace(",1,1234567890,", &format!(",{i},123456789{i},"))).collect();
+    let mut rows = vec![X_ROW, open.as_str()];
+    rows.extend(others.iter().map(String::as_str));
+    let x = extract_folder(dir.path(), X_MAPPING, &extract(&rows));
+    let out = dir.path().join("out");
+    let run = generate(&[path_str(&x), "--skip-invalid"], &out);
+    assert_eq!(run.status.code(), Some(2));
+    let err = stderr(&run);
+    assert!(err.contains("senr_x.csv:3: a quote opened on this line is never closed"), "{err}");
+    assert_eq!(err.lines().filter(|l| l.starts_with("error:")).count(), 1, "{err}");
+    assert!(!out.exists());
+}
+
+#[test]
+fn rejected_rows_read_back_as_the_same_cells() {
+    let dir = tempfile::tempdir().unwrap();
+    let quoted = X_ROW.replace("RUIZ", "\"RUIZ, GARCIA\"").replace(",05", ",QQ");
+    // A second refused row with a Windows-1252 `É` (invalid UTF-8): kept byte for byte.
+    let latin = X_ROW.replace(",1,1234567890,ANA,RUIZ,", ",2,1234567891,JOS@,OKAFOR,").replace(",05", ",QQ");
+    let mut body = extract(&[&quoted]);
+    let at = body.len();
+    body.extend(latin.bytes());
+    body.push(b'\n');
+    let e = at + latin.find('@').unwrap();
+    body[e] = 0xC9;
+    let x = extract_folder(dir.path(), X_MAPPING, &body);
+    let out = dir.path().join("out");
+    let run = generate(&[path_str(&x), "--skip-invalid"], &out);
+    assert_eq!(run.status.code(), Some(1), "{}", stderr(&run));
+    let mut rejected = csv::ReaderBuilder::new().from_path(out.join("rejected.csv")).unwrap();
+    let records: Vec<csv::ByteRecord> = rejected.byte_records().map(Result::unwrap).collect();
+    assert_eq!(records.len(), 2);
+    let mut source = csv::ReaderBuilder::new().from_reader(&body[..]);
+    let source: Vec<csv::ByteRecord> = source.byte_records().map(Result::unwrap).collect();
+    for (r, s) in records.iter().zip(&source) {
+        let mut cells = csv::ReaderBuilder::new().has_headers(false).from_reader(&r[5]);
+        let row = cells.byte_records().next().unwrap().unwrap();
+        assert_eq!(row.iter().collect::<Vec<_>>(), s.iter().collect::<Vec<_>>(), "row {:?}", String::from_utf8_lossy(&r[5]));
+    }
+    assert_eq!(&records[0][5][..], quoted.as_bytes(), "quoted as in the extract");
+    assert!(records[1][5].contains(&0xC9), "the invalid byte is kept, not replaced by U+FFFD");
+}
+
+#[test]
+fn layouts_are_checked_completely_when_loaded() {
+    let dir = tempfile::tempdir().unwrap();
+    let x = extract_folder(dir.path(), X_MAPPING, &extract(&[X_ROW]));
+    let fixed = std::fs::read_to_string(root().join("schemas/cbeds/census-fixed.toml")).unwrap();
+    let cases = [
+        ("column.toml", fixed.replace("{ name = \"primary\", start = 20, length = 6, type = \"number\" }", "{ name = \"primary\", start = 20, length = 6, type = \"number\", column = \"primery\" }"), "`primery`"),
+        ("param.toml", fixed.replace("param = \"academic_year\"", "param = \"school_year\""), "`school_year`"),
+        ("hidden.toml", fixed.replace("file_name = \"census.txt\"", "file_name = \".census.txt\""), "not a plain file name"),
+        ("dotdot.toml", fixed.replace("file_name = \"census.txt\"", "file_name = \"..\""), "not a plain file name"),
+    ];
+    for (name, text, says) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let out = dir.path().join("out");
+        let run = generate(&[path_str(&x), "--census-layout", path_str(&path)], &out);
+        assert_eq!(run.status.code(), Some(2), "{name}");
+        let err = stderr(&run);
+        assert!(err.contains(says) && err.contains(name), "{name}: {err}");
+        assert!(run.stdout.is_empty(), "{name}: refused when loaded, before the check");
+        assert!(!out.exists());
+        let check = rollcall().arg("check").arg("--layout").arg(&path).arg(root().join("tests/fixtures/rules/LAYOUT-PADDING/good/in/census.txt")).output().unwrap();
+        assert_eq!(check.status.code(), Some(2), "{name}: check --layout loads it the same way");
+    }
+}
+
+#[test]
+fn small_things_the_review_found() {
+    let dir = tempfile::tempdir().unwrap();
+    // A header that matches nothing, twice: listed once.
+    let header = format!("{X_HEADER},Homeroom,Homeroom");
+    let body = format!("{header}\n{X_ROW},A,B\n");
+    let x = extract_folder(dir.path(), X_MAPPING, body.as_bytes());
+    let run = generate(&[path_str(&x)], &dir.path().join("out"));
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    assert!(stderr(&run).contains("columns not used: Homeroom\n"), "{}", stderr(&run));
+    // A trailing space after a date is not a time of day.
+    let spaced = X_ROW.replace("08/14/2025", "2025-08-14 ");
+    std::fs::write(x.join("senr_x.csv"), extract(&[&spaced])).unwrap();
+    let run = generate(&[path_str(&x), "--format", "json"], &dir.path().join("out2"));
+    assert_eq!(diagnostics(&run), [("GEN-DATE-INVALID".to_owned(), Some(2))]);
+    // A census day outside the academic year is refused with the reason.
+    std::fs::write(x.join("senr_x.csv"), extract(&[X_ROW])).unwrap();
+    let out = dir.path().join("out3");
+    let run = generate(&[path_str(&x), "--census", "--census-date", "2026-10-07"], &out);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(stderr(&run).contains("not in the academic year 2025-2026"), "{}", stderr(&run));
+    assert!(!out.exists());
+    let run = generate(&[path_str(&x), "--census", "--census-date", "2025-10-08"], &out);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    let manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["census_day"], "2025-10-08");
+}
