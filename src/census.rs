@@ -133,28 +133,76 @@ impl Group {
     }
 }
 
+/// A short code kept inline, without a heap allocation: an SSID, LEA or school code, a
+/// grade, gender or exit reason (at most 10 ASCII bytes). A state-sized census holds a
+/// million enrollments, so they stay a fixed ~100 bytes each.
+///
+/// ```
+/// use rollcall::census::Code;
+/// assert_eq!(Code::new(b"9990011").unwrap().as_str(), "9990011");
+/// assert!(Code::new(b"ABCDEFGHIJK").is_none());
+/// ```
+#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Code {
+    len: u8,
+    bytes: [u8; 10],
+}
+
+impl Code {
+    /// `raw` as a code; `None` when it is longer than 10 bytes or not ASCII (such a value
+    /// is a finding of `rollcall check`, and its record is not counted).
+    pub fn new(raw: &[u8]) -> Option<Code> {
+        if raw.len() > 10 || !raw.is_ascii() {
+            return None;
+        }
+        let mut bytes = [0; 10];
+        bytes[..raw.len()].copy_from_slice(raw);
+        Some(Code { len: raw.len() as u8, bytes })
+    }
+
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or_default()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+impl std::fmt::Debug for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", self.as_str())
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The parts of one SENR record the census needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Enrollment {
-    pub lea: String,
-    pub school: String,
-    pub ssid: String,
-    pub grade: String,
+    pub lea: Code,
+    pub school: Code,
+    pub ssid: Code,
+    pub grade: Code,
     pub status: Status,
     pub start: NaiveDate,
     pub exit: Option<NaiveDate>,
-    pub exit_reason: String,
-    pub gender: String,
+    pub exit_reason: Code,
+    pub gender: Code,
     pub year: Option<AcademicYear>,
 }
 
 /// The parts of one SINF record the census needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StudentInfo {
-    pub ssid: String,
+    pub ssid: Code,
     pub effective_start: NaiveDate,
     pub effective_end: Option<NaiveDate>,
-    pub gender: String,
+    pub gender: Code,
     pub group: Group,
 }
 
@@ -170,12 +218,12 @@ pub enum Breakdown {
 /// One census row's key. Grades sort in code-set order.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Key {
-    pub lea: String,
-    pub school: String,
+    pub lea: Code,
+    pub school: Code,
     pub grade_rank: usize,
-    pub grade: String,
+    pub grade: Code,
     /// Empty under [`Breakdown::SchoolGrade`].
-    pub gender: String,
+    pub gender: Code,
     /// `None` under [`Breakdown::SchoolGrade`].
     pub group: Option<Group>,
 }
@@ -228,7 +276,12 @@ impl Enrollment {
 pub struct Sources {
     pub enrollments: Vec<Enrollment>,
     pub info: Vec<StudentInfo>,
+    /// Where the needed fields are, per layout form met so far.
+    positions: Vec<(Form, Positions)>,
 }
+
+/// A layout form: the layout's index, whether it is the download variant, and the year.
+type Form = (usize, bool, Option<AcademicYear>);
 
 impl Sources {
     /// Reads every SENR and SINF record of CALPADS files (other record types are skipped).
@@ -247,14 +300,23 @@ impl Sources {
     /// Adds one CALPADS record; deletes, other record types and records whose key fields
     /// are not valid are skipped (`rollcall check` reports those).
     pub fn add(&mut self, schema: &Schema, rec: &ByteRecord) {
-        let Some((layout, download)) = schema.layout(rec.get(0).unwrap_or_default()) else { return };
-        let layout = &schema.layouts[layout];
-        let fields = Fields::new(layout, rec, download);
-        if fields.text(names::TRANSACTION_TYPE_CODE) == "D" {
+        let Some((index, download)) = schema.layout(rec.get(0).unwrap_or_default()) else { return };
+        let layout = &schema.layouts[index];
+        let year = layout.stable_position(names::ACADEMIC_YEAR_ID).and_then(|p| rec.get(p)).and_then(AcademicYear::parse);
+        let form = (index, download, year);
+        let at = match self.positions.iter().position(|(f, _)| *f == form) {
+            Some(i) => i,
+            None => {
+                self.positions.push((form, Positions::new(layout, download, year)));
+                self.positions.len() - 1
+            }
+        };
+        let fields = Fields { at: &self.positions[at].1, rec };
+        if fields.raw(fields.at.transaction) == b"D" {
             return;
         }
         match layout.record_type.as_str() {
-            "SENR" => self.enrollments.extend(fields.enrollment()),
+            "SENR" => self.enrollments.extend(fields.enrollment(year)),
             "SINF" => self.info.extend(fields.info()),
             _ => {}
         }
@@ -265,11 +327,11 @@ impl Sources {
         let info = self.info_on(day);
         let mut rows: BTreeMap<Key, Counts> = BTreeMap::new();
         for e in self.enrollments.iter().filter(|e| e.is_active(year, day)) {
-            let grade_rank = grade_order.iter().position(|g| *g == e.grade).unwrap_or(usize::MAX);
-            let mut key = Key { lea: e.lea.clone(), school: e.school.clone(), grade_rank, grade: e.grade.clone(), gender: String::new(), group: None };
+            let grade_rank = grade_order.iter().position(|g| g == e.grade.as_str()).unwrap_or(usize::MAX);
+            let mut key = Key { lea: e.lea, school: e.school, grade_rank, grade: e.grade, gender: Code::default(), group: None };
             if breakdown == Breakdown::Demographics {
-                let person = info.get(e.ssid.as_str());
-                key.gender = person.map_or_else(|| e.gender.clone(), |p| p.gender.clone());
+                let person = info.get(&e.ssid);
+                key.gender = person.map_or(e.gender, |p| p.gender);
                 key.group = Some(person.map_or(Group::NotReported, |p| p.group));
             }
             rows.entry(key).or_default().add(e.status);
@@ -278,10 +340,10 @@ impl Sources {
     }
 
     /// Per SSID, the SINF record effective on `day` (the latest-starting one).
-    fn info_on(&self, day: NaiveDate) -> HashMap<&str, &StudentInfo> {
-        let mut out: HashMap<&str, &StudentInfo> = HashMap::new();
+    fn info_on(&self, day: NaiveDate) -> HashMap<Code, &StudentInfo> {
+        let mut out: HashMap<Code, &StudentInfo> = HashMap::new();
         for i in self.info.iter().filter(|i| i.effective_start <= day && i.effective_end.is_none_or(|e| e >= day)) {
-            let slot = out.entry(i.ssid.as_str()).or_insert(i);
+            let slot = out.entry(i.ssid).or_insert(i);
             if i.effective_start >= slot.effective_start {
                 *slot = i;
             }
@@ -290,59 +352,102 @@ impl Sources {
     }
 }
 
-/// A record's fields by name, for its year's layout.
-struct Fields<'r> {
-    names: Vec<&'r str>,
-    rec: &'r ByteRecord,
+/// Where the fields the census reads sit in one form of a layout (year, upload or download),
+/// found once per form instead of once per record.
+#[derive(Debug, Clone)]
+struct Positions {
+    transaction: Option<usize>,
+    lea: Option<usize>,
+    school: Option<usize>,
+    ssid: Option<usize>,
+    grade: Option<usize>,
+    status: Option<usize>,
+    start: Option<usize>,
+    exit: Option<usize>,
+    exit_reason: Option<usize>,
+    gender: Option<usize>,
+    effective_start: Option<usize>,
+    effective_end: Option<usize>,
+    hispanic: Option<usize>,
+    races: [Option<usize>; 5],
 }
 
-impl<'r> Fields<'r> {
-    fn new(layout: &'r Layout, rec: &'r ByteRecord, download: bool) -> Fields<'r> {
-        let year = layout.stable_position(names::ACADEMIC_YEAR_ID).and_then(|p| rec.get(p)).and_then(AcademicYear::parse);
+impl Positions {
+    fn new(layout: &Layout, download: bool, year: Option<AcademicYear>) -> Positions {
         let fields = match year {
             Some(y) => layout.fields_for(y, download),
             None => layout.fields.iter().collect(),
         };
-        Fields { names: fields.iter().map(|f| f.name.as_str()).collect(), rec }
+        let at = |name: &str| fields.iter().position(|f| f.name == name);
+        Positions {
+            transaction: at(names::TRANSACTION_TYPE_CODE),
+            lea: at(names::REPORTING_LEA),
+            school: at("school_of_attendance"),
+            ssid: at(names::SSID),
+            grade: at("grade_level_code"),
+            status: at("enrollment_status_code"),
+            start: at("enrollment_start_date"),
+            exit: at("enrollment_exit_date"),
+            exit_reason: at("student_exit_reason_code"),
+            gender: at("student_gender_code"),
+            effective_start: at("effective_start_date"),
+            effective_end: at("effective_end_date"),
+            hispanic: at("student_hispanic_ethnicity_indicator"),
+            races: [1, 2, 3, 4, 5].map(|i| at(&format!("student_race_{i}_code"))),
+        }
+    }
+}
+
+/// One record read through the positions of its layout form.
+struct Fields<'r> {
+    at: &'r Positions,
+    rec: &'r ByteRecord,
+}
+
+impl<'r> Fields<'r> {
+    fn raw(&self, at: Option<usize>) -> &'r [u8] {
+        at.and_then(|i| self.rec.get(i)).unwrap_or_default()
     }
 
-    fn raw(&self, name: &str) -> &'r [u8] {
-        self.names.iter().position(|n| *n == name).and_then(|i| self.rec.get(i)).unwrap_or_default()
+    fn code(&self, at: Option<usize>) -> Option<Code> {
+        Code::new(self.raw(at))
     }
 
-    fn text(&self, name: &str) -> String {
-        String::from_utf8_lossy(self.raw(name)).into_owned()
+    fn date(&self, at: Option<usize>) -> Option<NaiveDate> {
+        parse_ccyymmdd(self.raw(at))
     }
 
-    fn date(&self, name: &str) -> Option<NaiveDate> {
-        parse_ccyymmdd(self.raw(name))
+    /// A blank date is `Some(None)`; a date that is not one is `None`.
+    fn optional_date(&self, at: Option<usize>) -> Option<Option<NaiveDate>> {
+        let raw = self.raw(at);
+        if raw.is_empty() { Some(None) } else { parse_ccyymmdd(raw).map(Some) }
     }
 
-    fn enrollment(&self) -> Option<Enrollment> {
-        let exit = self.raw("enrollment_exit_date");
+    fn enrollment(&self, year: Option<AcademicYear>) -> Option<Enrollment> {
+        let a = self.at;
         Some(Enrollment {
-            lea: self.text("reporting_lea"),
-            school: self.text("school_of_attendance"),
-            ssid: self.text(names::SSID),
-            grade: self.text("grade_level_code"),
-            status: Status::from_code(self.raw("enrollment_status_code"))?,
-            start: self.date("enrollment_start_date")?,
-            exit: if exit.is_empty() { None } else { Some(parse_ccyymmdd(exit)?) },
-            exit_reason: self.text("student_exit_reason_code"),
-            gender: self.text("student_gender_code"),
-            year: AcademicYear::parse(self.raw(names::ACADEMIC_YEAR_ID)),
+            lea: self.code(a.lea)?,
+            school: self.code(a.school)?,
+            ssid: self.code(a.ssid)?,
+            grade: self.code(a.grade)?,
+            status: Status::from_code(self.raw(a.status))?,
+            start: self.date(a.start)?,
+            exit: self.optional_date(a.exit)?,
+            exit_reason: self.code(a.exit_reason)?,
+            gender: self.code(a.gender)?,
+            year,
         })
     }
 
     fn info(&self) -> Option<StudentInfo> {
-        let end = self.raw("effective_end_date");
-        let races: Vec<&[u8]> = (1..=5).map(|i| self.raw(&format!("student_race_{i}_code"))).collect();
+        let a = self.at;
+        let races: [&[u8]; 5] = a.races.map(|r| self.raw(r));
         Some(StudentInfo {
-            ssid: self.text(names::SSID),
-            effective_start: self.date("effective_start_date")?,
-            effective_end: if end.is_empty() { None } else { Some(parse_ccyymmdd(end)?) },
-            gender: self.text("student_gender_code"),
-            group: Group::from_sinf(self.raw("student_hispanic_ethnicity_indicator"), &races),
+            ssid: self.code(a.ssid)?,
+            effective_start: self.date(a.effective_start)?,
+            effective_end: self.optional_date(a.effective_end)?,
+            gender: self.code(a.gender)?,
+            group: Group::from_sinf(self.raw(a.hispanic), &races),
         })
     }
 }
@@ -365,7 +470,7 @@ pub const COLUMNS: [&str; 11] = [
 impl Census {
     /// The rows as a table for a layout writer, in key order.
     pub fn table(&self) -> Table {
-        let text = |s: &str| if s.is_empty() { Value::Blank } else { Value::Text(s.to_owned()) };
+        let text = |c: &Code| if c.is_empty() { Value::Blank } else { Value::Text(c.to_string()) };
         let rows = self.rows.iter().map(|(k, c)| {
             vec![
                 text(&k.lea),
@@ -400,8 +505,12 @@ mod tests {
         NaiveDate::from_ymd_opt(2025, m, d).unwrap()
     }
 
+    fn code(s: &str) -> Code {
+        Code::new(s.as_bytes()).unwrap()
+    }
+
     fn enrollment(ssid: &str, status: Status, start: NaiveDate, exit: Option<NaiveDate>, reason: &str) -> Enrollment {
-        Enrollment { lea: "1964733".into(), school: "6019715".into(), ssid: ssid.into(), grade: "KN".into(), status, start, exit, exit_reason: reason.into(), gender: "M".into(), year: Some(AcademicYear(2025)) }
+        Enrollment { lea: code("1964733"), school: code("6019715"), ssid: code(ssid), grade: code("KN"), status, start, exit, exit_reason: code(reason), gender: code("M"), year: Some(AcademicYear(2025)) }
     }
 
     #[test]
@@ -415,13 +524,14 @@ mod tests {
                 enrollment("4", Status::Primary, day(10, 2), None, ""),
                 enrollment("5", Status::Primary, day(8, 14), Some(day(8, 14)), "N470"),
             ],
-            info: vec![StudentInfo { ssid: "1".into(), effective_start: day(8, 1), effective_end: None, gender: "F".into(), group: Group::Asian }],
+            info: vec![StudentInfo { ssid: code("1"), effective_start: day(8, 1), effective_end: None, gender: code("F"), group: Group::Asian }],
+            ..Sources::default()
         };
         let plain = sources.count(AcademicYear(2025), census_day, Breakdown::SchoolGrade, &[]);
         let counts: Vec<&Counts> = plain.rows.values().collect();
         assert_eq!(counts, [&Counts { primary: 1, secondary: 1, short_term: 0, non_ada: 0 }]);
         let demo = sources.count(AcademicYear(2025), census_day, Breakdown::Demographics, &[]);
-        let keys: Vec<(String, Option<Group>)> = demo.rows.keys().map(|k| (k.gender.clone(), k.group)).collect();
+        let keys: Vec<(String, Option<Group>)> = demo.rows.keys().map(|k| (k.gender.to_string(), k.group)).collect();
         assert_eq!(keys, [("F".to_owned(), Some(Group::Asian)), ("M".to_owned(), Some(Group::NotReported))]);
     }
 }

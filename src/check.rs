@@ -160,11 +160,6 @@ impl<'s> Checker<'s> {
         Ok(totals)
     }
 
-    /// The keys gathered so far (all of them once [`Checker::run`] has returned).
-    pub fn index(&self) -> &Index {
-        &self.index
-    }
-
     /// The submission's academic year: the latest year of the upload files, else of any
     /// record, else the year of `as_of`.
     pub fn submission_year(&self) -> AcademicYear {
@@ -307,17 +302,19 @@ impl<'s> Checker<'s> {
             self.unknown_type(file, pos, rec, first);
             return Ok(());
         };
-        match self.schema.layouts[layout].record_type.as_str() {
-            "SENR" => self.index.seen.senr += 1,
-            "SINF" => self.index.seen.sinf += 1,
-            "STAS" => self.index.seen.stas += 1,
-            _ => {}
-        }
         let record_year = self.year_of(rec, layout);
         let year = record_year.or(state.year).unwrap_or_else(|| AcademicYear::containing(self.options.as_of));
         let ci = self.compiled(layout, download, year)?;
         let (schema, as_of) = (self.schema, self.options.as_of);
         let compiled = &self.compiled[ci].2;
+        // Counted before any structure check: a record that cannot be read still says its file
+        // holds this record type (see `Index::seen`).
+        match compiled.family {
+            Family::Senr(_) => self.index.seen.senr += 1,
+            Family::Sinf(_) => self.index.seen.sinf += 1,
+            Family::Stas(_) => self.index.seen.stas += 1,
+            Family::Other => {}
+        }
         let mut ctx = RecordCtx { file, line: pos.line, byte: pos.byte, record: rec, compiled, values: &[], as_of, schema };
         if rec.len() != compiled.fields.len() {
             let (found, expected) = (rec.len().to_string(), compiled.fields.len().to_string());
@@ -375,7 +372,7 @@ impl<'s> Checker<'s> {
     }
 
     fn file_facts(&self, rec: &ByteRecord, layout: usize, download: bool, year: Option<AcademicYear>, pos: Pos) -> FileFacts {
-        let lea = self.schema.layouts[layout].stable_position("reporting_lea").and_then(|p| rec.get(p)).filter(|v| v.len() == 7).and_then(digits);
+        let lea = self.schema.layouts[layout].stable_position(names::REPORTING_LEA).and_then(|p| rec.get(p)).filter(|v| v.len() == 7).and_then(digits);
         FileFacts {
             record_type: Some(String::from_utf8_lossy(rec.get(0).unwrap_or_default()).into_owned()),
             download,

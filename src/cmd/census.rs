@@ -71,8 +71,8 @@ pub fn rows(census: &census::Census) -> Vec<Row> {
         .rows
         .iter()
         .map(|(key, counts)| Row {
-            school: key.school.clone(),
-            grade: key.grade.clone(),
+            school: key.school.to_string(),
+            grade: key.grade.to_string(),
             primary: counts.primary,
             secondary: counts.secondary,
             short_term: counts.short_term,

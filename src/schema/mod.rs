@@ -474,6 +474,7 @@ fn build_combinations(name: &str, text: &str, layouts: &[Layout], codesets: &BTr
 pub mod names {
     //! Machine names of the fields that rules refer to by name (from `calpads-layouts.md`).
     pub const ACADEMIC_YEAR_ID: &str = "academic_year_id";
+    pub const REPORTING_LEA: &str = "reporting_lea";
     pub const TRANSACTION_TYPE_CODE: &str = "transaction_type_code";
     pub const LOCAL_RECORD_ID: &str = "local_record_id";
     pub const SSID: &str = "ssid";
