@@ -128,29 +128,28 @@ pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitC
     }
     let ignore = select_rules(&args.ignore)?;
     let engine = match &args.layout {
-        Some(name) => Engine::Layout(FileLayout::load(name)?),
+        Some(name) => Engine::Layout(FileLayout::load(name)?, ignore),
         None => {
             let schema = load_schema(args.schemas.as_ref())?;
             let mut options = Options::new(args.as_of.unwrap_or_else(|| chrono::Local::now().date_naive()));
             options.census = args.census || args.census_date.is_some();
             options.census_date = args.census_date;
             options.calendar = args.calendar.as_deref().map(Calendar::load).transpose()?;
-            options.ignore.clone_from(&ignore);
+            options.ignore = ignore;
             Engine::Calpads(Box::new(schema), options)
         }
     };
     let tally = match args.format {
         Format::Json => {
-            let report = JsonReport::new(out, &inputs).with_max_per_rule(args.max_per_rule.filter(|n| *n > 0));
-            let mut report = Ignoring { inner: report, ignore: &ignore };
+            let mut report = JsonReport::new(out, &inputs).with_max_per_rule(args.max_per_rule.filter(|n| *n > 0));
             let totals = engine.run(&inputs, &mut report)?;
-            report.inner.finish(totals.files, totals.records, started.elapsed().as_millis()).map_err(write_err)?
+            report.finish(totals.files, totals.records, started.elapsed().as_millis()).map_err(write_err)?
         }
         Format::Human => {
             let style = human_style(global, args.max_per_rule, args.width);
-            let mut report = Ignoring { inner: HumanReport::new(&inputs, style), ignore: &ignore };
+            let mut report = HumanReport::new(&inputs, style);
             let totals = engine.run(&inputs, &mut report)?;
-            report.inner.finish(out, totals.files, totals.records).map_err(write_err)?
+            report.finish(out, totals.files, totals.records).map_err(write_err)?
         }
     };
     Ok(exit_code(&tally, args.deny_warnings))
@@ -167,10 +166,11 @@ pub(crate) fn human_style(global: &GlobalArgs, max_per_rule: Option<u64>, width:
     Style { color: global.color.enabled(), width: width.max(40), max_per_rule }
 }
 
-/// What reads the inputs: the CALPADS checker, or a layout's reader (`--layout`).
+/// What reads the inputs: the CALPADS checker (which skips `--ignore`d rules itself), or a
+/// layout's reader (`--layout`) with the rules to leave out.
 enum Engine {
     Calpads(Box<Schema>, Options),
-    Layout(FileLayout),
+    Layout(FileLayout, Vec<&'static Rule>),
 }
 
 impl Engine {
@@ -188,7 +188,7 @@ impl Engine {
                 }
                 totals
             }
-            Engine::Layout(layout) => recheck::check_files(&layout, inputs, sink),
+            Engine::Layout(layout, ignore) => recheck::check_files(&layout, inputs, &mut Ignoring { inner: sink, ignore: &ignore }),
         }
     }
 }
@@ -206,14 +206,13 @@ fn progress_bar(inputs: &[read::Input]) -> Option<ProgressBar> {
     Some(bar)
 }
 
-/// Drops findings of `--ignore`d rules before they reach a report (the CALPADS checker also
-/// skips them itself, so their work is not done at all).
-struct Ignoring<'a, S> {
-    inner: S,
+/// Drops findings of `--ignore`d rules before they reach a report.
+struct Ignoring<'a> {
+    inner: &'a mut dyn Sink,
     ignore: &'a [&'static Rule],
 }
 
-impl<S: Sink> Sink for Ignoring<'_, S> {
+impl Sink for Ignoring<'_> {
     fn wants_excerpt(&mut self, rule: &'static Rule) -> bool {
         self.inner.wants_excerpt(rule)
     }

@@ -272,22 +272,25 @@ fn check_mix(index: &Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) {
     let file_ref = |i: usize| RecordRef { file: u32::try_from(i).unwrap_or(u32::MAX), line: index.files[i].line, byte: 0 };
     for (i, f) in index.files.iter().enumerate() {
         let record_type = f.record_type.clone().unwrap_or_default();
-        let mut report = |what: &str, value: String, first: usize, other: String| {
-            let args = [("what", what.to_owned()), ("value", value), ("first_file", (ctx.name_of)(first)), ("other", other)];
-            let mut finding = finding(&SUBMISSION_MIX, file_ref(i), &record_type, None, None, &args);
+        // `field` says which of the file's values differs (the first record's), so callers
+        // can tell an LEA mix from a year mix without reading the message.
+        let mut report = |field: &str, what: &str, value: String, first: usize, other: String| {
+            let args = [("what", what.to_owned()), ("value", value.clone()), ("first_file", (ctx.name_of)(first)), ("other", other)];
+            let mut finding = finding(&SUBMISSION_MIX, file_ref(i), &record_type, Some(field), None, &args);
+            finding.value = Some(value);
             finding.byte = None;
             finding.related = vec![Related { file: first, line: index.files[first].line }];
             out.push(finding);
         };
         if let (Some(lea), Some((first, lea0))) = (f.lea, first_lea) {
             if i > first && lea != lea0 {
-                report("LEA", school_code(lea), first, format!("LEA {}", school_code(lea0)));
+                report(crate::schema::names::REPORTING_LEA, "LEA", school_code(lea), first, format!("LEA {}", school_code(lea0)));
                 continue;
             }
         }
         if let (Some(year), Some((first, year0)), false) = (f.year, first_year, f.download) {
             if i > first && year != year0 {
-                report("academic year", year.to_string(), first, year0.to_string());
+                report(crate::schema::names::ACADEMIC_YEAR_ID, "academic year", year.to_string(), first, year0.to_string());
             }
         }
     }
