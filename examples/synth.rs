@@ -554,7 +554,8 @@ fn events(students: &mut [Student], cal: &Calendar, rng: &mut Rng) {
     for (school, grade, start, exit) in short_terms {
         if let Some(i) = pool.take(students, rng, school, &[grade]) {
             let mut spell = Spell::new(ALTERNATIVE, "30", grade, start, exit);
-            spell.reason = "E170";
+            // Back to the primary school: a transfer code (E170 is only for status 20 or 50, SENR0523).
+            spell.reason = "T160";
             students[i].spells.push(spell);
             students[i].role = Role::ShortTerm;
         }
@@ -701,12 +702,8 @@ const SENR_FIELDS: &[&str] = &[
     "district_of_geographic_residence",
     "golden_state_seal_merit_diploma_indicator",
     "seal_of_biliteracy_indicator",
-    "postsecondary_transition_status_indicator",
-    "workforce_readiness_certificate_program_completion_indicator",
-    "food_handler_certification_program_completion_indicator",
-    "pre_apprenticeship_certification_program_completion_indicator",
-    "pre_apprenticeship_program_non_certified_completion_indicator",
-    "state_or_federal_job_program_completion_indicator",
+    "adult_age_students_with_disabilities_in_transition_status",
+    "graduation_exemption_indicator",
 ];
 
 const SINF_FIELDS: &[&str] = &[
@@ -903,8 +900,9 @@ fn senr_record(s: &Student, sp: &Spell, seq: usize) -> Rec {
     r.set("expected_receiver_school_of_attendance", sp.receiver).set("student_met_all_uc_csu_requirements_indicator", sp.uc_csu);
     r.set("student_school_transfer_code", sp.transfer).set("district_of_geographic_residence", sp.residence);
     r.set("golden_state_seal_merit_diploma_indicator", sp.gssmd).set("seal_of_biliteracy_indicator", sp.biliteracy);
-    for name in &SENR_FIELDS[33..] {
-        r.set(name, "N");
+    // Every diploma graduate exits after 2023-06-30, so the exemption indicator is Y or N (SENR0632).
+    if sp.completion == "100" {
+        r.set("graduation_exemption_indicator", "N");
     }
     r
 }
@@ -919,7 +917,7 @@ fn sinf_record(s: &Student, seq: usize, effective: NaiveDate, street: &str) -> R
         r.set(&format!("student_race_{}_code", k + 1), race);
     }
     r.set("student_race_missing_indicator", "N").set("address_line_1", street).set("address_city_name", s.city);
-    r.set("address_state_province_code", "CA").set("address_zip_code", &s.zip);
+    r.set("address_state_province_code", "US-CA").set("address_zip_code", &s.zip);
     r.set("student_initial_us_school_enrollment_date_k12", &s.initial_us.map(ymd).unwrap_or_default());
     r.set("enrolled_in_us_school_less_than_three_cumulative_years_indicator", s.recent_arrival);
     r.set("parent_guardian_highest_education_level_code", s.education[0]).set("parent_guardian_2_highest_education_level_code", s.education[1]);
@@ -1283,7 +1281,7 @@ impl<'a> Planter<'a> {
 
     fn senr_completion(&mut self) -> io::Result<()> {
         let s = self.take("SENR-COMPLETION-REQUIRED", diploma)?;
-        let r = self.edit(Kind::Senr, s, 0)?.set("student_school_completion_status", "");
+        let r = self.edit(Kind::Senr, s, 0)?.set("student_school_completion_status", "").set("graduation_exemption_indicator", "");
         r.plant("student_school_completion_status", "SENR-COMPLETION-REQUIRED", "", "graduate exited E230 without a completion status");
         let s = self.take("SENR-COMPLETION-WITHOUT-E230", diploma)?;
         let r = self.edit(Kind::Senr, s, 0)?.set("student_exit_reason_code", "E155");
@@ -1292,7 +1290,7 @@ impl<'a> Planter<'a> {
         let r = self.edit(Kind::Senr, s, 0)?.set("student_met_all_uc_csu_requirements_indicator", "");
         r.plant("student_met_all_uc_csu_requirements_indicator", "SENR-UC-CSU-REQUIRED", "", "graduate without the UC/CSU requirements indicator");
         let s = self.take("SENR-COMPLETION-GRADE", diploma)?;
-        let r = self.edit(Kind::Senr, s, 0)?.set("student_school_completion_status", "480");
+        let r = self.edit(Kind::Senr, s, 0)?.set("student_school_completion_status", "480").set("graduation_exemption_indicator", "");
         r.plant("student_school_completion_status", "SENR-COMPLETION-GRADE", "", "senior given completion 480 (promoted), which ends grades up to 11");
         let s = self.take("SENR-SEAL-WITHOUT-DIPLOMA", plain_in(HIGH, &["11"]))?;
         let r = self.edit(Kind::Senr, s, 0)?.set("seal_of_biliteracy_indicator", "Y");
@@ -1400,6 +1398,7 @@ impl<'a> Planter<'a> {
         self.edit(Kind::Senr, s, 0)?.set("enrollment_status_code", "20");
         let r = self.edit(Kind::Senr, s, 1)?;
         r.plant("enrollment_status_code", "SENR-SHORT-TERM-NO-PRIMARY", "", "the student's only primary enrollment was reported as secondary (20)");
+        self.edit(Kind::Senr, s, 0)?.plant("student_exit_reason_code", "SENR-SECONDARY-EXIT", "", "the enrollment reported as secondary (20) keeps its E155 year-end exit");
         let s = self.take("SINF-DUPLICATE-KEY", plain)?;
         let mut dup = self.edit(Kind::Sinf, s, 0)?.clone();
         dup.set("local_record_id", &format!("LI-{:04}", self.seq(Kind::Sinf)));
@@ -1449,7 +1448,7 @@ impl<'a> Planter<'a> {
         let r = self.append(senr_record(&s, &s.spells[0], seq));
         r.set("academic_year_id", PRIOR_YEAR).set("enrollment_exit_date", "").set("student_exit_reason_code", "");
         r.plant("academic_year_id", "STRUCT-ACADEMIC-YEAR-MIX", "", "a 2024-2025 enrollment in the 2025-2026 file");
-        r.plant("enrollment_exit_date", "XF-PRIOR-YEAR-OPEN", "census", "2024-2025 enrollment never exited (should have been E155 on the last day of 2024-2025)");
+        r.plant("enrollment_exit_date", "XF-PRIOR-YEAR-OPEN", "", "2024-2025 enrollment never exited (should have been E155 on the last day of 2024-2025)");
         let seq = self.seq(Kind::Sinf);
         self.append(sinf_record(&s, seq, start, &s.street));
         Ok(())

@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use csv::ByteRecord;
 
 use crate::calendar::Calendar;
+use crate::directory::Directory;
 use crate::date::AcademicYear;
 use crate::diagnostic::{Excerpt, Finding};
 use crate::error::Error;
@@ -16,7 +17,7 @@ use crate::read::{self, Input, Pos, RecordReader};
 use crate::rules::identity::{IdentityFields, People};
 use indicatif::ProgressBar;
 use crate::rules::{self, cross, field, structure, within, Compiled, Family, RecordCtx, Rule, Value};
-use crate::schema::{names, Schema};
+use crate::schema::{names, Era, Schema};
 
 /// Where findings go. Reports implement it; tests collect into a `Vec`.
 pub trait Sink {
@@ -50,12 +51,14 @@ pub struct Options {
     pub calendar: Option<Calendar>,
     /// Rules whose findings are not reported (`--ignore`).
     pub ignore: Vec<&'static Rule>,
+    /// The school directory, for the directory rules.
+    pub schools: Option<Directory>,
 }
 
 impl Options {
     /// Options with `as_of` as today and nothing else set.
     pub fn new(as_of: NaiveDate) -> Options {
-        Options { as_of, census: false, census_date: None, calendar: None, ignore: Vec::new() }
+        Options { as_of, census: false, census_date: None, calendar: None, ignore: Vec::new(), schools: None }
     }
 
     /// Whether findings of `rule` are reported.
@@ -69,12 +72,36 @@ impl Options {
 pub struct Totals {
     pub files: usize,
     pub records: u64,
+    /// Rules that did not run because an input they need was not given.
+    pub not_checked: Vec<NotChecked>,
+}
+
+/// A rule that did not run, and the option that would run it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NotChecked {
+    pub rule: &'static Rule,
+    /// The option to give, like `--schools FILE`.
+    pub needs: &'static str,
+}
+
+/// Records of one file whose field count is another year's layout (STRUCT-LAYOUT-YEAR).
+#[derive(Debug)]
+struct WrongEra {
+    line: u64,
+    byte: u64,
+    record_type: String,
+    found: usize,
+    expected: usize,
+    year: AcademicYear,
+    fits: Era,
+    records: u64,
 }
 
 /// Per-file state while a file streams by.
 #[derive(Debug, Default)]
 struct FileState {
     records: u64,
+    wrong_eras: Vec<WrongEra>,
     year: Option<AcademicYear>,
     /// A record ending with LF alone in a CR LF file has been reported.
     mixed_endings: bool,
@@ -94,6 +121,8 @@ pub struct Checker<'s> {
     index_on: bool,
     /// Per layout: where academic_year_id sits in every year's form of it.
     year_pos: Vec<Option<usize>>,
+    /// Per layout: the spans of years with one field list.
+    eras: Vec<Vec<Era>>,
     index: Index,
     people: People,
     values: Vec<Value>,
@@ -107,8 +136,9 @@ pub struct Checker<'s> {
 impl<'s> Checker<'s> {
     pub fn new(schema: &'s Schema, inputs: &'s [Input], options: Options) -> Checker<'s> {
         let year_pos = schema.layouts.iter().map(|l| l.stable_position(names::ACADEMIC_YEAR_ID)).collect();
+        let eras = schema.layouts.iter().map(crate::schema::Layout::eras).collect();
         let identity_on = rules::identity::RULES.iter().any(|r| options.reports(r));
-        let index_on = within::RULES.iter().chain(cross::RULES).any(|r| options.reports(r));
+        let index_on = within::RULES.iter().chain(cross::RULES).chain(rules::directory::RULES).any(|r| options.reports(r));
         Checker {
             schema,
             identity_on,
@@ -118,6 +148,7 @@ impl<'s> Checker<'s> {
             delimiters: vec![b'^'; inputs.len()],
             compiled: Vec::new(),
             year_pos,
+            eras,
             index: Index::default(),
             people: People::default(),
             values: Vec::new(),
@@ -136,14 +167,15 @@ impl<'s> Checker<'s> {
 
     /// Checks every input, then the cross-record rules, sending findings to `sink`.
     pub fn run(&mut self, sink: &mut dyn Sink) -> Result<Totals, Error> {
-        let mut totals = Totals { files: self.inputs.len(), records: 0 };
+        let mut totals = Totals { files: self.inputs.len(), records: 0, not_checked: Vec::new() };
         for file in 0..self.inputs.len() {
             totals.records += self.check_file(file, sink)?;
         }
         let mut cross = Vec::new();
         let inputs = self.inputs;
         let name_of = |i: usize| inputs.get(i).map_or_else(String::new, |x| x.display.clone());
-        within::check(&mut self.index, &name_of, &mut cross);
+        cross::resolve_new_students(&mut self.index, &name_of, &mut cross);
+        within::check(&mut self.index, &name_of, crate::date::day_number(self.options.as_of), &mut cross);
         let year = self.submission_year();
         let ctx = cross::CrossCtx {
             year,
@@ -153,11 +185,32 @@ impl<'s> Checker<'s> {
             name_of: &name_of,
         };
         cross::check(&mut self.index, &ctx, &mut cross);
+        if let Some(dir) = &self.options.schools {
+            rules::directory::check(&self.index, dir, &mut cross);
+        }
+        totals.not_checked = self.not_checked();
         for mut f in cross.into_iter().filter(|f| self.options.reports(f.rule)) {
             self.complete(&mut f, sink)?;
             sink.finding(f).map_err(write_err)?;
         }
         Ok(totals)
+    }
+
+    /// The rules that need an input this run was not given, when the run has records they read.
+    fn not_checked(&self) -> Vec<NotChecked> {
+        if self.index.seen.senr == 0 {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        let mut add = |rules: &[&'static Rule], given: bool, needs: &'static str| {
+            if !given {
+                out.extend(rules.iter().filter(|r| self.options.reports(r)).map(|rule| NotChecked { rule, needs }));
+            }
+        };
+        add(rules::directory::RULES, self.options.schools.is_some(), "--schools FILE");
+        add(&[&cross::NON_SCHOOL_DAY], self.options.calendar.is_some(), "--calendar FILE");
+        add(&[&cross::SINF_CENSUS], self.options.census, "--census");
+        out
     }
 
     /// The submission's academic year: the latest year of the upload files, else of any
@@ -208,6 +261,9 @@ impl<'s> Checker<'s> {
             if read::ends_with_lf_only(&input.path) {
                 self.mixed_endings(file, at, sink)?;
             }
+        }
+        for wrong in std::mem::take(&mut state.wrong_eras) {
+            self.emit(wrong_era_finding(file, &wrong), None, sink)?;
         }
         if state.records == 0 {
             self.emit(file_finding(&structure::EMPTY_FILE, file), None, sink)?;
@@ -267,8 +323,16 @@ impl<'s> Checker<'s> {
         let delimiter = self.delimiters[file];
         let rec = read::fetch(&self.inputs[file], delimiter, byte)?;
         if let Some(layout) = self.schema.layout(rec.get(0).unwrap_or_default()).map(|l| l.0) {
-            let lrid = self.schema.layouts[layout].stable_position(names::LOCAL_RECORD_ID).and_then(|p| rec.get(p));
-            f.local_record_id = lrid.filter(|v| !v.is_empty()).map(|v| String::from_utf8_lossy(v).into_owned());
+            let get = |name: &str| {
+                let at = self.schema.layouts[layout].stable_position(name).and_then(|p| rec.get(p));
+                at.filter(|v| !v.is_empty()).map(|v| String::from_utf8_lossy(v).into_owned())
+            };
+            f.local_record_id = get(names::LOCAL_RECORD_ID);
+            f.school = get(names::SCHOOL_OF_ATTENDANCE);
+            f.local_student_id = get(names::LOCAL_STUDENT_ID);
+            if f.ssid.is_none() {
+                f.ssid = get(names::SSID);
+            }
         }
         if let Some(pos) = f.field.as_deref().and_then(|name| self.field_position(&rec, name)) {
             f.value = rec.get(pos).map(|v| String::from_utf8_lossy(v).into_owned());
@@ -317,6 +381,23 @@ impl<'s> Checker<'s> {
         }
         let mut ctx = RecordCtx { file, line: pos.line, byte: pos.byte, record: rec, compiled, values: &[], as_of, schema };
         if rec.len() != compiled.fields.len() {
+            let extra = if download { self.schema.layouts[layout].download_fields.len() } else { 0 };
+            if let Some(fits) = self.eras[layout].iter().find(|e| !e.contains(year) && e.fields + extra == rec.len()) {
+                match state.wrong_eras.iter_mut().find(|w| w.fits == *fits) {
+                    Some(w) => w.records += 1,
+                    None => state.wrong_eras.push(WrongEra {
+                        line: pos.line,
+                        byte: pos.byte,
+                        record_type: compiled.record_type.clone(),
+                        found: rec.len(),
+                        expected: compiled.fields.len(),
+                        year,
+                        fits: fits.clone(),
+                        records: 1,
+                    }),
+                }
+                return Ok(());
+            }
             let (found, expected) = (rec.len().to_string(), compiled.fields.len().to_string());
             let delims = (compiled.fields.len() - 1).to_string();
             let args = [("found", found.as_str()), ("expected", expected.as_str()), ("expected_delims", delims.as_str()), ("year", &year.to_string())];
@@ -409,6 +490,23 @@ impl<'s> Checker<'s> {
 
 fn write_err(source: io::Error) -> Error {
     Error::Write { path: "standard output".into(), source }
+}
+
+/// STRUCT-LAYOUT-YEAR: one finding for every record of a file in another year's layout.
+fn wrong_era_finding(file: usize, w: &WrongEra) -> Finding {
+    let what = if w.records == 1 { format!("1 {} record has", w.record_type) } else { format!("{} {} records have", w.records, w.record_type) };
+    let args = [
+        ("what", what),
+        ("found", w.found.to_string()),
+        ("record_type", w.record_type.clone()),
+        ("fits", w.fits.describe()),
+        ("year", w.year.to_string()),
+        ("expected", w.expected.to_string()),
+    ];
+    let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut f = Finding::new(&structure::LAYOUT_YEAR, &args);
+    (f.file, f.line, f.byte, f.record_type) = (Some(file), Some(w.line), Some(w.byte), Some(w.record_type.clone()));
+    f
 }
 
 fn file_finding(rule: &'static Rule, file: usize) -> Finding {

@@ -99,6 +99,10 @@ pub struct Finding {
     pub help: String,
     pub ssid: Option<String>,
     pub local_record_id: Option<String>,
+    /// The record's school of attendance, when it has one.
+    pub school: Option<String>,
+    /// The record's local student ID, when it has one.
+    pub local_student_id: Option<String>,
     pub related: Vec<Related>,
     /// The state rule this finding mirrors when it differs by case from the rule's own
     /// (`None`: the rule's [`Rule::state_rule`]).
@@ -127,6 +131,8 @@ impl Finding {
             help: crate::rules::render(rule.help, args),
             ssid: None,
             local_record_id: None,
+            school: None,
+            local_student_id: None,
             related: Vec::new(),
             state_rule: None,
             excerpt: None,

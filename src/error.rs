@@ -37,6 +37,10 @@ pub enum Error {
     #[error("calendar {path} line {line}: {message}")]
     #[diagnostic(code(rollcall::calendar), help("the calendar is a CSV with headers school_of_attendance,date,day_type; day_type is school, holiday or non_school"))]
     Calendar { path: PathBuf, line: u64, message: String },
+    /// The school directory given with `--schools` has a malformed row.
+    #[error("school directory {path} line {line}: {message}")]
+    #[diagnostic(code(rollcall::directory), help("the school directory is a CSV with headers school_of_attendance,school_name,low_grade,high_grade,school_type (or grade_span), or the CDE directory export pubschls.txt as downloaded"))]
+    Directory { path: PathBuf, line: u64, message: String },
     /// A command-line value that clap could not check by itself.
     #[error("invalid argument {arg}: {message}")]
     #[diagnostic(code(rollcall::args))]

@@ -13,19 +13,66 @@ pub struct RecordRef {
     pub byte: u64,
 }
 
+/// A local student ID (at most 15 bytes) packed exactly into a number: the bytes, and the
+/// length in the top bits. Local IDs are unique within an LEA, and a submission is one LEA.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct LocalId(u128);
+
+impl LocalId {
+    /// `None` for a blank value or one longer than 15 bytes (a field finding).
+    pub fn new(raw: &[u8]) -> Option<LocalId> {
+        (!raw.is_empty() && raw.len() <= 15).then(|| LocalId(raw.iter().fold(0u128, |a, b| (a << 8) | u128::from(*b)) | ((raw.len() as u128) << 120)))
+    }
+
+    /// The ID as written.
+    pub fn text(self) -> String {
+        let len = (self.0 >> 120) as usize;
+        let bytes: Vec<u8> = (0..len).rev().map(|i| (self.0 >> (8 * i)) as u8).collect();
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+}
+
+/// Who a record is about: the SSID, or for a SENR add/update without one (a new student who
+/// has no SSID yet), the local student ID. Cross-record rules group records by it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum StudentKey {
+    Ssid(u64),
+    Local(LocalId),
+}
+
+impl StudentKey {
+    /// The SSID, when the key is one.
+    pub fn ssid(self) -> Option<u64> {
+        match self {
+            StudentKey::Ssid(s) => Some(s),
+            StudentKey::Local(_) => None,
+        }
+    }
+
+    /// How messages name the student: `SSID 9900000101` or `local student ID 240311 (no SSID)`.
+    pub fn describe(self) -> String {
+        match self {
+            StudentKey::Ssid(s) => format!("SSID {}", ssid_text(s)),
+            StudentKey::Local(l) => format!("local student ID {} (no SSID)", l.text()),
+        }
+    }
+}
+
 /// An open enrollment has this exit day.
 pub const OPEN: i32 = i32::MAX;
 
 /// The keys of one SENR enrollment.
 #[derive(Clone, Copy, Debug)]
 pub struct Enrollment {
-    pub ssid: u64,
+    pub student: StudentKey,
+    pub local: Option<LocalId>,
     pub school: u32,
     pub start: i32,
     /// Exit day, or [`OPEN`].
     pub exit: i32,
     pub status: [u8; 2],
     pub exit_reason: [u8; 4],
+    pub completion: [u8; 3],
     pub grade: [u8; 2],
     pub year: AcademicYear,
     pub at: RecordRef,
@@ -35,6 +82,7 @@ pub struct Enrollment {
 #[derive(Clone, Copy, Debug)]
 pub struct Summary {
     pub ssid: u64,
+    pub local: Option<LocalId>,
     pub school: u32,
     pub year: AcademicYear,
     /// Attendance recovery days in hundredths.
@@ -48,6 +96,7 @@ pub struct Summary {
 #[derive(Clone, Copy, Debug)]
 pub struct Information {
     pub ssid: u64,
+    pub local: Option<LocalId>,
     pub effective_start: i32,
     /// Effective end day, or [`OPEN`].
     pub effective_end: i32,
@@ -115,12 +164,32 @@ impl Index {
         transaction.is_some_and(|i| ctx.raw(i) == b"D")
     }
 
-    /// Adds a SENR record whose key fields are valid.
+    /// The local student ID of field `i`, when it passed its field rules.
+    fn local(ctx: &RecordCtx<'_, '_>, i: usize) -> Option<LocalId> {
+        ctx.is_valid(i).then(|| LocalId::new(ctx.raw(i))).flatten()
+    }
+
+    /// Adds a SENR record whose key fields are valid. A record without SSID (a new student)
+    /// is keyed by its local student ID.
     pub fn add_enrollment(&mut self, ctx: &RecordCtx<'_, '_>, f: &senr::Fields) {
-        if Self::is_delete(ctx, Some(f.transaction)) || !ctx.is_valid(f.ssid) || !ctx.is_valid(f.school) {
+        if Self::is_delete(ctx, Some(f.transaction)) || !ctx.is_valid(f.school) {
             return;
         }
-        let (Some(ssid), Some(school), Some(start)) = (digits(ctx.raw(f.ssid)), digits(ctx.raw(f.school)), ctx.date(f.start)) else { return };
+        let local = Self::local(ctx, f.local_id);
+        let student = if ctx.is_blank(f.ssid) {
+            match local {
+                Some(l) => StudentKey::Local(l),
+                None => return,
+            }
+        } else if ctx.is_valid(f.ssid) {
+            match digits(ctx.raw(f.ssid)) {
+                Some(s) => StudentKey::Ssid(s),
+                None => return,
+            }
+        } else {
+            return;
+        };
+        let (Some(school), Some(start)) = (digits(ctx.raw(f.school)), ctx.date(f.start)) else { return };
         let exit = if ctx.is_blank(f.exit) {
             OPEN
         } else {
@@ -130,12 +199,14 @@ impl Index {
             }
         };
         self.enrollments.push(Enrollment {
-            ssid,
+            student,
+            local,
             school: u32::try_from(school).unwrap_or(u32::MAX),
             start: day_number(start),
             exit,
             status: code(ctx.raw(f.status)),
             exit_reason: code(ctx.raw(f.exit_reason)),
+            completion: code(ctx.raw(f.completion)),
             grade: code(ctx.raw(f.grade)),
             year: ctx.compiled.year,
             at: Self::at(ctx),
@@ -150,6 +221,7 @@ impl Index {
         let (Some(ssid), Some(school)) = (digits(ctx.raw(f.ssid)), digits(ctx.raw(f.school))) else { return };
         self.summaries.push(Summary {
             ssid,
+            local: Self::local(ctx, f.local_id),
             school: u32::try_from(school).unwrap_or(u32::MAX),
             year: ctx.compiled.year,
             recovery: f.recovery.and_then(|r| ctx.number(r)).unwrap_or(0),
@@ -169,6 +241,7 @@ impl Index {
             || ctx.raw(f.race_missing) == b"Y";
         self.information.push(Information {
             ssid,
+            local: Self::local(ctx, f.local_id),
             effective_start: day_number(start),
             effective_end: ctx.date(f.effective_end).map_or(OPEN, day_number),
             initial_us: ctx.date(f.initial_us_enrollment).map(day_number),

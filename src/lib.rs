@@ -19,6 +19,7 @@ pub mod check;
 pub mod cmd;
 pub mod date;
 pub mod diagnostic;
+pub mod directory;
 pub mod error;
 pub mod index;
 pub mod read;

@@ -66,12 +66,16 @@ pub struct Args {
     /// The attendance calendar (CSV: school_of_attendance,date,day_type) for the calendar rules.
     #[arg(long, value_name = "FILE")]
     pub calendar: Option<PathBuf>,
+    /// The school directory (CSV: school_of_attendance,school_name,low_grade,high_grade,school_type,
+    /// or the CDE directory export pubschls.txt) for the grade-span and short-term school rules.
+    #[arg(long, value_name = "FILE")]
+    pub schools: Option<PathBuf>,
     /// Do not report these rules: IDs, or family prefixes like XF (repeatable, comma-separated).
     #[arg(long, value_name = "RULE", value_delimiter = ',')]
     pub ignore: Vec<String>,
     /// Read the files with this layout instead of as CALPADS files: `fixed`, `tab` (the
     /// census count layouts of `rollcall generate --census`) or a layout TOML file.
-    #[arg(long, value_name = "NAME|FILE", conflicts_with_all = ["census", "census_date", "calendar", "schemas"])]
+    #[arg(long, value_name = "NAME|FILE", conflicts_with_all = ["census", "census_date", "calendar", "schemas", "schools"])]
     pub layout: Option<String>,
     /// Width of human output in columns.
     #[arg(long, default_value_t = 100)]
@@ -135,6 +139,7 @@ pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitC
             options.census = args.census || args.census_date.is_some();
             options.census_date = args.census_date;
             options.calendar = args.calendar.as_deref().map(Calendar::load).transpose()?;
+            options.schools = args.schools.as_deref().map(crate::directory::Directory::load).transpose()?;
             options.ignore = ignore;
             Engine::Calpads(Box::new(schema), options)
         }
@@ -143,13 +148,13 @@ pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitC
         Format::Json => {
             let mut report = JsonReport::new(out, &inputs).with_max_per_rule(args.max_per_rule.filter(|n| *n > 0));
             let totals = engine.run(&inputs, &mut report)?;
-            report.finish(totals.files, totals.records, started.elapsed().as_millis()).map_err(write_err)?
+            report.finish(&totals, started.elapsed().as_millis()).map_err(write_err)?
         }
         Format::Human => {
             let style = human_style(global, args.max_per_rule, args.width);
             let mut report = HumanReport::new(&inputs, style);
             let totals = engine.run(&inputs, &mut report)?;
-            report.finish(out, totals.files, totals.records).map_err(write_err)?
+            report.finish(out, &totals).map_err(write_err)?
         }
     };
     Ok(exit_code(&tally, args.deny_warnings))

@@ -29,7 +29,7 @@ use crate::write::gate::{self, Verdict};
 use crate::write::layout::{FileLayout, Value};
 use crate::write::output::{sha256_file, sha256_hex, OutputDir};
 use crate::write::{read_layout, verify_read_back, write_layout};
-use crate::check::Sink;
+use crate::check::{Sink, Totals};
 
 const AFTER_HELP: &str = "Examples:
   rollcall generate samples/extracts --out submission/
@@ -337,7 +337,7 @@ fn report(args: &Args, global: &GlobalArgs, loaded: &Loaded<'_>, findings: &[Fin
             for f in findings {
                 report.finding(f.clone()).map_err(write_err)?;
             }
-            report.finish(files, records, started.elapsed().as_millis()).map_err(write_err)?;
+            report.finish(&Totals { files, records, not_checked: Vec::new() }, started.elapsed().as_millis()).map_err(write_err)?;
         }
         Format::Human => {
             let style = super::check::human_style(global, args.max_per_rule, args.width);
@@ -345,7 +345,7 @@ fn report(args: &Args, global: &GlobalArgs, loaded: &Loaded<'_>, findings: &[Fin
             for f in findings {
                 report.finding(f.clone()).map_err(write_err)?;
             }
-            report.finish(out, files, records).map_err(write_err)?;
+            report.finish(out, &Totals { files, records, not_checked: Vec::new() }).map_err(write_err)?;
         }
     }
     Ok(())

@@ -10,7 +10,7 @@ use std::io::{self, Write};
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
 
 use super::Tally;
-use crate::check::Sink;
+use crate::check::{NotChecked, Sink, Totals};
 use crate::diagnostic::{Finding, Severity};
 use crate::read::Input;
 use crate::rules::Rule;
@@ -42,7 +42,8 @@ impl<'a> HumanReport<'a> {
     }
 
     /// Prints every kept finding, then the summary.
-    pub fn finish(mut self, out: &mut dyn Write, files: usize, records: u64) -> io::Result<Tally> {
+    pub fn finish(mut self, out: &mut dyn Write, totals: &Totals) -> io::Result<Tally> {
+        let (files, records) = (totals.files, totals.records);
         let handler = self.handler();
         let shown = std::mem::take(&mut self.shown);
         if !shown.is_empty() {
@@ -62,7 +63,7 @@ impl<'a> HumanReport<'a> {
                 writeln!(out)?;
             }
         }
-        self.summary(out, files, records)?;
+        self.summary(out, files, records, &totals.not_checked)?;
         Ok(self.tally)
     }
 
@@ -106,11 +107,12 @@ impl<'a> HumanReport<'a> {
         )
     }
 
-    fn summary(&self, out: &mut dyn Write, files: usize, records: u64) -> io::Result<()> {
+    fn summary(&self, out: &mut dyn Write, files: usize, records: u64, skipped: &[NotChecked]) -> io::Result<()> {
         let t = &self.tally;
         writeln!(out, "{}", self.counts(files, records))?;
         if t.by_rule.is_empty() {
-            return writeln!(out, "No findings.");
+            writeln!(out, "No findings.")?;
+            return not_checked(out, skipped);
         }
         writeln!(out)?;
         writeln!(out, "  {:<30} {:<8} {:<13} {:>7} {:>7}", "rule", "severity", "category", "count", "shown")?;
@@ -126,8 +128,30 @@ impl<'a> HumanReport<'a> {
             let max = self.style.max_per_rule.unwrap_or(0);
             writeln!(out, "\n{hidden} findings not shown (at most {max} per rule); see them all with --max-per-rule 0 or --format json")?;
         }
+        if !skipped.is_empty() {
+            writeln!(out)?;
+            not_checked(out, skipped)?;
+        }
         writeln!(out, "\nExplain a rule with `rollcall explain RULE`.")
     }
+}
+
+/// `Not checked: SENR-GRADE-SPAN, … (need --schools FILE); …`: rules a missing input kept
+/// from running, so a clean result is not mistaken for a complete one.
+fn not_checked(out: &mut dyn Write, list: &[NotChecked]) -> io::Result<()> {
+    if list.is_empty() {
+        return Ok(());
+    }
+    let mut needs: Vec<&str> = list.iter().map(|n| n.needs).collect();
+    needs.dedup();
+    let parts: Vec<String> = needs
+        .iter()
+        .map(|need| {
+            let ids: Vec<&str> = list.iter().filter(|n| n.needs == *need).map(|n| n.rule.id).collect();
+            format!("{} (need {need})", ids.join(", "))
+        })
+        .collect();
+    writeln!(out, "Not checked: {}.", parts.join("; "))
 }
 
 impl Sink for HumanReport<'_> {

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::Tally;
-use crate::check::Sink;
+use crate::check::{Sink, Totals};
 use crate::diagnostic::{Category, Finding, Severity};
 use crate::read::Input;
 use crate::rules::Rule;
@@ -42,6 +42,8 @@ struct DiagnosticLine<'a> {
     state_rule: Option<&'static str>,
     ssid: Option<&'a str>,
     local_record_id: Option<&'a str>,
+    school_of_attendance: Option<&'a str>,
+    local_student_id: Option<&'a str>,
     related: Vec<RelatedLine<'a>>,
 }
 
@@ -55,6 +57,15 @@ pub struct SummaryLine {
     pub warning: u64,
     pub info: u64,
     pub elapsed_ms: u128,
+    /// Rules that did not run for want of an input, with the option that would run them.
+    pub not_checked: Vec<NotCheckedLine>,
+}
+
+/// One rule that did not run.
+#[derive(Serialize)]
+pub struct NotCheckedLine {
+    pub rule: &'static str,
+    pub needs: &'static str,
 }
 
 impl<'a> JsonReport<'a> {
@@ -69,9 +80,10 @@ impl<'a> JsonReport<'a> {
     }
 
     /// Writes the summary line.
-    pub fn finish(self, files: usize, records: u64, elapsed_ms: u128) -> io::Result<Tally> {
+    pub fn finish(self, totals: &Totals, elapsed_ms: u128) -> io::Result<Tally> {
         let t = &self.tally;
-        let line = SummaryLine { kind: "summary", files, records, fatal: t.fatal, warning: t.warning, info: t.info, elapsed_ms };
+        let not_checked = totals.not_checked.iter().map(|n| NotCheckedLine { rule: n.rule.id, needs: n.needs }).collect();
+        let line = SummaryLine { kind: "summary", files: totals.files, records: totals.records, fatal: t.fatal, warning: t.warning, info: t.info, elapsed_ms, not_checked };
         serde_json::to_writer(&mut *self.out, &line)?;
         self.out.write_all(b"\n")?;
         self.out.flush()?;
@@ -110,6 +122,8 @@ impl Sink for JsonReport<'_> {
             state_rule: f.state_rule(),
             ssid: f.ssid.as_deref(),
             local_record_id: f.local_record_id.as_deref(),
+            school_of_attendance: f.school.as_deref(),
+            local_student_id: f.local_student_id.as_deref(),
             related: f.related.iter().map(|r| RelatedLine { file: self.name(Some(r.file)).unwrap_or_default(), line: r.line }).collect(),
         };
         serde_json::to_writer(&mut *self.out, &line)?;

@@ -13,7 +13,7 @@ use super::Rule;
 use crate::calendar::Calendar;
 use crate::date::{day_number, format_ccyymmdd, from_day_number, AcademicYear};
 use crate::diagnostic::{Category, Finding, Related, Severity};
-use crate::index::{school_code, ssid_text, Enrollment, Index, RecordRef, OPEN};
+use crate::index::{school_code, ssid_text, Enrollment, Index, LocalId, RecordRef, StudentKey, OPEN};
 
 pub static SUBMISSION_MIX: Rule = Rule {
     id: "XF-SUBMISSION-MIX",
@@ -34,7 +34,7 @@ pub static STAS_MISSING: Rule = Rule {
     category: Category::Reference,
     state_rule: Some("CERT128"),
     summary: "A primary or short-term TK-12 enrollment has no absence summary for its school and year",
-    message: "enrollment of SSID {ssid} at school {school} in {year} has no STAS record",
+    message: "enrollment of {student} at school {school} in {year} has no STAS record",
     help: "add the student's absence summary for school {school} (one record summing all of the student's enrollments there)",
     explanation: "Every primary (10) or short-term (30) enrollment in grades TK-12 needs an absence summary (STAS) for the same school and year; certification of EOY 3 fails without it (CERT128). Secondary (20) and non-ADA (50) enrollments, no-shows and the pseudo-schools 0000001/0000002 need none. Checked only when the run includes STAS records.",
     bad: "senr.txt: 9900000101 at 9990011, status 10, grade 03; stas.txt: nothing for 9900000101 at 9990011",
@@ -47,7 +47,7 @@ pub static STAS_WITHOUT_ENROLLMENT: Rule = Rule {
     category: Category::Reference,
     state_rule: None,
     summary: "An absence summary has no enrollment at that school in that year",
-    message: "STAS for SSID {ssid} at school {school} in {year} has no SENR enrollment there",
+    message: "STAS for {student} at school {school} in {year} has no SENR enrollment there",
     help: "correct the school or SSID of the summary, or add the missing enrollment; a summary without an enrollment is rejected",
     explanation: "An absence summary describes attendance during enrollments at one school. Without a matching SENR enrollment (same SSID, school and academic year) it describes nothing. Checked only when the run includes SENR records.",
     bad: "stas.txt: ...^9990029^2025-2026^9900000101^...; senr.txt: 9900000101 enrolled only at 9990011",
@@ -60,7 +60,7 @@ pub static SINF_CENSUS: Rule = Rule {
     category: Category::Reference,
     state_rule: None,
     summary: "A student enrolled on Census Day has no student information effective that day",
-    message: "SSID {ssid} is enrolled at {school} on Census Day {census} but no SINF record is effective that day",
+    message: "{student} is enrolled at {school} on Census Day {census} but no SINF record is effective that day",
     help: "add or correct the student's SINF record so that its effective dates include {census}",
     explanation: "Fall 1 counts students on Census Day by their demographics, which come from the SINF record effective that day. A student enrolled on Census Day without one is counted without demographics. Checked with --census when the run includes SINF records.",
     bad: "senr.txt: 9900000101 enrolled 20250813 (open); sinf.txt: 9900000101 effective from 20251103",
@@ -84,11 +84,11 @@ pub static PRIOR_YEAR_OPEN: Rule = Rule {
     id: "XF-PRIOR-YEAR-OPEN",
     severity: Severity::Fatal,
     category: Category::Calendar,
-    state_rule: None,
-    summary: "An enrollment from a prior academic year is still open on Census Day",
-    message: "{year} enrollment at school {school} is still open on Census Day {census}",
-    help: "exit the prior-year enrollment with its year-end reason (E155, E156, E230 …) and the last day of that school year",
-    explanation: "Every enrollment must be exited at the end of its school year (E155 for students returning, E156 for fifth-year seniors, completers with E230). A prior-year enrollment still open on Census Day blocks Fall 1 certification. Checked with --census.",
+    state_rule: Some("SENR0317"),
+    summary: "An enrollment from a prior academic year is still open",
+    message: "{year} enrollment at school {school} from {start} is still open; {year} enrollments are exited before August 16, {cutoff_year}",
+    help: "exit the prior-year enrollment with its year-end reason (E155, E156, E230 …) and the last day the student attended that year (at the latest August 15, {cutoff_year}); a student still enrolled gets a new enrollment for the new year",
+    explanation: "Every enrollment is exited at the end of its school year (E155 for students returning, E156 for fifth-year seniors, completers with E230), at the latest before August 16 of the next year (summer graduates count in the prior year). A prior-year enrollment left open is rejected (SENR0317) and blocks Fall 1 certification (CERT112). Checked when the run holds records of a later academic year than the enrollment's; an exit after August 15 is SENR-DATE-OUTSIDE-YEAR's finding.",
     bad: "SENR^...^2024-2025^...^20240814^10^04^^^...",
     good: "SENR^...^2024-2025^...^20240814^10^04^20250611^E155^...",
 };
@@ -97,12 +97,12 @@ pub static NO_ETHNICITY: Rule = Rule {
     id: "XF-NO-ETHNICITY",
     severity: Severity::Fatal,
     category: Category::Required,
-    state_rule: Some("CERT004"),
-    summary: "A student has no ethnicity or race data in any SINF record",
-    message: "SSID {ssid} has no ethnicity or race data{where_}",
+    state_rule: Some("SENR0661F1"),
+    summary: "A student information record covering an enrollment has no ethnicity or race data",
+    message: "{student} has no ethnicity or race data{where_}",
     help: "report the Hispanic indicator and race codes, or mark them as declined (missing indicators = Y)",
-    explanation: "Certification fails for a student with no ethnicity and race data (CERT004): no SINF record of the student gives the Hispanic indicator, a race code, or a missing indicator set to Y. A student whose family declined to state is reported with the missing indicators set to Y, which counts as data. Checked when the run includes SINF records.",
-    bad: "sinf.txt: ...^^^^^^^^... (Hispanic indicator, race codes and both missing indicators blank), and no other SINF record for the SSID",
+    explanation: "Every SINF record whose effective dates overlap a primary, short-term or non-ADA (10, 30, 50) enrollment must carry ethnicity and race data: the Hispanic indicator, a race code, or a missing indicator set to Y (SENR0661F1, Fall 1, since 9/2024; it replaced CERT004). A family that declined to state is reported with the missing indicators set to Y, which counts as data. A student enrolled with no SINF record at all is reported at the enrollment (CERT004, still certified in EOY 1). Checked when the run includes SINF records; students without an SSID yet are not (their SINF follows once CALPADS assigns one).",
+    bad: "sinf.txt: ...^^^^^^^^... (Hispanic indicator, race codes and both missing indicators blank) for a student enrolled with status 10",
     good: "sinf.txt: ...^N^N^700^^^^^N^...",
 };
 
@@ -123,11 +123,11 @@ pub static EXPECTED_DAYS: Rule = Rule {
     id: "XF-EXPECTED-DAYS",
     severity: Severity::Fatal,
     category: Category::Calendar,
-    state_rule: None,
-    summary: "STAS expected attendance days exceed the school days in the student's enrollment at that school",
-    message: "expected_attendance_days {value} is more than the {days} school days in the student's enrollment at {school}",
-    help: "count only the school days from enrollment start to exit at this school (the calendar gives {days})",
-    explanation: "Expected attendance days are the school days between enrollment start and exit, inclusive, summed over the student's enrollments at that school. With --calendar rollcall counts them and reports a summary that expects more days than the calendar has.",
+    state_rule: Some("CERT129"),
+    summary: "STAS expected attendance days exceed the days of the student's enrollments at that school",
+    message: "expected_attendance_days {value} is more than the {days} {kind} in the student's enrollment at {school}",
+    help: "count only the school days from enrollment start to exit at this school ({basis} gives {days})",
+    explanation: "Expected attendance days are the school days between enrollment start and exit, inclusive, summed over the student's enrollments at that school and year. Certification compares them with the enrollment's calendar days, counting an open enrollment to May 15 (CERT129, Expected Attendance Days greater than Total Enrollment Days); rollcall does the same without a calendar. With --calendar it applies the stricter test: no more than the school days the calendar has in the enrollments.",
     bad: "enrolled 20260105 to 20260605 (100 school days); STAS expected days 180",
     good: "STAS expected days 100",
 };
@@ -145,9 +145,23 @@ pub static NOT_CHECKED: Rule = Rule {
     good: "rollcall check senr.txt sinf.txt stas.txt",
 };
 
+pub static SSID_KNOWN: Rule = Rule {
+    id: "XF-SSID-KNOWN",
+    severity: Severity::Warning,
+    category: Category::Consistency,
+    state_rule: None,
+    summary: "A SENR without SSID is for a student whose other records carry an SSID",
+    message: "this enrollment has no SSID, but local student ID {local} has SSID {ssid} on {other}",
+    help: "this student already has SSID {ssid}; send it in the ssid field (a blank SSID asks CALPADS to match or assign one, and can create a second SSID for the student)",
+    explanation: "A SENR add or update may leave the SSID blank: that is how a district gets an SSID for a new student (CALPADS matches the student or assigns one). When the same local student ID already carries an SSID in the run's SINF, STAS or other SENR records, the student is not new, and sending the enrollment without the SSID risks a second SSID (a multiple-identifier case). The cross-record rules treat the enrollment as that SSID's.",
+    bad: "senr.txt: SENR^^LR-9^9912345^9990011^^2025-2026^^240311^...   sinf.txt: ...^9900000311^240311^...",
+    good: "senr.txt: SENR^^LR-9^9912345^9990011^^2025-2026^9900000311^240311^...",
+};
+
 /// The cross-file family, in catalog order.
 pub static RULES: &[&Rule] = &[
-    &SUBMISSION_MIX, &STAS_MISSING, &STAS_WITHOUT_ENROLLMENT, &SINF_CENSUS, &US_DATE_AFTER_START, &PRIOR_YEAR_OPEN, &NO_ETHNICITY, &NON_SCHOOL_DAY, &EXPECTED_DAYS, &NOT_CHECKED,
+    &SUBMISSION_MIX,
+    &SSID_KNOWN, &STAS_MISSING, &STAS_WITHOUT_ENROLLMENT, &SINF_CENSUS, &US_DATE_AFTER_START, &PRIOR_YEAR_OPEN, &NO_ETHNICITY, &NON_SCHOOL_DAY, &EXPECTED_DAYS, &NOT_CHECKED,
 ];
 
 /// What the cross-file rules need besides the index.
@@ -174,11 +188,15 @@ fn day(d: i32) -> String {
     }
 }
 
-fn finding(rule: &'static Rule, at: RecordRef, record_type: &str, field: Option<&str>, ssid: Option<u64>, args: &[(&str, String)]) -> Finding {
+fn finding(rule: &'static Rule, at: RecordRef, record_type: &str, field: Option<&str>, student: Option<StudentKey>, args: &[(&str, String)]) -> Finding {
     let mut all = borrow(args);
-    let ssid_s = ssid.map(ssid_text);
+    let ssid_s = student.and_then(StudentKey::ssid).map(ssid_text);
+    let who = student.map(StudentKey::describe);
     if let Some(s) = &ssid_s {
         all.push(("ssid", s));
+    }
+    if let Some(w) = &who {
+        all.push(("student", w));
     }
     let mut f = Finding::new(rule, &all);
     f.file = Some(at.file as usize);
@@ -212,10 +230,36 @@ fn active_on(e: &Enrollment, day: i32) -> bool {
     e.start <= day && day <= e.exit && !is_no_show(e)
 }
 
+/// Gives every enrollment without an SSID whose local student ID carries an SSID on another
+/// record that SSID (XF-SSID-KNOWN), so the other rules compare it with the student's records.
+/// Runs before the within-file rules.
+pub fn resolve_new_students(index: &mut Index, name_of: &dyn Fn(usize) -> String, out: &mut Vec<Finding>) {
+    if !index.enrollments.iter().any(|e| matches!(e.student, StudentKey::Local(_))) {
+        return;
+    }
+    let mut known: HashMap<LocalId, (u64, RecordRef)> = HashMap::default();
+    let with_ssid = index.enrollments.iter().filter_map(|e| Some((e.local?, e.student.ssid()?, e.at)));
+    let others = index.information.iter().map(|i| (i.local, i.ssid, i.at)).chain(index.summaries.iter().map(|s| (s.local, s.ssid, s.at)));
+    let all: Vec<(LocalId, u64, RecordRef)> = with_ssid.chain(others.filter_map(|(l, s, at)| Some((l?, s, at)))).collect();
+    for (local, ssid, at) in all {
+        known.entry(local).or_insert((ssid, at));
+    }
+    for e in &mut index.enrollments {
+        let StudentKey::Local(local) = e.student else { continue };
+        let Some(&(ssid, at)) = known.get(&local) else { continue };
+        let other = format!("{} line {}", name_of(at.file as usize), at.line);
+        let args = [("local", local.text()), ("other", other)];
+        let mut f = related(finding(&SSID_KNOWN, e.at, "SENR", Some("ssid"), Some(StudentKey::Ssid(ssid)), &args), [at]);
+        f.ssid = None;
+        out.push(f);
+        e.student = StudentKey::Ssid(ssid);
+    }
+}
+
 /// Runs every cross-file rule. The index's enrollments and summaries are sorted by SSID on return.
 pub fn check(index: &mut Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) {
     check_mix(index, ctx, out);
-    index.enrollments.sort_unstable_by_key(|e| (e.ssid, e.at));
+    index.enrollments.sort_unstable_by_key(|e| (e.student, e.at));
     index.summaries.sort_unstable_by_key(|s| (s.ssid, s.at));
     index.information.sort_unstable_by_key(|i| (i.ssid, i.at));
     let senr = Usable::of(index.seen.senr, index.enrollments.len());
@@ -256,12 +300,11 @@ pub fn check(index: &mut Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) {
     if information {
         check_information(index, ctx, out);
     }
-    if ctx.census {
-        check_prior_year(index, ctx, out);
-    }
+    check_prior_year(index, ctx, out);
     if let Some(cal) = ctx.calendar {
         check_calendar_days(index, cal, out);
     }
+    check_expected_days(index, ctx.calendar, out);
 }
 
 fn check_mix(index: &Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) {
@@ -325,21 +368,21 @@ fn not_checked(rule: &'static Rule, why: String, fix: String) -> Finding {
 }
 
 fn check_summaries(index: &Index, ctx: &CrossCtx<'_>, missing: bool, without: bool, out: &mut Vec<Finding>) {
-    let summaries: HashSet<(u64, u32, AcademicYear)> = index.summaries.iter().filter(|_| missing).map(|s| (s.ssid, s.school, s.year)).collect();
-    let enrolled: HashSet<(u64, u32, AcademicYear)> = index.enrollments.iter().filter(|_| without).map(|e| (e.ssid, e.school, e.year)).collect();
+    let summaries: HashSet<(StudentKey, u32, AcademicYear)> = index.summaries.iter().filter(|_| missing).map(|s| (StudentKey::Ssid(s.ssid), s.school, s.year)).collect();
+    let enrolled: HashSet<(StudentKey, u32, AcademicYear)> = index.enrollments.iter().filter(|_| without).map(|e| (e.student, e.school, e.year)).collect();
     let mut reported = HashSet::default();
     for e in index.enrollments.iter().filter(|_| missing) {
-        let key = (e.ssid, e.school, e.year);
+        let key = (e.student, e.school, e.year);
         let needs = matches!(&e.status, b"10" | b"30") && is_k12(e) && !is_pseudo(e.school) && !is_no_show(e) && e.year == ctx.year;
         if needs && !summaries.contains(&key) && reported.insert(key) {
             let args = [("school", school_code(e.school)), ("year", e.year.to_string())];
-            out.push(finding(&STAS_MISSING, e.at, "SENR", Some("school_of_attendance"), Some(e.ssid), &args));
+            out.push(finding(&STAS_MISSING, e.at, "SENR", Some("school_of_attendance"), Some(e.student), &args));
         }
     }
     for s in index.summaries.iter().filter(|_| without) {
-        if !enrolled.contains(&(s.ssid, s.school, s.year)) {
+        if !enrolled.contains(&(StudentKey::Ssid(s.ssid), s.school, s.year)) {
             let args = [("school", school_code(s.school)), ("year", s.year.to_string())];
-            out.push(finding(&STAS_WITHOUT_ENROLLMENT, s.at, "STAS", Some("school_of_attendance"), Some(s.ssid), &args));
+            out.push(finding(&STAS_WITHOUT_ENROLLMENT, s.at, "STAS", Some("school_of_attendance"), Some(StudentKey::Ssid(s.ssid)), &args));
         }
     }
 }
@@ -352,14 +395,16 @@ fn check_information(index: &Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) 
         info.entry(r.ssid).or_default().push(i);
     }
     let cutoff = day_number(NaiveDate::from_ymd_opt(2013, 7, 1).unwrap_or(NaiveDate::MIN));
-    for group in index.enrollments.chunk_by(|a, b| a.ssid == b.ssid) {
-        let ssid = group[0].ssid;
+    for group in index.enrollments.chunk_by(|a, b| a.student == b.student) {
+        // A new student without an SSID has no SINF yet: it follows once CALPADS assigns one.
+        let Some(ssid) = group[0].student.ssid() else { continue };
+        let student = Some(group[0].student);
         let records: Vec<_> = info.get(&ssid).map(|v| v.iter().map(|&i| &index.information[i]).collect()).unwrap_or_default();
         if ctx.census {
             if let Some(e) = group.iter().find(|e| active_on(e, census)) {
                 if !records.iter().any(|r| r.effective_start <= census && census <= r.effective_end) {
                     let args = [("school", school_code(e.school)), ("census", format_ccyymmdd(ctx.census_day))];
-                    out.push(related(finding(&SINF_CENSUS, e.at, "SENR", Some("ssid"), Some(ssid), &args), records.iter().map(|r| r.at)));
+                    out.push(related(finding(&SINF_CENSUS, e.at, "SENR", Some("ssid"), student, &args), records.iter().map(|r| r.at)));
                 }
             }
         }
@@ -367,25 +412,36 @@ fn check_information(index: &Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) 
         if let Some(first) = earliest {
             for r in records.iter().filter(|r| r.initial_us.is_some_and(|d| d > first.start)) {
                 let args = [("start", day(first.start)), ("value", r.initial_us.map_or_else(String::new, day))];
-                out.push(related(finding(&US_DATE_AFTER_START, r.at, "SINF", Some("student_initial_us_school_enrollment_date_k12"), Some(ssid), &args), [first.at]));
+                out.push(related(finding(&US_DATE_AFTER_START, r.at, "SINF", Some("student_initial_us_school_enrollment_date_k12"), student, &args), [first.at]));
             }
         }
-        if !records.iter().any(|r| r.has_ethnicity) {
-            let (at, record_type, field, where_) = match records.last() {
-                Some(r) => (r.at, "SINF", "student_hispanic_ethnicity_indicator", String::new()),
-                None => (group[0].at, "SENR", "ssid", " (the student has no SINF record)".to_owned()),
-            };
-            let others = records.iter().rev().skip(1).map(|r| r.at);
-            out.push(related(finding(&NO_ETHNICITY, at, record_type, Some(field), Some(ssid), &[("where_", where_)]), others));
-        }
+        check_ethnicity(group, &records, student, out);
+    }
+}
+
+/// SENR0661F1: every SINF record overlapping a 10/30/50 enrollment carries ethnicity/race
+/// data; a student enrolled with no SINF record at all is reported at the enrollment (CERT004).
+fn check_ethnicity(group: &[Enrollment], records: &[&crate::index::Information], student: Option<StudentKey>, out: &mut Vec<Finding>) {
+    let counted: Vec<&Enrollment> = group.iter().filter(|e| matches!(&e.status, b"10" | b"30" | b"50") && !is_no_show(e)).collect();
+    let Some(first) = counted.first() else { return };
+    if records.is_empty() {
+        let where_ = " (the student has no SINF record)".to_owned();
+        let mut f = finding(&NO_ETHNICITY, first.at, "SENR", Some("ssid"), student, &[("where_", where_)]);
+        f.state_rule = Some("CERT004");
+        out.push(f);
+        return;
+    }
+    for r in records.iter().filter(|r| !r.has_ethnicity) {
+        let Some(e) = counted.iter().find(|e| r.effective_start <= e.exit && e.start <= r.effective_end) else { continue };
+        let where_ = format!(" on the SINF record effective {} to {}, which covers the enrollment at {}", day(r.effective_start), day(r.effective_end), school_code(e.school));
+        out.push(related(finding(&NO_ETHNICITY, r.at, "SINF", Some("student_hispanic_ethnicity_indicator"), student, &[("where_", where_)]), [e.at]));
     }
 }
 
 fn check_prior_year(index: &Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) {
-    let census = day_number(ctx.census_day);
-    for e in index.enrollments.iter().filter(|e| e.year < ctx.year && e.exit >= census && !is_no_show(e)) {
-        let args = [("year", e.year.to_string()), ("school", school_code(e.school)), ("census", format_ccyymmdd(ctx.census_day))];
-        out.push(finding(&PRIOR_YEAR_OPEN, e.at, "SENR", Some("enrollment_exit_date"), Some(e.ssid), &args));
+    for e in index.enrollments.iter().filter(|e| e.year < ctx.year && e.exit == OPEN) {
+        let args = [("year", e.year.to_string()), ("school", school_code(e.school)), ("start", day(e.start)), ("cutoff_year", (e.year.0 + 1).to_string())];
+        out.push(finding(&PRIOR_YEAR_OPEN, e.at, "SENR", Some("enrollment_exit_date"), Some(e.student), &args));
     }
 }
 
@@ -394,8 +450,7 @@ fn check_prior_year(index: &Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) {
 type Spans = (Vec<(i32, i32)>, Vec<RecordRef>);
 
 fn check_calendar_days(index: &Index, cal: &Calendar, out: &mut Vec<Finding>) {
-    let mut spans: HashMap<(u64, u32, AcademicYear), Spans> = HashMap::default();
-    for group in index.enrollments.chunk_by(|a, b| a.ssid == b.ssid) {
+    for group in index.enrollments.chunk_by(|a, b| a.student == b.student) {
         for e in group.iter().filter(|e| !is_no_show(e) && cal.covers(e.school)) {
             let continues = group.iter().any(|p| p.school == e.school && p.exit != OPEN && p.exit + 1 == e.start);
             if !continues && cal.knows(e.school, e.start) && !cal.is_school_day(e.school, e.start) {
@@ -404,45 +459,62 @@ fn check_calendar_days(index: &Index, cal: &Calendar, out: &mut Vec<Finding>) {
             if e.exit != OPEN && cal.knows(e.school, e.exit) && !cal.is_school_day(e.school, e.exit) {
                 out.push(non_school(e, "enrollment_exit_date", e.exit));
             }
-            let (first, last) = (day_number(e.year.first_day()), day_number(e.year.last_day()));
-            let (list, at) = spans.entry((e.ssid, e.school, e.year)).or_default();
-            list.push((e.start.max(first), e.exit.min(last)));
-            at.push(e.at);
         }
     }
+}
+
+/// CERT129: expected attendance days are no more than the days of the student's enrollments
+/// at the school in the year: school days with a calendar (open enrollments to the end of the
+/// year), else calendar days with open enrollments counted to May 15.
+fn check_expected_days(index: &Index, cal: Option<&Calendar>, out: &mut Vec<Finding>) {
+    let mut spans: HashMap<(StudentKey, u32, AcademicYear), Spans> = HashMap::default();
+    for e in index.enrollments.iter().filter(|e| !is_no_show(e)) {
+        let year_end = match cal {
+            Some(_) => e.year.last_day(),
+            None => NaiveDate::from_ymd_opt(i32::from(e.year.0) + 1, 5, 15).unwrap_or(NaiveDate::MAX),
+        };
+        let (first, last) = (day_number(e.year.first_day()), day_number(year_end));
+        let exit = if e.exit == OPEN { last } else { e.exit };
+        let (list, at) = spans.entry((e.student, e.school, e.year)).or_default();
+        list.push((e.start.max(first), exit));
+        at.push(e.at);
+    }
     for s in &index.summaries {
-        let (Some(expected), Some((list, at))) = (s.expected, spans.get_mut(&(s.ssid, s.school, s.year))) else { continue };
-        let days = union_days(cal, s.school, list);
+        let (Some(expected), Some((list, at))) = (s.expected, spans.get_mut(&(StudentKey::Ssid(s.ssid), s.school, s.year))) else { continue };
+        let (days, kind, basis) = match cal {
+            Some(cal) if cal.covers(s.school) => (union_days(list, |a, b| cal.school_days(s.school, a, b)), "school days", "the calendar"),
+            _ => (union_days(list, |a, b| u32::try_from(b - a + 1).unwrap_or(0)), "calendar days", "start to exit, an open enrollment to May 15,"),
+        };
         if expected > i64::from(days) * 100 {
             let value = if expected % 100 == 0 { (expected / 100).to_string() } else { format!("{}.{:02}", expected / 100, expected % 100) };
-            let args = [("days", days.to_string()), ("school", school_code(s.school)), ("value", value)];
-            out.push(related(finding(&EXPECTED_DAYS, s.at, "STAS", Some("expected_attendance_days"), Some(s.ssid), &args), at.iter().copied()));
+            let args = [("days", days.to_string()), ("school", school_code(s.school)), ("value", value), ("kind", kind.to_owned()), ("basis", basis.to_owned())];
+            out.push(related(finding(&EXPECTED_DAYS, s.at, "STAS", Some("expected_attendance_days"), Some(StudentKey::Ssid(s.ssid)), &args), at.iter().copied()));
         }
     }
 }
 
 fn non_school(e: &Enrollment, field: &str, d: i32) -> Finding {
     let args = [("field", field.to_owned()), ("school", school_code(e.school)), ("value", day(d))];
-    finding(&NON_SCHOOL_DAY, e.at, "SENR", Some(field), Some(e.ssid), &args)
+    finding(&NON_SCHOOL_DAY, e.at, "SENR", Some(field), Some(e.student), &args)
 }
 
-/// School days covered by the union of the spans.
-fn union_days(cal: &Calendar, school: u32, spans: &mut [(i32, i32)]) -> u32 {
+/// Days covered by the union of the spans, counted by `days(from, to)` per merged span.
+fn union_days(spans: &mut [(i32, i32)], days: impl Fn(i32, i32) -> u32) -> u32 {
     spans.sort_unstable();
     let mut total = 0;
     let mut cur: Option<(i32, i32)> = None;
-    for &(s, e) in spans.iter() {
+    for &(s, e) in spans.iter().filter(|(s, e)| s <= e) {
         cur = match cur {
             Some((cs, ce)) if s <= ce.saturating_add(1) => Some((cs, ce.max(e))),
             Some((cs, ce)) => {
-                total += cal.school_days(school, cs, ce);
+                total += days(cs, ce);
                 Some((s, e))
             }
             None => Some((s, e)),
         };
     }
     if let Some((cs, ce)) = cur {
-        total += cal.school_days(school, cs, ce);
+        total += days(cs, ce);
     }
     total
 }

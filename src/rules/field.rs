@@ -103,11 +103,11 @@ pub static NAME_CHARS: Rule = Rule {
     id: "FIELD-NAME-CHARS",
     severity: Severity::Fatal,
     category: Category::Format,
-    state_rule: Some("SASS0009"),
+    state_rule: Some("IVR0009"),
     summary: "A name holds a character other than letters, digits, space, period, hyphen, apostrophe",
     message: "{field} contains {char} at position {position}",
     help: "remove or replace {char} in {field}; hidden characters often come from copying names out of documents or web pages",
-    explanation: "Name fields (legal, alias, preferred and guardian names) may hold only letters, digits, space, period, hyphen and apostrophe. Every other character is rejected, including invisible ones: tab, no-break space (U+00A0), zero-width space (U+200B) and control characters. The finding names the code point so a hidden character can be found.",
+    explanation: "Name fields (legal, alias, preferred and guardian names) may hold only letters, digits, space, period, hyphen and apostrophe. Every other character is rejected, including invisible ones: tab, no-break space (U+00A0), zero-width space (U+200B) and control characters. The finding names the code point so a hidden character can be found (IVR0009, Invalid Characters in Field; accented letters are letters).",
     bad: "...^100234^MARIA\u{a0}JOSE^^GARCIA^...",
     good: "...^100234^MARIA JOSE^^GARCIA^...",
 };
@@ -275,7 +275,14 @@ fn check_format(ctx: &RecordCtx<'_, '_>, i: usize, format: Format, raw: &[u8]) -
 
 fn check_code(ctx: &RecordCtx<'_, '_>, i: usize, set: &crate::schema::CodeSet, raw: &[u8]) -> Result<(), Box<Finding>> {
     let spec = ctx.compiled.fields[i].spec;
-    let codes = || set.codes.iter().filter(|c| c.is_effective(ctx.compiled.year)).map(|c| c.code.as_str()).collect::<Vec<_>>().join(", ");
+    let codes = || {
+        let effective: Vec<&str> = set.codes.iter().filter(|c| c.is_effective(ctx.compiled.year)).map(|c| c.code.as_str()).collect();
+        // A long set (countries) is not listed in full in every finding.
+        match effective.len() {
+            0..=40 => effective.join(", "),
+            n => format!("{}, … ({n} codes in the {} code set)", effective[..12].join(", "), set.name),
+        }
+    };
     match set.lookup(raw) {
         None if spec.name == names::TRANSACTION_TYPE_CODE => {
             Err(Box::new(ctx.finding(&TRANSACTION_TYPE, Some(i), &[("record_type", &ctx.compiled.record_type), ("codes", &codes())])))

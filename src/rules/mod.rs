@@ -4,6 +4,7 @@
 //! `rollcall rules`, `rollcall explain` and the README catalog are generated from it.
 
 pub mod cross;
+pub mod directory;
 pub mod field;
 pub mod generate;
 pub mod identity;
@@ -53,7 +54,7 @@ impl Eq for Rule {}
 
 /// Every registered rule, family by family, in catalog order.
 pub fn all() -> impl Iterator<Item = &'static Rule> {
-    [structure::RULES, field::RULES, senr::RULES, sinf::RULES, stas::RULES, within::RULES, identity::RULES, cross::RULES, generate::RULES]
+    [structure::RULES, field::RULES, senr::RULES, sinf::RULES, stas::RULES, within::RULES, identity::RULES, cross::RULES, directory::RULES, generate::RULES]
         .into_iter()
         .flatten()
         .copied()
@@ -119,6 +120,8 @@ pub struct Compiled<'s> {
     pub family: Family,
     pub ssid: Option<usize>,
     pub local_record_id: Option<usize>,
+    pub school: Option<usize>,
+    pub local_student_id: Option<usize>,
 }
 
 /// A rule needs a field that the schema's layout does not have.
@@ -143,6 +146,8 @@ impl<'s> Compiled<'s> {
             year,
             ssid: pos(crate::schema::names::SSID),
             local_record_id: pos(crate::schema::names::LOCAL_RECORD_ID),
+            school: pos(crate::schema::names::SCHOOL_OF_ATTENDANCE),
+            local_student_id: pos(crate::schema::names::LOCAL_STUDENT_ID),
             fields: Vec::new(),
             family: Family::Other,
         };
@@ -255,6 +260,8 @@ impl RecordCtx<'_, '_> {
         f.value = field.map(|_| value.clone());
         f.ssid = text_of(self.compiled.ssid).filter(|s| !s.is_empty());
         f.local_record_id = text_of(self.compiled.local_record_id).filter(|s| !s.is_empty());
+        f.school = text_of(self.compiled.school).filter(|s| !s.is_empty());
+        f.local_student_id = text_of(self.compiled.local_student_id).filter(|s| !s.is_empty());
         f
     }
 

@@ -12,6 +12,7 @@ pub struct Fields {
     pub lea: usize,
     pub school: usize,
     pub ssid: usize,
+    pub local_id: usize,
     pub first_name: usize,
     pub last_name: usize,
     pub birth: usize,
@@ -21,6 +22,14 @@ pub struct Fields {
     pub races: [usize; 5],
     pub race_missing: usize,
     pub initial_us_enrollment: usize,
+    pub birth_state: usize,
+    pub birth_country: usize,
+    pub address_line_1: usize,
+    pub address_city: usize,
+    pub address_state: usize,
+    pub address_zip: usize,
+    /// Guardian 1 first name, last name, and the parent/guardian highest education level.
+    pub guardian: [usize; 3],
 }
 
 impl Fields {
@@ -31,6 +40,7 @@ impl Fields {
             lea: l.need("reporting_lea")?,
             school: l.need("school_of_attendance")?,
             ssid: l.need("ssid")?,
+            local_id: l.need("local_student_id")?,
             first_name: l.need("student_legal_first_name")?,
             last_name: l.need("student_legal_last_name")?,
             birth: l.need("student_birth_date")?,
@@ -46,6 +56,13 @@ impl Fields {
             ],
             race_missing: l.need("student_race_missing_indicator")?,
             initial_us_enrollment: l.need("student_initial_us_school_enrollment_date_k12")?,
+            birth_state: l.need("student_birth_state_province_code")?,
+            birth_country: l.need("student_birth_country_code")?,
+            address_line_1: l.need("address_line_1")?,
+            address_city: l.need("address_city_name")?,
+            address_state: l.need("address_state_province_code")?,
+            address_zip: l.need("address_zip_code")?,
+            guardian: [l.need("guardian_1_first_name")?, l.need("guardian_1_last_name")?, l.need("parent_guardian_highest_education_level_code")?],
         })
     }
 }
@@ -102,17 +119,114 @@ pub static EFFECTIVE_DATES: Rule = Rule {
     good: "SINF^^LR-1^20250814^^...",
 };
 
+pub static BIRTH_STATE_COUNTRY: Rule = Rule {
+    id: "SINF-BIRTH-STATE-COUNTRY",
+    severity: Severity::Fatal,
+    category: Category::Conditional,
+    state_rule: None,
+    summary: "The birth state or province does not belong to the birth country",
+    message: "{field} {value} {problem}",
+    help: "{fix}",
+    explanation: "The student information record carries the birth place too (2.21, 2.22), with the same valid combinations as SENR (SENR0036): a state or province only for the United States, Canada and Mexico, with the country in front (US-CA, CA-BC, MX-JAL).",
+    bad: "...^LOS ANGELES^CA-BC^US^...",
+    good: "...^LOS ANGELES^US-CA^US^...",
+};
+
+pub static GUARDIAN: Rule = Rule {
+    id: "SINF-GUARDIAN",
+    severity: Severity::Fatal,
+    category: Category::Conditional,
+    state_rule: Some("SINF0453"),
+    summary: "Guardian 1 first name, last name and highest education level are not all given or all blank",
+    message: "{given} given but {missing} blank",
+    help: "give guardian 1's first name, last name and the highest education level together, or leave all three blank",
+    explanation: "Parent/guardian 1 is described by three fields that go together: first name (2.39), last name (2.40) and highest education level (2.38). When any of them is given, all three are required (SINF0453, added 5/2025).",
+    bad: "...^^13^ANA^^^...",
+    good: "...^^13^ANA^LOPEZ^^...",
+};
+
+pub static ZIP_REQUIRED: Rule = Rule {
+    id: "SINF-ZIP-REQUIRED",
+    severity: Severity::Fatal,
+    category: Category::Conditional,
+    state_rule: Some("SINF0053"),
+    summary: "A residential address is given without its ZIP code",
+    message: "address_zip_code is blank but {given} given",
+    help: "add the ZIP code of the residential address, or leave the whole address blank",
+    explanation: "When any part of the residential address is reported (address line 1, city or state), the ZIP code is required (SINF0053).",
+    bad: "...^12 ELM ST^^FRESNO^US-CA^^...",
+    good: "...^12 ELM ST^^FRESNO^US-CA^93701^...",
+};
+
+pub static INITIAL_US_AGE: Rule = Rule {
+    id: "SINF-INITIAL-US-AGE",
+    severity: Severity::Fatal,
+    category: Category::Conditional,
+    state_rule: Some("SINF0059"),
+    summary: "The initial US school enrollment date is before the student's 4th birthday",
+    message: "student_initial_us_school_enrollment_date_k12 {value} is before the student turned 4 ({fourth})",
+    help: "the initial US school enrollment date (TK-12) is on or after the 4th birthday; check the date and the birth date",
+    explanation: "The initial US school enrollment date (2.36) is the first day the student attended a US school in TK-12, so the student was at least 4 then (SINF0059; TK included since 2023-2024).",
+    bad: "...^20150412^F^...^20170814^...",
+    good: "...^20150412^F^...^20190814^...",
+};
+
+pub static INITIAL_US_FUTURE: Rule = Rule {
+    id: "SINF-INITIAL-US-FUTURE",
+    severity: Severity::Fatal,
+    category: Category::Calendar,
+    state_rule: Some("SINF0060"),
+    summary: "The initial US school enrollment date is more than six months from today",
+    message: "student_initial_us_school_enrollment_date_k12 {value} is more than six months after {today}",
+    help: "check the year of the date; it is the day the student first attended a US school",
+    explanation: "The initial US school enrollment date may be no later than today plus six months (SINF0060). Today is the date rollcall runs, or `--as-of`.",
+    bad: "...^20290814^...",
+    good: "...^20250814^...",
+};
+
 /// The SINF family, in catalog order.
-pub static RULES: &[&Rule] = &[&ETHNICITY_MISSING, &RACE_MISSING, &RACE_REPEATED, &EFFECTIVE_DATES];
+pub static RULES: &[&Rule] = &[&ETHNICITY_MISSING, &RACE_MISSING, &RACE_REPEATED, &EFFECTIVE_DATES, &BIRTH_STATE_COUNTRY, &GUARDIAN, &ZIP_REQUIRED, &INITIAL_US_AGE, &INITIAL_US_FUTURE];
 
 /// Runs every SINF record rule on one record.
 pub fn check(ctx: &RecordCtx<'_, '_>, f: &Fields, out: &mut Vec<Finding>) {
     check_ethnicity(ctx, f, out);
     check_race(ctx, f, out);
+    super::senr::check_birth_place(ctx, f.birth_state, f.birth_country, &BIRTH_STATE_COUNTRY, out);
+    check_together(ctx, f, out);
+    check_initial_us(ctx, f, out);
     if let (Some(start), Some(end)) = (ctx.date(f.effective_start), ctx.date(f.effective_end)) {
         if end < start {
             out.push(ctx.finding(&EFFECTIVE_DATES, Some(f.effective_end), &[("start", &crate::date::format_ccyymmdd(start))]));
         }
+    }
+}
+
+/// Fields that go together: guardian 1 (SINF0453), the residential address and its ZIP (SINF0053).
+fn check_together(ctx: &RecordCtx<'_, '_>, f: &Fields, out: &mut Vec<Finding>) {
+    let list = |fields: &[usize]| fields.iter().map(|&i| ctx.name(i)).collect::<Vec<_>>().join(" and ");
+    let verb = |fields: &[usize]| if fields.len() == 1 { "is" } else { "are" };
+    let (given, missing): (Vec<usize>, Vec<usize>) = f.guardian.iter().partition(|&&i| !ctx.is_blank(i));
+    if !given.is_empty() && !missing.is_empty() {
+        let given_text = format!("{} {}", list(&given), verb(&given));
+        let missing_text = format!("{} {}", list(&missing), verb(&missing));
+        out.push(ctx.finding(&GUARDIAN, Some(missing[0]), &[("given", &given_text), ("missing", &missing_text)]));
+    }
+    let address: Vec<usize> = [f.address_line_1, f.address_city, f.address_state].into_iter().filter(|&i| !ctx.is_blank(i)).collect();
+    if !address.is_empty() && ctx.is_blank(f.address_zip) {
+        let given_text = format!("{} {}", list(&address), verb(&address));
+        out.push(ctx.finding(&ZIP_REQUIRED, Some(f.address_zip), &[("given", &given_text)]));
+    }
+}
+
+fn check_initial_us(ctx: &RecordCtx<'_, '_>, f: &Fields, out: &mut Vec<Finding>) {
+    let Some(date) = ctx.date(f.initial_us_enrollment) else { return };
+    if let Some(fourth) = ctx.date(f.birth).and_then(|b| b.checked_add_months(chrono::Months::new(48))) {
+        if date < fourth {
+            out.push(ctx.finding(&INITIAL_US_AGE, Some(f.initial_us_enrollment), &[("fourth", &crate::date::format_ccyymmdd(fourth))]));
+        }
+    }
+    if ctx.as_of.checked_add_months(chrono::Months::new(6)).is_some_and(|limit| date > limit) {
+        out.push(ctx.finding(&INITIAL_US_FUTURE, Some(f.initial_us_enrollment), &[("today", &crate::date::format_ccyymmdd(ctx.as_of))]));
     }
 }
 

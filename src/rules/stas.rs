@@ -12,10 +12,12 @@ pub struct Fields {
     pub lea: usize,
     pub school: usize,
     pub ssid: usize,
+    pub local_id: usize,
     pub first_name: usize,
     pub last_name: usize,
     pub birth: usize,
     pub gender: usize,
+    pub exempt: usize,
     pub hourly: usize,
     pub expected: usize,
     /// 13.16 through 13.22, in order.
@@ -30,10 +32,12 @@ impl Fields {
             lea: l.need("reporting_lea")?,
             school: l.need("school_of_attendance")?,
             ssid: l.need("ssid")?,
+            local_id: l.need("local_student_id")?,
             first_name: l.need("student_legal_first_name")?,
             last_name: l.need("student_legal_last_name")?,
             birth: l.need("student_birth_date")?,
             gender: l.need("student_gender_code")?,
+            exempt: l.need("student_absence_summary_data_collection_exemption_indicator")?,
             hourly: l.need("hourly_attendance_school_type_indicator")?,
             expected: l.need("expected_attendance_days")?,
             days: [
@@ -58,7 +62,7 @@ pub static SUM: Rule = Rule {
     summary: "The seven day counts do not add up to the expected attendance days",
     message: "the day counts add up to {sum}, but expected_attendance_days is {value}",
     help: "in-person + out-of-school suspension + in-school suspension + excused + unexcused + non-ADA IS + ADA IS must equal the expected days; the difference is {diff}",
-    explanation: "Every expected day is exactly one of: attended in person, absent for out-of-school suspension, in-school suspension, excused absence, unexcused absence, non-ADA independent study, ADA independent study. Fields 13.16 through 13.22 therefore add up to 13.15 (STAS0318). A common cause is counting distance-learning days both as absences and as independent study.",
+    explanation: "Every expected day is exactly one of: attended in person, absent for out-of-school suspension, in-school suspension, excused absence, unexcused absence, non-ADA independent study, ADA independent study. Fields 13.16 through 13.22 therefore add up to 13.15 (STAS0318). A common cause is counting distance-learning days both as absences and as independent study. The counts are required unless the record is exempt (13.13 = Y); an exempt record is checked when its counts are populated.",
     bad: "STAS^...^N^N^180^165^1^0^9^5^1^0^N^",
     good: "STAS^...^N^N^180^165^1^0^9^5^0^0^N^",
 };
@@ -71,7 +75,7 @@ pub static NON_ADA_IS: Rule = Rule {
     summary: "Non-ADA independent study days exceed expected minus in-person minus in-school suspension days",
     message: "non_ada_generating_independent_study_days {value} is more than expected - in-person - in-school suspension = {limit}",
     help: "lower the non-ADA independent study days or correct the in-person and suspension days",
-    explanation: "Non-ADA-generating independent study days are days the student was expected but neither attended in person nor was in in-school suspension, so they cannot exceed expected - in person - ISS (STAS0311).",
+    explanation: "Non-ADA-generating independent study days are days the student was expected but neither attended in person nor was in in-school suspension, so they cannot exceed expected - in person - ISS (STAS0311; checked when populated).",
     bad: "STAS^...^N^N^100^90^0^5^0^0^10^0^N^",
     good: "STAS^...^N^N^100^90^0^5^0^0^5^0^N^",
 };
@@ -130,6 +134,16 @@ fn days_text(hundredths: i64) -> String {
 
 /// Runs every STAS record rule on one record.
 pub fn check(ctx: &RecordCtx<'_, '_>, f: &Fields, out: &mut Vec<Finding>) {
+    // The day counts are required unless the student is exempt (13.13 = Y); an exempt
+    // record's counts are checked only where populated.
+    if ctx.raw(f.exempt) != b"Y" {
+        for &i in std::iter::once(&f.expected).chain(&f.days) {
+            if ctx.is_blank(i) {
+                let number = ctx.compiled.fields[i].spec.number.as_str();
+                out.push(ctx.finding(&super::field::REQUIRED, Some(i), &[("field", ctx.name(i)), ("number", number)]));
+            }
+        }
+    }
     let school = ctx.raw(f.school);
     if school == NPS_SCHOOL || school == PRIVATE_GROUP_SCHOOL {
         out.push(ctx.finding(&PSEUDO_SCHOOL, Some(f.school), &[]));

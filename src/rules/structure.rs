@@ -96,5 +96,18 @@ pub static ACADEMIC_YEAR_MIX: Rule = Rule {
     good: "line 1: ...^2025-2026^...   line 2: ...^2025-2026^...",
 };
 
+pub static LAYOUT_YEAR: Rule = Rule {
+    id: "STRUCT-LAYOUT-YEAR",
+    severity: Severity::Fatal,
+    category: Category::Structure,
+    state_rule: None,
+    summary: "A file's records are in another academic year's layout than the year they name",
+    message: "{what} {found} fields, the {record_type} layout of {fits}; the records say {year}, whose layout has {expected} fields",
+    help: "export the file again in the {year} layout ({expected} fields), or correct academic_year_id if the records belong to {fits}",
+    explanation: "CALPADS changes a layout at a rollover: SENR has 39 fields from 2019-2020 to 2022-2023 and 35 from 2023-2024 (the five program-completion indicators were dropped; 1.34 and 1.35 are new). A record is read with the layout of its own academic year. When a record's field count is wrong for its year but exactly right for another year's layout, the file was exported in the wrong layout (an old extract template) or carries the wrong year. That is reported once per file, with the number of records, at the first such record; the records are not checked field by field, since every field after the change would be misread.",
+    bad: "SENR^^LR-1^...^2025-2026^...^N^N^N^N^N^N^N^N   (39 fields, the 2022-2023 and earlier layout)",
+    good: "SENR^^LR-1^...^2025-2026^...^N^N^^   (35 fields)",
+};
+
 /// The structure family, in catalog order.
-pub static RULES: &[&Rule] = &[&FIELD_COUNT, &HEADER_ROW, &EMPTY_FILE, &UNKNOWN_TYPE, &ENCODING, &LINE_ENDING, &ACADEMIC_YEAR_MIX];
+pub static RULES: &[&Rule] = &[&FIELD_COUNT, &LAYOUT_YEAR, &HEADER_ROW, &EMPTY_FILE, &UNKNOWN_TYPE, &ENCODING, &LINE_ENDING, &ACADEMIC_YEAR_MIX];

@@ -8,17 +8,17 @@ use std::collections::HashMap;
 use super::Rule;
 use crate::date::from_day_number;
 use crate::diagnostic::{Category, Finding, Related, Severity};
-use crate::index::{school_code, ssid_text, Enrollment, Index, RecordRef, OPEN};
+use crate::index::{school_code, ssid_text, Enrollment, Index, RecordRef, StudentKey, OPEN};
 
 pub static SENR_DUPLICATE: Rule = Rule {
     id: "SENR-DUPLICATE-KEY",
     severity: Severity::Fatal,
     category: Category::Duplicate,
-    state_rule: None,
+    state_rule: Some("IVR0034"),
     summary: "Two enrollments have the same school, SSID and start date",
-    message: "enrollment of SSID {ssid} at school {school} starting {start} is already on {other}",
+    message: "enrollment of {student} at school {school} starting {start} is already on {other}",
     help: "keep one of the two records; if the enrollment changed, send the old one with transaction D and the new one",
-    explanation: "An enrollment's operational key is school of attendance + SSID + enrollment start date. Two records with the same key in one submission are either an accidental duplicate or an update that should replace the first.",
+    explanation: "An enrollment's operational key is school of attendance + SSID + enrollment start date (a new student without an SSID is matched by local student ID). Two records with the same key in one file are either an accidental duplicate or an update that should replace the first (IVR0034, Duplicate Record within File; SENR0034 in older lists).",
     bad: "line 3: SENR^^LR-3^...^6019715^...^1234567890^...^20250814^...   line 9: SENR^^LR-9^...^6019715^...^1234567890^...^20250814^...",
     good: "line 3: SENR^^LR-3^...^6019715^...^1234567890^...^20250814^...",
 };
@@ -68,7 +68,7 @@ pub static SINF_DUPLICATE: Rule = Rule {
     category: Category::Duplicate,
     state_rule: None,
     summary: "Two SINF records have the same SSID and effective start date",
-    message: "student information for SSID {ssid} effective {start} is already on {other}",
+    message: "student information for {student} effective {start} is already on {other}",
     help: "keep one record per SSID and effective start date; a change in student information is a new record with a later effective start date",
     explanation: "SINF records are effective-dated: one record per SSID and effective start date. Two with the same start date contradict each other.",
     bad: "line 4: SINF^^LR-4^20250814^...^1234567890^...   line 8: SINF^^LR-8^20250814^...^1234567890^...",
@@ -79,9 +79,9 @@ pub static STAS_DUPLICATE: Rule = Rule {
     id: "STAS-DUPLICATE",
     severity: Severity::Fatal,
     category: Category::Duplicate,
-    state_rule: None,
+    state_rule: Some("STAS0314"),
     summary: "More than one absence summary for one SSID, school and year",
-    message: "absence summary for SSID {ssid} at school {school} in {year} is already on {other}",
+    message: "absence summary for {student} at school {school} in {year} is already on {other}",
     help: "report one summary per student per school per year; add the days of several enrollments at the same school together",
     explanation: "The absence summary is one record per student, school of attendance and academic year: when a student had several enrollments at one school, their days are summed into one record.",
     bad: "two STAS lines for 1234567890 at 6019715 in 2025-2026",
@@ -94,15 +94,70 @@ pub static RECOVERY_TOTAL: Rule = Rule {
     category: Category::Arithmetic,
     state_rule: Some("STAS0740E1"),
     summary: "A student's attendance recovery days across the LEA exceed 10",
-    message: "attendance recovery days for SSID {ssid} add up to {total} across the LEA; the limit is 10",
+    message: "attendance recovery days for {student} add up to {total} across the LEA; the limit is 10",
     help: "reduce the attendance recovery days on this or the related summaries so they total at most 10",
     explanation: "Each summary may report 0 to 10 attendance recovery days (STAS-RECOVERY-RANGE), and the sum over all of a student's summaries in the LEA may not exceed 10 either (STAS0740E1).",
     bad: "6019715: 6 recovery days; 6019723: 6 recovery days",
     good: "6019715: 6 recovery days; 6019723: 4 recovery days",
 };
 
+pub static E150_NO_NEXT: Rule = Rule {
+    id: "SENR-E150-NO-NEXT",
+    severity: Severity::Fatal,
+    category: Category::Reference,
+    state_rule: Some("CERT114"),
+    summary: "An E150 mid-year update exit is not followed by a new enrollment at the same school the next day",
+    message: "enrollment at school {school} exits {exit} with E150, but {problem}",
+    help: "E150 closes an enrollment only to open the changed one: add the new enrollment at {school} starting {next} (or the exit date), or exit with the reason the student left",
+    explanation: "E150 (mid-year enrollment update) records a change of grade, status or transfer code: the enrollment is exited and a new one starts at the same school the next calendar day, weekends and holidays included. Without a following enrollment certification fails (CERT114, EOY 3); a following one that starts more than one day after the exit is rejected too (SENR0286E3).",
+    bad: "6019715 from 20250813 to 20260109 (E150), and nothing after it at 6019715",
+    good: "6019715 from 20250813 to 20260109 (E150); 6019715 from 20260110 (open)",
+};
+
+pub static EXIT_AFTER_GRADUATION: Rule = Rule {
+    id: "SENR-EXIT-AFTER-GRADUATION",
+    severity: Severity::Fatal,
+    category: Category::Conditional,
+    state_rule: Some("SENR0586"),
+    summary: "An enrollment exits after the date the student graduated with a standard diploma",
+    message: "enrollment at school {school} exits {exit}, after the student graduated on {graduated} ({other})",
+    help: "a graduate has no later exits: exit this enrollment on or before {graduated}, or correct the graduation record",
+    explanation: "Once a student has graduated with a standard diploma (E230 with completion status 100), no enrollment of the student may exit after that date (SENR0586, since 5/2022). Secondary (20) enrollments and N470 no-shows are exempt.",
+    bad: "graduated 20260605 at 9990037; 9990045 status 10 exits 20260612 with E155",
+    good: "graduated 20260605 at 9990037; 9990045 status 10 exits 20260605 with E155",
+};
+
+pub static OPEN_AFTER_GRADUATION: Rule = Rule {
+    id: "SENR-OPEN-AFTER-GRADUATION",
+    severity: Severity::Fatal,
+    category: Category::Conditional,
+    state_rule: Some("SENR0587"),
+    summary: "An enrollment is still open for a student who graduated with a standard diploma",
+    message: "enrollment at school {school} from {start} is open, but the student graduated on {graduated} ({other})",
+    help: "exit this enrollment on or before the graduation date {graduated} (E170 for a concurrent enrollment), or correct the graduation record",
+    explanation: "A student who graduated with a standard diploma (completion status 100) may have no open enrollment (SENR0587, since 5/2022): every other enrollment is exited by the graduation date.",
+    bad: "graduated 20260605 at 9990037; 9990045 status 20 from 20250813, open",
+    good: "graduated 20260605 at 9990037; 9990045 status 20 from 20250813 to 20260605 (E170)",
+};
+
+pub static ENROLLED_AFTER_GRADUATION: Rule = Rule {
+    id: "SENR-ENROLLED-AFTER-GRADUATION",
+    severity: Severity::Fatal,
+    category: Category::Conditional,
+    state_rule: Some("SENR0024"),
+    summary: "A graduate is enrolled again in the LEA after the graduation date",
+    message: "enrollment at school {school} starts {start}, after the student graduated on {graduated} ({other})",
+    help: "a graduate does not re-enroll: check the enrollment, or the graduation record (exit reason E230 with completion {completion})",
+    explanation: "An enrollment may not start after the exit date of the same student's graduation in the LEA (E230 with completion status 100, 106 or 250; SENR0024, re-enrolling graduate within the LEA).",
+    bad: "graduated 20260605 at 9990037; 9990045 status 10 from 20260615",
+    good: "graduated 20260605 at 9990037 and no later enrollment",
+};
+
 /// The cross-record family, in catalog order.
-pub static RULES: &[&Rule] = &[&SENR_DUPLICATE, &OVERLAP_SCHOOL, &OVERLAP_PRIMARY, &SHORT_TERM_NO_PRIMARY, &SINF_DUPLICATE, &STAS_DUPLICATE, &RECOVERY_TOTAL];
+pub static RULES: &[&Rule] = &[
+    &SENR_DUPLICATE, &OVERLAP_SCHOOL, &OVERLAP_PRIMARY, &SHORT_TERM_NO_PRIMARY, &SINF_DUPLICATE, &STAS_DUPLICATE, &RECOVERY_TOTAL, &E150_NO_NEXT,
+    &EXIT_AFTER_GRADUATION, &OPEN_AFTER_GRADUATION, &ENROLLED_AFTER_GRADUATION,
+];
 
 fn day(d: i32) -> String {
     if d == OPEN {
@@ -113,17 +168,19 @@ fn day(d: i32) -> String {
 }
 
 /// A finding at `at`, for `record_type`, with `related` records.
-fn finding(rule: &'static Rule, at: RecordRef, record_type: &str, field: &str, ssid: u64, args: &[(&str, &str)], related: &[RecordRef]) -> Finding {
-    let ssid = ssid_text(ssid);
+fn finding(rule: &'static Rule, at: RecordRef, record_type: &str, field: &str, student: StudentKey, args: &[(&str, &str)], related: &[RecordRef]) -> Finding {
+    let ssid = student.ssid().map(ssid_text);
+    let who = student.describe();
     let mut all = args.to_vec();
-    all.push(("ssid", &ssid));
+    all.push(("ssid", ssid.as_deref().unwrap_or_default()));
+    all.push(("student", &who));
     let mut f = Finding::new(rule, &all);
     f.file = Some(at.file as usize);
     f.line = Some(at.line);
     f.byte = Some(at.byte);
     f.record_type = Some(record_type.to_owned());
     f.field = Some(field.to_owned());
-    f.ssid = Some(ssid);
+    f.ssid = ssid;
     f.related = related.iter().map(|r| Related { file: r.file as usize, line: r.line }).collect();
     f
 }
@@ -140,10 +197,10 @@ fn place(at: RecordRef, other: RecordRef, name_of: &dyn Fn(usize) -> String) -> 
 
 /// Runs every cross-record rule over the index; `name_of` turns a file index into the name
 /// messages show.
-pub fn check(index: &mut Index, name_of: &dyn Fn(usize) -> String, out: &mut Vec<Finding>) {
-    index.enrollments.sort_unstable_by_key(|e| (e.ssid, e.at));
-    for group in index.enrollments.chunk_by(|a, b| a.ssid == b.ssid) {
-        check_enrollments(group, name_of, out);
+pub fn check(index: &mut Index, name_of: &dyn Fn(usize) -> String, as_of: i32, out: &mut Vec<Finding>) {
+    index.enrollments.sort_unstable_by_key(|e| (e.student, e.at));
+    for group in index.enrollments.chunk_by(|a, b| a.student == b.student) {
+        check_enrollments(group, name_of, as_of, out);
     }
     check_summaries(index, name_of, out);
     index.information.sort_unstable_by_key(|i| (i.ssid, i.effective_start, i.at));
@@ -151,7 +208,7 @@ pub fn check(index: &mut Index, name_of: &dyn Fn(usize) -> String, out: &mut Vec
         let (a, b) = (&pair[0], &pair[1]);
         if a.ssid == b.ssid && a.effective_start == b.effective_start {
             let args = [("start", day(b.effective_start)), ("other", place(b.at, a.at, name_of))];
-            out.push(finding(&SINF_DUPLICATE, b.at, "SINF", "effective_start_date", b.ssid, &borrow(&args), &[a.at]));
+            out.push(finding(&SINF_DUPLICATE, b.at, "SINF", "effective_start_date", StudentKey::Ssid(b.ssid), &borrow(&args), &[a.at]));
         }
     }
 }
@@ -165,9 +222,13 @@ fn is_real(e: &Enrollment) -> bool {
     e.exit >= e.start
 }
 
-fn is_primary(e: &Enrollment) -> bool {
+/// Primary: status 10, or a short-term (30) enrollment of more than 30 days, an open one
+/// measured to `as_of` (SENR0027); an N470 no-show exited on its start date or the day
+/// before is not primary.
+fn is_primary(e: &Enrollment, as_of: i32) -> bool {
     let no_show = &e.exit_reason == b"N470" && (e.exit == e.start || e.exit == e.start - 1);
-    let long_short_term = &e.status == b"30" && e.exit != OPEN && e.exit - e.start + 1 > 30;
+    let end = if e.exit == OPEN { as_of } else { e.exit };
+    let long_short_term = &e.status == b"30" && end - e.start + 1 > 30;
     !no_show && (&e.status == b"10" || long_short_term)
 }
 
@@ -176,36 +237,82 @@ fn overlaps(a: &Enrollment, b: &Enrollment) -> bool {
 }
 
 /// One SSID's enrollments, in file order.
-fn check_enrollments(group: &[Enrollment], name_of: &dyn Fn(usize) -> String, out: &mut Vec<Finding>) {
+fn check_enrollments(group: &[Enrollment], name_of: &dyn Fn(usize) -> String, as_of: i32, out: &mut Vec<Finding>) {
     for (j, b) in group.iter().enumerate() {
         let earlier = &group[..j];
         let dup: Vec<RecordRef> = earlier.iter().filter(|a| a.school == b.school && a.start == b.start).map(|a| a.at).collect();
         let school = school_code(b.school);
         if let Some(first) = dup.first() {
             let args = [("school", school.clone()), ("start", day(b.start)), ("other", place(b.at, *first, name_of))];
-            out.push(finding(&SENR_DUPLICATE, b.at, "SENR", "enrollment_start_date", b.ssid, &borrow(&args), &dup));
+            out.push(finding(&SENR_DUPLICATE, b.at, "SENR", "enrollment_start_date", b.student, &borrow(&args), &dup));
             continue;
         }
         let same: Vec<&Enrollment> = earlier.iter().filter(|a| a.school == b.school && overlaps(a, b)).collect();
         if let Some(a) = same.first() {
             let args = [("school", school.clone()), ("start", day(b.start)), ("exit", day(b.exit)), ("other", place(b.at, a.at, name_of)), ("other_start", day(a.start)), ("other_exit", day(a.exit))];
             let related: Vec<RecordRef> = same.iter().map(|a| a.at).collect();
-            out.push(finding(&OVERLAP_SCHOOL, b.at, "SENR", "enrollment_start_date", b.ssid, &borrow(&args), &related));
+            out.push(finding(&OVERLAP_SCHOOL, b.at, "SENR", "enrollment_start_date", b.student, &borrow(&args), &related));
         }
-        if is_primary(b) {
-            let other: Vec<&Enrollment> = earlier.iter().filter(|a| a.school != b.school && is_primary(a) && overlaps(a, b)).collect();
+        if is_primary(b, as_of) {
+            let other: Vec<&Enrollment> = earlier.iter().filter(|a| a.school != b.school && is_primary(a, as_of) && overlaps(a, b)).collect();
             if let Some(a) = other.first() {
                 let args = [("school", school.clone()), ("start", day(b.start)), ("other_school", school_code(a.school)), ("other", place(b.at, a.at, name_of)), ("other_start", day(a.start)), ("other_exit", day(a.exit))];
                 let related: Vec<RecordRef> = other.iter().map(|a| a.at).collect();
-                out.push(finding(&OVERLAP_PRIMARY, b.at, "SENR", "enrollment_start_date", b.ssid, &borrow(&args), &related));
+                out.push(finding(&OVERLAP_PRIMARY, b.at, "SENR", "enrollment_start_date", b.student, &borrow(&args), &related));
             }
         }
-        if &b.status == b"30" && is_real(b) && !group.iter().any(|a| &a.status == b"10" && is_primary(a) && is_real(a) && a.start <= b.start && b.start <= a.exit) {
+        if &b.status == b"30" && is_real(b) && !group.iter().any(|a| &a.status == b"10" && is_primary(a, as_of) && is_real(a) && a.start <= b.start && b.start <= a.exit) {
             let args = [("school", school), ("start", day(b.start))];
             // The student's primary enrollments that do not cover the start, to compare with.
             let primaries: Vec<RecordRef> = group.iter().filter(|a| &a.status == b"10").map(|a| a.at).collect();
-            out.push(finding(&SHORT_TERM_NO_PRIMARY, b.at, "SENR", "enrollment_status_code", b.ssid, &borrow(&args), &primaries));
+            out.push(finding(&SHORT_TERM_NO_PRIMARY, b.at, "SENR", "enrollment_status_code", b.student, &borrow(&args), &primaries));
         }
+    }
+    check_e150(group, out);
+    check_after_graduation(group, name_of, out);
+}
+
+/// CERT114 / SENR0286E3: an E150 exit is followed at the same school on the exit day or the next.
+fn check_e150(group: &[Enrollment], out: &mut Vec<Finding>) {
+    for b in group.iter().filter(|e| &e.exit_reason == b"E150" && e.exit != OPEN && is_real(e)) {
+        let later = group.iter().filter(|a| a.school == b.school && a.start > b.start && a.at != b.at);
+        let next = later.clone().min_by_key(|a| a.start);
+        let (problem, state_rule, related) = match next {
+            Some(a) if a.start <= b.exit + 1 => continue,
+            Some(a) => (format!("the next enrollment there starts {}, {} days later", day(a.start), a.start - b.exit), "SENR0286E3", vec![a.at]),
+            None => ("no enrollment there follows it".to_owned(), "CERT114", Vec::new()),
+        };
+        let args = [("school", school_code(b.school)), ("exit", day(b.exit)), ("problem", problem), ("next", day(b.exit + 1))];
+        let mut f = finding(&E150_NO_NEXT, b.at, "SENR", "student_exit_reason_code", b.student, &borrow(&args), &related);
+        f.state_rule = Some(state_rule);
+        out.push(f);
+    }
+}
+
+/// SENR0024, SENR0586, SENR0587: nothing after a standard-diploma graduation. One finding per
+/// enrollment, the first that applies.
+fn check_after_graduation(group: &[Enrollment], name_of: &dyn Fn(usize) -> String, out: &mut Vec<Finding>) {
+    let graduated = |e: &&Enrollment, codes: &[&[u8; 3]]| &e.exit_reason == b"E230" && codes.contains(&&e.completion) && e.exit != OPEN;
+    let Some(grad) = group.iter().filter(|e| graduated(e, &[b"100", b"106", b"250"])).min_by_key(|e| e.exit) else { return };
+    let diploma = group.iter().filter(|e| graduated(e, &[b"100"])).min_by_key(|e| e.exit);
+    for b in group.iter().filter(|b| b.at != grad.at && is_real(b)) {
+        let (rule, g) = if b.start > grad.exit {
+            (&ENROLLED_AFTER_GRADUATION, grad)
+        } else if let Some(g) = diploma.filter(|g| g.at != b.at) {
+            if b.exit == OPEN {
+                (&OPEN_AFTER_GRADUATION, g)
+            } else if b.exit > g.exit && &b.status != b"20" && &b.exit_reason != b"N470" {
+                (&EXIT_AFTER_GRADUATION, g)
+            } else {
+                continue;
+            }
+        } else {
+            continue;
+        };
+        let completion = String::from_utf8_lossy(&g.completion).into_owned();
+        let args = [("school", school_code(b.school)), ("start", day(b.start)), ("exit", day(b.exit)), ("graduated", day(g.exit)), ("other", place(b.at, g.at, name_of)), ("completion", completion)];
+        let field = if rule == &ENROLLED_AFTER_GRADUATION { "enrollment_start_date" } else { "enrollment_exit_date" };
+        out.push(finding(rule, b.at, "SENR", field, b.student, &borrow(&args), &[g.at]));
     }
 }
 
@@ -215,7 +322,7 @@ fn check_summaries(index: &mut Index, name_of: &dyn Fn(usize) -> String, out: &m
         for (j, b) in group.iter().enumerate() {
             if let Some(a) = group[..j].iter().find(|a| a.school == b.school && a.year == b.year) {
                 let args = [("school", school_code(b.school)), ("year", b.year.to_string()), ("other", place(b.at, a.at, name_of))];
-                out.push(finding(&STAS_DUPLICATE, b.at, "STAS", "school_of_attendance", b.ssid, &borrow(&args), &[a.at]));
+                out.push(finding(&STAS_DUPLICATE, b.at, "STAS", "school_of_attendance", StudentKey::Ssid(b.ssid), &borrow(&args), &[a.at]));
             }
         }
         let mut running: HashMap<crate::date::AcademicYear, i64> = HashMap::new();
@@ -228,7 +335,7 @@ fn check_summaries(index: &mut Index, name_of: &dyn Fn(usize) -> String, out: &m
             if before <= 1000 && *total > 1000 {
                 let related: Vec<RecordRef> = group[..j].iter().filter(|a| a.year == b.year && a.recovery > 0).map(|a| a.at).collect();
                 let args = [("total", (*total / 100).to_string())];
-                out.push(finding(&RECOVERY_TOTAL, b.at, "STAS", "attendance_recovery_days", b.ssid, &borrow(&args), &related));
+                out.push(finding(&RECOVERY_TOTAL, b.at, "STAS", "attendance_recovery_days", StudentKey::Ssid(b.ssid), &borrow(&args), &related));
             }
         }
     }

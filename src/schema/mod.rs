@@ -22,6 +22,7 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("sinf.toml", include_str!("../../schemas/calpads/sinf.toml")),
     ("stas.toml", include_str!("../../schemas/calpads/stas.toml")),
     ("codesets.toml", include_str!("../../schemas/calpads/codesets.toml")),
+    ("iso3166.toml", include_str!("../../schemas/calpads/iso3166.toml")),
     ("combinations.toml", include_str!("../../schemas/calpads/combinations.toml")),
 ];
 
@@ -107,8 +108,9 @@ pub struct CodeSet {
     pub name: String,
     pub description: String,
     pub codes: Vec<Code>,
-    /// Each code packed into a `u64` (codes are at most 8 bytes), for a lookup without memcmp.
-    keys: Vec<u64>,
+    /// Each code packed into a `u64` (codes are at most 8 bytes) → its index in `codes`, for a
+    /// lookup without memcmp (the ISO 3166-2 set has thousands of codes).
+    keys: rustc_hash::FxHashMap<u64, usize>,
 }
 
 /// Packs up to 8 bytes into a `u64`; `None` for longer values (which match no code).
@@ -139,7 +141,7 @@ impl CodeSet {
     /// Finds a code by its exact bytes.
     pub fn lookup(&self, value: &[u8]) -> Option<&Code> {
         let key = pack(value)?;
-        self.keys.iter().position(|k| *k == key).map(|i| &self.codes[i])
+        self.keys.get(&key).map(|i| &self.codes[*i])
     }
 }
 
@@ -191,6 +193,33 @@ impl Layout {
         self.fields.iter().filter(|f| f.is_in(year)).chain(extra).collect()
     }
 
+    /// The academic-year spans in which the layout's field list stays the same, oldest first
+    /// (CALPADS changes a layout at a rollover: SENR has 39 fields to 2022-2023, 35 from
+    /// 2023-2024).
+    pub fn eras(&self) -> Vec<Era> {
+        let mut cuts: Vec<AcademicYear> = self.fields.iter().flat_map(|f| [f.first_year, f.last_year.map(|y| AcademicYear(y.0 + 1))]).flatten().collect();
+        cuts.sort_unstable();
+        cuts.dedup();
+        let mut starts: Vec<Option<AcademicYear>> = vec![None];
+        starts.extend(cuts.iter().copied().map(Some));
+        let mut eras: Vec<Era> = Vec::new();
+        for (i, start) in starts.iter().enumerate() {
+            let last = starts.get(i + 1).copied().flatten().map(|y| AcademicYear(y.0 - 1));
+            let probe = start.or(last).unwrap_or(AcademicYear(2000));
+            let names: Vec<&str> = self.fields.iter().filter(|f| f.is_in(probe)).map(|f| f.name.as_str()).collect();
+            match eras.last_mut() {
+                Some(prev) if prev.names == names => prev.last = last,
+                _ => eras.push(Era { first: *start, last, fields: names.len(), names: names.into_iter().map(str::to_owned).collect() }),
+            }
+        }
+        eras
+    }
+
+    /// The era that `year` falls in.
+    pub fn era_of(&self, year: AcademicYear) -> Option<Era> {
+        self.eras().into_iter().find(|e| e.contains(year))
+    }
+
     /// The position of a field that every year's layout has before any year-bound field.
     pub fn stable_position(&self, name: &str) -> Option<usize> {
         let pos = self.fields.iter().position(|f| f.name == name)?;
@@ -198,6 +227,36 @@ impl Layout {
             .iter()
             .all(|f| f.first_year.is_none() && f.last_year.is_none())
             .then_some(pos)
+    }
+}
+
+/// A span of academic years with one field list of a layout.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Era {
+    /// First academic year, `None` when the span reaches back indefinitely.
+    pub first: Option<AcademicYear>,
+    /// Last academic year, `None` for the current layout.
+    pub last: Option<AcademicYear>,
+    /// Number of fields of an upload record.
+    pub fields: usize,
+    names: Vec<String>,
+}
+
+impl Era {
+    /// Whether `year` falls in the span.
+    pub fn contains(&self, year: AcademicYear) -> bool {
+        self.first.is_none_or(|f| f <= year) && self.last.is_none_or(|l| year <= l)
+    }
+
+    /// The span in words: `2023-2024 and later`, `2022-2023 and earlier`, `2019-2020 to 2022-2023`.
+    pub fn describe(&self) -> String {
+        match (self.first, self.last) {
+            (Some(f), Some(l)) if f == l => f.to_string(),
+            (Some(f), Some(l)) => format!("{f} to {l}"),
+            (Some(f), None) => format!("{f} and later"),
+            (None, Some(l)) => format!("{l} and earlier"),
+            (None, None) => "every year".to_owned(),
+        }
     }
 }
 
@@ -256,8 +315,17 @@ impl Schema {
     fn load(origin: &str, read: &dyn Fn(&str) -> Result<String, Error>) -> Result<Schema, Error> {
         let index_text = read("schema.toml")?;
         let index: RawIndex = parse("schema.toml", &index_text)?;
-        let codesets_text = read(&index.codesets)?;
-        let codesets = build_codesets(&index.codesets, &codesets_text)?;
+        let mut codesets = BTreeMap::new();
+        for name in index.codesets.names() {
+            let text = read(name)?;
+            for (set_name, set) in build_codesets(name, &text)? {
+                if codesets.contains_key(&set_name) {
+                    let span = text.find(&format!("[codeset.{set_name}]")).map(|o| SourceSpan::from((o, set_name.len() + 10)));
+                    return Err(invalid(name, &text, format!("code set `{set_name}` is defined in an earlier code-set file too"), span, None));
+                }
+                codesets.insert(set_name, set);
+            }
+        }
         let mut layouts = Vec::new();
         for name in &index.layouts {
             let text = read(name)?;
@@ -345,23 +413,25 @@ fn build_codesets(name: &str, text: &str) -> Result<BTreeMap<String, CodeSet>, E
     let mut out = BTreeMap::new();
     for (set_name, set) in raw.codeset {
         let mut codes: Vec<Code> = Vec::with_capacity(set.codes.len());
+        let mut keys = rustc_hash::FxHashMap::default();
+        keys.reserve(set.codes.len());
+        // The span of a code is looked up only for an error: searching the text for every
+        // code would make loading quadratic in the size of the set.
+        let span = |code: &str| text.find(&format!("code = \"{code}\"")).map(|o| SourceSpan::from((o, code.len() + 9)));
         for c in set.codes {
             let first = parse_year(name, text, c.first.as_deref(), "first")?;
             let last = parse_year(name, text, c.last.as_deref(), "last")?;
-            let span = text.find(&format!("code = \"{}\"", c.code)).map(|o| SourceSpan::from((o, c.code.len() + 9)));
-            if codes.iter().any(|o| o.code == c.code) {
-                return Err(invalid(name, text, format!("code {} appears twice in {set_name}", c.code), span, None));
+            let Some(key) = pack(c.code.as_bytes()) else {
+                return Err(invalid(name, text, format!("code {} is longer than 8 characters", c.code), span(&c.code), None));
+            };
+            if keys.insert(key, codes.len()).is_some() {
+                return Err(invalid(name, text, format!("code {} appears twice in {set_name}", c.code), span(&c.code), None));
             }
             if matches!((first, last), (Some(f), Some(l)) if f > l) {
-                return Err(invalid(name, text, format!("code {} ends before it starts", c.code), span, None));
+                return Err(invalid(name, text, format!("code {} ends before it starts", c.code), span(&c.code), None));
             }
             codes.push(Code { code: c.code, name: c.name, first, last });
         }
-        if let Some(long) = codes.iter().find(|c| c.code.len() > 8) {
-            let span = text.find(&format!("\"{}\"", long.code)).map(|o| SourceSpan::from((o, long.code.len() + 2)));
-            return Err(invalid(name, text, format!("code {} is longer than 8 characters", long.code), span, None));
-        }
-        let keys = codes.iter().filter_map(|c| pack(c.code.as_bytes())).collect();
         out.insert(set_name.clone(), CodeSet { name: set_name, description: set.description, codes, keys });
     }
     Ok(out)
@@ -478,6 +548,8 @@ pub mod names {
     pub const TRANSACTION_TYPE_CODE: &str = "transaction_type_code";
     pub const LOCAL_RECORD_ID: &str = "local_record_id";
     pub const SSID: &str = "ssid";
+    pub const SCHOOL_OF_ATTENDANCE: &str = "school_of_attendance";
+    pub const LOCAL_STUDENT_ID: &str = "local_student_id";
 }
 
 #[cfg(test)]
@@ -489,9 +561,16 @@ mod tests {
         let s = Schema::embedded().unwrap();
         assert_eq!(s.layouts.len(), 3);
         let senr = &s.layouts[0];
-        assert_eq!(senr.fields.len(), 39);
-        assert_eq!(senr.download_fields.len(), 2);
         let stas = &s.layouts[2];
+        assert_eq!(senr.fields_for(AcademicYear(2022), false).len(), 39);
+        assert_eq!(senr.fields_for(AcademicYear(2023), false).len(), 35);
+        assert_eq!(senr.fields_for(AcademicYear(2025), true).len(), 37);
+        let eras = senr.eras();
+        assert_eq!(eras.len(), 2, "{eras:?}");
+        assert_eq!((eras[0].fields, eras[0].describe()), (39, "2022-2023 and earlier".to_owned()));
+        assert_eq!((eras[1].fields, eras[1].describe()), (35, "2023-2024 and later".to_owned()));
+        assert_eq!(stas.eras().len(), 1);
+        assert_eq!(senr.download_fields.len(), 2);
         assert_eq!(stas.fields_for(AcademicYear(2025), false).len(), 24);
         // Attendance recovery days: in every year's file, a value only from 2025-2026 on.
         assert_eq!(stas.fields_for(AcademicYear(2024), false).len(), 24);

@@ -20,8 +20,26 @@ pub(crate) struct RawIndex {
     pub(crate) description: String,
     #[validate(length(min = 1))]
     pub(crate) layouts: Vec<String>,
-    pub(crate) codesets: String,
+    /// One code-set file, or several (`["codesets.toml", "iso3166.toml"]`).
+    pub(crate) codesets: OneOrMany,
     pub(crate) combinations: String,
+}
+
+/// A file name, or a list of them.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(untagged)]
+pub(crate) enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    pub(crate) fn names(&self) -> &[String] {
+        match self {
+            OneOrMany::One(name) => std::slice::from_ref(name),
+            OneOrMany::Many(names) => names,
+        }
+    }
 }
 
 /// One record layout file (`senr.toml`, …).

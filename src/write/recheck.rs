@@ -14,7 +14,7 @@ use super::read_layout;
 
 /// Reads every input with `layout` and sends what is wrong with it to `sink`.
 pub fn check_files(layout: &FileLayout, inputs: &[Input], sink: &mut dyn Sink) -> Result<Totals, Error> {
-    let mut totals = Totals { files: 0, records: 0 };
+    let mut totals = Totals::default();
     for (i, input) in inputs.iter().enumerate() {
         let bytes = std::fs::read(&input.path).map_err(|source| Error::Read { path: input.path.clone(), source })?;
         let back = read_layout(layout, &bytes);

@@ -67,7 +67,7 @@ fn every_json_line_follows_the_contract() {
     ];
     let keys: BTreeSet<&str> = [
         "kind", "rule", "severity", "category", "file", "line", "record_type", "field", "value", "message", "help",
-        "state_rule", "ssid", "local_record_id", "related",
+        "state_rule", "ssid", "local_record_id", "school_of_attendance", "local_student_id", "related",
     ]
     .into();
     let rules = rollcall().args(["rules", "--format", "json"]).output().unwrap();
@@ -85,7 +85,7 @@ fn every_json_line_follows_the_contract() {
         assert!(categories.contains(&line["category"].as_str().unwrap()), "{line}");
         assert!(line["file"].is_string() || line["file"].is_null(), "{line}");
         assert!(line["line"].as_u64().is_some_and(|n| n >= 1) || line["line"].is_null(), "{line}");
-        for key in ["record_type", "field", "value", "state_rule", "ssid", "local_record_id"] {
+        for key in ["record_type", "field", "value", "state_rule", "ssid", "local_record_id", "school_of_attendance", "local_student_id"] {
             assert!(line[key].is_string() || line[key].is_null(), "{key}: {line}");
         }
         assert!(!line["message"].as_str().unwrap().is_empty() && !line["help"].as_str().unwrap().is_empty());
@@ -97,7 +97,7 @@ fn every_json_line_follows_the_contract() {
         }
     }
     assert_eq!(summary["kind"], "summary");
-    let summary_keys: BTreeSet<&str> = ["kind", "files", "records", "fatal", "warning", "info", "elapsed_ms"].into();
+    let summary_keys: BTreeSet<&str> = ["kind", "files", "records", "fatal", "warning", "info", "elapsed_ms", "not_checked"].into();
     assert_eq!(summary.as_object().unwrap().keys().map(String::as_str).collect::<BTreeSet<_>>(), summary_keys);
     assert_eq!([&summary["fatal"], &summary["warning"], &summary["info"]].map(|v| v.as_u64().unwrap()), counts);
     assert!(summary["files"].as_u64().unwrap() > 100 && summary["records"].as_u64().unwrap() > 100);

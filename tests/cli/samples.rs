@@ -143,7 +143,7 @@ fn census_by_hand() -> BTreeMap<(String, String), [u64; 4]> {
     let mut counts: BTreeMap<(String, String), [u64; 4]> = BTreeMap::new();
     for line in text.split("\r\n").filter(|l| !l.is_empty()) {
         let f: Vec<&str> = line.split('^').collect();
-        assert_eq!((f[0], f[6], f.len()), ("SENR", "2025-2026", 39), "{line}");
+        assert_eq!((f[0], f[6], f.len()), ("SENR", "2025-2026", 35), "{line}");
         let (school, start, status, grade, exit, reason) = (f[4], f[21], f[22], f[23], f[24], f[25]);
         let active = start <= day && (exit.is_empty() || exit >= day) && !matches!(reason, "N420" | "N470");
         if active {

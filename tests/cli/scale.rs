@@ -50,7 +50,7 @@ pub(crate) fn write_submission(dir: &Path, students: u64) -> u64 {
             vec![(school, "20250813", "20260605", "E155", 180)]
         };
         for (n, (sch, start, exit, reason, days)) in spans.iter().enumerate() {
-            writeln!(senr, "SENR^^LR-{i}-{n}^9912345^{sch}^^2025-2026^{ssid}^{i}^{who}^LOS ANGELES^US-CA^US^{start}^10^{grade}^{exit}^{reason}^^^^^^N^N^N^N^N^N^N^N\r").unwrap();
+            writeln!(senr, "SENR^^LR-{i}-{n}^9912345^{sch}^^2025-2026^{ssid}^{i}^{who}^LOS ANGELES^US-CA^US^{start}^10^{grade}^{exit}^{reason}^^^^^^N^N^^\r").unwrap();
             let absent = u32::try_from(i % 7).unwrap();
             writeln!(stas, "STAS^^LS-{i}-{n}^9912345^{sch}^2025-2026^{ssid}^{i}^{first}^{last}^{birth}^{}^N^N^{days}^{}^0^0^{absent}^0^0^0^N^\r", if i % 2 == 0 { "F" } else { "M" }, days - absent).unwrap();
             records += 2;
