@@ -229,9 +229,10 @@ impl<'s> Checker<'s> {
         let delimiter = reader.shape.delimiter;
         self.delimiters[file] = delimiter;
         let mut state = FileState::default();
-        let lf_only = reader.shape.lf_only;
+        let lf_only = reader.shape.ending != read::Ending::CrLf;
         if lf_only {
-            let mut f = Finding::new(&structure::LINE_ENDING, &[("what", "records end with LF only")]);
+            let what = format!("records end with {}", reader.shape.ending.describe());
+            let mut f = Finding::new(&structure::LINE_ENDING, &[("what", &what)]);
             f.file = Some(file);
             self.emit(f, None, sink)?;
         }
@@ -258,7 +259,7 @@ impl<'s> Checker<'s> {
         })?;
         self.done_bytes += std::fs::metadata(&input.path).map_or(0, |m| m.len());
         if let Some(at) = lf_record {
-            if read::ends_with_lf_only(&input.path) {
+            if read::ends_without_crlf(&input.path) {
                 self.mixed_endings(file, at, sink)?;
             }
         }
@@ -273,7 +274,7 @@ impl<'s> Checker<'s> {
 
     /// STRUCT-LINE-ENDING for a record ending with LF alone in a file that began with CR LF.
     fn mixed_endings(&self, file: usize, at: Pos, sink: &mut dyn Sink) -> Result<(), Error> {
-        let what = format!("line {} ends with LF only, but the file's first record ends with CR LF", at.line);
+        let what = format!("line {} does not end with CR LF, but the file's first record does", at.line);
         let mut f = Finding::new(&structure::LINE_ENDING, &[("what", &what)]);
         f.file = Some(file);
         f.line = Some(at.line);

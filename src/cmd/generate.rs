@@ -110,6 +110,12 @@ struct Output {
 
 pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitCode, Error> {
     let started = Instant::now();
+    // Ctrl-C, SIGTERM or SIGHUP while the outputs are staged: the private staging folder goes
+    // too (the output folder is swapped whole or not at all). An error means a handler is set.
+    let _ = ctrlc::set_handler(|| {
+        crate::write::output::remove_staged();
+        std::process::exit(130);
+    });
     let schema = load_schema(args.schemas.as_ref())?;
     let as_of = args.as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
     let loaded = load(&args, &schema, as_of)?;
@@ -198,8 +204,13 @@ fn read_rows(schema: &Schema, loaded: &mut Loaded<'_>) -> Result<(), Error> {
             Source::Extract(e) => {
                 let mut rows = extract::CsvRows::open(&input.path)?;
                 rows.next(&mut rec, &input.path)?;
+                let before = loaded.rows.len();
                 while let Some(line) = rows.next(&mut rec, &input.path)? {
                     loaded.rows.push(e.convert(&rec, line, &loaded.mapping));
+                }
+                // Never a "balanced" empty output from a file that holds something.
+                if loaded.rows.len() == before {
+                    return Err(GenerateError::NoRows { file: input.display.clone() }.into());
                 }
             }
             Source::Calpads => {

@@ -13,7 +13,7 @@ pub mod dates;
 pub mod mapping;
 
 use std::fs::File;
-use std::io::{BufRead, BufReader};
+use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
 use csv::ByteRecord;
@@ -21,7 +21,7 @@ use csv::ByteRecord;
 use crate::date::AcademicYear;
 use crate::diagnostic::{Excerpt, Finding};
 use crate::error::Error;
-use crate::read::Input;
+use crate::read::{Input, LoneCr};
 use crate::rules::{structure, Rule};
 use crate::schema::{names, Format, Layout, Required, Schema};
 use crate::write::delimited::forbidden;
@@ -89,7 +89,7 @@ pub struct Extract<'s> {
 
 /// Streams the rows of one CSV file through one reused `ByteRecord`.
 pub struct CsvRows {
-    csv: csv::Reader<BufReader<File>>,
+    csv: csv::Reader<BufReader<LoneCr<File>>>,
     scratch: Vec<u8>,
     pub delimiter: u8,
     /// Length of the byte-order mark skipped before the CSV reader.
@@ -108,14 +108,16 @@ impl CsvRows {
     /// Opens `path`, skipping a BOM and sniffing the delimiter from the first line.
     pub fn open(path: &Path) -> Result<CsvRows, Error> {
         let err = |source| Error::Read { path: path.to_path_buf(), source };
-        let file = File::open(path).map_err(err)?;
+        let mut file = File::open(path).map_err(err)?;
         let len = file.metadata().map_err(err)?.len();
-        let ends_with_lf = last_byte(path, len).map_err(err)? == Some(b'\n');
-        let mut buf = BufReader::with_capacity(1 << 16, file);
-        let head = buf.fill_buf().map_err(err)?;
+        // A last CR alone ends the last row too (it is read as LF, see `LoneCr`).
+        let ends_with_lf = matches!(last_byte(path, len).map_err(err)?, Some(b'\n' | b'\r'));
+        let mut head = Vec::with_capacity(1 << 16);
+        (&mut file).take(1 << 16).read_to_end(&mut head).map_err(err)?;
         let bom = if head.starts_with(BOM) { BOM.len() } else { 0 };
         let delimiter = sniff(&head[bom..]);
-        buf.consume(bom);
+        file.seek(SeekFrom::Start(bom as u64)).map_err(err)?;
+        let buf = BufReader::with_capacity(1 << 16, LoneCr::new(file));
         let mut b = csv::ReaderBuilder::new();
         b.delimiter(delimiter).has_headers(false).flexible(true).terminator(csv::Terminator::Any(b'\n'));
         let bom = bom as u64;
@@ -165,7 +167,6 @@ impl CsvRows {
 
 /// The last byte of `path`, `len` bytes long.
 fn last_byte(path: &Path, len: u64) -> std::io::Result<Option<u8>> {
-    use std::io::{Read, Seek, SeekFrom};
     if len == 0 {
         return Ok(None);
     }
@@ -182,7 +183,6 @@ fn last_byte(path: &Path, len: u64) -> std::io::Result<Option<u8>> {
 /// last record can end inside a quote: the reader takes everything after an unclosed quote,
 /// up to the end of the file, as one value.
 fn unclosed_quote(path: &Path, from: u64, line: u64, delimiter: u8) -> Result<Option<(u64, u64)>, Error> {
-    use std::io::{Read, Seek, SeekFrom};
     #[derive(Clone, Copy, PartialEq, Eq)]
     enum State {
         FieldStart,
@@ -193,6 +193,7 @@ fn unclosed_quote(path: &Path, from: u64, line: u64, delimiter: u8) -> Result<Op
     let err = |source| Error::Read { path: path.to_path_buf(), source };
     let mut file = File::open(path).map_err(err)?;
     file.seek(SeekFrom::Start(from)).map_err(err)?;
+    let mut file = LoneCr::new(file);
     let (mut state, mut line, mut opened, mut start) = (State::FieldStart, line, line, None);
     let mut buf = vec![0u8; 1 << 16];
     loop {
@@ -549,6 +550,9 @@ mod tests {
         assert_eq!(lines(b"a,b\r\n\r\n1,2\r\n"), [1, 3]);
         assert_eq!(lines(b"a,b\n\"x\ny\",2\n\n3,4\n"), [1, 2, 5], "a quoted line break stays in its row");
         assert_eq!(lines(b"\xEF\xBB\xBF\na;b\n1;2\n"), [2, 3]);
+        // Rows ending with CR alone (old Mac and spreadsheet exports) are rows too.
+        assert_eq!(lines(b"a,b\r1,2\r3,4\r"), [1, 2, 3]);
+        assert_eq!(lines(b"a,b\r1,2\r\n3,4"), [1, 2, 3]);
     }
 
     #[test]

@@ -1,9 +1,14 @@
 //! The one way rollcall opens input files: expands folders, sniffs the byte-order mark, the
 //! delimiter (caret or comma) and the line ending, then streams records through one reused
 //! `csv::ByteRecord`. Positions (line, byte) come from the csv reader, corrected for the BOM.
+//! CR LF, LF and lone CR all end a record ([`ending`]).
+
+mod ending;
+
+pub use ending::{Ending, LoneCr};
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
+use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use csv::ByteRecord;
@@ -65,8 +70,8 @@ pub struct Shape {
     pub delimiter: u8,
     /// Length of the UTF-8 byte-order mark (0 or 3).
     pub bom: u64,
-    /// The first line ends with LF alone.
-    pub lf_only: bool,
+    /// How the first line ends.
+    pub ending: Ending,
 }
 
 /// A record's place in its file.
@@ -76,13 +81,13 @@ pub struct Pos {
     pub line: u64,
     /// Byte offset of the record from the start of the file.
     pub byte: u64,
-    /// The record does not end with CR LF: with LF alone, or (the last record) with nothing.
+    /// The record does not end with CR LF: with LF or CR alone, or (the last record) with nothing.
     pub lf: bool,
 }
 
 /// Streams the records of one file.
 pub struct RecordReader {
-    csv: csv::Reader<BufReader<File>>,
+    csv: csv::Reader<BufReader<LoneCr<File>>>,
     pub shape: Shape,
     last: Vec<u8>,
 }
@@ -92,11 +97,14 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 impl RecordReader {
     /// Opens `input`, sniffing its shape from the first buffer.
     pub fn open(input: &Input) -> Result<RecordReader, Error> {
-        let file = File::open(&input.path).map_err(|source| Error::Read { path: input.path.clone(), source })?;
-        let mut buf = BufReader::with_capacity(1 << 16, file);
-        let head = buf.fill_buf().map_err(|source| Error::Read { path: input.path.clone(), source })?;
-        let shape = sniff(head);
-        buf.consume(shape.bom as usize);
+        let err = |source| Error::Read { path: input.path.clone(), source };
+        let mut file = File::open(&input.path).map_err(err)?;
+        // The shape is read from the file's own bytes, before lone CRs become LF.
+        let mut head = Vec::with_capacity(1 << 12);
+        (&mut file).take(1 << 12).read_to_end(&mut head).map_err(err)?;
+        let shape = sniff(&head);
+        file.seek(SeekFrom::Start(shape.bom)).map_err(err)?;
+        let buf = BufReader::with_capacity(1 << 16, LoneCr::new(file));
         Ok(RecordReader { csv: builder(shape.delimiter).from_reader(buf), shape, last: Vec::new() })
     }
 
@@ -194,9 +202,10 @@ pub fn stream<E: From<Error>>(input: &Input, reader: RecordReader, mut each: imp
     })
 }
 
-/// Whether the file at `path` ends with LF not preceded by CR (its last record is
-/// LF-terminated). Unreadable files answer `false`; their reading reports the problem.
-pub fn ends_with_lf_only(path: &std::path::Path) -> bool {
+/// Whether the file at `path` ends with LF not preceded by CR, or with a lone CR (its last
+/// record is not CR LF-terminated). Unreadable files answer `false`; their reading reports
+/// the problem.
+pub fn ends_without_crlf(path: &std::path::Path) -> bool {
     use std::io::{Read, Seek, SeekFrom};
     let tail = || -> std::io::Result<Vec<u8>> {
         let mut f = File::open(path)?;
@@ -208,7 +217,7 @@ pub fn ends_with_lf_only(path: &std::path::Path) -> bool {
     };
     match tail().as_deref() {
         Ok([b'\r', b'\n']) => false,
-        Ok([b'\n'] | [_, b'\n']) => true,
+        Ok([b'\n' | b'\r'] | [_, b'\n' | b'\r']) => true,
         _ => false,
     }
 }
@@ -237,11 +246,10 @@ fn builder(delimiter: u8) -> csv::ReaderBuilder {
 pub fn sniff(head: &[u8]) -> Shape {
     let bom = if head.starts_with(BOM) { BOM.len() as u64 } else { 0 };
     let body = &head[bom as usize..];
-    let line_end = body.iter().position(|b| *b == b'\n');
+    let line_end = body.iter().position(|b| matches!(b, b'\n' | b'\r'));
     let first = &body[..line_end.unwrap_or(body.len())];
     let delimiter = if first.contains(&b'^') || !first.contains(&b',') { b'^' } else { b',' };
-    let lf_only = line_end.is_some_and(|p| p == 0 || body[p - 1] != b'\r');
-    Shape { delimiter, bom, lf_only }
+    Shape { delimiter, bom, ending: Ending::sniff(body) }
 }
 
 /// Reads the single record that starts at byte `byte` of `input` again (for findings that
@@ -250,7 +258,7 @@ pub fn fetch(input: &Input, delimiter: u8, byte: u64) -> Result<ByteRecord, Erro
     let err = |source| Error::Read { path: input.path.clone(), source };
     let mut file = File::open(&input.path).map_err(err)?;
     file.seek(SeekFrom::Start(byte)).map_err(err)?;
-    let mut rdr = builder(delimiter).from_reader(BufReader::new(file.take(16 << 20)));
+    let mut rdr = builder(delimiter).from_reader(BufReader::new(LoneCr::new(file.take(16 << 20))));
     let mut rec = ByteRecord::new();
     rdr.read_byte_record(&mut rec).map_err(|e| err(std::io::Error::other(e)))?;
     strip_cr(&mut rec, &mut Vec::new());
@@ -285,9 +293,10 @@ mod tests {
 
     #[test]
     fn sniffs_bom_delimiter_and_line_endings() {
-        assert_eq!(sniff(b"\xEF\xBB\xBFSENR^a^b\r\nx"), Shape { delimiter: b'^', bom: 3, lf_only: false });
-        assert_eq!(sniff(b"SENR,a,b\nx"), Shape { delimiter: b',', bom: 0, lf_only: true });
-        assert_eq!(sniff(b""), Shape { delimiter: b'^', bom: 0, lf_only: false });
+        assert_eq!(sniff(b"\xEF\xBB\xBFSENR^a^b\r\nx"), Shape { delimiter: b'^', bom: 3, ending: Ending::CrLf });
+        assert_eq!(sniff(b"SENR,a,b\nx"), Shape { delimiter: b',', bom: 0, ending: Ending::Lf });
+        assert_eq!(sniff(b"SENR,a,b\rSENR"), Shape { delimiter: b',', bom: 0, ending: Ending::Cr });
+        assert_eq!(sniff(b""), Shape { delimiter: b'^', bom: 0, ending: Ending::CrLf });
     }
 
     #[test]

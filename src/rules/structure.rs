@@ -75,10 +75,10 @@ pub static LINE_ENDING: Rule = Rule {
     severity: Severity::Warning,
     category: Category::Structure,
     state_rule: None,
-    summary: "Records end with LF only; CALPADS uploads need CR LF",
+    summary: "Records end with LF or CR alone; CALPADS uploads need CR LF",
     message: "{what}",
-    help: "convert the file to CR LF line endings (for example `unix2dos`) before uploading",
-    explanation: "The CALPADS file specification says every record ends with carriage return + line feed. rollcall reads LF-only files, but warns once per file so the upload is converted first: for the file when its first record ends with LF alone, or at the first record that ends with LF alone in a file whose first record ends with CR LF (mixed endings, often from lines pasted in with another tool).",
+    help: "convert the file to CR LF line endings before uploading (`unix2dos FILE` on Linux or macOS; on Windows, open it in Notepad and save it with Windows (CRLF) line endings)",
+    explanation: "The CALPADS file specification says every record ends with carriage return + line feed. rollcall reads files whose records end with LF alone or CR alone (classic Mac OS and some spreadsheet exports) record by record, but warns once per file so the upload is converted first: for the file when its first record does not end with CR LF, or at the first record that does not in a file whose first record does (mixed endings, often from lines pasted in with another tool).",
     bad: "SENR^...^N<LF>",
     good: "SENR^...^N<CR><LF>",
 };

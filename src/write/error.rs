@@ -34,6 +34,10 @@ pub enum GenerateError {
     #[error("{file}: {reason}")]
     #[diagnostic(code(rollcall::generate::header), help("an extract is a CSV file whose first line names its columns"))]
     Header { file: String, reason: String },
+    /// An extract has its header row and nothing else.
+    #[error("{file} has a header row but no data rows")]
+    #[diagnostic(code(rollcall::generate::no_rows), help("export the extract again; an empty output would replace the state's records with nothing"))]
+    NoRows { file: String },
     /// An extract ends inside a quoted value: its last row would swallow the rest of the file.
     #[error("{file}:{line}: a quote opened on this line is never closed{note}, so the rest of the file would be read as one value")]
     #[diagnostic(code(rollcall::generate::unclosed_quote), help("close the quote (a quote inside a quoted value is written twice: \"\"), or export the extract again"))]
@@ -58,10 +62,18 @@ pub enum GenerateError {
     #[error("the output folder {path} exists and is not a folder")]
     #[diagnostic(code(rollcall::generate::out_not_folder), help("give a folder for --out (it is created when missing)"))]
     OutNotFolder { path: PathBuf },
-    /// An output would replace a folder.
-    #[error("cannot write {path}: a folder of that name is in the way")]
-    #[diagnostic(code(rollcall::generate::output_is_folder), help("remove or rename the folder, or choose another --out folder"))]
-    OutputIsFolder { path: PathBuf },
+    /// Another run holds the output folder's lock.
+    #[error("the output folder {path} is in use by another run ({holder})")]
+    #[diagnostic(code(rollcall::generate::out_locked), help("wait for that run to finish, or write to another --out folder"))]
+    OutLocked { path: PathBuf, holder: String },
+    /// The output folder holds files rollcall did not write.
+    #[error("the output folder {path} holds files rollcall did not write: {names}")]
+    #[diagnostic(code(rollcall::generate::out_has_other_files), help("rollcall replaces its output folder as a whole: give an empty folder or one a previous run wrote, and keep other files elsewhere"))]
+    OutHasOtherFiles { path: PathBuf, names: String },
+    /// An output file name is not a plain file name.
+    #[error("output file name `{name}` is not a plain file name")]
+    #[diagnostic(code(rollcall::generate::output_name), help("file names in layouts are plain names without folders, like census.txt"))]
+    OutputName { name: String },
     /// Nothing would be written.
     #[error("nothing to generate: {reason}")]
     #[diagnostic(code(rollcall::generate::nothing), help("give district extracts (CSV with a header row), or CALPADS files together with --census"))]

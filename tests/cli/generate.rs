@@ -362,7 +362,7 @@ fn a_target_in_the_way_stops_the_run_before_any_file_is_replaced() {
     std::fs::write(out.join("manifest.json"), "{}").unwrap();
     let run = generate(&[path_str(&x)], &out);
     assert_eq!(run.status.code(), Some(2));
-    assert!(stderr(&run).contains("a folder of that name is in the way"), "{}", stderr(&run));
+    assert!(stderr(&run).contains("holds files rollcall did not write: rejected.csv"), "{}", stderr(&run));
     assert_eq!(std::fs::read(out.join("senr.txt")).unwrap(), b"old", "nothing renamed");
     assert_eq!(std::fs::read(out.join("manifest.json")).unwrap(), b"{}");
     let left: Vec<String> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();

@@ -8,6 +8,7 @@ mod catalog;
 mod check;
 mod garbage;
 mod generate;
+mod hostile;
 mod layouts;
 mod rules;
 mod samples;

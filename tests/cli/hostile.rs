@@ -1,0 +1,116 @@
+//! What a hostile or careless user does to rollcall, and what it must survive (issue 14):
+//! nothing lost, nothing half-written, nothing left behind.
+
+use std::path::{Path, PathBuf};
+
+use crate::util::{json_lines, rollcall, root, AS_OF};
+
+/// Copies the sample extracts into `dir`, with every line ending replaced by `ending`.
+fn extracts_with(dir: &Path, ending: &[u8]) -> PathBuf {
+    let to = dir.join("extracts");
+    std::fs::create_dir_all(&to).unwrap();
+    for name in ["enrollment.csv", "demographics.csv", "mapping.toml"] {
+        let bytes = std::fs::read(root().join("samples/extracts").join(name)).unwrap();
+        let bytes = if name.ends_with(".csv") {
+            let lf = String::from_utf8(bytes).unwrap().replace("\r\n", "\n");
+            lf.into_bytes().split(|b| *b == b'\n').collect::<Vec<_>>().join(ending)
+        } else {
+            bytes
+        };
+        std::fs::write(to.join(name), bytes).unwrap();
+    }
+    to
+}
+
+fn generate(input: &Path, out: &Path) -> std::process::Output {
+    rollcall().arg("generate").arg(input).arg("--out").arg(out).args(["--as-of", AS_OF]).output().unwrap()
+}
+
+fn read(dir: &Path, name: &str) -> Vec<u8> {
+    std::fs::read(dir.join(name)).unwrap()
+}
+
+/// Item 1: rows ending with CR alone (old Mac and spreadsheet exports) are rows, not one long
+/// header: the same records as from CR LF rows.
+#[test]
+fn issue_14_cr_only_extracts_give_the_same_records_as_crlf_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let crlf = extracts_with(&dir.path().join("a"), b"\r\n");
+    let cr = extracts_with(&dir.path().join("b"), b"\r");
+    let (out_a, out_b) = (dir.path().join("out-a"), dir.path().join("out-b"));
+    let (a, b) = (generate(&crlf, &out_a), generate(&cr, &out_b));
+    assert_eq!(a.status.code(), Some(0), "{}", String::from_utf8_lossy(&a.stderr));
+    assert_eq!(b.status.code(), Some(0), "{}", String::from_utf8_lossy(&b.stderr));
+    for name in ["senr.txt", "sinf.txt"] {
+        assert!(!read(&out_a, name).is_empty());
+        assert_eq!(read(&out_a, name), read(&out_b, name), "{name}");
+    }
+    assert!(String::from_utf8_lossy(&b.stdout).contains("15 input rows = 15 written + 0 rejected"), "{}", String::from_utf8_lossy(&b.stdout));
+}
+
+/// Item 1: a CALPADS file with CR-only records is read record by record (one line-ending
+/// warning), not as one long record.
+#[test]
+fn issue_14_a_cr_only_calpads_file_is_read_record_by_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read(root().join("samples/clean/senr.txt")).unwrap();
+    let cr: Vec<u8> = String::from_utf8(text).unwrap().replace("\r\n", "\r").into_bytes();
+    std::fs::write(dir.path().join("senr.txt"), cr).unwrap();
+    let out = rollcall().args(["check", "--format", "json", "--as-of", AS_OF]).arg(dir.path().join("senr.txt")).output().unwrap();
+    let lines = json_lines(&out.stdout);
+    let rules: Vec<&str> = lines.iter().filter(|l| l["kind"] == "diagnostic").map(|l| l["rule"].as_str().unwrap()).collect();
+    assert_eq!(rules, ["STRUCT-LINE-ENDING"], "{lines:#?}");
+    assert_eq!(lines.last().unwrap()["records"], 310);
+}
+
+/// Item 1: an extract that holds a header and no data row is an error, never a "balanced"
+/// empty output that would replace a good file.
+#[test]
+fn issue_14_an_extract_without_rows_stops_the_run_and_keeps_the_old_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let x = extracts_with(&dir.path().join("x"), b"\r\n");
+    let out = dir.path().join("out");
+    assert_eq!(generate(&x, &out).status.code(), Some(0));
+    let before = read(&out, "senr.txt");
+    let header = std::fs::read_to_string(x.join("enrollment.csv")).unwrap().lines().next().unwrap().to_owned();
+    std::fs::write(x.join("enrollment.csv"), header + "\r\n").unwrap();
+    let run = generate(&x, &out);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("has a header row but no data rows"), "{}", String::from_utf8_lossy(&run.stderr));
+    assert_eq!(read(&out, "senr.txt"), before);
+}
+
+/// Item 2: runs into one output folder at the same time never leave a manifest that lies:
+/// each run writes its whole submission or is refused naming the run that holds the folder.
+#[test]
+fn issue_14_concurrent_runs_never_leave_a_manifest_that_lies() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = extracts_with(&dir.path().join("a"), b"\r\n");
+    let b = extracts_with(&dir.path().join("b"), b"\r\n");
+    // The second input differs (one name), so its files have other hashes.
+    let text = std::fs::read_to_string(b.join("enrollment.csv")).unwrap().replace("MARIA", "MARIE");
+    std::fs::write(b.join("enrollment.csv"), text).unwrap();
+    let out = dir.path().join("out");
+    for _ in 0..3 {
+        let runs: Vec<_> = (0..6)
+            .map(|i| {
+                let input = if i % 2 == 0 { a.clone() } else { b.clone() };
+                let out = out.clone();
+                std::thread::spawn(move || generate(&input, &out))
+            })
+            .collect();
+        for run in runs {
+            let run = run.join().unwrap();
+            let code = run.status.code();
+            assert!(code == Some(0) || (code == Some(2) && String::from_utf8_lossy(&run.stderr).contains("is in use by another run")), "{code:?}: {}", String::from_utf8_lossy(&run.stderr));
+        }
+        let manifest: serde_json::Value = serde_json::from_slice(&read(&out, "manifest.json")).unwrap();
+        for o in manifest["outputs"].as_array().unwrap() {
+            let name = o["path"].as_str().unwrap();
+            let bytes = read(&out, name);
+            assert_eq!(o["sha256"].as_str().unwrap(), rollcall::write::output::sha256_hex(&bytes), "{name}");
+        }
+        let leftovers: Vec<String> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).filter(|n| n.contains(".rollcall-")).collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+    }
+}
