@@ -138,7 +138,8 @@ impl<'s> Checker<'s> {
         let year_pos = schema.layouts.iter().map(|l| l.stable_position(names::ACADEMIC_YEAR_ID)).collect();
         let eras = schema.layouts.iter().map(crate::schema::Layout::eras).collect();
         let identity_on = rules::identity::RULES.iter().any(|r| options.reports(r));
-        let index_on = within::RULES.iter().chain(cross::RULES).chain(rules::directory::RULES).any(|r| options.reports(r));
+        let directory = if options.schools.is_some() { rules::directory::RULES } else { &[] };
+        let index_on = within::RULES.iter().chain(cross::RULES).chain(directory).any(|r| options.reports(r));
         Checker {
             schema,
             identity_on,

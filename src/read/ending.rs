@@ -77,13 +77,15 @@ impl<R: Read> Read for LoneCr<R> {
                 self.ahead = Some(one[0]);
             }
         }
-        for i in 0..n {
-            if buf[i] == b'\r' {
-                let next = if i + 1 < n { Some(buf[i + 1]) } else { self.ahead };
-                if next != Some(b'\n') {
-                    buf[i] = b'\n';
-                }
+        // CRs are rare beside the text (one per line at most), so find them with memchr.
+        let mut from = 0;
+        while let Some(p) = memchr::memchr(b'\r', &buf[from..n]) {
+            let i = from + p;
+            let next = if i + 1 < n { Some(buf[i + 1]) } else { self.ahead };
+            if next != Some(b'\n') {
+                buf[i] = b'\n';
             }
+            from = i + 1;
         }
         Ok(n)
     }

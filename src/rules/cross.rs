@@ -467,20 +467,31 @@ fn check_calendar_days(index: &Index, cal: &Calendar, out: &mut Vec<Finding>) {
 /// at the school in the year: school days with a calendar (open enrollments to the end of the
 /// year), else calendar days with open enrollments counted to May 15.
 fn check_expected_days(index: &Index, cal: Option<&Calendar>, out: &mut Vec<Finding>) {
+    // Spans are kept only for the student, school and year of a summary that states its days.
     let mut spans: HashMap<(StudentKey, u32, AcademicYear), Spans> = HashMap::default();
+    for s in index.summaries.iter().filter(|s| s.expected.is_some()) {
+        spans.entry((StudentKey::Ssid(s.ssid), s.school, s.year)).or_default();
+    }
+    if spans.is_empty() {
+        return;
+    }
     for e in index.enrollments.iter().filter(|e| !is_no_show(e)) {
+        let Some((list, at)) = spans.get_mut(&(e.student, e.school, e.year)) else { continue };
         let year_end = match cal {
             Some(_) => e.year.last_day(),
             None => NaiveDate::from_ymd_opt(i32::from(e.year.0) + 1, 5, 15).unwrap_or(NaiveDate::MAX),
         };
         let (first, last) = (day_number(e.year.first_day()), day_number(year_end));
         let exit = if e.exit == OPEN { last } else { e.exit };
-        let (list, at) = spans.entry((e.student, e.school, e.year)).or_default();
         list.push((e.start.max(first), exit));
         at.push(e.at);
     }
     for s in &index.summaries {
         let (Some(expected), Some((list, at))) = (s.expected, spans.get_mut(&(StudentKey::Ssid(s.ssid), s.school, s.year))) else { continue };
+        // A summary without an enrollment is XF-STAS-WITHOUT-ENROLLMENT's finding.
+        if list.is_empty() {
+            continue;
+        }
         let (days, kind, basis) = match cal {
             Some(cal) if cal.covers(s.school) => (union_days(list, |a, b| cal.school_days(s.school, a, b)), "school days", "the calendar"),
             _ => (union_days(list, |a, b| u32::try_from(b - a + 1).unwrap_or(0)), "calendar days", "start to exit, an open enrollment to May 15,"),

@@ -108,10 +108,15 @@ pub struct CodeSet {
     pub name: String,
     pub description: String,
     pub codes: Vec<Code>,
-    /// Each code packed into a `u64` (codes are at most 8 bytes) → its index in `codes`, for a
-    /// lookup without memcmp (the ISO 3166-2 set has thousands of codes).
-    keys: rustc_hash::FxHashMap<u64, usize>,
+    /// Each code packed into a `u64` (codes are at most 8 bytes), in `codes` order: a small set
+    /// is searched by scanning these, without memcmp.
+    keys: Vec<u64>,
+    /// The same keys hashed, for large sets (countries).
+    index: rustc_hash::FxHashMap<u64, usize>,
 }
+
+/// Up to this many codes a scan of the packed keys beats hashing.
+const SCAN_LIMIT: usize = 32;
 
 /// Packs up to 8 bytes into a `u64`; `None` for longer values (which match no code).
 fn pack(value: &[u8]) -> Option<u64> {
@@ -141,7 +146,8 @@ impl CodeSet {
     /// Finds a code by its exact bytes.
     pub fn lookup(&self, value: &[u8]) -> Option<&Code> {
         let key = pack(value)?;
-        self.keys.get(&key).map(|i| &self.codes[*i])
+        let at = if self.keys.len() <= SCAN_LIMIT { self.keys.iter().position(|k| *k == key) } else { self.index.get(&key).copied() };
+        at.map(|i| &self.codes[i])
     }
 }
 
@@ -413,8 +419,8 @@ fn build_codesets(name: &str, text: &str) -> Result<BTreeMap<String, CodeSet>, E
     let mut out = BTreeMap::new();
     for (set_name, set) in raw.codeset {
         let mut codes: Vec<Code> = Vec::with_capacity(set.codes.len());
-        let mut keys = rustc_hash::FxHashMap::default();
-        keys.reserve(set.codes.len());
+        let mut index = rustc_hash::FxHashMap::default();
+        index.reserve(set.codes.len());
         // The span of a code is looked up only for an error: searching the text for every
         // code would make loading quadratic in the size of the set.
         let span = |code: &str| text.find(&format!("code = \"{code}\"")).map(|o| SourceSpan::from((o, code.len() + 9)));
@@ -424,7 +430,7 @@ fn build_codesets(name: &str, text: &str) -> Result<BTreeMap<String, CodeSet>, E
             let Some(key) = pack(c.code.as_bytes()) else {
                 return Err(invalid(name, text, format!("code {} is longer than 8 characters", c.code), span(&c.code), None));
             };
-            if keys.insert(key, codes.len()).is_some() {
+            if index.insert(key, codes.len()).is_some() {
                 return Err(invalid(name, text, format!("code {} appears twice in {set_name}", c.code), span(&c.code), None));
             }
             if matches!((first, last), (Some(f), Some(l)) if f > l) {
@@ -432,7 +438,8 @@ fn build_codesets(name: &str, text: &str) -> Result<BTreeMap<String, CodeSet>, E
             }
             codes.push(Code { code: c.code, name: c.name, first, last });
         }
-        out.insert(set_name.clone(), CodeSet { name: set_name, description: set.description, codes, keys });
+        let keys = codes.iter().filter_map(|c| pack(c.code.as_bytes())).collect();
+        out.insert(set_name.clone(), CodeSet { name: set_name, description: set.description, codes, keys, index });
     }
     Ok(out)
 }
