@@ -29,11 +29,8 @@ const NEIGHBOR_DISTRICT: &str = "0199001";
 const SEED: u64 = 0x5EED_2025_2026_0001;
 
 /// School, grades and students per grade of the regular schools.
-const COHORTS: [(&str, &[&str], usize); 3] = [
-    (ELEMENTARY, &["TK", "KN", "01", "02", "03", "04", "05"], 18),
-    (MIDDLE, &["06", "07", "08"], 24),
-    (HIGH, &["09", "10", "11", "12"], 22),
-];
+const COHORTS: [(&str, &[&str], usize); 3] =
+    [(ELEMENTARY, &["TK", "KN", "01", "02", "03", "04", "05"], 18), (MIDDLE, &["06", "07", "08"], 24), (HIGH, &["09", "10", "11", "12"], 22)];
 
 fn main() -> ExitCode {
     let Some(dir) = std::env::args_os().nth(1) else {
@@ -231,26 +228,25 @@ impl Calendar {
 // The students
 
 const FIRST_F: &[&str] = &[
-    "ANA", "AMARA", "BEATRIZ", "CHLOE", "DANIELA", "ELENA", "FATIMA", "GRACE", "HANA", "ISABEL", "JADE", "KEIKO", "LAYLA", "LUCÍA", "MAYA",
-    "MEI", "NADIA", "NOOR", "OLIVIA", "PRIYA", "RENÉE", "ROSA", "SOFIA", "TALIA", "VALERIA", "XIMENA", "YARA", "ZOË", "AMELIA", "CAMILA",
+    "ANA", "AMARA", "BEATRIZ", "CHLOE", "DANIELA", "ELENA", "FATIMA", "GRACE", "HANA", "ISABEL", "JADE", "KEIKO", "LAYLA", "LUCÍA", "MAYA", "MEI",
+    "NADIA", "NOOR", "OLIVIA", "PRIYA", "RENÉE", "ROSA", "SOFIA", "TALIA", "VALERIA", "XIMENA", "YARA", "ZOË", "AMELIA", "CAMILA",
 ];
 const FIRST_M: &[&str] = &[
-    "AARAV", "ANDRÉS", "BENJAMIN", "CARLOS", "DIEGO", "ELIJAH", "EMILIO", "FELIX", "GABRIEL", "HIRO", "ISAAC", "JAVIER", "JOSÉ", "KOFI",
-    "LIAM", "LUIS", "MATEO", "MIGUEL", "NOAH", "OMAR", "PABLO", "RAFAEL", "SAMUEL", "TOMÁS", "VIKRAM", "WEI", "XAVIER", "YUSUF", "ZANE",
-    "DMITRI",
+    "AARAV", "ANDRÉS", "BENJAMIN", "CARLOS", "DIEGO", "ELIJAH", "EMILIO", "FELIX", "GABRIEL", "HIRO", "ISAAC", "JAVIER", "JOSÉ", "KOFI", "LIAM",
+    "LUIS", "MATEO", "MIGUEL", "NOAH", "OMAR", "PABLO", "RAFAEL", "SAMUEL", "TOMÁS", "VIKRAM", "WEI", "XAVIER", "YUSUF", "ZANE", "DMITRI",
 ];
 const FIRST_X: &[&str] = &["ALEX", "JORDAN", "RIVER", "SAGE", "QUINN", "ROWAN"];
 const MIDDLE_NAMES: &[&str] = &["ANN", "JAMES", "LEE", "MARIE", "J", "ROSE", "LUIS", "KAI", "MAE", "JO", "ELENA", "T"];
 /// Surnames are invented: a head and a tail that no real family name is made of.
 const LAST_HEAD: &[&str] = &[
-    "AMBER", "BRAMBLE", "CLOVER", "DUSK", "EMBER", "FERN", "GLIM", "HOLLOW", "IVY", "JUNIPER", "KESTREL", "LARK", "MOSS", "NETTLE", "OAK",
-    "PEBBLE", "QUILL", "RUSH", "SORREL", "THISTLE", "UMBER", "VALE", "WREN", "YARROW", "ZEPHYR",
+    "AMBER", "BRAMBLE", "CLOVER", "DUSK", "EMBER", "FERN", "GLIM", "HOLLOW", "IVY", "JUNIPER", "KESTREL", "LARK", "MOSS", "NETTLE", "OAK", "PEBBLE",
+    "QUILL", "RUSH", "SORREL", "THISTLE", "UMBER", "VALE", "WREN", "YARROW", "ZEPHYR",
 ];
 const LAST_TAIL: &[&str] = &["BROOK", "DALE", "FIELD", "FORD", "HAVEN", "HOLT", "MERE", "SHAW", "STONE", "WICK", "WOOD", "TON"];
-const ADULT_FIRST: &[&str] = &[
-    "MARIA", "JOSE", "JENNIFER", "DAVID", "LINH", "ROBERTO", "ANGELA", "MICHAEL", "SUNITA", "KWAME", "PATRICIA", "HECTOR", "YUKI", "OKSANA",
-];
-const STREETS: &[&str] = &["EXAMPLE AVE", "SAMPLE ST", "PLACEHOLDER WAY", "FICTION LN", "TEMPLATE CT", "SYNTHESIS BLVD", "DUMMY DATA DR", "MOCKUP RD"];
+const ADULT_FIRST: &[&str] =
+    &["MARIA", "JOSE", "JENNIFER", "DAVID", "LINH", "ROBERTO", "ANGELA", "MICHAEL", "SUNITA", "KWAME", "PATRICIA", "HECTOR", "YUKI", "OKSANA"];
+const STREETS: &[&str] =
+    &["EXAMPLE AVE", "SAMPLE ST", "PLACEHOLDER WAY", "FICTION LN", "TEMPLATE CT", "SYNTHESIS BLVD", "DUMMY DATA DR", "MOCKUP RD"];
 const CITIES: &[&str] = &["MESA FICTA", "PUEBLO MUESTRA", "SANTA INÉS"];
 type Place = (&'static str, &'static str, &'static str);
 const BORN_US: &[Place] = &[
@@ -530,7 +526,8 @@ struct Pool(Vec<usize>);
 
 impl Pool {
     fn take(&mut self, students: &[Student], rng: &mut Rng, school: &str, grades: &[&str]) -> Option<usize> {
-        let hits: Vec<usize> = (0..self.0.len()).filter(|&i| students[self.0[i]].school() == school && grades.contains(&students[self.0[i]].grade())).collect();
+        let hits: Vec<usize> =
+            (0..self.0.len()).filter(|&i| students[self.0[i]].school() == school && grades.contains(&students[self.0[i]].grade())).collect();
         (!hits.is_empty()).then(|| self.0.remove(hits[rng.below(hits.len())]))
     }
 }
@@ -985,7 +982,8 @@ fn stas_record(s: &Student, school: &'static str, seq: usize, c: &Counts) -> Rec
 
 /// School days in the union of the student's enrollments at `school` that need a summary.
 fn expected_days(s: &Student, school: &str, cal: &Calendar) -> u32 {
-    let mut spans: Vec<(NaiveDate, NaiveDate)> = s.spells.iter().filter(|sp| sp.school == school && sp.needs_stas()).map(|sp| (sp.start, sp.exit)).collect();
+    let mut spans: Vec<(NaiveDate, NaiveDate)> =
+        s.spells.iter().filter(|sp| sp.school == school && sp.needs_stas()).map(|sp| (sp.start, sp.exit)).collect();
     spans.sort();
     let mut total = 0;
     let mut current: Option<(NaiveDate, NaiveDate)> = None;
@@ -1086,10 +1084,21 @@ fn category(rule: &str) -> &'static str {
         "STRUCT-ACADEMIC-YEAR-MIX" | "XF-SSID-DIFFERS" | "XF-MULTIPLE-IDENTIFIERS" | "XF-US-DATE-AFTER-START" => "consistency",
         "FIELD-REQUIRED" | "XF-NO-ETHNICITY" => "required",
         "FIELD-LENGTH" => "length",
-        "FIELD-DATE" | "FIELD-NUMBER" | "FIELD-DIGITS" | "FIELD-ACADEMIC-YEAR" | "FIELD-NAME-CHARS" | "FIELD-ZIP" | "STAS-FRACTION-NOT-HOURLY"
+        "FIELD-DATE"
+        | "FIELD-NUMBER"
+        | "FIELD-DIGITS"
+        | "FIELD-ACADEMIC-YEAR"
+        | "FIELD-NAME-CHARS"
+        | "FIELD-ZIP"
+        | "STAS-FRACTION-NOT-HOURLY"
         | "STAS-RECOVERY-RANGE" => "format",
         "FIELD-CODE" | "FIELD-CODE-YEAR" | "FIELD-TRANSACTION-TYPE" => "code",
-        "FIELD-ACADEMIC-YEAR-FUTURE" | "SENR-START-FUTURE" | "SENR-EXIT-FUTURE" | "SENR-DATE-OUTSIDE-YEAR" | "XF-PRIOR-YEAR-OPEN" | "XF-NON-SCHOOL-DAY"
+        "FIELD-ACADEMIC-YEAR-FUTURE"
+        | "SENR-START-FUTURE"
+        | "SENR-EXIT-FUTURE"
+        | "SENR-DATE-OUTSIDE-YEAR"
+        | "XF-PRIOR-YEAR-OPEN"
+        | "XF-NON-SCHOOL-DAY"
         | "XF-EXPECTED-DAYS" => "calendar",
         "STAS-SUM" | "STAS-NON-ADA-IS" | "STAS-RECOVERY-TOTAL" => "arithmetic",
         "SENR-DUPLICATE-KEY" | "SINF-DUPLICATE-KEY" | "STAS-DUPLICATE" => "duplicate",
@@ -1201,7 +1210,12 @@ impl<'a> Planter<'a> {
         r.plant("student_birth_country_code", "FIELD-REQUIRED", "", "birth country left blank by the SIS export");
         let s = self.take("FIELD-LENGTH", plain)?;
         let long = format!("{} APARTMENT BUILDING C UNIT 1204 REAR ENTRANCE OFF ALLEY", s.street);
-        self.edit(Kind::Sinf, s, 0)?.set("address_line_1", &long).plant("address_line_1", "FIELD-LENGTH", "", "address line 1 over 60 characters (unit and directions typed into it)");
+        self.edit(Kind::Sinf, s, 0)?.set("address_line_1", &long).plant(
+            "address_line_1",
+            "FIELD-LENGTH",
+            "",
+            "address line 1 over 60 characters (unit and directions typed into it)",
+        );
         let s = self.take("FIELD-DATE", plain)?;
         let us_style = s.birth.format("%m%d%Y").to_string();
         let r = self.edit(Kind::Senr, s, 0)?.set("student_birth_date", &us_style);
@@ -1213,7 +1227,12 @@ impl<'a> Planter<'a> {
         let r = self.edit(Kind::Senr, s, 1)?.set("district_of_geographic_residence", "199001");
         r.plant("district_of_geographic_residence", "FIELD-DIGITS", "", "district of residence 0199001 lost its leading zero in a spreadsheet");
         let s = self.take("FIELD-ACADEMIC-YEAR", plain)?;
-        self.edit(Kind::Sinf, s, 0)?.set("academic_year_id", "2025-26").plant("academic_year_id", "FIELD-ACADEMIC-YEAR", "", "academic year written 2025-26");
+        self.edit(Kind::Sinf, s, 0)?.set("academic_year_id", "2025-26").plant(
+            "academic_year_id",
+            "FIELD-ACADEMIC-YEAR",
+            "",
+            "academic year written 2025-26",
+        );
         let s = self.take("FIELD-ACADEMIC-YEAR-FUTURE", plain)?;
         let r = self.edit(Kind::Sinf, s, 0)?.set("academic_year_id", "2029-2030");
         r.plant("academic_year_id", "STRUCT-ACADEMIC-YEAR-MIX", "", "this 2029-2030 record makes the file mix academic years");
@@ -1234,9 +1253,19 @@ impl<'a> Planter<'a> {
 
     fn field_codes(&mut self) -> io::Result<()> {
         let s = self.take("FIELD-CODE grade", plain_in(ELEMENTARY, &["04"]))?;
-        self.edit(Kind::Senr, s, 0)?.set("grade_level_code", "4").plant("grade_level_code", "FIELD-CODE", "", "grade 04 written without its leading zero");
+        self.edit(Kind::Senr, s, 0)?.set("grade_level_code", "4").plant(
+            "grade_level_code",
+            "FIELD-CODE",
+            "",
+            "grade 04 written without its leading zero",
+        );
         let s = self.take("FIELD-CODE race", |s| plain(s) && s.races.len() == 1)?;
-        self.edit(Kind::Sinf, s, 0)?.set("student_race_1_code", "800").plant("student_race_1_code", "FIELD-CODE", "", "race code 800 is not a CALPADS race code (local SIS code)");
+        self.edit(Kind::Sinf, s, 0)?.set("student_race_1_code", "800").plant(
+            "student_race_1_code",
+            "FIELD-CODE",
+            "",
+            "race code 800 is not a CALPADS race code (local SIS code)",
+        );
         let s = self.take("FIELD-CODE-YEAR", |s| s.role == Role::Leaver && ["09", "10", "11", "12"].contains(&s.grade()))?;
         let r = self.edit(Kind::Senr, s, 0)?.set("student_exit_reason_code", "T270");
         r.plant("student_exit_reason_code", "FIELD-CODE-YEAR", "", "exit code T270 (retired after 2017-2018) from an old SIS mapping");
@@ -1291,16 +1320,31 @@ impl<'a> Planter<'a> {
         r.plant("student_met_all_uc_csu_requirements_indicator", "SENR-UC-CSU-REQUIRED", "", "graduate without the UC/CSU requirements indicator");
         let s = self.take("SENR-COMPLETION-GRADE", diploma)?;
         let r = self.edit(Kind::Senr, s, 0)?.set("student_school_completion_status", "480").set("graduation_exemption_indicator", "");
-        r.plant("student_school_completion_status", "SENR-COMPLETION-GRADE", "", "senior given completion 480 (promoted), which ends grades up to 11");
+        r.plant(
+            "student_school_completion_status",
+            "SENR-COMPLETION-GRADE",
+            "",
+            "senior given completion 480 (promoted), which ends grades up to 11",
+        );
         let s = self.take("SENR-SEAL-WITHOUT-DIPLOMA", plain_in(HIGH, &["11"]))?;
         let r = self.edit(Kind::Senr, s, 0)?.set("seal_of_biliteracy_indicator", "Y");
-        r.plant("seal_of_biliteracy_indicator", "SENR-SEAL-WITHOUT-DIPLOMA", "", "junior marked with the Seal of Biliteracy, awarded only with a diploma");
+        r.plant(
+            "seal_of_biliteracy_indicator",
+            "SENR-SEAL-WITHOUT-DIPLOMA",
+            "",
+            "junior marked with the Seal of Biliteracy, awarded only with a diploma",
+        );
         let s = self.take("SENR-EXIT-GRADE", plain_in(HIGH, &["11"]))?;
         let r = self.edit(Kind::Senr, s, 0)?.set("student_exit_reason_code", "E156");
         r.plant("student_exit_reason_code", "SENR-EXIT-GRADE", "", "junior exited E156 (grade 12 continuing) instead of E155");
         let s = self.take("SENR-T165-RECEIVER", |s| s.role == Role::Mover && s.first_spell().reason == "T165")?;
         let r = self.edit(Kind::Senr, s, 0)?.set("expected_receiver_school_of_attendance", "");
-        r.plant("expected_receiver_school_of_attendance", "SENR-T165-RECEIVER", "", "disciplinary transfer (T165) without the receiving school 9990045");
+        r.plant(
+            "expected_receiver_school_of_attendance",
+            "SENR-T165-RECEIVER",
+            "",
+            "disciplinary transfer (T165) without the receiving school 9990045",
+        );
         Ok(())
     }
 
@@ -1327,7 +1371,12 @@ impl<'a> Planter<'a> {
         let s = self.take("SENR-SHORT-TERM-LENGTH", |s| s.role == Role::ShortTerm && s.spells[1].start.year() == 2026)?;
         let r = self.edit(Kind::Senr, s, 1)?.set("enrollment_exit_date", "20260410");
         r.plant("enrollment_exit_date", "SENR-SHORT-TERM-LENGTH", "", "short-term stay extended to 20260410: 47 days");
-        r.plant("enrollment_start_date", "SENR-OVERLAP-PRIMARY", "", "lasting over 30 days the short-term stay counts as primary and overlaps the primary enrollment");
+        r.plant(
+            "enrollment_start_date",
+            "SENR-OVERLAP-PRIMARY",
+            "",
+            "lasting over 30 days the short-term stay counts as primary and overlaps the primary enrollment",
+        );
         Ok(())
     }
 
@@ -1353,7 +1402,12 @@ impl<'a> Planter<'a> {
         let s = self.take("STAS-SUM", plain)?;
         let r = self.edit(Kind::Stas, s, 0)?;
         let fewer = (r.number("days_attended_in_person") - 2).to_string();
-        r.set("days_attended_in_person", &fewer).plant("expected_attendance_days", "STAS-SUM", "", "two in-person days lost: the counts add up to 2 less than expected");
+        r.set("days_attended_in_person", &fewer).plant(
+            "expected_attendance_days",
+            "STAS-SUM",
+            "",
+            "two in-person days lost: the counts add up to 2 less than expected",
+        );
         let s = self.take("STAS-NON-ADA-IS", plain)?;
         let r = self.edit(Kind::Stas, s, 0)?;
         let limit = r.number("expected_attendance_days") - r.number("days_attended_in_person") - r.number("days_in_attendance_in_school_suspension");
@@ -1376,7 +1430,12 @@ impl<'a> Planter<'a> {
         let s = self.take("STAS-PSEUDO-SCHOOL", |s| s.role == Role::Nps && s.grade() == "07")?;
         let counts = Counts { expected: 180, in_person: 171, excused: 7, unexcused: 2, ..Counts::default() };
         let seq = self.seq(Kind::Stas);
-        self.append(stas_record(s, NPS_SCHOOL, seq, &counts)).plant("school_of_attendance", "STAS-PSEUDO-SCHOOL", "", "absence summary sent for a non-public school placement (0000001)");
+        self.append(stas_record(s, NPS_SCHOOL, seq, &counts)).plant(
+            "school_of_attendance",
+            "STAS-PSEUDO-SCHOOL",
+            "",
+            "absence summary sent for a non-public school placement (0000001)",
+        );
         Ok(())
     }
 
@@ -1388,22 +1447,38 @@ impl<'a> Planter<'a> {
         let s = self.take("SENR-OVERLAP-SCHOOL", |s| s.role == Role::MidYear && s.school() == ELEMENTARY)?;
         self.edit(Kind::Senr, s, 0)?.set("enrollment_exit_date", "20260130");
         let r = self.edit(Kind::Senr, s, 1)?;
-        r.plant("enrollment_start_date", "SENR-OVERLAP-SCHOOL", "", "E150 exit keyed 20260130, after the next enrollment at the same school starts (20260116)");
+        r.plant(
+            "enrollment_start_date",
+            "SENR-OVERLAP-SCHOOL",
+            "",
+            "E150 exit keyed 20260130, after the next enrollment at the same school starts (20260116)",
+        );
         let s = self.take("SENR-OVERLAP-PRIMARY", |s| s.role == Role::Mover && s.first_spell().reason == "T160")?;
         let later = self.cal.school[self.cal.school.partition_point(|d| *d <= s.first_spell().exit) + 9];
         self.edit(Kind::Senr, s, 0)?.set("enrollment_exit_date", &ymd(later));
         let r = self.edit(Kind::Senr, s, 1)?;
-        r.plant("enrollment_start_date", "SENR-OVERLAP-PRIMARY", "", format!("high school exit keyed {} although the student started at 9990045 earlier", ymd(later)));
+        r.plant(
+            "enrollment_start_date",
+            "SENR-OVERLAP-PRIMARY",
+            "",
+            format!("high school exit keyed {} although the student started at 9990045 earlier", ymd(later)),
+        );
         let s = self.take("SENR-SHORT-TERM-NO-PRIMARY", |s| s.role == Role::ShortTerm)?;
         self.edit(Kind::Senr, s, 0)?.set("enrollment_status_code", "20");
         let r = self.edit(Kind::Senr, s, 1)?;
         r.plant("enrollment_status_code", "SENR-SHORT-TERM-NO-PRIMARY", "", "the student's only primary enrollment was reported as secondary (20)");
-        self.edit(Kind::Senr, s, 0)?.plant("student_exit_reason_code", "SENR-SECONDARY-EXIT", "", "the enrollment reported as secondary (20) keeps its E155 year-end exit");
+        self.edit(Kind::Senr, s, 0)?.plant(
+            "student_exit_reason_code",
+            "SENR-SECONDARY-EXIT",
+            "",
+            "the enrollment reported as secondary (20) keeps its E155 year-end exit",
+        );
         let s = self.take("SINF-DUPLICATE-KEY", plain)?;
         let mut dup = self.edit(Kind::Sinf, s, 0)?.clone();
         dup.set("local_record_id", &format!("LI-{:04}", self.seq(Kind::Sinf)));
         self.append(dup).plant("effective_start_date", "SINF-DUPLICATE-KEY", "", "student information exported twice with the same effective date");
-        let recovering: HashSet<String> = self.files.stas.iter().filter(|r| !r.get("attendance_recovery_days").is_empty()).map(|r| r.ssid.clone()).collect();
+        let recovering: HashSet<String> =
+            self.files.stas.iter().filter(|r| !r.get("attendance_recovery_days").is_empty()).map(|r| r.ssid.clone()).collect();
         let s = self.take("STAS-DUPLICATE", |s| plain(s) && !recovering.contains(&s.ssid()))?;
         let mut dup = self.edit(Kind::Stas, s, 0)?.clone();
         dup.set("local_record_id", &format!("LS-{:04}", self.seq(Kind::Stas)));
@@ -1421,14 +1496,24 @@ impl<'a> Planter<'a> {
         let counts = Counts { expected: 12, in_person: 11, excused: 1, ..Counts::default() };
         let seq = self.seq(Kind::Stas);
         let r = self.append(stas_record(s, ALTERNATIVE, seq, &counts));
-        r.plant("school_of_attendance", "XF-STAS-WITHOUT-ENROLLMENT", "", "summary for a credit-recovery class at 9990045 whose enrollment was never reported");
+        r.plant(
+            "school_of_attendance",
+            "XF-STAS-WITHOUT-ENROLLMENT",
+            "",
+            "summary for a credit-recovery class at 9990045 whose enrollment was never reported",
+        );
         let s = self.take("XF-SINF-CENSUS", |s| plain(s) && s.initial_us.is_none())?;
         self.edit(Kind::Sinf, s, 0)?.set("effective_start_date", "20251103");
         let r = self.edit(Kind::Senr, s, 0)?;
         r.plant("ssid", "XF-SINF-CENSUS", "census", "student information effective only from 20251103, after Census Day");
         let s = self.take("XF-US-DATE-AFTER-START", |s| plain(s) && s.initial_us.is_none())?;
         let r = self.edit(Kind::Sinf, s, 0)?.set("student_initial_us_school_enrollment_date_k12", "20251006");
-        r.plant("student_initial_us_school_enrollment_date_k12", "XF-US-DATE-AFTER-START", "", "initial US school enrollment 20251006, after the student started here on 20250813");
+        r.plant(
+            "student_initial_us_school_enrollment_date_k12",
+            "XF-US-DATE-AFTER-START",
+            "",
+            "initial US school enrollment 20251006, after the student started here on 20250813",
+        );
         let after_census = date(2025, 10, 8);
         let s = self.take("XF-NO-ETHNICITY", |s| s.role == Role::Late && s.first_spell().start > after_census)?;
         let ssid = s.ssid();
@@ -1448,7 +1533,12 @@ impl<'a> Planter<'a> {
         let r = self.append(senr_record(&s, &s.spells[0], seq));
         r.set("academic_year_id", PRIOR_YEAR).set("enrollment_exit_date", "").set("student_exit_reason_code", "");
         r.plant("academic_year_id", "STRUCT-ACADEMIC-YEAR-MIX", "", "a 2024-2025 enrollment in the 2025-2026 file");
-        r.plant("enrollment_exit_date", "XF-PRIOR-YEAR-OPEN", "", "2024-2025 enrollment never exited (should have been E155 on the last day of 2024-2025)");
+        r.plant(
+            "enrollment_exit_date",
+            "XF-PRIOR-YEAR-OPEN",
+            "",
+            "2024-2025 enrollment never exited (should have been E155 on the last day of 2024-2025)",
+        );
         let seq = self.seq(Kind::Sinf);
         self.append(sinf_record(&s, seq, start, &s.street));
         Ok(())
@@ -1465,10 +1555,18 @@ impl<'a> Planter<'a> {
         let (a, b) = if one.n < other.n { (one, other) } else { (other, one) };
         let birth = ymd(a.birth);
         self.files.each(&b.ssid(), |r| {
-            r.set("student_legal_first_name", a.first).set("student_legal_last_name", &a.last).set("student_birth_date", &birth).set("student_gender_code", a.gender);
+            r.set("student_legal_first_name", a.first)
+                .set("student_legal_last_name", &a.last)
+                .set("student_birth_date", &birth)
+                .set("student_gender_code", a.gender);
         });
         let r = self.edit(Kind::Senr, b, 0)?;
-        r.plant("ssid", "XF-MULTIPLE-IDENTIFIERS", "", format!("same name, birth date and gender as SSID {} in the same class: one child with two SSIDs", a.ssid()));
+        r.plant(
+            "ssid",
+            "XF-MULTIPLE-IDENTIFIERS",
+            "",
+            format!("same name, birth date and gender as SSID {} in the same class: one child with two SSIDs", a.ssid()),
+        );
         Ok(())
     }
 
@@ -1477,12 +1575,22 @@ impl<'a> Planter<'a> {
         let s = self.take("XF-NON-SCHOOL-DAY", |s| s.role == Role::Late && s.initial_us.is_none() && s.first_spell().start > after_census)?;
         let day_off = prev_day(s.first_spell().start);
         let r = self.edit(Kind::Senr, s, 0)?.set("enrollment_start_date", &ymd(day_off));
-        r.plant("enrollment_start_date", "XF-NON-SCHOOL-DAY", "calendar", format!("start date {} is a day off; the student started the next school day", ymd(day_off)));
+        r.plant(
+            "enrollment_start_date",
+            "XF-NON-SCHOOL-DAY",
+            "calendar",
+            format!("start date {} is a day off; the student started the next school day", ymd(day_off)),
+        );
         let s = self.take("XF-EXPECTED-DAYS", |s| s.role == Role::Late)?;
         let r = self.edit(Kind::Stas, s, 0)?;
         let (expected, present) = (r.number("expected_attendance_days") + 20, r.number("days_attended_in_person") + 20);
         r.set("expected_attendance_days", &expected.to_string()).set("days_attended_in_person", &present.to_string());
-        r.plant("expected_attendance_days", "XF-EXPECTED-DAYS", "calendar", format!("{expected} expected days counted from the first day of school, not from the late start"));
+        r.plant(
+            "expected_attendance_days",
+            "XF-EXPECTED-DAYS",
+            "calendar",
+            format!("{expected} expected days counted from the first day of school, not from the late start"),
+        );
         Ok(())
     }
 
@@ -1512,7 +1620,15 @@ fn planted_csv(errors: &Files) -> String {
     for (name, records) in errors.named() {
         for (i, r) in records.iter().enumerate() {
             for p in &r.plants {
-                let cells = [name.to_owned(), (i + 1).to_string(), p.field.to_owned(), p.rule.to_owned(), category(p.rule).to_owned(), csv_cell(&p.description), p.needs.to_owned()];
+                let cells = [
+                    name.to_owned(),
+                    (i + 1).to_string(),
+                    p.field.to_owned(),
+                    p.rule.to_owned(),
+                    category(p.rule).to_owned(),
+                    csv_cell(&p.description),
+                    p.needs.to_owned(),
+                ];
                 let _ = writeln!(out, "{}", cells.join(","));
             }
         }

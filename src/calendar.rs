@@ -52,7 +52,12 @@ impl Calendar {
     pub fn load(path: &Path) -> Result<Calendar, Error> {
         let mut rdr = csv::ReaderBuilder::new().flexible(false).from_path(path).map_err(|e| bad(path, 0, e.to_string()))?;
         let headers = rdr.headers().map_err(|e| bad(path, 1, e.to_string()))?.clone();
-        let col = |name: &str| headers.iter().position(|h| h.trim().trim_start_matches('\u{feff}') == name).ok_or_else(|| bad(path, 1, format!("missing column `{name}` (columns: school_of_attendance, date, day_type)")));
+        let col = |name: &str| {
+            headers
+                .iter()
+                .position(|h| h.trim().trim_start_matches('\u{feff}') == name)
+                .ok_or_else(|| bad(path, 1, format!("missing column `{name}` (columns: school_of_attendance, date, day_type)")))
+        };
         let (school_col, date_col, type_col) = (col("school_of_attendance")?, col("date")?, col("day_type")?);
         let mut cal = Calendar::default();
         for row in rdr.records() {
@@ -69,7 +74,9 @@ impl Calendar {
             if school.is_empty() {
                 cal.default.insert(day_number(date), kind);
             } else {
-                let code = digits(school.as_bytes()).filter(|_| school.len() == 7).ok_or_else(|| bad(path, line, format!("school `{school}` is not a 7-digit school code")))?;
+                let code = digits(school.as_bytes())
+                    .filter(|_| school.len() == 7)
+                    .ok_or_else(|| bad(path, line, format!("school `{school}` is not a 7-digit school code")))?;
                 cal.own.entry(u32::try_from(code).unwrap_or(u32::MAX)).or_default().insert(day_number(date), kind);
             }
         }
@@ -135,7 +142,11 @@ mod tests {
     fn school_rows_override_the_default() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("cal.csv");
-        std::fs::write(&path, "school_of_attendance,date,day_type\n,2025-08-13,school\n,2025-08-14,school\n,20250815,school\n9990011,2025-08-14,holiday\n").unwrap();
+        std::fs::write(
+            &path,
+            "school_of_attendance,date,day_type\n,2025-08-13,school\n,2025-08-14,school\n,20250815,school\n9990011,2025-08-14,holiday\n",
+        )
+        .unwrap();
         let cal = Calendar::load(&path).unwrap();
         let d = |s: &str| day_number(parse_date(s).unwrap());
         assert_eq!(cal.school_days(9990011, d("2025-08-01"), d("2025-08-31")), 2);

@@ -267,7 +267,10 @@ impl Enrollment {
     /// Whether the enrollment counts on `day` of `year`: that year's record, started on or
     /// before the day, not exited before it, not a no-show.
     pub fn is_active(&self, year: AcademicYear, day: NaiveDate) -> bool {
-        self.year.is_none_or(|y| y == year) && self.start <= day && self.exit.is_none_or(|e| e >= day) && !NO_SHOWS.contains(&self.exit_reason.as_str())
+        self.year.is_none_or(|y| y == year)
+            && self.start <= day
+            && self.exit.is_none_or(|e| e >= day)
+            && !NO_SHOWS.contains(&self.exit_reason.as_str())
     }
 }
 
@@ -420,7 +423,11 @@ impl<'r> Fields<'r> {
     /// A blank date is `Some(None)`; a date that is not one is `None`.
     fn optional_date(&self, at: Option<usize>) -> Option<Option<NaiveDate>> {
         let raw = self.raw(at);
-        if raw.is_empty() { Some(None) } else { parse_ccyymmdd(raw).map(Some) }
+        if raw.is_empty() {
+            Some(None)
+        } else {
+            parse_ccyymmdd(raw).map(Some)
+        }
     }
 
     fn enrollment(&self, year: Option<AcademicYear>) -> Option<Enrollment> {
@@ -510,7 +517,18 @@ mod tests {
     }
 
     fn enrollment(ssid: &str, status: Status, start: NaiveDate, exit: Option<NaiveDate>, reason: &str) -> Enrollment {
-        Enrollment { lea: code("1964733"), school: code("6019715"), ssid: code(ssid), grade: code("KN"), status, start, exit, exit_reason: code(reason), gender: code("M"), year: Some(AcademicYear(2025)) }
+        Enrollment {
+            lea: code("1964733"),
+            school: code("6019715"),
+            ssid: code(ssid),
+            grade: code("KN"),
+            status,
+            start,
+            exit,
+            exit_reason: code(reason),
+            gender: code("M"),
+            year: Some(AcademicYear(2025)),
+        }
     }
 
     #[test]

@@ -8,16 +8,16 @@ use chrono::NaiveDate;
 use csv::ByteRecord;
 
 use crate::calendar::Calendar;
-use crate::directory::Directory;
 use crate::date::AcademicYear;
 use crate::diagnostic::{Excerpt, Finding};
+use crate::directory::Directory;
 use crate::error::Error;
 use crate::index::{digits, FileFacts, Index};
 use crate::read::{self, Input, Pos, RecordReader};
 use crate::rules::identity::{IdentityFields, People};
-use indicatif::ProgressBar;
 use crate::rules::{self, cross, field, structure, within, Compiled, Family, RecordCtx, Rule, Value};
 use crate::schema::{names, Era, Schema};
+use indicatif::ProgressBar;
 
 /// Where findings go. Reports implement it; tests collect into a `Vec`.
 pub trait Sink {
@@ -218,7 +218,11 @@ impl<'s> Checker<'s> {
     /// record, else the year of `as_of`.
     pub fn submission_year(&self) -> AcademicYear {
         let files = &self.index.files;
-        files.iter().filter(|f| !f.download).filter_map(|f| f.year).max()
+        files
+            .iter()
+            .filter(|f| !f.download)
+            .filter_map(|f| f.year)
+            .max()
             .or_else(|| files.iter().filter_map(|f| f.year).max())
             .unwrap_or_else(|| AcademicYear::containing(self.options.as_of))
     }
@@ -402,7 +406,8 @@ impl<'s> Checker<'s> {
             }
             let (found, expected) = (rec.len().to_string(), compiled.fields.len().to_string());
             let delims = (compiled.fields.len() - 1).to_string();
-            let args = [("found", found.as_str()), ("expected", expected.as_str()), ("expected_delims", delims.as_str()), ("year", &year.to_string())];
+            let args =
+                [("found", found.as_str()), ("expected", expected.as_str()), ("expected_delims", delims.as_str()), ("year", &year.to_string())];
             self.findings.push(ctx.finding(&structure::FIELD_COUNT, None, &args));
             return Ok(());
         }
@@ -455,7 +460,8 @@ impl<'s> Checker<'s> {
     }
 
     fn file_facts(&self, rec: &ByteRecord, layout: usize, download: bool, year: Option<AcademicYear>, pos: Pos) -> FileFacts {
-        let lea = self.schema.layouts[layout].stable_position(names::REPORTING_LEA).and_then(|p| rec.get(p)).filter(|v| v.len() == 7).and_then(digits);
+        let lea =
+            self.schema.layouts[layout].stable_position(names::REPORTING_LEA).and_then(|p| rec.get(p)).filter(|v| v.len() == 7).and_then(digits);
         FileFacts {
             record_type: Some(String::from_utf8_lossy(rec.get(0).unwrap_or_default()).into_owned()),
             download,
@@ -533,7 +539,8 @@ fn encoding_finding(ctx: &RecordCtx<'_, '_>, rec: &ByteRecord, offset: usize) ->
 /// What a single byte means in Windows-1252, for the encoding hint.
 fn cp1252_char(byte: u8) -> Option<char> {
     const HIGH: [char; 32] = [
-        '€', '\0', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\0', 'Ž', '\0', '\0', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\0', 'ž', 'Ÿ',
+        '€', '\0', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\0', 'Ž', '\0', '\0', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š',
+        '›', 'œ', '\0', 'ž', 'Ÿ',
     ];
     match byte {
         0x80..=0x9F => Some(HIGH[usize::from(byte - 0x80)]).filter(|c| *c != '\0'),

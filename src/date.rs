@@ -47,10 +47,7 @@ impl AcademicYear {
         if value.len() != 9 || value[4] != b'-' {
             return None;
         }
-        let digits = |s: &[u8]| {
-            s.iter()
-                .try_fold(0u16, |a, d| d.is_ascii_digit().then(|| a * 10 + u16::from(d - b'0')))
-        };
+        let digits = |s: &[u8]| s.iter().try_fold(0u16, |a, d| d.is_ascii_digit().then(|| a * 10 + u16::from(d - b'0')));
         let first = digits(&value[..4])?;
         let second = digits(&value[5..])?;
         (second == first.checked_add(1)? && first >= 1900).then_some(AcademicYear(first))

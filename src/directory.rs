@@ -67,9 +67,8 @@ impl Directory {
         let delimiter = if first.contains('\t') { b'\t' } else { b',' };
         let mut rdr = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(text.as_bytes());
         let headers = rdr.headers().map_err(|e| bad(path, 1, e.to_string()))?.clone();
-        let cols = columns(&headers).ok_or_else(|| {
-            bad(path, 1, "no school code column (school_of_attendance, or CDSCode in the CDE directory export)".to_owned())
-        })?;
+        let cols = columns(&headers)
+            .ok_or_else(|| bad(path, 1, "no school code column (school_of_attendance, or CDSCode in the CDE directory export)".to_owned()))?;
         let mut dir = Directory { schools: FxHashMap::default(), origin: path.display().to_string() };
         for row in rdr.records() {
             let row = row.map_err(|e| bad(path, e.position().map_or(0, |p| p.line()), e.to_string()))?;
@@ -79,11 +78,15 @@ impl Directory {
             if raw_code.is_empty() {
                 continue;
             }
-            let code = school_code(raw_code).ok_or_else(|| bad(path, line, format!("`{raw_code}` is not a 7-digit school code or a 14-digit CDS code")))?;
+            let code =
+                school_code(raw_code).ok_or_else(|| bad(path, line, format!("`{raw_code}` is not a 7-digit school code or a 14-digit CDS code")))?;
             let (span, span_text) = match (cell(cols.span), cell(cols.low), cell(cols.high)) {
-                (s, _, _) if !s.is_empty() => (parse_span(s).ok_or_else(|| bad(path, line, format!("grade span `{s}` is not like K-12, 9-12 or P-8")))?, s.to_owned()),
+                (s, _, _) if !s.is_empty() => {
+                    (parse_span(s).ok_or_else(|| bad(path, line, format!("grade span `{s}` is not like K-12, 9-12 or P-8")))?, s.to_owned())
+                }
                 (_, lo, hi) if !lo.is_empty() && !hi.is_empty() => {
-                    let rank = |g: &str| grade_rank(normal_grade(g).as_bytes()).ok_or_else(|| bad(path, line, format!("`{g}` is not a grade level code")));
+                    let rank =
+                        |g: &str| grade_rank(normal_grade(g).as_bytes()).ok_or_else(|| bad(path, line, format!("`{g}` is not a grade level code")));
                     (Some((rank(lo)?, rank(hi)?)), format!("{lo}-{hi}"))
                 }
                 _ => (None, String::new()),
@@ -175,7 +178,11 @@ mod tests {
     fn loads_rollcall_and_cde_forms() {
         let dir = tempfile::tempdir().unwrap();
         let own = dir.path().join("schools.csv");
-        std::fs::write(&own, "school_of_attendance,school_name,low_grade,high_grade,school_type\n9990011,Elm Elementary,TK,05,\n9990045,Bay Continuation,10,12,CON\n").unwrap();
+        std::fs::write(
+            &own,
+            "school_of_attendance,school_name,low_grade,high_grade,school_type\n9990011,Elm Elementary,TK,05,\n9990045,Bay Continuation,10,12,CON\n",
+        )
+        .unwrap();
         let d = Directory::load(&own).unwrap();
         assert_eq!(d.school(9990011).unwrap().span, Some((2, 8)));
         assert!(d.school(9990045).unwrap().ed_options);

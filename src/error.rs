@@ -35,7 +35,10 @@ pub enum Error {
     Schema(Box<SchemaError>),
     /// The attendance calendar given with `--calendar` has a malformed row.
     #[error("calendar {path} line {line}: {message}")]
-    #[diagnostic(code(rollcall::calendar), help("the calendar is a CSV with headers school_of_attendance,date,day_type; day_type is school, holiday or non_school"))]
+    #[diagnostic(
+        code(rollcall::calendar),
+        help("the calendar is a CSV with headers school_of_attendance,date,day_type; day_type is school, holiday or non_school")
+    )]
     Calendar { path: PathBuf, line: u64, message: String },
     /// The school directory given with `--schools` has a malformed row.
     #[error("school directory {path} line {line}: {message}")]

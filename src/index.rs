@@ -235,10 +235,8 @@ impl Index {
         let (Some(ssid), Some(start)) = (digits(ctx.raw(f.ssid)).filter(|_| ctx.is_valid(f.ssid)), ctx.date(f.effective_start)) else { return };
         // A Hispanic indicator or race code is data; so are the missing indicators set to Y
         // (the family declined to state), which is how CALPADS takes "not reported".
-        let has_ethnicity = !ctx.is_blank(f.hispanic)
-            || !ctx.is_blank(f.races[0])
-            || ctx.raw(f.ethnicity_missing) == b"Y"
-            || ctx.raw(f.race_missing) == b"Y";
+        let has_ethnicity =
+            !ctx.is_blank(f.hispanic) || !ctx.is_blank(f.races[0]) || ctx.raw(f.ethnicity_missing) == b"Y" || ctx.raw(f.race_missing) == b"Y";
         self.information.push(Information {
             ssid,
             local: Self::local(ctx, f.local_id),

@@ -15,21 +15,21 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod calendar;
+pub mod census;
 pub mod check;
 pub mod cmd;
 pub mod date;
 pub mod diagnostic;
 pub mod directory;
 pub mod error;
+pub mod extract;
 pub mod index;
+pub mod manifest;
 pub mod read;
 pub mod report;
 pub mod rules;
 pub mod schema;
 pub mod write;
-pub mod extract;
-pub mod census;
-pub mod manifest;
 
 use std::io::Write;
 use std::process::ExitCode;

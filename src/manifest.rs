@@ -132,7 +132,16 @@ mod tests {
 
     #[test]
     fn rows_balance() {
-        let entry = |rows, written, rejected| InputEntry { path: "x".into(), kind: InputKind::Extract, sha256: String::new(), record_type: None, rows: Some(rows), written: Some(written), rejected: Some(rejected), unknown_columns: Vec::new() };
+        let entry = |rows, written, rejected| InputEntry {
+            path: "x".into(),
+            kind: InputKind::Extract,
+            sha256: String::new(),
+            record_type: None,
+            rows: Some(rows),
+            written: Some(written),
+            rejected: Some(rejected),
+            unknown_columns: Vec::new(),
+        };
         assert!(RowCounts::from_inputs(&[entry(3, 2, 1), entry(4, 4, 0)]).balanced);
         assert!(!RowCounts::from_inputs(&[entry(3, 1, 1)]).balanced);
     }

@@ -87,12 +87,7 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, Error> {
     let inputs = read::expand(&args.paths)?;
     // The same counting as `rollcall generate --census`, so the two always agree.
     let sources = Sources::read_files(&schema, &inputs)?;
-    let year = sources
-        .enrollments
-        .iter()
-        .filter_map(|e| e.year)
-        .max()
-        .unwrap_or_else(|| AcademicYear::containing(chrono::Local::now().date_naive()));
+    let year = sources.enrollments.iter().filter_map(|e| e.year).max().unwrap_or_else(|| AcademicYear::containing(chrono::Local::now().date_naive()));
     let day = args.census_date.unwrap_or_else(|| year.census_day());
     let grades: Vec<String> = schema.codeset("grade_level").map(|c| c.codes.iter().map(|c| c.code.clone()).collect()).unwrap_or_default();
     let rows = rows(&sources.count(year, day, Breakdown::SchoolGrade, &grades));
@@ -110,14 +105,20 @@ fn table(rows: &[Row], year: AcademicYear, day: NaiveDate) -> String {
     s.push_str(&format!("{:<9} {:<5} {:>8} {:>9} {:>10} {:>7} {:>7}\n", "school", "grade", "primary", "secondary", "short-term", "non-ADA", "total"));
     let mut sum = Row::default();
     for r in rows {
-        s.push_str(&format!("{:<9} {:<5} {:>8} {:>9} {:>10} {:>7} {:>7}\n", r.school, r.grade, r.primary, r.secondary, r.short_term, r.non_ada, r.total));
+        s.push_str(&format!(
+            "{:<9} {:<5} {:>8} {:>9} {:>10} {:>7} {:>7}\n",
+            r.school, r.grade, r.primary, r.secondary, r.short_term, r.non_ada, r.total
+        ));
         sum.primary += r.primary;
         sum.secondary += r.secondary;
         sum.short_term += r.short_term;
         sum.non_ada += r.non_ada;
         sum.total += r.total;
     }
-    s.push_str(&format!("{:<9} {:<5} {:>8} {:>9} {:>10} {:>7} {:>7}\n", "all", "", sum.primary, sum.secondary, sum.short_term, sum.non_ada, sum.total));
+    s.push_str(&format!(
+        "{:<9} {:<5} {:>8} {:>9} {:>10} {:>7} {:>7}\n",
+        "all", "", sum.primary, sum.secondary, sum.short_term, sum.non_ada, sum.total
+    ));
     s
 }
 

@@ -45,7 +45,8 @@ pub fn explain(rule: &Rule) -> String {
 /// A hint naming the rule IDs closest to `id`.
 fn closest(id: &str) -> String {
     let up = id.to_ascii_uppercase();
-    let mut near: Vec<&str> = rules::all().map(|r| r.id).filter(|r| r.contains(&up) || up.split('-').any(|p| p.len() > 2 && r.contains(p))).take(5).collect();
+    let mut near: Vec<&str> =
+        rules::all().map(|r| r.id).filter(|r| r.contains(&up) || up.split('-').any(|p| p.len() > 2 && r.contains(p))).take(5).collect();
     if near.is_empty() {
         near = rules::all().map(|r| r.id).take(3).collect();
         return format!("`rollcall rules` lists every ID, for example {}", near.join(", "));

@@ -15,6 +15,7 @@ use csv::ByteRecord;
 use super::check::{load_schema, parse_date, Format};
 use super::{write_err, GlobalArgs};
 use crate::census::{Breakdown, Sources};
+use crate::check::{Sink, Totals};
 use crate::diagnostic::Finding;
 use crate::error::Error;
 use crate::extract::mapping::Mapping;
@@ -29,7 +30,6 @@ use crate::write::gate::{self, Verdict};
 use crate::write::layout::{FileLayout, Value};
 use crate::write::output::{sha256_file, sha256_hex, OutputDir};
 use crate::write::{read_layout, verify_read_back, write_layout};
-use crate::check::{Sink, Totals};
 
 const AFTER_HELP: &str = "Examples:
   rollcall generate samples/extracts --out submission/
@@ -239,10 +239,14 @@ fn output_dir(args: &Args, loaded: &Loaded<'_>) -> Result<OutputDir, Error> {
 
 /// Every file name this run may write; two layouts writing one name is an error.
 fn output_names(loaded: &Loaded<'_>) -> Result<Vec<String>, Error> {
-    let mut names: Vec<String> = loaded.sources.iter().filter_map(|s| match s {
-        Source::Extract(e) => Some(record_file_name(&e.layout.record_type)),
-        Source::Calpads => None,
-    }).collect();
+    let mut names: Vec<String> = loaded
+        .sources
+        .iter()
+        .filter_map(|s| match s {
+            Source::Extract(e) => Some(record_file_name(&e.layout.record_type)),
+            Source::Calpads => None,
+        })
+        .collect();
     names.sort();
     names.dedup();
     names.extend(["rejected.csv".to_owned(), "manifest.json".to_owned()]);
@@ -295,7 +299,13 @@ fn record_outputs(schema: &Schema, loaded: &Loaded<'_>, verdict: &Verdict) -> Ve
 
 /// The census files, from the kept SENR and SINF rows. Values a layout cannot hold are
 /// added to `findings` (they stop the run).
-fn census_outputs(args: &Args, schema: &Schema, loaded: &Loaded<'_>, verdict: &Verdict, findings: &mut Vec<Finding>) -> Result<(Vec<Output>, NaiveDate), Error> {
+fn census_outputs(
+    args: &Args,
+    schema: &Schema,
+    loaded: &Loaded<'_>,
+    verdict: &Verdict,
+    findings: &mut Vec<Finding>,
+) -> Result<(Vec<Output>, NaiveDate), Error> {
     let mut sources = Sources::default();
     for (_, row) in loaded.rows.iter().enumerate().filter(|(i, _)| verdict.keeps(*i)) {
         sources.add(schema, &ByteRecord::from(row.text.split(|b| *b == b'^').collect::<Vec<_>>()));
@@ -378,7 +388,14 @@ fn rejected_csv(loaded: &Loaded<'_>, verdict: &Verdict) -> Result<Output, Error>
         let messages: Vec<&str> = reasons.iter().map(|f| f.message.as_str()).collect();
         let line = row.line.to_string();
         let (rules, messages) = (rules.join(" "), messages.join(" | "));
-        let cells: [&[u8]; 6] = [loaded.inputs[row.input].display.as_bytes(), line.as_bytes(), row.record_type.as_bytes(), rules.as_bytes(), messages.as_bytes(), row.source_bytes()];
+        let cells: [&[u8]; 6] = [
+            loaded.inputs[row.input].display.as_bytes(),
+            line.as_bytes(),
+            row.record_type.as_bytes(),
+            rules.as_bytes(),
+            messages.as_bytes(),
+            row.source_bytes(),
+        ];
         w.write_record(cells).map_err(err)?;
     }
     let bytes = w.into_inner().map_err(|e| Error::Write { path: "rejected.csv".into(), source: std::io::Error::other(e.to_string()) })?;
@@ -386,14 +403,29 @@ fn rejected_csv(loaded: &Loaded<'_>, verdict: &Verdict) -> Result<Output, Error>
     Ok(Output { name: "rejected.csv".to_owned(), bytes, record_types })
 }
 
-fn manifest(schema: &Schema, loaded: &Loaded<'_>, verdict: &Verdict, outputs: &[Output], as_of: NaiveDate, census_day: Option<NaiveDate>) -> Result<Manifest, Error> {
+fn manifest(
+    schema: &Schema,
+    loaded: &Loaded<'_>,
+    verdict: &Verdict,
+    outputs: &[Output],
+    as_of: NaiveDate,
+    census_day: Option<NaiveDate>,
+) -> Result<Manifest, Error> {
     let versioned = Versioned { name: schema.name.clone(), version: schema.version.clone(), origin: schema.origin.clone() };
     let mut m = Manifest::new(versioned, as_of.to_string());
     m.layouts = loaded.layouts.iter().map(|l| Versioned { name: l.name.clone(), version: l.version.clone(), origin: l.origin.clone() }).collect();
     m.academic_year = verdict.year.map(|y| y.to_string());
     m.census_day = census_day.map(|d| d.to_string());
     m.inputs = input_entries(loaded, verdict)?;
-    m.outputs = outputs.iter().map(|o| OutputEntry { path: o.name.clone(), sha256: sha256_hex(&o.bytes), records: o.record_types.values().sum(), record_types: o.record_types.clone() }).collect();
+    m.outputs = outputs
+        .iter()
+        .map(|o| OutputEntry {
+            path: o.name.clone(),
+            sha256: sha256_hex(&o.bytes),
+            records: o.record_types.values().sum(),
+            record_types: o.record_types.clone(),
+        })
+        .collect();
     m.rows = RowCounts::from_inputs(&m.inputs);
     for reasons in verdict.rejected.values() {
         let mut ids: Vec<&str> = reasons.iter().map(|f| f.rule.id).collect();
@@ -416,13 +448,31 @@ fn input_entries(loaded: &Loaded<'_>, verdict: &Verdict) -> Result<Vec<InputEntr
             Source::Calpads => (InputKind::Calpads, None, Vec::new()),
         };
         let sha256 = sha256_file(&input.path)?;
-        entries.push(InputEntry { path: input.display.clone(), kind, sha256, record_type, rows: Some(rows), written: Some(rows - rejected), rejected: Some(rejected), unknown_columns });
+        entries.push(InputEntry {
+            path: input.display.clone(),
+            kind,
+            sha256,
+            record_type,
+            rows: Some(rows),
+            written: Some(rows - rejected),
+            rejected: Some(rejected),
+            unknown_columns,
+        });
     }
     let configs = loaded.mapping.path.iter().map(|p| (p.clone(), InputKind::Mapping));
     let layouts = loaded.layouts.iter().filter(|l| !l.origin.starts_with("embedded:")).map(|l| (PathBuf::from(&l.origin), InputKind::Layout));
     for (path, kind) in configs.chain(layouts) {
         let sha256 = sha256_file(&path)?;
-        entries.push(InputEntry { path: path.display().to_string(), kind, sha256, record_type: None, rows: None, written: None, rejected: None, unknown_columns: Vec::new() });
+        entries.push(InputEntry {
+            path: path.display().to_string(),
+            kind,
+            sha256,
+            record_type: None,
+            rows: None,
+            written: None,
+            rejected: None,
+            unknown_columns: Vec::new(),
+        });
     }
     Ok(entries)
 }

@@ -62,7 +62,14 @@ pub fn run(args: &Args, out: &mut dyn Write) -> Result<ExitCode, Error> {
 fn table() -> String {
     let mut s = format!("{:<28} {:<8} {:<13} {:<11} {}\n", "ID", "SEVERITY", "CATEGORY", "STATE RULE", "SUMMARY");
     for r in rules::all() {
-        s.push_str(&format!("{:<28} {:<8} {:<13} {:<11} {}\n", r.id, r.severity.as_str(), r.category.as_str(), r.state_rule.unwrap_or("-"), r.summary));
+        s.push_str(&format!(
+            "{:<28} {:<8} {:<13} {:<11} {}\n",
+            r.id,
+            r.severity.as_str(),
+            r.category.as_str(),
+            r.state_rule.unwrap_or("-"),
+            r.summary
+        ));
     }
     s
 }
@@ -71,7 +78,14 @@ fn table() -> String {
 pub fn catalog_markdown() -> String {
     let mut s = String::from("| ID | severity | category | state rule | what it checks |\n|---|---|---|---|---|\n");
     for r in rules::all() {
-        s.push_str(&format!("| `{}` | {} | {} | {} | {} |\n", r.id, r.severity.as_str(), r.category.as_str(), r.state_rule.unwrap_or("—"), r.summary));
+        s.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} |\n",
+            r.id,
+            r.severity.as_str(),
+            r.category.as_str(),
+            r.state_rule.unwrap_or("—"),
+            r.summary
+        ));
     }
     s
 }

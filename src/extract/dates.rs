@@ -126,7 +126,21 @@ mod tests {
         for ambiguous in [&b"01/05/06"[..], b"2025-08-14 00:00:00", b"2025-08-14T00:00", b"8/14/2025 12:00:00 AM"] {
             assert_eq!(read(ambiguous, o), ExtractDate::Ambiguous, "{}", String::from_utf8_lossy(ambiguous));
         }
-        for invalid in [&b"14/08/2025"[..], b"2025-8-14", b" 2025-08-14", b"2025/08/14", b"2025-08-14 ", b"08/14/2025  ", b"2025-08-14T", b"250814", b"N/A", b"08-14-2025", b"0/14/2025", b"20251301", b"001/14/2025"] {
+        for invalid in [
+            &b"14/08/2025"[..],
+            b"2025-8-14",
+            b" 2025-08-14",
+            b"2025/08/14",
+            b"2025-08-14 ",
+            b"08/14/2025  ",
+            b"2025-08-14T",
+            b"250814",
+            b"N/A",
+            b"08-14-2025",
+            b"0/14/2025",
+            b"20251301",
+            b"001/14/2025",
+        ] {
             assert_eq!(read(invalid, o), ExtractDate::Invalid, "{}", String::from_utf8_lossy(invalid));
         }
     }

@@ -68,7 +68,8 @@ impl Mapping {
 
     /// Parses mapping text; `name` names it in errors.
     pub fn parse(name: &str, text: &str, schema: &Schema) -> Result<Mapping, Error> {
-        let raw: RawMapping = toml::from_str(text).map_err(|e| SchemaError::error(name, text, e.message().trim().to_owned(), e.span().map(SourceSpan::from), None))?;
+        let raw: RawMapping =
+            toml::from_str(text).map_err(|e| SchemaError::error(name, text, e.message().trim().to_owned(), e.span().map(SourceSpan::from), None))?;
         let known = |field: &str| schema.layouts.iter().flat_map(|l| &l.fields).any(|f| f.name == field);
         let fields = raw.columns.values().chain(raw.constants.keys()).chain(raw.codes.keys());
         if let Some(bad) = fields.into_iter().find(|f| !known(f)) {

@@ -22,11 +22,11 @@ use crate::date::AcademicYear;
 use crate::diagnostic::{Excerpt, Finding};
 use crate::error::Error;
 use crate::read::{Input, LoneCr};
+use crate::rules::generate as rules;
 use crate::rules::{structure, Rule};
 use crate::schema::{names, Format, Layout, Required, Schema};
 use crate::write::delimited::forbidden;
 use crate::write::error::GenerateError;
-use crate::rules::generate as rules;
 use dates::ExtractDate;
 use mapping::Mapping;
 
@@ -281,10 +281,14 @@ fn choose_layout(schema: &Schema, input: &Input, headers: &[String], mapping: &M
         let fields: Vec<&str> = l.fields.iter().map(|f| f.name.as_str()).collect();
         headers.iter().filter_map(|h| columns::field_for(h, mapping.columns.get(h).map(String::as_str), &fields)).map(str::to_owned).collect()
     };
-    let scores: Vec<usize> = schema.layouts.iter().map(|l| {
-        let others: Vec<&Layout> = schema.layouts.iter().filter(|o| o.record_type != l.record_type).collect();
-        matched(l).into_iter().filter(|f| !others.iter().any(|o| o.fields.iter().any(|of| &of.name == f))).count()
-    }).collect();
+    let scores: Vec<usize> = schema
+        .layouts
+        .iter()
+        .map(|l| {
+            let others: Vec<&Layout> = schema.layouts.iter().filter(|o| o.record_type != l.record_type).collect();
+            matched(l).into_iter().filter(|f| !others.iter().any(|o| o.fields.iter().any(|of| &of.name == f))).count()
+        })
+        .collect();
     let best = scores.iter().copied().max().unwrap_or(0);
     let winners: Vec<usize> = (0..scores.len()).filter(|i| scores[*i] == best).collect();
     match winners[..] {
@@ -296,16 +300,39 @@ fn choose_layout(schema: &Schema, input: &Input, headers: &[String], mapping: &M
 impl<'s> Extract<'s> {
     /// Reads the header of `input`, picks its layout and matches its columns. Returns the
     /// extract and its reader, positioned at the first data row.
-    pub fn open(index: usize, input: &Input, schema: &'s Schema, mapping: &Mapping, as_of: chrono::NaiveDate) -> Result<(Extract<'s>, CsvRows), Error> {
+    pub fn open(
+        index: usize,
+        input: &Input,
+        schema: &'s Schema,
+        mapping: &Mapping,
+        as_of: chrono::NaiveDate,
+    ) -> Result<(Extract<'s>, CsvRows), Error> {
         let mut rows = CsvRows::open(&input.path)?;
         let mut rec = ByteRecord::new();
         if rows.next(&mut rec, &input.path)?.is_none() {
-            return Err(GenerateError::Header { file: input.display.clone(), reason: "the file is empty; an extract starts with a header row".to_owned() }.into());
+            return Err(GenerateError::Header {
+                file: input.display.clone(),
+                reason: "the file is empty; an extract starts with a header row".to_owned(),
+            }
+            .into());
         }
         let headers: Vec<String> = rec.iter().map(|h| String::from_utf8_lossy(h).trim().to_owned()).collect();
         let layout = &schema.layouts[choose_layout(schema, input, &headers, mapping)?];
-        let year_hint = mapping.constants.get(names::ACADEMIC_YEAR_ID).and_then(|y| AcademicYear::parse(y.as_bytes())).unwrap_or_else(|| AcademicYear::containing(as_of));
-        let mut extract = Extract { index, display: input.display.clone(), layout, delimiter: rows.delimiter, headers, unknown: Vec::new(), sources: Vec::new(), year_hint };
+        let year_hint = mapping
+            .constants
+            .get(names::ACADEMIC_YEAR_ID)
+            .and_then(|y| AcademicYear::parse(y.as_bytes()))
+            .unwrap_or_else(|| AcademicYear::containing(as_of));
+        let mut extract = Extract {
+            index,
+            display: input.display.clone(),
+            layout,
+            delimiter: rows.delimiter,
+            headers,
+            unknown: Vec::new(),
+            sources: Vec::new(),
+            year_hint,
+        };
         extract.match_columns(mapping)?;
         extract.check_required()?;
         Ok((extract, rows))
@@ -331,7 +358,12 @@ impl<'s> Extract<'s> {
         for (at, field) in fields.iter().enumerate() {
             match (&self.sources[at], mapping.constants.get(*field)) {
                 (Source::Column(c), Some(_)) => {
-                    return Err(GenerateError::ConstantAndColumn { file: self.display.clone(), field: (*field).to_owned(), column: self.headers[*c].clone() }.into());
+                    return Err(GenerateError::ConstantAndColumn {
+                        file: self.display.clone(),
+                        field: (*field).to_owned(),
+                        column: self.headers[*c].clone(),
+                    }
+                    .into());
                 }
                 (Source::Blank, Some(v)) => self.sources[at] = Source::Constant(v.clone()),
                 (Source::Blank, None) if self.layout.fields[at].format == Format::RecordType => self.sources[at] = Source::RecordType,
@@ -343,22 +375,39 @@ impl<'s> Extract<'s> {
 
     /// Every required field of the year's layout needs a column or a constant.
     fn check_required(&self) -> Result<(), Error> {
-        let missing: Vec<&str> = self.layout.fields.iter().zip(&self.sources)
+        let missing: Vec<&str> = self
+            .layout
+            .fields
+            .iter()
+            .zip(&self.sources)
             .filter(|(f, s)| f.is_in(self.year_hint) && f.required == Required::Yes && **s == Source::Blank)
             .map(|(f, _)| f.name.as_str())
             .collect();
         let Some(first) = missing.first() else { return Ok(()) };
-        let described: Vec<String> = missing.iter().map(|m| {
-            let near = columns::closest(m, self.unknown.iter().map(String::as_str));
-            near.map_or_else(|| format!("`{m}` (no unused column is close)"), |c| format!("`{m}` (closest unused column: \"{c}\")"))
-        }).collect();
+        let described: Vec<String> = missing
+            .iter()
+            .map(|m| {
+                let near = columns::closest(m, self.unknown.iter().map(String::as_str));
+                near.map_or_else(|| format!("`{m}` (no unused column is close)"), |c| format!("`{m}` (closest unused column: \"{c}\")"))
+            })
+            .collect();
         Err(GenerateError::MissingColumns { file: self.display.clone(), missing: described.join(", "), first: (*first).to_owned() }.into())
     }
 
     /// Converts one data row into a record of the row's academic year.
     pub fn convert(&self, rec: &ByteRecord, line: u64, mapping: &Mapping) -> Row {
         let (source, spans, raw) = encoded(rec, self.delimiter);
-        let mut row = Row { input: self.index, line, record_type: self.layout.record_type.clone(), text: Vec::new(), source, raw, findings: Vec::new(), suppress: Vec::new(), checkable: true };
+        let mut row = Row {
+            input: self.index,
+            line,
+            record_type: self.layout.record_type.clone(),
+            text: Vec::new(),
+            source,
+            raw,
+            findings: Vec::new(),
+            suppress: Vec::new(),
+            checkable: true,
+        };
         if rec.len() != self.headers.len() {
             let args = [("found", rec.len().to_string()), ("expected", self.headers.len().to_string())];
             row.findings.push(self.finding(&rules::COLUMN_COUNT, &row, None, &args, None));
@@ -383,7 +432,13 @@ impl<'s> Extract<'s> {
                 // never dropped.
                 if !raw.iter().all(|b| *b == b' ') && *source != Source::RecordType {
                     let from = column.map_or_else(|| "the mapping's constant".to_owned(), |c| format!("column `{}`", self.headers[c]));
-                    let args = [("source", from), ("value", String::from_utf8_lossy(raw).into_owned()), ("field", field.name.clone()), ("record_type", self.layout.record_type.clone()), ("year", year.to_string())];
+                    let args = [
+                        ("source", from),
+                        ("value", String::from_utf8_lossy(raw).into_owned()),
+                        ("field", field.name.clone()),
+                        ("record_type", self.layout.record_type.clone()),
+                        ("year", year.to_string()),
+                    ];
                     let span = column.and_then(|c| spans.get(c).copied());
                     let f = self.finding(&rules::FIELD_NOT_IN_YEAR, &row, Some(&field.name), &args, span);
                     row.findings.push(f);
@@ -412,7 +467,15 @@ impl<'s> Extract<'s> {
     }
 
     /// The output value of one field, with its findings added to `row`.
-    fn value(&self, field: &crate::schema::FieldSpec, raw: &[u8], mapping: &Mapping, column: Option<usize>, spans: &[(usize, usize)], row: &mut Row) -> Vec<u8> {
+    fn value(
+        &self,
+        field: &crate::schema::FieldSpec,
+        raw: &[u8],
+        mapping: &Mapping,
+        column: Option<usize>,
+        spans: &[(usize, usize)],
+        row: &mut Row,
+    ) -> Vec<u8> {
         let header = column.map_or_else(|| "(constant)".to_owned(), |c| self.headers[c].clone());
         let span = column.and_then(|c| spans.get(c).copied());
         let shown = String::from_utf8_lossy(raw).into_owned();
@@ -460,7 +523,11 @@ impl<'s> Extract<'s> {
 fn encoded(rec: &ByteRecord, delimiter: u8) -> (String, Vec<(usize, usize)>, Option<Vec<u8>>) {
     // Each cell is written as a record of its own, so its quotes are complete when it is
     // flushed; the cells are then joined by the delimiter.
-    let mut w = csv::WriterBuilder::new().delimiter(delimiter).quote_style(csv::QuoteStyle::Necessary).terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(delimiter)
+        .quote_style(csv::QuoteStyle::Necessary)
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
     let mut bytes = Vec::with_capacity(rec.as_slice().len() + rec.len());
     let mut text = String::with_capacity(bytes.capacity());
     let mut spans = Vec::with_capacity(rec.len());
@@ -487,7 +554,17 @@ fn encoded(rec: &ByteRecord, delimiter: u8) -> (String, Vec<(usize, usize)>, Opt
 pub fn calpads_row(schema: &Schema, index: usize, rec: &ByteRecord, line: u64, delimiter: u8) -> Row {
     let (source, _, raw) = encoded(rec, delimiter);
     let record_type = String::from_utf8_lossy(rec.get(0).unwrap_or_default()).into_owned();
-    let mut row = Row { input: index, line, record_type: record_type.clone(), text: Vec::new(), source, raw, findings: Vec::new(), suppress: Vec::new(), checkable: true };
+    let mut row = Row {
+        input: index,
+        line,
+        record_type: record_type.clone(),
+        text: Vec::new(),
+        source,
+        raw,
+        findings: Vec::new(),
+        suppress: Vec::new(),
+        checkable: true,
+    };
     let mut finding = |rule: &'static Rule, args: &[(&str, &str)], field: Option<String>| {
         let mut f = Finding::new(rule, args);
         (f.file, f.line, f.field, f.record_type) = (Some(index), Some(line), field, Some(record_type.clone()));

@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::io::{self, Write};
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents,
+};
 
 use super::Tally;
 use crate::check::{NotChecked, Sink, Totals};
@@ -72,7 +74,8 @@ impl<'a> HumanReport<'a> {
         if f.related.is_empty() {
             return None;
         }
-        let places: Vec<String> = f.related.iter().map(|r| format!("{}:{}", self.inputs.get(r.file).map_or("?", |i| i.display.as_str()), r.line)).collect();
+        let places: Vec<String> =
+            f.related.iter().map(|r| format!("{}:{}", self.inputs.get(r.file).map_or("?", |i| i.display.as_str()), r.line)).collect();
         Some(format!("related: {}", places.join(", ")))
     }
 
@@ -182,7 +185,14 @@ struct LineSource {
 impl SourceCode for LineSource {
     fn read_span<'a>(&'a self, span: &SourceSpan, before: usize, after: usize) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
         let inner = self.text.as_str().read_span(span, before, after)?;
-        Ok(Box::new(MietteSpanContents::new_named(self.name.clone(), inner.data(), *inner.span(), inner.line() + self.line0, inner.column() + self.shift, inner.line_count())))
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line() + self.line0,
+            inner.column() + self.shift,
+            inner.line_count(),
+        )))
     }
 }
 

@@ -83,7 +83,16 @@ impl<'a> JsonReport<'a> {
     pub fn finish(self, totals: &Totals, elapsed_ms: u128) -> io::Result<Tally> {
         let t = &self.tally;
         let not_checked = totals.not_checked.iter().map(|n| NotCheckedLine { rule: n.rule.id, needs: n.needs }).collect();
-        let line = SummaryLine { kind: "summary", files: totals.files, records: totals.records, fatal: t.fatal, warning: t.warning, info: t.info, elapsed_ms, not_checked };
+        let line = SummaryLine {
+            kind: "summary",
+            files: totals.files,
+            records: totals.records,
+            fatal: t.fatal,
+            warning: t.warning,
+            info: t.info,
+            elapsed_ms,
+            not_checked,
+        };
         serde_json::to_writer(&mut *self.out, &line)?;
         self.out.write_all(b"\n")?;
         self.out.flush()?;

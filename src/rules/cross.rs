@@ -161,7 +161,16 @@ pub static SSID_KNOWN: Rule = Rule {
 /// The cross-file family, in catalog order.
 pub static RULES: &[&Rule] = &[
     &SUBMISSION_MIX,
-    &SSID_KNOWN, &STAS_MISSING, &STAS_WITHOUT_ENROLLMENT, &SINF_CENSUS, &US_DATE_AFTER_START, &PRIOR_YEAR_OPEN, &NO_ETHNICITY, &NON_SCHOOL_DAY, &EXPECTED_DAYS, &NOT_CHECKED,
+    &SSID_KNOWN,
+    &STAS_MISSING,
+    &STAS_WITHOUT_ENROLLMENT,
+    &SINF_CENSUS,
+    &US_DATE_AFTER_START,
+    &PRIOR_YEAR_OPEN,
+    &NO_ETHNICITY,
+    &NON_SCHOOL_DAY,
+    &EXPECTED_DAYS,
+    &NOT_CHECKED,
 ];
 
 /// What the cross-file rules need besides the index.
@@ -188,7 +197,14 @@ fn day(d: i32) -> String {
     }
 }
 
-fn finding(rule: &'static Rule, at: RecordRef, record_type: &str, field: Option<&str>, student: Option<StudentKey>, args: &[(&str, String)]) -> Finding {
+fn finding(
+    rule: &'static Rule,
+    at: RecordRef,
+    record_type: &str,
+    field: Option<&str>,
+    student: Option<StudentKey>,
+    args: &[(&str, String)],
+) -> Finding {
     let mut all = borrow(args);
     let ssid_s = student.and_then(StudentKey::ssid).map(ssid_text);
     let who = student.map(StudentKey::describe);
@@ -272,7 +288,11 @@ pub fn check(index: &mut Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) {
         Usable::Read => true,
         Usable::Absent => {
             if present >= 2 {
-                out.push(not_checked(rule, format!("the run has no {kind} records"), format!("give the {kind} file too (or the whole export folder) to check {}", rule.id)));
+                out.push(not_checked(
+                    rule,
+                    format!("the run has no {kind} records"),
+                    format!("give the {kind} file too (or the whole export folder) to check {}", rule.id),
+                ));
             }
             false
         }
@@ -368,8 +388,10 @@ fn not_checked(rule: &'static Rule, why: String, fix: String) -> Finding {
 }
 
 fn check_summaries(index: &Index, ctx: &CrossCtx<'_>, missing: bool, without: bool, out: &mut Vec<Finding>) {
-    let summaries: HashSet<(StudentKey, u32, AcademicYear)> = index.summaries.iter().filter(|_| missing).map(|s| (StudentKey::Ssid(s.ssid), s.school, s.year)).collect();
-    let enrolled: HashSet<(StudentKey, u32, AcademicYear)> = index.enrollments.iter().filter(|_| without).map(|e| (e.student, e.school, e.year)).collect();
+    let summaries: HashSet<(StudentKey, u32, AcademicYear)> =
+        index.summaries.iter().filter(|_| missing).map(|s| (StudentKey::Ssid(s.ssid), s.school, s.year)).collect();
+    let enrolled: HashSet<(StudentKey, u32, AcademicYear)> =
+        index.enrollments.iter().filter(|_| without).map(|e| (e.student, e.school, e.year)).collect();
     let mut reported = HashSet::default();
     for e in index.enrollments.iter().filter(|_| missing) {
         let key = (e.student, e.school, e.year);
@@ -408,11 +430,17 @@ fn check_information(index: &Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) 
                 }
             }
         }
-        let earliest = group.iter().filter(|e| is_k12(e) && !is_no_show(e) && !matches!(&e.exit_reason, b"N420" | b"N470") && e.start >= cutoff).min_by_key(|e| e.start);
+        let earliest = group
+            .iter()
+            .filter(|e| is_k12(e) && !is_no_show(e) && !matches!(&e.exit_reason, b"N420" | b"N470") && e.start >= cutoff)
+            .min_by_key(|e| e.start);
         if let Some(first) = earliest {
             for r in records.iter().filter(|r| r.initial_us.is_some_and(|d| d > first.start)) {
                 let args = [("start", day(first.start)), ("value", r.initial_us.map_or_else(String::new, day))];
-                out.push(related(finding(&US_DATE_AFTER_START, r.at, "SINF", Some("student_initial_us_school_enrollment_date_k12"), student, &args), [first.at]));
+                out.push(related(
+                    finding(&US_DATE_AFTER_START, r.at, "SINF", Some("student_initial_us_school_enrollment_date_k12"), student, &args),
+                    [first.at],
+                ));
             }
         }
         check_ethnicity(group, &records, student, out);
@@ -433,14 +461,20 @@ fn check_ethnicity(group: &[Enrollment], records: &[&crate::index::Information],
     }
     for r in records.iter().filter(|r| !r.has_ethnicity) {
         let Some(e) = counted.iter().find(|e| r.effective_start <= e.exit && e.start <= r.effective_end) else { continue };
-        let where_ = format!(" on the SINF record effective {} to {}, which covers the enrollment at {}", day(r.effective_start), day(r.effective_end), school_code(e.school));
+        let where_ = format!(
+            " on the SINF record effective {} to {}, which covers the enrollment at {}",
+            day(r.effective_start),
+            day(r.effective_end),
+            school_code(e.school)
+        );
         out.push(related(finding(&NO_ETHNICITY, r.at, "SINF", Some("student_hispanic_ethnicity_indicator"), student, &[("where_", where_)]), [e.at]));
     }
 }
 
 fn check_prior_year(index: &Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) {
     for e in index.enrollments.iter().filter(|e| e.year < ctx.year && e.exit == OPEN) {
-        let args = [("year", e.year.to_string()), ("school", school_code(e.school)), ("start", day(e.start)), ("cutoff_year", (e.year.0 + 1).to_string())];
+        let args =
+            [("year", e.year.to_string()), ("school", school_code(e.school)), ("start", day(e.start)), ("cutoff_year", (e.year.0 + 1).to_string())];
         out.push(finding(&PRIOR_YEAR_OPEN, e.at, "SENR", Some("enrollment_exit_date"), Some(e.student), &args));
     }
 }
@@ -498,8 +532,17 @@ fn check_expected_days(index: &Index, cal: Option<&Calendar>, out: &mut Vec<Find
         };
         if expected > i64::from(days) * 100 {
             let value = if expected % 100 == 0 { (expected / 100).to_string() } else { format!("{}.{:02}", expected / 100, expected % 100) };
-            let args = [("days", days.to_string()), ("school", school_code(s.school)), ("value", value), ("kind", kind.to_owned()), ("basis", basis.to_owned())];
-            out.push(related(finding(&EXPECTED_DAYS, s.at, "STAS", Some("expected_attendance_days"), Some(StudentKey::Ssid(s.ssid)), &args), at.iter().copied()));
+            let args = [
+                ("days", days.to_string()),
+                ("school", school_code(s.school)),
+                ("value", value),
+                ("kind", kind.to_owned()),
+                ("basis", basis.to_owned()),
+            ];
+            out.push(related(
+                finding(&EXPECTED_DAYS, s.at, "STAS", Some("expected_attendance_days"), Some(StudentKey::Ssid(s.ssid)), &args),
+                at.iter().copied(),
+            ));
         }
     }
 }

@@ -166,7 +166,19 @@ pub static TRANSACTION_TYPE: Rule = Rule {
 
 /// The field family, in catalog order.
 pub static RULES: &[&Rule] = &[
-    &REQUIRED, &LENGTH, &DATE, &NUMBER, &DIGITS, &ACADEMIC_YEAR, &ACADEMIC_YEAR_FUTURE, &NAME_CHARS, &ZIP, &CODE, &CODE_YEAR, &TRANSACTION_TYPE, &NOT_YET,
+    &REQUIRED,
+    &LENGTH,
+    &DATE,
+    &NUMBER,
+    &DIGITS,
+    &ACADEMIC_YEAR,
+    &ACADEMIC_YEAR_FUTURE,
+    &NAME_CHARS,
+    &ZIP,
+    &CODE,
+    &CODE_YEAR,
+    &TRANSACTION_TYPE,
+    &NOT_YET,
 ];
 
 pub static NOT_YET: Rule = Rule {
@@ -239,10 +251,13 @@ fn check_format(ctx: &RecordCtx<'_, '_>, i: usize, format: Format, raw: &[u8]) -
     match format {
         Format::Text | Format::RecordType => Ok(Value::Text),
         Format::Date => parse_ccyymmdd(raw).map(Value::Date).map_or_else(|| fail(&DATE, &[]), Ok),
-        Format::Integer => parse_number(raw, false).map(Value::Number).map_or_else(|| fail(&NUMBER, &[("kind", "a whole number"), ("decimals", "")]), Ok),
-        Format::Decimal => parse_number(raw, true)
-            .map(Value::Number)
-            .map_or_else(|| fail(&NUMBER, &[("kind", "a number with at most two decimals"), ("decimals", " and at most two decimals after a period")]), Ok),
+        Format::Integer => {
+            parse_number(raw, false).map(Value::Number).map_or_else(|| fail(&NUMBER, &[("kind", "a whole number"), ("decimals", "")]), Ok)
+        }
+        Format::Decimal => parse_number(raw, true).map(Value::Number).map_or_else(
+            || fail(&NUMBER, &[("kind", "a number with at most two decimals"), ("decimals", " and at most two decimals after a period")]),
+            Ok,
+        ),
         Format::Digits => {
             if raw.len() == spec.max as usize && raw.iter().all(u8::is_ascii_digit) {
                 Ok(Value::Text)
@@ -257,7 +272,9 @@ fn check_format(ctx: &RecordCtx<'_, '_>, i: usize, format: Format, raw: &[u8]) -
                 fail(&ZIP, &[])
             }
         }
-        Format::Name => check_name(raw).map_or(Ok(Value::Text), |(ch, pos)| fail(&NAME_CHARS, &[("char", &describe_char(ch)), ("position", &pos.to_string())])),
+        Format::Name => {
+            check_name(raw).map_or(Ok(Value::Text), |(ch, pos)| fail(&NAME_CHARS, &[("char", &describe_char(ch)), ("position", &pos.to_string())]))
+        }
         Format::AcademicYear => match AcademicYear::parse(raw) {
             None => fail(&ACADEMIC_YEAR, &[]),
             Some(year) => {

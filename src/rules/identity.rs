@@ -90,7 +90,8 @@ impl People {
             return;
         }
         let at = RecordRef { file: u32::try_from(ctx.file).unwrap_or(u32::MAX), line: ctx.line, byte: ctx.byte };
-        let me = Person { birth: day_number(birth), gender: ctx.raw(f.gender)[0], first: name_key(ctx.raw(f.first)), last: name_key(ctx.raw(f.last)), at };
+        let me =
+            Person { birth: day_number(birth), gender: ctx.raw(f.gender)[0], first: name_key(ctx.raw(f.first)), last: name_key(ctx.raw(f.last)), at };
         let key = (me.first.rotate_left(17) ^ me.last, me.birth, me.gender);
         match self.by_ssid.entry(ssid) {
             Entry::Vacant(v) => {
@@ -105,7 +106,11 @@ impl People {
             Entry::Occupied(o) => {
                 let (other, other_at) = *o.get();
                 if other != ssid && self.reported.insert((other.min(ssid), other.max(ssid))) {
-                    let args = [("other_ssid", crate::index::ssid_text(other)), ("other_file", name_of(other_at.file as usize)), ("other_line", other_at.line.to_string())];
+                    let args = [
+                        ("other_ssid", crate::index::ssid_text(other)),
+                        ("other_file", name_of(other_at.file as usize)),
+                        ("other_line", other_at.line.to_string()),
+                    ];
                     out.push(with_related(ctx.finding(&MULTIPLE_IDENTIFIERS, Some(f.ssid), &borrow(&args)), other_at));
                 }
             }
@@ -127,11 +132,22 @@ fn differs(ctx: &RecordCtx<'_, '_>, f: IdentityFields, first: &Person, me: &Pers
     let other_file = name_of(first.at.file as usize);
     let other_line = first.at.line.to_string();
     let mut report = |field: usize, what: &str, shown: String, other_value: String| {
-        let args = [("what", what.to_owned()), ("shown", shown), ("other_value", other_value), ("other_file", other_file.clone()), ("other_line", other_line.clone())];
+        let args = [
+            ("what", what.to_owned()),
+            ("shown", shown),
+            ("other_value", other_value),
+            ("other_file", other_file.clone()),
+            ("other_line", other_line.clone()),
+        ];
         out.push(with_related(ctx.finding(&SSID_DIFFERS, Some(field), &borrow(&args)), first.at));
     };
     if first.birth != me.birth {
-        report(f.birth, "student_birth_date", ctx.text(f.birth).into_owned(), format!("`{}`", crate::date::format_ccyymmdd(crate::date::from_day_number(first.birth))));
+        report(
+            f.birth,
+            "student_birth_date",
+            ctx.text(f.birth).into_owned(),
+            format!("`{}`", crate::date::format_ccyymmdd(crate::date::from_day_number(first.birth))),
+        );
     }
     if first.gender != me.gender {
         report(f.gender, "student_gender_code", ctx.text(f.gender).into_owned(), format!("`{}`", char::from(first.gender)));

@@ -54,10 +54,21 @@ impl Eq for Rule {}
 
 /// Every registered rule, family by family, in catalog order.
 pub fn all() -> impl Iterator<Item = &'static Rule> {
-    [structure::RULES, field::RULES, senr::RULES, sinf::RULES, stas::RULES, within::RULES, identity::RULES, cross::RULES, directory::RULES, generate::RULES]
-        .into_iter()
-        .flatten()
-        .copied()
+    [
+        structure::RULES,
+        field::RULES,
+        senr::RULES,
+        sinf::RULES,
+        stas::RULES,
+        within::RULES,
+        identity::RULES,
+        cross::RULES,
+        directory::RULES,
+        generate::RULES,
+    ]
+    .into_iter()
+    .flatten()
+    .copied()
 }
 
 /// The rule with this ID (case-insensitive).

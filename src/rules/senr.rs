@@ -134,7 +134,8 @@ pub static START_BEFORE_BIRTH: Rule = Rule {
     summary: "The enrollment starts on or before the student's birth date",
     message: "enrollment_start_date {value} is not after student_birth_date {birth}",
     help: "one of the two dates is mistyped; check the birth date against the student's records",
-    explanation: "A student cannot be enrolled before being born. This usually means the birth date and start date were swapped or a year was mistyped.",
+    explanation:
+        "A student cannot be enrolled before being born. This usually means the birth date and start date were swapped or a year was mistyped.",
     bad: "...^20150412^F^...^20100814^10^04^...",
     good: "...^20150412^F^...^20250814^10^04^...",
 };
@@ -225,7 +226,8 @@ pub static T165_RECEIVER: Rule = Rule {
     summary: "A T165 disciplinary transfer needs the expected receiver school",
     message: "exit reason T165 needs expected_receiver_school_of_attendance",
     help: "set expected_receiver_school_of_attendance to the 7-digit code of the school the student was sent to",
-    explanation: "T165 records a transfer for disciplinary reasons; the state follows the student to the receiving school, so its school code is required.",
+    explanation:
+        "T165 records a transfer for disciplinary reasons; the state follows the student to the receiving school, so its school code is required.",
     bad: "...^20251110^T165^^^...",
     good: "...^20251110^T165^^6019723^...",
 };
@@ -251,7 +253,8 @@ pub static NPS_MISSING: Rule = Rule {
     summary: "School 0000001 (non-public school) needs the NPS school code",
     message: "school_of_attendance is 0000001 but school_of_attendance_nps is blank",
     help: "set school_of_attendance_nps to the 7-digit code of the non-public school",
-    explanation: "The pseudo-school 0000001 means \"placed in a non-public school\"; which one is said by school_of_attendance_nps, which is then required.",
+    explanation:
+        "The pseudo-school 0000001 means \"placed in a non-public school\"; which one is said by school_of_attendance_nps, which is then required.",
     bad: "SENR^^LR-1^1964733^0000001^^2025-2026^...",
     good: "SENR^^LR-1^1964733^0000001^6999001^2025-2026^...",
 };
@@ -277,7 +280,8 @@ pub static STATUS50_TK: Rule = Rule {
     summary: "Transitional kindergarten cannot be a non-ADA (status 50) enrollment",
     message: "grade TK cannot have enrollment status 50",
     help: "enroll TK students with status 10 (primary)",
-    explanation: "Transitional kindergarten is part of the public school system and generates ADA; the non-ADA status 50 is not available for grade TK.",
+    explanation:
+        "Transitional kindergarten is part of the public school system and generates ADA; the non-ADA status 50 is not available for grade TK.",
     bad: "...^20250814^50^TK^...",
     good: "...^20250814^10^TK^...",
 };
@@ -368,10 +372,17 @@ pub(crate) fn check_birth_place(ctx: &RecordCtx<'_, '_>, state: usize, country: 
     }
     let (code, land) = (ctx.raw(state), ctx.raw(country));
     let (problem, fix) = if !matches!(land, b"US" | b"CA" | b"MX") {
-        (format!("is given, but birth country {} has no state or province codes in CALPADS", ctx.text(country)), "leave the birth state/province blank for students born outside the United States, Canada and Mexico, or correct the birth country".to_owned())
+        (
+            format!("is given, but birth country {} has no state or province codes in CALPADS", ctx.text(country)),
+            "leave the birth state/province blank for students born outside the United States, Canada and Mexico, or correct the birth country"
+                .to_owned(),
+        )
     } else if !code.starts_with(land) || code.get(2) != Some(&b'-') {
         let prefix = String::from_utf8_lossy(code.get(..2).unwrap_or_default()).into_owned();
-        (format!("is in {prefix}, but the birth country is {}", ctx.text(country)), format!("use a {0}-… code for a student born in {0}, or correct the birth country", ctx.text(country)))
+        (
+            format!("is in {prefix}, but the birth country is {}", ctx.text(country)),
+            format!("use a {0}-… code for a student born in {0}, or correct the birth country", ctx.text(country)),
+        )
     } else {
         return;
     };
@@ -471,10 +482,35 @@ pub static E170_STATUS: Rule = Rule {
 
 /// The SENR family, in catalog order.
 pub static RULES: &[&Rule] = &[
-    &EXIT_PAIR, &EXIT_BEFORE_START, &N470_DATE, &N420_DATE, &START_BEFORE_BIRTH, &START_FUTURE, &EXIT_FUTURE, &COMPLETION_REQUIRED,
-    &COMPLETION_WITHOUT_E230, &UC_CSU_REQUIRED, &SEAL_WITHOUT_DIPLOMA, &T165_RECEIVER, &NPS_WITHOUT_SCHOOL, &NPS_MISSING, &STATUS50_EXIT,
-    &STATUS50_TK, &EXIT_GRADE, &COMPLETION_GRADE, &AGE_GRADE, &SHORT_TERM_LENGTH, &DATE_OUTSIDE_YEAR, &SSID_REQUIRED, &GRAD_EXEMPTION_REQUIRED,
-    &GRAD_EXEMPTION_WITHOUT_DIPLOMA, &TK_AGE, &PS_UNDER_3_NON_ADA, &SECONDARY_EXIT, &E170_STATUS, &BIRTH_STATE_COUNTRY,
+    &EXIT_PAIR,
+    &EXIT_BEFORE_START,
+    &N470_DATE,
+    &N420_DATE,
+    &START_BEFORE_BIRTH,
+    &START_FUTURE,
+    &EXIT_FUTURE,
+    &COMPLETION_REQUIRED,
+    &COMPLETION_WITHOUT_E230,
+    &UC_CSU_REQUIRED,
+    &SEAL_WITHOUT_DIPLOMA,
+    &T165_RECEIVER,
+    &NPS_WITHOUT_SCHOOL,
+    &NPS_MISSING,
+    &STATUS50_EXIT,
+    &STATUS50_TK,
+    &EXIT_GRADE,
+    &COMPLETION_GRADE,
+    &AGE_GRADE,
+    &SHORT_TERM_LENGTH,
+    &DATE_OUTSIDE_YEAR,
+    &SSID_REQUIRED,
+    &GRAD_EXEMPTION_REQUIRED,
+    &GRAD_EXEMPTION_WITHOUT_DIPLOMA,
+    &TK_AGE,
+    &PS_UNDER_3_NON_ADA,
+    &SECONDARY_EXIT,
+    &E170_STATUS,
+    &BIRTH_STATE_COUNTRY,
 ];
 
 fn ymd(d: NaiveDate) -> String {
@@ -619,7 +655,12 @@ fn check_dates(ctx: &RecordCtx<'_, '_>, f: &Fields, out: &mut Vec<Finding>) {
     let year = ctx.compiled.year;
     let (first, last) = (year.first_day(), year.last_day());
     if let Some(start) = ctx.date(f.start).filter(|d| *d < first || *d > last) {
-        let fix = format!("a {year} enrollment starts between {} and {}; the academic year of the start date is {}", ymd(first), ymd(last), crate::date::AcademicYear::containing(start));
+        let fix = format!(
+            "a {year} enrollment starts between {} and {}; the academic year of the start date is {}",
+            ymd(first),
+            ymd(last),
+            crate::date::AcademicYear::containing(start)
+        );
         let args = [("field", ctx.name(f.start)), ("year", &year.to_string()), ("what", "July 1 to June 30"), ("fix", &fix)];
         out.push(ctx.finding(&DATE_OUTSIDE_YEAR, Some(f.start), &args));
     }
@@ -628,9 +669,14 @@ fn check_dates(ctx: &RecordCtx<'_, '_>, f: &Fields, out: &mut Vec<Finding>) {
     let no_show = matches!(ctx.raw(f.exit_reason), b"N470" | b"N420");
     let cutoff = last.checked_add_days(Days::new(46)).unwrap_or(last);
     if let Some(exit) = ctx.date(f.exit).filter(|d| !no_show && (*d < first || *d > cutoff)) {
-        let fix = format!("a {year} enrollment exits between {} and {} (August 15 after the year, the last day for year-end exits); check the year of the date", ymd(first), ymd(cutoff));
+        let fix = format!(
+            "a {year} enrollment exits between {} and {} (August 15 after the year, the last day for year-end exits); check the year of the date",
+            ymd(first),
+            ymd(cutoff)
+        );
         let what = if exit < first { "which starts July 1" } else { "whose exits close on August 15 after it" };
-        let mut finding = ctx.finding(&DATE_OUTSIDE_YEAR, Some(f.exit), &[("field", ctx.name(f.exit)), ("year", &year.to_string()), ("what", what), ("fix", &fix)]);
+        let mut finding =
+            ctx.finding(&DATE_OUTSIDE_YEAR, Some(f.exit), &[("field", ctx.name(f.exit)), ("year", &year.to_string()), ("what", what), ("fix", &fix)]);
         finding.state_rule = Some("SENR0317");
         out.push(finding);
     }

@@ -179,13 +179,24 @@ pub static INITIAL_US_FUTURE: Rule = Rule {
     summary: "The initial US school enrollment date is more than six months from today",
     message: "student_initial_us_school_enrollment_date_k12 {value} is more than six months after {today}",
     help: "check the year of the date; it is the day the student first attended a US school",
-    explanation: "The initial US school enrollment date may be no later than today plus six months (SINF0060). Today is the date rollcall runs, or `--as-of`.",
+    explanation:
+        "The initial US school enrollment date may be no later than today plus six months (SINF0060). Today is the date rollcall runs, or `--as-of`.",
     bad: "...^20290814^...",
     good: "...^20250814^...",
 };
 
 /// The SINF family, in catalog order.
-pub static RULES: &[&Rule] = &[&ETHNICITY_MISSING, &RACE_MISSING, &RACE_REPEATED, &EFFECTIVE_DATES, &BIRTH_STATE_COUNTRY, &GUARDIAN, &ZIP_REQUIRED, &INITIAL_US_AGE, &INITIAL_US_FUTURE];
+pub static RULES: &[&Rule] = &[
+    &ETHNICITY_MISSING,
+    &RACE_MISSING,
+    &RACE_REPEATED,
+    &EFFECTIVE_DATES,
+    &BIRTH_STATE_COUNTRY,
+    &GUARDIAN,
+    &ZIP_REQUIRED,
+    &INITIAL_US_AGE,
+    &INITIAL_US_FUTURE,
+];
 
 /// Runs every SINF record rule on one record.
 pub fn check(ctx: &RecordCtx<'_, '_>, f: &Fields, out: &mut Vec<Finding>) {
@@ -237,9 +248,17 @@ fn check_ethnicity(ctx: &RecordCtx<'_, '_>, f: &Fields, out: &mut Vec<Finding>) 
     let missing = ctx.raw(f.ethnicity_missing) == b"Y";
     let has_hispanic = !ctx.is_blank(f.hispanic);
     let (problem, fix, field) = if missing && has_hispanic {
-        ("student_ethnicity_missing_indicator is Y but the Hispanic indicator is set", "clear student_hispanic_ethnicity_indicator, or set the missing indicator to N", f.hispanic)
+        (
+            "student_ethnicity_missing_indicator is Y but the Hispanic indicator is set",
+            "clear student_hispanic_ethnicity_indicator, or set the missing indicator to N",
+            f.hispanic,
+        )
     } else if !missing && !has_hispanic {
-        ("student_hispanic_ethnicity_indicator is blank but ethnicity is not marked missing", "set student_hispanic_ethnicity_indicator to Y or N, or set student_ethnicity_missing_indicator to Y", f.hispanic)
+        (
+            "student_hispanic_ethnicity_indicator is blank but ethnicity is not marked missing",
+            "set student_hispanic_ethnicity_indicator to Y or N, or set student_ethnicity_missing_indicator to Y",
+            f.hispanic,
+        )
     } else {
         return;
     };
@@ -250,9 +269,17 @@ fn check_race(ctx: &RecordCtx<'_, '_>, f: &Fields, out: &mut Vec<Finding>) {
     let missing = ctx.raw(f.race_missing) == b"Y";
     let given: Vec<usize> = f.races.iter().copied().filter(|i| !ctx.is_blank(*i)).collect();
     let problem = if missing && !given.is_empty() {
-        Some((given[0], "student_race_missing_indicator is Y but race codes are given", "clear the race codes, or set student_race_missing_indicator to N"))
+        Some((
+            given[0],
+            "student_race_missing_indicator is Y but race codes are given",
+            "clear the race codes, or set student_race_missing_indicator to N",
+        ))
     } else if !missing && ctx.is_blank(f.races[0]) {
-        Some((f.races[0], "student_race_1_code is blank but race is not marked missing", "set student_race_1_code (and further races in order), or set student_race_missing_indicator to Y"))
+        Some((
+            f.races[0],
+            "student_race_1_code is blank but race is not marked missing",
+            "set student_race_1_code (and further races in order), or set student_race_missing_indicator to Y",
+        ))
     } else {
         None
     };

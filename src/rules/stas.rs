@@ -125,7 +125,7 @@ pub static RULES: &[&Rule] = &[&SUM, &NON_ADA_IS, &FRACTION_NOT_HOURLY, &PSEUDO_
 fn days_text(hundredths: i64) -> String {
     let sign = if hundredths < 0 { "-" } else { "" };
     let abs = hundredths.unsigned_abs();
-    if abs % 100 == 0 {
+    if abs.is_multiple_of(100) {
         format!("{sign}{}", abs / 100)
     } else {
         format!("{sign}{}.{:02}", abs / 100, abs % 100)

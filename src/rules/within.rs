@@ -70,7 +70,8 @@ pub static SINF_DUPLICATE: Rule = Rule {
     summary: "Two SINF records have the same SSID and effective start date",
     message: "student information for {student} effective {start} is already on {other}",
     help: "keep one record per SSID and effective start date; a change in student information is a new record with a later effective start date",
-    explanation: "SINF records are effective-dated: one record per SSID and effective start date. Two with the same start date contradict each other.",
+    explanation:
+        "SINF records are effective-dated: one record per SSID and effective start date. Two with the same start date contradict each other.",
     bad: "line 4: SINF^^LR-4^20250814^...^1234567890^...   line 8: SINF^^LR-8^20250814^...^1234567890^...",
     good: "line 4: SINF^^LR-4^20250814^...^1234567890^...",
 };
@@ -155,8 +156,17 @@ pub static ENROLLED_AFTER_GRADUATION: Rule = Rule {
 
 /// The cross-record family, in catalog order.
 pub static RULES: &[&Rule] = &[
-    &SENR_DUPLICATE, &OVERLAP_SCHOOL, &OVERLAP_PRIMARY, &SHORT_TERM_NO_PRIMARY, &SINF_DUPLICATE, &STAS_DUPLICATE, &RECOVERY_TOTAL, &E150_NO_NEXT,
-    &EXIT_AFTER_GRADUATION, &OPEN_AFTER_GRADUATION, &ENROLLED_AFTER_GRADUATION,
+    &SENR_DUPLICATE,
+    &OVERLAP_SCHOOL,
+    &OVERLAP_PRIMARY,
+    &SHORT_TERM_NO_PRIMARY,
+    &SINF_DUPLICATE,
+    &STAS_DUPLICATE,
+    &RECOVERY_TOTAL,
+    &E150_NO_NEXT,
+    &EXIT_AFTER_GRADUATION,
+    &OPEN_AFTER_GRADUATION,
+    &ENROLLED_AFTER_GRADUATION,
 ];
 
 fn day(d: i32) -> String {
@@ -168,7 +178,15 @@ fn day(d: i32) -> String {
 }
 
 /// A finding at `at`, for `record_type`, with `related` records.
-fn finding(rule: &'static Rule, at: RecordRef, record_type: &str, field: &str, student: StudentKey, args: &[(&str, &str)], related: &[RecordRef]) -> Finding {
+fn finding(
+    rule: &'static Rule,
+    at: RecordRef,
+    record_type: &str,
+    field: &str,
+    student: StudentKey,
+    args: &[(&str, &str)],
+    related: &[RecordRef],
+) -> Finding {
     let ssid = student.ssid().map(ssid_text);
     let who = student.describe();
     let mut all = args.to_vec();
@@ -249,19 +267,36 @@ fn check_enrollments(group: &[Enrollment], name_of: &dyn Fn(usize) -> String, as
         }
         let same: Vec<&Enrollment> = earlier.iter().filter(|a| a.school == b.school && overlaps(a, b)).collect();
         if let Some(a) = same.first() {
-            let args = [("school", school.clone()), ("start", day(b.start)), ("exit", day(b.exit)), ("other", place(b.at, a.at, name_of)), ("other_start", day(a.start)), ("other_exit", day(a.exit))];
+            let args = [
+                ("school", school.clone()),
+                ("start", day(b.start)),
+                ("exit", day(b.exit)),
+                ("other", place(b.at, a.at, name_of)),
+                ("other_start", day(a.start)),
+                ("other_exit", day(a.exit)),
+            ];
             let related: Vec<RecordRef> = same.iter().map(|a| a.at).collect();
             out.push(finding(&OVERLAP_SCHOOL, b.at, "SENR", "enrollment_start_date", b.student, &borrow(&args), &related));
         }
         if is_primary(b, as_of) {
             let other: Vec<&Enrollment> = earlier.iter().filter(|a| a.school != b.school && is_primary(a, as_of) && overlaps(a, b)).collect();
             if let Some(a) = other.first() {
-                let args = [("school", school.clone()), ("start", day(b.start)), ("other_school", school_code(a.school)), ("other", place(b.at, a.at, name_of)), ("other_start", day(a.start)), ("other_exit", day(a.exit))];
+                let args = [
+                    ("school", school.clone()),
+                    ("start", day(b.start)),
+                    ("other_school", school_code(a.school)),
+                    ("other", place(b.at, a.at, name_of)),
+                    ("other_start", day(a.start)),
+                    ("other_exit", day(a.exit)),
+                ];
                 let related: Vec<RecordRef> = other.iter().map(|a| a.at).collect();
                 out.push(finding(&OVERLAP_PRIMARY, b.at, "SENR", "enrollment_start_date", b.student, &borrow(&args), &related));
             }
         }
-        if &b.status == b"30" && is_real(b) && !group.iter().any(|a| &a.status == b"10" && is_primary(a, as_of) && is_real(a) && a.start <= b.start && b.start <= a.exit) {
+        if &b.status == b"30"
+            && is_real(b)
+            && !group.iter().any(|a| &a.status == b"10" && is_primary(a, as_of) && is_real(a) && a.start <= b.start && b.start <= a.exit)
+        {
             let args = [("school", school), ("start", day(b.start))];
             // The student's primary enrollments that do not cover the start, to compare with.
             let primaries: Vec<RecordRef> = group.iter().filter(|a| &a.status == b"10").map(|a| a.at).collect();
@@ -310,7 +345,14 @@ fn check_after_graduation(group: &[Enrollment], name_of: &dyn Fn(usize) -> Strin
             continue;
         };
         let completion = String::from_utf8_lossy(&g.completion).into_owned();
-        let args = [("school", school_code(b.school)), ("start", day(b.start)), ("exit", day(b.exit)), ("graduated", day(g.exit)), ("other", place(b.at, g.at, name_of)), ("completion", completion)];
+        let args = [
+            ("school", school_code(b.school)),
+            ("start", day(b.start)),
+            ("exit", day(b.exit)),
+            ("graduated", day(g.exit)),
+            ("other", place(b.at, g.at, name_of)),
+            ("completion", completion),
+        ];
         let field = if rule == &ENROLLED_AFTER_GRADUATION { "enrollment_start_date" } else { "enrollment_exit_date" };
         out.push(finding(rule, b.at, "SENR", field, b.student, &borrow(&args), &[g.at]));
     }

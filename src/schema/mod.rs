@@ -177,11 +177,7 @@ impl Combination {
 
     /// The values allowed with `code`, joined for a message.
     pub fn allowed_list(&self, code: &[u8]) -> String {
-        self.allowed
-            .iter()
-            .find(|(k, _)| k.as_bytes() == code)
-            .map(|(_, v)| v.join(", "))
-            .unwrap_or_default()
+        self.allowed.iter().find(|(k, _)| k.as_bytes() == code).map(|(_, v)| v.join(", ")).unwrap_or_default()
     }
 }
 
@@ -203,7 +199,8 @@ impl Layout {
     /// (CALPADS changes a layout at a rollover: SENR has 39 fields to 2022-2023, 35 from
     /// 2023-2024).
     pub fn eras(&self) -> Vec<Era> {
-        let mut cuts: Vec<AcademicYear> = self.fields.iter().flat_map(|f| [f.first_year, f.last_year.map(|y| AcademicYear(y.0 + 1))]).flatten().collect();
+        let mut cuts: Vec<AcademicYear> =
+            self.fields.iter().flat_map(|f| [f.first_year, f.last_year.map(|y| AcademicYear(y.0 + 1))]).flatten().collect();
         cuts.sort_unstable();
         cuts.dedup();
         let mut starts: Vec<Option<AcademicYear>> = vec![None];
@@ -229,10 +226,7 @@ impl Layout {
     /// The position of a field that every year's layout has before any year-bound field.
     pub fn stable_position(&self, name: &str) -> Option<usize> {
         let pos = self.fields.iter().position(|f| f.name == name)?;
-        self.fields[..=pos]
-            .iter()
-            .all(|f| f.first_year.is_none() && f.last_year.is_none())
-            .then_some(pos)
+        self.fields[..=pos].iter().all(|f| f.first_year.is_none() && f.last_year.is_none()).then_some(pos)
     }
 }
 
@@ -353,7 +347,8 @@ impl Schema {
 
 /// Deserializes one TOML file and runs its `validator` constraints.
 fn parse<T: serde::de::DeserializeOwned + Validate>(name: &str, text: &str) -> Result<T, Error> {
-    let value: T = toml::from_str(text).map_err(|e| SchemaError::error(name, text, e.message().trim().to_owned(), e.span().map(SourceSpan::from), None))?;
+    let value: T =
+        toml::from_str(text).map_err(|e| SchemaError::error(name, text, e.message().trim().to_owned(), e.span().map(SourceSpan::from), None))?;
     value.validate().map_err(|errors| {
         let (path, message) = flatten(&errors).into_iter().next().unwrap_or_default();
         invalid(name, text, format!("{path}: {message}"), locate(text, &path), None)
@@ -409,7 +404,13 @@ fn parse_year(name: &str, text: &str, value: Option<&str>, what: &str) -> Result
         None => Ok(None),
         Some(v) => AcademicYear::parse(v.as_bytes()).map(Some).ok_or_else(|| {
             let span = text.find(&format!("\"{v}\"")).map(|o| SourceSpan::from((o, v.len() + 2)));
-            invalid(name, text, format!("{what} `{v}` is not an academic year"), span, Some("write academic years as YYYY-YYYY, like 2025-2026".to_owned()))
+            invalid(
+                name,
+                text,
+                format!("{what} `{v}` is not an academic year"),
+                span,
+                Some("write academic years as YYYY-YYYY, like 2025-2026".to_owned()),
+            )
         }),
     }
 }
@@ -456,13 +457,25 @@ fn build_field(name: &str, text: &str, f: RawField, codesets: &BTreeMap<String, 
         (RawType::CS, Some(RawFormat::Zip)) => Format::Zip,
         (RawType::CS, Some(RawFormat::RecordType)) => Format::RecordType,
         (kind, Some(fmt)) => {
-            return Err(invalid(name, text, format!("format {fmt:?} does not fit type {kind:?}"), span_of(&f.name), Some("dates are type DT, numbers NU (format integer or decimal), everything else CS".to_owned())));
+            return Err(invalid(
+                name,
+                text,
+                format!("format {fmt:?} does not fit type {kind:?}"),
+                span_of(&f.name),
+                Some("dates are type DT, numbers NU (format integer or decimal), everything else CS".to_owned()),
+            ));
         }
     };
     if let Some(cs) = &f.codeset {
         if !codesets.contains_key(cs.get_ref()) {
             let known = codesets.keys().cloned().collect::<Vec<_>>().join(", ");
-            return Err(invalid(name, text, format!("no code set is named `{}`", cs.get_ref()), span_of(cs), Some(format!("known code sets: {known}"))));
+            return Err(invalid(
+                name,
+                text,
+                format!("no code set is named `{}`", cs.get_ref()),
+                span_of(cs),
+                Some(format!("known code sets: {known}")),
+            ));
         }
     }
     Ok(FieldSpec {
@@ -515,7 +528,13 @@ fn check_layout(name: &str, text: &str, layout: Layout) -> Result<Layout, Error>
         _ => return Err(invalid(name, text, "the first field must have format = \"record_type\"".to_owned(), at("[[field]]"), None)),
     }
     if layout.stable_position(crate::schema::names::ACADEMIC_YEAR_ID).is_none() {
-        return Err(invalid(name, text, "academic_year_id must come before every field that has first_year or last_year".to_owned(), at("academic_year_id"), Some("the academic year decides which year's layout applies, so its position must not depend on the year".to_owned())));
+        return Err(invalid(
+            name,
+            text,
+            "academic_year_id must come before every field that has first_year or last_year".to_owned(),
+            at("academic_year_id"),
+            Some("the academic year decides which year's layout applies, so its position must not depend on the year".to_owned()),
+        ));
     }
     for k in &layout.key {
         if !layout.fields.iter().any(|f| &f.name == k) {
@@ -525,7 +544,12 @@ fn check_layout(name: &str, text: &str, layout: Layout) -> Result<Layout, Error>
     Ok(layout)
 }
 
-fn build_combinations(name: &str, text: &str, layouts: &[Layout], codesets: &BTreeMap<String, CodeSet>) -> Result<BTreeMap<String, Combination>, Error> {
+fn build_combinations(
+    name: &str,
+    text: &str,
+    layouts: &[Layout],
+    codesets: &BTreeMap<String, CodeSet>,
+) -> Result<BTreeMap<String, Combination>, Error> {
     let raw: RawCombinations = parse(name, text)?;
     let codeset_of = |field: &str| {
         layouts.iter().flat_map(|l| &l.fields).find(|f| f.name == field).and_then(|f| f.codeset.as_deref()).and_then(|c| codesets.get(c))
@@ -537,13 +561,19 @@ fn build_combinations(name: &str, text: &str, layouts: &[Layout], codesets: &BTr
             return Err(invalid(name, text, format!("{} and {} must both be coded fields of a layout", c.field, c.other_field), span, None));
         };
         for (code, values) in &c.allowed {
-            let unknown = std::iter::once(code).filter(|v| set.lookup(v.as_bytes()).is_none()).chain(values.iter().filter(|v| other.lookup(v.as_bytes()).is_none())).next();
+            let unknown = std::iter::once(code)
+                .filter(|v| set.lookup(v.as_bytes()).is_none())
+                .chain(values.iter().filter(|v| other.lookup(v.as_bytes()).is_none()))
+                .next();
             if let Some(v) = unknown {
                 let vspan = text.find(&format!("\"{v}\"")).or_else(|| text.find(v.as_str())).map(|o| SourceSpan::from((o, v.len())));
                 return Err(invalid(name, text, format!("`{v}` is not a code of its code set"), vspan, None));
             }
         }
-        out.insert(c.name.clone(), Combination { name: c.name, description: c.description, field: c.field, other_field: c.other_field, allowed: c.allowed });
+        out.insert(
+            c.name.clone(),
+            Combination { name: c.name, description: c.description, field: c.field, other_field: c.other_field, allowed: c.allowed },
+        );
     }
     Ok(out)
 }

@@ -50,7 +50,10 @@ pub fn encode(delimiter: u8, record: &RecordLayout, values: &[Value]) -> (Vec<u8
             }
         };
         if let Some(what) = forbidden(&text, delimiter) {
-            problems.push(Problem { rule: &rules::FORBIDDEN_CHAR, args: vec![("field", field.name.clone()), ("what", what.to_owned()), ("value", String::from_utf8_lossy(&text).into_owned())] });
+            problems.push(Problem {
+                rule: &rules::FORBIDDEN_CHAR,
+                args: vec![("field", field.name.clone()), ("what", what.to_owned()), ("value", String::from_utf8_lossy(&text).into_owned())],
+            });
             texts.push(Vec::new());
         } else {
             texts.push(text);

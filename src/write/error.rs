@@ -15,7 +15,9 @@ pub enum GenerateError {
     #[error("{file} has no column for {missing}")]
     #[diagnostic(
         code(rollcall::generate::missing_column),
-        help("name the column in the mapping file, e.g. [columns] \"Your Header\" = \"{first}\", or give a value every row shares under [constants]")
+        help(
+            "name the column in the mapping file, e.g. [columns] \"Your Header\" = \"{first}\", or give a value every row shares under [constants]"
+        )
     )]
     MissingColumns { file: String, missing: String, first: String },
     /// Two columns of one extract feed the same field.
@@ -36,15 +38,24 @@ pub enum GenerateError {
     Header { file: String, reason: String },
     /// An extract has its header row and nothing else.
     #[error("{file} has a header row but no data rows")]
-    #[diagnostic(code(rollcall::generate::no_rows), help("export the extract again; an empty output would replace the state's records with nothing"))]
+    #[diagnostic(
+        code(rollcall::generate::no_rows),
+        help("export the extract again; an empty output would replace the state's records with nothing")
+    )]
     NoRows { file: String },
     /// An extract ends inside a quoted value: its last row would swallow the rest of the file.
     #[error("{file}:{line}: a quote opened on this line is never closed{note}, so the rest of the file would be read as one value")]
-    #[diagnostic(code(rollcall::generate::unclosed_quote), help("close the quote (a quote inside a quoted value is written twice: \"\"), or export the extract again"))]
+    #[diagnostic(
+        code(rollcall::generate::unclosed_quote),
+        help("close the quote (a quote inside a quoted value is written twice: \"\"), or export the extract again")
+    )]
     UnclosedQuote { file: String, line: u64, note: String },
     /// `--census-date` is not a day of the submission's academic year.
     #[error("the census day {day} is not in the academic year {year} ({first} to {last})")]
-    #[diagnostic(code(rollcall::generate::census_date), help("give a --census-date inside the academic year, or leave it out for the first Wednesday in October"))]
+    #[diagnostic(
+        code(rollcall::generate::census_date),
+        help("give a --census-date inside the academic year, or leave it out for the first Wednesday in October")
+    )]
     CensusDate { day: String, year: String, first: String, last: String },
     /// A census layout does not read back the values it wrote.
     #[error("layout {layout} does not read back what it wrote: {field} on record {line} was `{written}` and reads back as `{read}`")]
@@ -68,7 +79,10 @@ pub enum GenerateError {
     OutLocked { path: PathBuf, holder: String },
     /// The output folder holds files rollcall did not write.
     #[error("the output folder {path} holds files rollcall did not write: {names}")]
-    #[diagnostic(code(rollcall::generate::out_has_other_files), help("rollcall replaces its output folder as a whole: give an empty folder or one a previous run wrote, and keep other files elsewhere"))]
+    #[diagnostic(
+        code(rollcall::generate::out_has_other_files),
+        help("rollcall replaces its output folder as a whole: give an empty folder or one a previous run wrote, and keep other files elsewhere")
+    )]
     OutHasOtherFiles { path: PathBuf, names: String },
     /// An output file name is not a plain file name.
     #[error("output file name `{name}` is not a plain file name")]
@@ -80,7 +94,10 @@ pub enum GenerateError {
     Nothing { reason: String },
     /// Two outputs of one run would have the same file name.
     #[error("two outputs would be named {name}")]
-    #[diagnostic(code(rollcall::generate::name_clash), help("give each --census-layout its own file_name (a layout named twice writes the same file)"))]
+    #[diagnostic(
+        code(rollcall::generate::name_clash),
+        help("give each --census-layout its own file_name (a layout named twice writes the same file)")
+    )]
     NameClash { name: String },
     /// Census rows of more than one LEA would share one header.
     #[error("the census rows belong to several LEAs ({leas})")]

@@ -184,7 +184,12 @@ impl Mapper<'_> {
         let file_level = f.file.map(|file| self.groups.get(file).and_then(|g| g.1.first()).map(|r| self.rows[*r].input));
         f.file = at.map(|r| self.rows[r].input).or(file_level.flatten());
         f.line = at.map(|r| self.rows[r].line);
-        f.related = f.related.iter().filter_map(|r| self.row_at(r.file, r.line)).map(|i| Related { file: self.rows[i].input, line: self.rows[i].line }).collect();
+        f.related = f
+            .related
+            .iter()
+            .filter_map(|r| self.row_at(r.file, r.line))
+            .map(|i| Related { file: self.rows[i].input, line: self.rows[i].line })
+            .collect();
         if let (Some(r), Some(field)) = (at, f.field.as_deref()) {
             if self.rows[r].suppress.iter().any(|s| s == field) {
                 return None;

@@ -16,10 +16,8 @@ use crate::error::{Error, SchemaError};
 pub const PARAMS: [&str; 3] = ["reporting_lea", "academic_year", "census_day"];
 
 /// The layouts compiled into the binary, by the name `--census-layout` takes.
-const EMBEDDED: &[(&str, &str)] = &[
-    ("fixed", include_str!("../../schemas/cbeds/census-fixed.toml")),
-    ("tab", include_str!("../../schemas/cbeds/census-tab.toml")),
-];
+const EMBEDDED: &[(&str, &str)] =
+    &[("fixed", include_str!("../../schemas/cbeds/census-fixed.toml")), ("tab", include_str!("../../schemas/cbeds/census-tab.toml"))];
 
 /// A validated file layout.
 #[derive(Debug, Clone)]
@@ -172,7 +170,10 @@ pub enum Value {
     Blank,
     Text(String),
     /// `units` / 10^`scale`: 125 at scale 1 is 12.5.
-    Number { units: u64, scale: u32 },
+    Number {
+        units: u64,
+        scale: u32,
+    },
     Date(NaiveDate),
 }
 
@@ -297,7 +298,8 @@ impl FileLayout {
 
     /// Parses and checks a layout file's text; `origin` names it in errors.
     pub fn from_toml(origin: &str, text: &str) -> Result<FileLayout, Error> {
-        let raw: raw::RawFileLayout = toml::from_str(text).map_err(|e| SchemaError::error(origin, text, e.message().trim().to_owned(), e.span().map(SourceSpan::from), None))?;
+        let raw: raw::RawFileLayout = toml::from_str(text)
+            .map_err(|e| SchemaError::error(origin, text, e.message().trim().to_owned(), e.span().map(SourceSpan::from), None))?;
         raw::build(origin, text, raw)
     }
 
@@ -411,7 +413,10 @@ mod raw {
             return Err(cx.err(&raw.name, "name and version must be set".to_owned()));
         }
         if !plain_file_name(&raw.file_name) {
-            return Err(cx.err(&raw.file_name, format!("file_name `{}` is not a plain file name: no folder, not hidden (no leading dot), no control characters", raw.file_name)));
+            return Err(cx.err(
+                &raw.file_name,
+                format!("file_name `{}` is not a plain file name: no folder, not hidden (no leading dot), no control characters", raw.file_name),
+            ));
         }
         let mut records = Vec::new();
         for (kind, rec) in [(Kind::Header, raw.header), (Kind::Detail, Some(raw.detail)), (Kind::Trailer, raw.trailer)] {
@@ -441,9 +446,13 @@ mod raw {
     fn form(cx: &Ctx<'_>, raw: &RawFileLayout) -> Result<Form, Error> {
         match (raw.form, raw.record_length, raw.delimiter.as_deref()) {
             (RawForm::Fixed, Some(n), None) if n > 0 => Ok(Form::Fixed { record_length: n }),
-            (RawForm::Delimited, None, Some(d)) if d.len() == 1 && !matches!(d, "\r" | "\n" | "\"") => Ok(Form::Delimited { delimiter: d.as_bytes()[0] }),
+            (RawForm::Delimited, None, Some(d)) if d.len() == 1 && !matches!(d, "\r" | "\n" | "\"") => {
+                Ok(Form::Delimited { delimiter: d.as_bytes()[0] })
+            }
             (RawForm::Fixed, ..) => Err(cx.err("fixed", "a fixed layout needs record_length (> 0) and no delimiter".to_owned())),
-            (RawForm::Delimited, ..) => Err(cx.err("delimited", "a delimited layout needs a one-character delimiter (not a quote or line break) and no record_length".to_owned())),
+            (RawForm::Delimited, ..) => Err(
+                cx.err("delimited", "a delimited layout needs a one-character delimiter (not a quote or line break) and no record_length".to_owned())
+            ),
         }
     }
 
@@ -573,13 +582,18 @@ mod raw {
         for f in layout.records.iter().flat_map(|r| &r.fields) {
             match &f.source {
                 Source::Column(c) if !crate::census::COLUMNS.contains(&c.as_str()) => {
-                    let near = crate::extract::columns::closest(c, crate::census::COLUMNS).map_or_else(String::new, |n| format!(" (did you mean `{n}`?)"));
+                    let near =
+                        crate::extract::columns::closest(c, crate::census::COLUMNS).map_or_else(String::new, |n| format!(" (did you mean `{n}`?)"));
                     let known = crate::census::COLUMNS.join(", ");
-                    return Err(cx.err(c, format!("field `{}` reads column `{c}`, which census rows do not have{near}; the columns are {known}", f.name)));
+                    return Err(
+                        cx.err(c, format!("field `{}` reads column `{c}`, which census rows do not have{near}; the columns are {known}", f.name))
+                    );
                 }
                 Source::Param(p) if !super::PARAMS.contains(&p.as_str()) => {
                     let known = super::PARAMS.join(", ");
-                    return Err(cx.err(p, format!("field `{}` reads parameter `{p}`, which rollcall does not supply; the parameters are {known}", f.name)));
+                    return Err(
+                        cx.err(p, format!("field `{}` reads parameter `{p}`, which rollcall does not supply; the parameters are {known}", f.name))
+                    );
                 }
                 Source::Count(k) if layout.record(*k).is_none() => {
                     return Err(cx.err(&f.name, format!("field `{}` counts {} records, which the layout does not have", f.name, k.as_str())));
@@ -587,7 +601,10 @@ mod raw {
                 Source::Sum(target) => {
                     let ok = layout.detail().fields.iter().any(|d| &d.name == target && d.kind == FieldType::Number && d.decimals <= f.decimals);
                     if !ok {
-                        return Err(cx.err(target, format!("field `{}` sums `{target}`, which is not a detail number field with at most {} decimals", f.name, f.decimals)));
+                        return Err(cx.err(
+                            target,
+                            format!("field `{}` sums `{target}`, which is not a detail number field with at most {} decimals", f.name, f.decimals),
+                        ));
                     }
                 }
                 _ => {}
@@ -605,7 +622,10 @@ mod raw {
         for r in &layout.records {
             let pos = super::discriminator(layout, r);
             let Some((at, len, value)) = pos else {
-                return Err(cx.err(r.kind.as_str(), format!("the {} record needs a constant field (value = \"…\") that tells it apart from the other kinds", r.kind.as_str())));
+                return Err(cx.err(
+                    r.kind.as_str(),
+                    format!("the {} record needs a constant field (value = \"…\") that tells it apart from the other kinds", r.kind.as_str()),
+                ));
             };
             if seen.iter().any(|s| s.0 != at || s.1 != len || s.2 == value) {
                 return Err(cx.err(value, "every record kind needs its own constant value at the same position".to_owned()));
@@ -667,7 +687,8 @@ mod tests {
         assert!(layout(overlap).is_err());
         let past = "[detail]\nfield = [{ name = \"primary\", start = 8, length = 5 }]\n";
         assert!(layout(past).is_err());
-        let no_kind = "[header]\nfield = [{ name = \"h\", start = 1, length = 1 }]\n[detail]\nfield = [{ name = \"primary\", start = 1, length = 5 }]\n";
+        let no_kind =
+            "[header]\nfield = [{ name = \"h\", start = 1, length = 1 }]\n[detail]\nfield = [{ name = \"primary\", start = 1, length = 5 }]\n";
         assert!(layout(no_kind).is_err());
         let bad_sum = "[detail]\nfield = [{ name = \"a\", start = 1, length = 1, value = \"D\" }, { name = \"n\", start = 2, length = 3, column = \"primary\" }]\n[trailer]\nfield = [{ name = \"t\", start = 1, length = 1, value = \"T\" }, { name = \"s\", start = 2, length = 5, type = \"number\", sum = \"n\" }]\n";
         assert!(layout(bad_sum).is_err(), "sum of a text field");
@@ -716,7 +737,10 @@ mod tests {
     fn file_name_is_a_plain_visible_name() {
         let detail = "[detail]\nfield = [{ name = \"primary\", start = 1, length = 6, type = \"number\" }]\n";
         for bad in [".", "..", ".census.txt", "sub/census.txt", "..\\census.txt", ""] {
-            let text = format!("name = \"t\"\nversion = \"1\"\nfile_name = \"{}\"\nform = \"fixed\"\nrecord_length = 10\nterminator = \"crlf\"\n{detail}", bad.replace('\\', "\\\\"));
+            let text = format!(
+                "name = \"t\"\nversion = \"1\"\nfile_name = \"{}\"\nform = \"fixed\"\nrecord_length = 10\nterminator = \"crlf\"\n{detail}",
+                bad.replace('\\', "\\\\")
+            );
             assert!(FileLayout::from_toml("t.toml", &text).is_err(), "{bad:?} accepted");
         }
         assert!(layout(detail).is_ok());

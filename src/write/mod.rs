@@ -102,7 +102,13 @@ pub fn verify_read_back(layout: &FileLayout, table: &Table, params: &[(&str, Val
     let plan = Plan::new(layout, table, params)?;
     let point = matches!(layout.form, Form::Delimited { .. });
     let mut read = back.records.iter();
-    let mismatch = |line: u64, field: &str, written: String, read: String| GenerateError::LayoutRoundTrip { layout: layout.origin.clone(), line, field: field.to_owned(), written, read };
+    let mismatch = |line: u64, field: &str, written: String, read: String| GenerateError::LayoutRoundTrip {
+        layout: layout.origin.clone(),
+        line,
+        field: field.to_owned(),
+        written,
+        read,
+    };
     let mut line = 0u64;
     for record in &layout.records {
         let rows: Vec<Option<&Vec<Value>>> = if record.kind == Kind::Detail { table.rows.iter().map(Some).collect() } else { vec![None] };
@@ -112,7 +118,8 @@ pub fn verify_read_back(layout: &FileLayout, table: &Table, params: &[(&str, Val
                 return Err(mismatch(line, record.kind.as_str(), "a record".to_owned(), "nothing".to_owned()).into());
             };
             for f in &record.fields {
-                let text = |v: &Value| value::render(f, v, point).map_or_else(|p| format!("({})", p.rule.id), |b| String::from_utf8_lossy(&b).into_owned());
+                let text =
+                    |v: &Value| value::render(f, v, point).map_or_else(|p| format!("({})", p.rule.id), |b| String::from_utf8_lossy(&b).into_owned());
                 let (written, back) = (text(&plan.value(f, row)), text(got.get(&f.name).unwrap_or(&Value::Blank)));
                 if written != back {
                     return Err(mismatch(got.line, &f.name, written, back).into());
@@ -136,7 +143,12 @@ fn encode(layout: &FileLayout, record: &RecordLayout, values: &[Value]) -> (Vec<
 impl<'a> Plan<'a> {
     fn new(layout: &'a FileLayout, table: &'a Table, params: &'a [(&'a str, Value)]) -> Result<Plan<'a>, Error> {
         let columns: BTreeMap<&str, usize> = table.columns.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
-        let missing = |what: &'static str, name: &str, known: Vec<&str>| GenerateError::LayoutValue { layout: layout.origin.clone(), what, name: name.to_owned(), known: known.join(", ") };
+        let missing = |what: &'static str, name: &str, known: Vec<&str>| GenerateError::LayoutValue {
+            layout: layout.origin.clone(),
+            what,
+            name: name.to_owned(),
+            known: known.join(", "),
+        };
         if let Some(c) = layout.columns().into_iter().find(|c| !columns.contains_key(c)) {
             return Err(missing("column", c, columns.keys().copied().collect()).into());
         }
@@ -224,11 +236,19 @@ fn strip_eof<'b>(layout: &FileLayout, bytes: &'b [u8], findings: &mut Vec<Findin
         (Some(body), true) => body,
         (None, false) => bytes,
         (Some(body), false) => {
-            findings.push(message_finding(&rules::TERMINATOR, None, "the file ends with an end-of-file marker (0x1A) the layout does not ask for".to_owned()));
+            findings.push(message_finding(
+                &rules::TERMINATOR,
+                None,
+                "the file ends with an end-of-file marker (0x1A) the layout does not ask for".to_owned(),
+            ));
             body
         }
         (None, true) => {
-            findings.push(message_finding(&rules::TERMINATOR, None, "the file does not end with the end-of-file marker (0x1A) the layout asks for".to_owned()));
+            findings.push(message_finding(
+                &rules::TERMINATOR,
+                None,
+                "the file does not end with the end-of-file marker (0x1A) the layout asks for".to_owned(),
+            ));
             bytes
         }
     }
@@ -276,7 +296,9 @@ fn kind_of<'l>(layout: &'l FileLayout, raw: &[u8]) -> Option<&'l RecordLayout> {
     layout.records.iter().find(|r| {
         let Some((at, len, value)) = discriminator(layout, r) else { return false };
         match layout.form {
-            Form::Fixed { .. } => raw.get(at..at + len).is_some_and(|s| s.starts_with(value.as_bytes()) && s[value.len()..].iter().all(|b| *b == b' ')),
+            Form::Fixed { .. } => {
+                raw.get(at..at + len).is_some_and(|s| s.starts_with(value.as_bytes()) && s[value.len()..].iter().all(|b| *b == b' '))
+            }
             Form::Delimited { delimiter } => raw.split(|b| *b == delimiter).nth(at) == Some(value.as_bytes()),
         }
     })
@@ -326,7 +348,11 @@ fn check_order(layout: &FileLayout, records: &[ReadRecord], findings: &mut Vec<F
     }
     for (kind, at) in [(Kind::Header, records.first()), (Kind::Trailer, records.last())] {
         if layout.record(kind).is_some() && at.is_none_or(|r| r.kind != kind) {
-            findings.push(message_finding(&rules::UNKNOWN_RECORD, None, format!("the file has no {} record where the layout puts one", kind.as_str())));
+            findings.push(message_finding(
+                &rules::UNKNOWN_RECORD,
+                None,
+                format!("the file has no {} record where the layout puts one", kind.as_str()),
+            ));
         }
     }
 }
@@ -347,7 +373,8 @@ fn check_controls(layout: &FileLayout, records: &[ReadRecord], findings: &mut Ve
             let found = r.get(&f.name).cloned().unwrap_or(Value::Blank);
             let same = value::units_at(f, &found, f.decimals).ok() == value::units_at(f, &expected, f.decimals).ok() && found != Value::Blank;
             if !same {
-                let mut finding = Finding::new(&rules::CONTROL_TOTAL, &[("field", &f.name), ("found", &found.display()), ("expected", &expected.display())]);
+                let mut finding =
+                    Finding::new(&rules::CONTROL_TOTAL, &[("field", &f.name), ("found", &found.display()), ("expected", &expected.display())]);
                 finding.line = Some(r.line);
                 finding.field = Some(f.name.clone());
                 finding.record_type = Some(r.kind.as_str().to_owned());
@@ -362,9 +389,25 @@ mod tests {
     use super::*;
 
     fn census_table() -> Table {
-        let cols = ["reporting_lea", "school_of_attendance", "grade_level_code", "student_gender_code", "race_ethnicity", "primary", "secondary", "short_term", "non_ada"];
+        let cols = [
+            "reporting_lea",
+            "school_of_attendance",
+            "grade_level_code",
+            "student_gender_code",
+            "race_ethnicity",
+            "primary",
+            "secondary",
+            "short_term",
+            "non_ada",
+        ];
         let row = |school: &str, grade: &str, n: u64| {
-            let mut v = vec![Value::Text("1964733".into()), Value::Text(school.into()), Value::Text(grade.into()), Value::Text("F".into()), Value::Text("5".into())];
+            let mut v = vec![
+                Value::Text("1964733".into()),
+                Value::Text(school.into()),
+                Value::Text(grade.into()),
+                Value::Text("F".into()),
+                Value::Text("5".into()),
+            ];
             v.extend([Value::count(n), Value::count(0), Value::count(1), Value::count(0)]);
             v
         };

@@ -71,7 +71,12 @@ impl OutputDir {
         };
         std::fs::create_dir_all(parent).map_err(|source| Error::Write { path: parent.to_path_buf(), source })?;
         let lock = lock(&parent.join(format!(".{}.rollcall.lock", name.to_string_lossy())), dir)?;
-        let out = OutputDir { dir: dir.to_path_buf(), resolved: resolved.clone(), inputs: input_files.iter().filter_map(|p| canon(p)).collect(), _lock: lock };
+        let out = OutputDir {
+            dir: dir.to_path_buf(),
+            resolved: resolved.clone(),
+            inputs: input_files.iter().filter_map(|p| canon(p)).collect(),
+            _lock: lock,
+        };
         out.clear_leftovers()?;
         Ok(out)
     }
@@ -100,7 +105,11 @@ impl OutputDir {
         let name = self.resolved.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let prefix = format!(".{name}.rollcall-");
         let entries = std::fs::read_dir(parent).map_err(|source| Error::Read { path: parent.to_path_buf(), source })?;
-        let mut found: Vec<PathBuf> = entries.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with(&prefix))).collect();
+        let mut found: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with(&prefix)))
+            .collect();
         found.sort();
         if !self.resolved.exists() {
             if let Some(old) = found.iter().find(|p| p.to_string_lossy().contains(".rollcall-old-")) {

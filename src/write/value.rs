@@ -102,7 +102,8 @@ pub fn read_fixed(field: &LayoutField, raw: &[u8]) -> Result<Value, Problem> {
     if raw.iter().all(|b| *b == b' ') {
         return Ok(Value::Blank);
     }
-    let bad_pad = || Problem::new(&rules::PADDING, field, &shown, &[("align", field.align.as_str().to_owned()), ("pad", char::from(field.pad).to_string())]);
+    let bad_pad =
+        || Problem::new(&rules::PADDING, field, &shown, &[("align", field.align.as_str().to_owned()), ("pad", char::from(field.pad).to_string())]);
     match field.kind {
         FieldType::Date => read_date(field, raw, &shown),
         FieldType::Text => Ok(Value::Text(String::from_utf8_lossy(strip_pad(field, raw)).into_owned())),
@@ -167,7 +168,17 @@ mod tests {
     use super::*;
 
     fn number(decimals: u32, pad: u8) -> LayoutField {
-        LayoutField { name: "n".into(), start: 0, length: 6, kind: FieldType::Number, align: Align::Right, pad, decimals, date_format: None, source: Source::Blank }
+        LayoutField {
+            name: "n".into(),
+            start: 0,
+            length: 6,
+            kind: FieldType::Number,
+            align: Align::Right,
+            pad,
+            decimals,
+            date_format: None,
+            source: Source::Blank,
+        }
     }
 
     #[test]

@@ -62,12 +62,38 @@ fn every_json_line_follows_the_contract() {
     let (code, lines) = check_json(&["--census", "tests/fixtures/rules", MIXED]);
     assert_eq!(code, Some(1));
     let categories = [
-        "structure", "required", "length", "format", "code", "conditional", "arithmetic", "duplicate", "overlap",
-        "reference", "consistency", "calendar", "plausibility",
+        "structure",
+        "required",
+        "length",
+        "format",
+        "code",
+        "conditional",
+        "arithmetic",
+        "duplicate",
+        "overlap",
+        "reference",
+        "consistency",
+        "calendar",
+        "plausibility",
     ];
     let keys: BTreeSet<&str> = [
-        "kind", "rule", "severity", "category", "file", "line", "record_type", "field", "value", "message", "help",
-        "state_rule", "ssid", "local_record_id", "school_of_attendance", "local_student_id", "related",
+        "kind",
+        "rule",
+        "severity",
+        "category",
+        "file",
+        "line",
+        "record_type",
+        "field",
+        "value",
+        "message",
+        "help",
+        "state_rule",
+        "ssid",
+        "local_record_id",
+        "school_of_attendance",
+        "local_student_id",
+        "related",
     ]
     .into();
     let rules = rollcall().args(["rules", "--format", "json"]).output().unwrap();
@@ -195,7 +221,14 @@ fn a_broken_schema_is_exit_2_pointing_into_the_file() {
 
 #[test]
 fn help_shows_examples_for_every_subcommand() {
-    for args in [vec!["--help"], vec!["check", "--help"], vec!["census", "--help"], vec!["generate", "--help"], vec!["rules", "--help"], vec!["explain", "--help"]] {
+    for args in [
+        vec!["--help"],
+        vec!["check", "--help"],
+        vec!["census", "--help"],
+        vec!["generate", "--help"],
+        vec!["rules", "--help"],
+        vec!["explain", "--help"],
+    ] {
         let out = rollcall().args(&args).output().unwrap();
         assert!(out.status.success());
         let text = String::from_utf8_lossy(&out.stdout);
@@ -227,11 +260,8 @@ fn human_output_snapshot_of_a_fixed_width_file() {
     let mut lines: Vec<Vec<u8>> = good.split(|b| *b == b'\n').map(<[u8]>::to_vec).collect();
     lines[1][20] = b'X';
     fs::write(dir.path().join("census.txt"), lines.join(&b'\n')).unwrap();
-    let out = rollcall()
-        .current_dir(dir.path())
-        .args(["--color", "never", "check", "--layout", "fixed", "--width", "80", "census.txt"])
-        .output()
-        .unwrap();
+    let out =
+        rollcall().current_dir(dir.path()).args(["--color", "never", "check", "--layout", "fixed", "--width", "80", "census.txt"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     insta::assert_snapshot!("human_fixed_width", String::from_utf8(out.stdout).unwrap());
 }

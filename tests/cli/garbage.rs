@@ -72,7 +72,10 @@ fn each_garbage_file_gives_findings_with_file_and_line_never_a_panic() {
         assert!(!fatal.is_empty(), "{name}: no fatal finding");
         for f in &fatal {
             assert_eq!(f["file"], path.to_string_lossy().as_ref(), "{name}: {f}");
-            assert!(f["rule"].as_str().unwrap().starts_with("STRUCT-") || f["rule"].as_str().unwrap().starts_with("FIELD-") || f["line"].is_u64(), "{name}: {f}");
+            assert!(
+                f["rule"].as_str().unwrap().starts_with("STRUCT-") || f["rule"].as_str().unwrap().starts_with("FIELD-") || f["line"].is_u64(),
+                "{name}: {f}"
+            );
         }
         assert_eq!(lines.last().unwrap()["kind"], "summary");
     }

@@ -18,10 +18,12 @@ fn caret_records(path: &Path) -> Vec<Vec<String>> {
     let text = std::fs::read_to_string(path).unwrap();
     assert!(text.ends_with("\r\n"), "{} must end with CR LF", path.display());
     let body = &text[..text.len() - 2];
-    body.split("\r\n").map(|l| {
-        assert!(!l.contains('\n') && !l.contains('\r'), "stray line break in {l:?}");
-        l.split('^').map(str::to_owned).collect()
-    }).collect()
+    body.split("\r\n")
+        .map(|l| {
+            assert!(!l.contains('\n') && !l.contains('\r'), "stray line break in {l:?}");
+            l.split('^').map(str::to_owned).collect()
+        })
+        .collect()
 }
 
 /// The rows of a CSV extract as header → value maps.
@@ -57,7 +59,8 @@ fn round_trip_from_the_sample_extracts() {
     assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stdout));
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert_eq!(stderr.matches("columns not used: Homeroom, Counselor").count(), 1, "{stderr}");
-    let check = rollcall().arg("check").arg(out.join("senr.txt")).arg(out.join("sinf.txt")).args(["--as-of", AS_OF, "--format", "json"]).output().unwrap();
+    let check =
+        rollcall().arg("check").arg(out.join("senr.txt")).arg(out.join("sinf.txt")).args(["--as-of", AS_OF, "--format", "json"]).output().unwrap();
     let summary = json_lines(&check.stdout).pop().unwrap();
     assert_eq!(summary["fatal"], 0, "{}", String::from_utf8_lossy(&check.stdout));
     assert_eq!(check.status.code(), Some(0));
@@ -78,7 +81,18 @@ fn senr_matches_source(path: &Path) {
         for (i, v) in [(0, "SENR"), (3, "1964733"), (6, "2025-2026")] {
             expected[i] = v.to_owned();
         }
-        for (i, h) in [(4, "School"), (7, "SSID"), (8, "Perm ID"), (9, "Legal First Name"), (10, "Legal Middle Name"), (11, "Legal Last Name"), (17, "Gender"), (18, "Birth City"), (19, "Birth State"), (20, "Birth Country")] {
+        for (i, h) in [
+            (4, "School"),
+            (7, "SSID"),
+            (8, "Perm ID"),
+            (9, "Legal First Name"),
+            (10, "Legal Middle Name"),
+            (11, "Legal Last Name"),
+            (17, "Gender"),
+            (18, "Birth City"),
+            (19, "Birth State"),
+            (20, "Birth Country"),
+        ] {
             expected[i] = row[h].clone();
         }
         expected[16] = ccyymmdd(&row["Birthdate"]);
@@ -103,7 +117,21 @@ fn sinf_matches_source(path: &Path) {
         for (i, v) in [(0, "SINF"), (5, "1964733"), (7, "2025-2026")] {
             expected[i] = v.to_owned();
         }
-        for (i, h) in [(6, "School"), (8, "SSID"), (9, "Student ID"), (10, "First Name"), (11, "Middle Name"), (12, "Last Name"), (18, "Gender"), (21, "Birth Country"), (24, "Race 1"), (25, "Race 2"), (30, "Address"), (32, "City"), (34, "Zip")] {
+        for (i, h) in [
+            (6, "School"),
+            (8, "SSID"),
+            (9, "Student ID"),
+            (10, "First Name"),
+            (11, "Middle Name"),
+            (12, "Last Name"),
+            (18, "Gender"),
+            (21, "Birth Country"),
+            (24, "Race 1"),
+            (25, "Race 2"),
+            (30, "Address"),
+            (32, "City"),
+            (34, "Zip"),
+        ] {
             expected[i] = row[h].clone();
         }
         expected[3] = row["Effective Date"].clone();
@@ -132,7 +160,9 @@ fn census_matches_source(path: &Path) {
     assert_eq!(field(trailer, 1, 1), "T");
     assert_eq!(num(trailer, 2, 7), details.len() as u64);
     assert_eq!((num(trailer, 9, 9), num(trailer, 18, 9)), (primary, secondary));
-    let active = |r: &&BTreeMap<String, String>| ccyymmdd(&r["Entry Date"]).as_str() <= "20251001" && (r["Leave Date"].is_empty() || ccyymmdd(&r["Leave Date"]).as_str() >= "20251001");
+    let active = |r: &&BTreeMap<String, String>| {
+        ccyymmdd(&r["Entry Date"]).as_str() <= "20251001" && (r["Leave Date"].is_empty() || ccyymmdd(&r["Leave Date"]).as_str() >= "20251001")
+    };
     let rows = extract_rows(Path::new("samples/extracts/enrollment.csv"), b',');
     assert_eq!(primary, rows.iter().filter(active).filter(|r| r["Enr Status"] == "P").count() as u64);
     assert_eq!(secondary, rows.iter().filter(active).filter(|r| r["Enr Status"] == "S").count() as u64);
@@ -270,7 +300,11 @@ fn skip_invalid_checks_what_remains_again() {
     let dir = tempfile::tempdir().unwrap();
     let run = generate(&["tests/fixtures/generate/cascade", "--skip-invalid", "--format", "json"], dir.path());
     assert_eq!(run.status.code(), Some(1));
-    let rules: Vec<(String, u64)> = json_lines(&run.stdout).iter().filter(|l| l["kind"] == "diagnostic").map(|l| (l["rule"].as_str().unwrap().to_owned(), l["line"].as_u64().unwrap())).collect();
+    let rules: Vec<(String, u64)> = json_lines(&run.stdout)
+        .iter()
+        .filter(|l| l["kind"] == "diagnostic")
+        .map(|l| (l["rule"].as_str().unwrap().to_owned(), l["line"].as_u64().unwrap()))
+        .collect();
     assert_eq!(rules, [("FIELD-CODE".to_owned(), 2), ("SENR-SHORT-TERM-NO-PRIMARY".to_owned(), 3)]);
     let written = caret_records(&dir.path().join("senr.txt"));
     assert_eq!(written.len(), 1);
@@ -307,7 +341,11 @@ fn path_str(p: &Path) -> &str {
 }
 
 fn diagnostics(run: &std::process::Output) -> Vec<(String, Option<u64>)> {
-    json_lines(&run.stdout).iter().filter(|l| l["kind"] == "diagnostic").map(|l| (l["rule"].as_str().unwrap().to_owned(), l["line"].as_u64())).collect()
+    json_lines(&run.stdout)
+        .iter()
+        .filter(|l| l["kind"] == "diagnostic")
+        .map(|l| (l["rule"].as_str().unwrap().to_owned(), l["line"].as_u64()))
+        .collect()
 }
 
 fn stderr(run: &std::process::Output) -> String {
@@ -396,7 +434,10 @@ fn layouts_may_not_zero_fill_anything_but_right_aligned_numbers() {
         std::fs::write(&path, fixed.replace(primary, field)).unwrap();
         path
     };
-    for (name, field) in [("star.toml", "{ name = \"primary\", start = 20, length = 6, type = \"number\", pad = \"*\" }"), ("zeros.toml", "{ name = \"primary\", start = 20, length = 6, type = \"number\", align = \"left\", pad = \"0\" }")] {
+    for (name, field) in [
+        ("star.toml", "{ name = \"primary\", start = 20, length = 6, type = \"number\", pad = \"*\" }"),
+        ("zeros.toml", "{ name = \"primary\", start = 20, length = 6, type = \"number\", align = \"left\", pad = \"0\" }"),
+    ] {
         let path = layout(name, field);
         let run = generate(&[path_str(&x), "--census", "--census-layout", path_str(&path)], &dir.path().join("out"));
         assert_eq!(run.status.code(), Some(2), "{name}");
@@ -438,7 +479,10 @@ fn a_blank_first_line_does_not_change_the_delimiter() {
 fn rows_of_two_leas_are_a_fatal_finding_that_stops_every_run() {
     let dir = tempfile::tempdir().unwrap();
     let mapping = X_MAPPING.replace("reporting_lea = \"1964733\"\n", "");
-    let rows = [format!("1964733,{X_ROW}"), format!("1964734,{}", X_ROW.replace(",1,1234567890,ANA,RUIZ,2015-04-12,F,", ",2,1234567891,BEN,OKAFOR,2015-07-12,M,"))];
+    let rows = [
+        format!("1964733,{X_ROW}"),
+        format!("1964734,{}", X_ROW.replace(",1,1234567890,ANA,RUIZ,2015-04-12,F,", ",2,1234567891,BEN,OKAFOR,2015-07-12,M,")),
+    ];
     let mut body = format!("LEA,{X_HEADER}\n").into_bytes();
     for r in &rows {
         body.extend(format!("{r}\n").bytes());
@@ -508,7 +552,14 @@ fn layouts_are_checked_completely_when_loaded() {
     let x = extract_folder(dir.path(), X_MAPPING, &extract(&[X_ROW]));
     let fixed = std::fs::read_to_string(root().join("schemas/cbeds/census-fixed.toml")).unwrap();
     let cases = [
-        ("column.toml", fixed.replace("{ name = \"primary\", start = 20, length = 6, type = \"number\" }", "{ name = \"primary\", start = 20, length = 6, type = \"number\", column = \"primery\" }"), "`primery`"),
+        (
+            "column.toml",
+            fixed.replace(
+                "{ name = \"primary\", start = 20, length = 6, type = \"number\" }",
+                "{ name = \"primary\", start = 20, length = 6, type = \"number\", column = \"primery\" }",
+            ),
+            "`primery`",
+        ),
         ("param.toml", fixed.replace("param = \"academic_year\"", "param = \"school_year\""), "`school_year`"),
         ("hidden.toml", fixed.replace("file_name = \"census.txt\"", "file_name = \".census.txt\""), "not a plain file name"),
         ("dotdot.toml", fixed.replace("file_name = \"census.txt\"", "file_name = \"..\""), "not a plain file name"),
@@ -523,7 +574,13 @@ fn layouts_are_checked_completely_when_loaded() {
         assert!(err.contains(says) && err.contains(name), "{name}: {err}");
         assert!(run.stdout.is_empty(), "{name}: refused when loaded, before the check");
         assert!(!out.exists());
-        let check = rollcall().arg("check").arg("--layout").arg(&path).arg(root().join("tests/fixtures/rules/LAYOUT-PADDING/good/in/census.txt")).output().unwrap();
+        let check = rollcall()
+            .arg("check")
+            .arg("--layout")
+            .arg(&path)
+            .arg(root().join("tests/fixtures/rules/LAYOUT-PADDING/good/in/census.txt"))
+            .output()
+            .unwrap();
         assert_eq!(check.status.code(), Some(2), "{name}: check --layout loads it the same way");
     }
 }

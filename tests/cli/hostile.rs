@@ -102,7 +102,11 @@ fn issue_14_concurrent_runs_never_leave_a_manifest_that_lies() {
         for run in runs {
             let run = run.join().unwrap();
             let code = run.status.code();
-            assert!(code == Some(0) || (code == Some(2) && String::from_utf8_lossy(&run.stderr).contains("is in use by another run")), "{code:?}: {}", String::from_utf8_lossy(&run.stderr));
+            assert!(
+                code == Some(0) || (code == Some(2) && String::from_utf8_lossy(&run.stderr).contains("is in use by another run")),
+                "{code:?}: {}",
+                String::from_utf8_lossy(&run.stderr)
+            );
         }
         let manifest: serde_json::Value = serde_json::from_slice(&read(&out, "manifest.json")).unwrap();
         for o in manifest["outputs"].as_array().unwrap() {
@@ -110,7 +114,11 @@ fn issue_14_concurrent_runs_never_leave_a_manifest_that_lies() {
             let bytes = read(&out, name);
             assert_eq!(o["sha256"].as_str().unwrap(), rollcall::write::output::sha256_hex(&bytes), "{name}");
         }
-        let leftovers: Vec<String> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).filter(|n| n.contains(".rollcall-")).collect();
+        let leftovers: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains(".rollcall-"))
+            .collect();
         assert!(leftovers.is_empty(), "{leftovers:?}");
     }
 }

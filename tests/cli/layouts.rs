@@ -28,7 +28,13 @@ fn as_2022(file: &str, text: &str) -> String {
         for &i in dates {
             f[i] = back3(&f[i]);
         }
-        let year = if file == "sinf.txt" { 7 } else if file == "senr.txt" { 6 } else { 5 };
+        let year = if file == "sinf.txt" {
+            7
+        } else if file == "senr.txt" {
+            6
+        } else {
+            5
+        };
         assert_eq!(f[year], "2025-2026");
         f[year] = "2022-2023".to_owned();
         match file {

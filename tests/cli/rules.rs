@@ -66,12 +66,7 @@ fn run_case(rule: &str, dir: &Path) -> (BTreeSet<Site>, BTreeSet<String>, String
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     let code = out.status.code();
-    assert!(
-        matches!(code, Some(0 | 1)),
-        "{rule} {}: `rollcall {}` exited {code:?}\n{stderr}",
-        dir.display(),
-        args.join(" ")
-    );
+    assert!(matches!(code, Some(0 | 1)), "{rule} {}: `rollcall {}` exited {code:?}\n{stderr}", dir.display(), args.join(" "));
     let prefix = format!("{}/", input.display());
     let mut sites = BTreeSet::new();
     let mut fatal = BTreeSet::new();
@@ -94,8 +89,7 @@ fn run_case(rule: &str, dir: &Path) -> (BTreeSet<Site>, BTreeSet<String>, String
 
 /// Parses an `expect` file: one `FILE:LINE FIELD` per line, `-` for a null file, line or field.
 fn expected(dir: &Path) -> BTreeSet<Site> {
-    let text = fs::read_to_string(dir.join("expect"))
-        .unwrap_or_else(|_| panic!("{} has no expect file", dir.display()));
+    let text = fs::read_to_string(dir.join("expect")).unwrap_or_else(|_| panic!("{} has no expect file", dir.display()));
     let mut sites = BTreeSet::new();
     for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
         let (place, field) = line.split_once(' ').unwrap_or((line, "-"));
@@ -110,8 +104,7 @@ fn expected(dir: &Path) -> BTreeSet<Site> {
 
 #[test]
 fn every_rule_has_a_failing_and_a_passing_case() {
-    let present: BTreeSet<(String, String)> =
-        cases().into_iter().map(|(rule, kind, _)| (rule, kind)).collect();
+    let present: BTreeSet<(String, String)> = cases().into_iter().map(|(rule, kind, _)| (rule, kind)).collect();
     let rules = registered_rules();
     let missing: Vec<String> = rules
         .iter()
@@ -120,8 +113,7 @@ fn every_rule_has_a_failing_and_a_passing_case() {
         .map(|(r, k)| format!("{r}/{k}"))
         .collect();
     assert!(missing.is_empty(), "rules without a case under {RULES_DIR}: {missing:?}");
-    let unknown: Vec<&String> =
-        present.iter().map(|(r, _)| r).filter(|r| !rules.contains(r)).collect();
+    let unknown: Vec<&String> = present.iter().map(|(r, _)| r).filter(|r| !rules.contains(r)).collect();
     assert!(unknown.is_empty(), "cases for rules that are not registered: {unknown:?}");
 }
 
@@ -132,9 +124,7 @@ fn failing_cases_report_exactly_the_expected_findings() {
         let want = expected(&dir);
         let (got, _, output) = run_case(&rule, &dir);
         if got != want {
-            failures.push(format!(
-                "{rule}: expected {want:?}\n  got {got:?}\n{output}",
-            ));
+            failures.push(format!("{rule}: expected {want:?}\n  got {got:?}\n{output}",));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
@@ -146,8 +136,7 @@ fn passing_cases_report_nothing_of_their_rule() {
     for (rule, _, dir) in cases().into_iter().filter(|(_, kind, _)| kind == "good") {
         let (got, fatal, output) = run_case(&rule, &dir);
         let allowed = fs::read_to_string(dir.join("allow")).unwrap_or_default();
-        let other: Vec<&String> =
-            fatal.iter().filter(|r| !allowed.split_whitespace().any(|a| a == r.as_str())).collect();
+        let other: Vec<&String> = fatal.iter().filter(|r| !allowed.split_whitespace().any(|a| a == r.as_str())).collect();
         if !got.is_empty() {
             failures.push(format!("{rule}: expected no finding, got {got:?}\n{output}"));
         } else if !other.is_empty() {

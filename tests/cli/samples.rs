@@ -130,7 +130,8 @@ fn generator_writes_the_committed_samples() {
         assert!(committed == fresh, "samples/{} is not what the generator writes; run `{REGENERATE}`", rel.display());
     }
     for sub in ["clean", "errors"] {
-        let stale: Vec<PathBuf> = files_under(&root().join("samples").join(sub)).into_iter().filter(|p| !written.contains(&Path::new(sub).join(p))).collect();
+        let stale: Vec<PathBuf> =
+            files_under(&root().join("samples").join(sub)).into_iter().filter(|p| !written.contains(&Path::new(sub).join(p))).collect();
         assert!(stale.is_empty(), "files in samples/{sub} the generator does not write: {stale:?}");
     }
 }

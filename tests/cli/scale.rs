@@ -20,11 +20,8 @@ fn letters(mut n: u64) -> String {
     }
 }
 
-const SCHOOLS: [(&str, &[&str]); 3] = [
-    ("9990011", &["TK", "KN", "01", "02", "03", "04", "05"]),
-    ("9990029", &["06", "07", "08"]),
-    ("9990037", &["09", "10", "11", "12"]),
-];
+const SCHOOLS: [(&str, &[&str]); 3] =
+    [("9990011", &["TK", "KN", "01", "02", "03", "04", "05"]), ("9990029", &["06", "07", "08"]), ("9990037", &["09", "10", "11", "12"])];
 
 /// Writes senr.txt, sinf.txt and stas.txt for `students` students into `dir`: every student
 /// has a year-long enrollment; two of three transfer to 9990045 on 2025-11-03.
@@ -50,12 +47,23 @@ pub(crate) fn write_submission(dir: &Path, students: u64) -> u64 {
             vec![(school, "20250813", "20260605", "E155", 180)]
         };
         for (n, (sch, start, exit, reason, days)) in spans.iter().enumerate() {
-            writeln!(senr, "SENR^^LR-{i}-{n}^9912345^{sch}^^2025-2026^{ssid}^{i}^{who}^LOS ANGELES^US-CA^US^{start}^10^{grade}^{exit}^{reason}^^^^^^N^N^^\r").unwrap();
+            writeln!(
+                senr,
+                "SENR^^LR-{i}-{n}^9912345^{sch}^^2025-2026^{ssid}^{i}^{who}^LOS ANGELES^US-CA^US^{start}^10^{grade}^{exit}^{reason}^^^^^^N^N^^\r"
+            )
+            .unwrap();
             let absent = u32::try_from(i % 7).unwrap();
-            writeln!(stas, "STAS^^LS-{i}-{n}^9912345^{sch}^2025-2026^{ssid}^{i}^{first}^{last}^{birth}^{}^N^N^{days}^{}^0^0^{absent}^0^0^0^N^\r", if i % 2 == 0 { "F" } else { "M" }, days - absent).unwrap();
+            writeln!(
+                stas,
+                "STAS^^LS-{i}-{n}^9912345^{sch}^2025-2026^{ssid}^{i}^{first}^{last}^{birth}^{}^N^N^{days}^{}^0^0^{absent}^0^0^0^N^\r",
+                if i % 2 == 0 { "F" } else { "M" },
+                days - absent
+            )
+            .unwrap();
             records += 2;
         }
-        writeln!(sinf, "SINF^^LI-{i}^20250813^^9912345^{school}^2025-2026^{ssid}^{i}^{who}^LOS ANGELES^US-CA^US^N^N^700^^^^^N^^^^^^^^^^^^^^^^^^^^\r").unwrap();
+        writeln!(sinf, "SINF^^LI-{i}^20250813^^9912345^{school}^2025-2026^{ssid}^{i}^{who}^LOS ANGELES^US-CA^US^N^N^700^^^^^N^^^^^^^^^^^^^^^^^^^^\r")
+            .unwrap();
         records += 1;
     }
     for w in [&mut senr, &mut sinf, &mut stas] {
