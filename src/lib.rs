@@ -14,22 +14,21 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
-pub mod calendar;
 pub mod census;
-pub mod check;
 pub mod cmd;
-pub mod date;
+pub mod engine;
+pub mod generate;
+pub mod layout;
+
 pub mod diagnostic;
-pub mod directory;
+pub mod domain;
+
 pub mod error;
-pub mod extract;
-pub mod index;
-pub mod manifest;
-pub mod read;
+
 pub mod report;
 pub mod rules;
 pub mod schema;
-pub mod write;
+pub mod source;
 
 use std::io::Write;
 use std::process::ExitCode;

@@ -11,12 +11,11 @@ use chrono::NaiveDate;
 use clap::ValueEnum;
 use serde::Serialize;
 
-use super::check::{load_schema, parse_date};
-use super::write_err;
+use super::{load_schema, parse_date};
 use crate::census::{self, Breakdown, Sources};
-use crate::date::AcademicYear;
+use crate::domain::date::AcademicYear;
 use crate::error::Error;
-use crate::read;
+use crate::source;
 
 const AFTER_HELP: &str = "Examples:
   rollcall census samples/clean
@@ -84,7 +83,7 @@ pub fn rows(census: &census::Census) -> Vec<Row> {
 
 pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, Error> {
     let schema = load_schema(args.schemas.as_ref())?;
-    let inputs = read::expand(&args.paths)?;
+    let inputs = source::expand(&args.paths)?;
     // The same counting as `rollcall generate --census`, so the two always agree.
     let sources = Sources::read_files(&schema, &inputs)?;
     let year = sources.enrollments.iter().filter_map(|e| e.year).max().unwrap_or_else(|| AcademicYear::containing(chrono::Local::now().date_naive()));
@@ -96,7 +95,7 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, Error> {
         CensusFormat::Csv => csv_text(&rows)?,
         CensusFormat::Json => json_text(&rows, year, day),
     };
-    out.write_all(text.as_bytes()).map_err(write_err)?;
+    out.write_all(text.as_bytes()).map_err(Error::stdout)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -7,21 +7,19 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use chrono::NaiveDate;
-use clap::ValueEnum;
 
-use super::{write_err, GlobalArgs};
-use crate::calendar::Calendar;
-use crate::check::{Checker, Options, Sink, Totals};
+use super::{exit_code, human_style, load_schema, parse_date, select_rules, Format, GlobalArgs};
 use crate::diagnostic::Finding;
+use crate::domain::calendar::Calendar;
+use crate::engine::{Checker, Options, Sink, Totals};
 use crate::error::Error;
-use crate::read;
-use crate::report::human::{HumanReport, Style};
+use crate::layout::recheck;
+use crate::layout::spec::FileLayout;
+use crate::report::human::HumanReport;
 use crate::report::json::JsonReport;
-use crate::report::Tally;
 use crate::rules::Rule;
 use crate::schema::Schema;
-use crate::write::layout::FileLayout;
-use crate::write::recheck;
+use crate::source;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 const AFTER_HELP: &str = "Examples:
@@ -82,49 +80,9 @@ pub struct Args {
     pub width: usize,
 }
 
-/// `--format`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// Grouped, labelled diagnostics and a summary table.
-    Human,
-    /// JSON Lines: one diagnostic per line, then a summary line.
-    Json,
-}
-
-pub(crate) fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    if s.len() == 10 && s.as_bytes()[4] == b'-' && s.as_bytes()[7] == b'-' {
-        if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-            return Ok(d);
-        }
-    }
-    Err(format!("`{s}` is not a date like 2026-06-30"))
-}
-
-/// The rules named by IDs or family prefixes (`XF` = every `XF-…` rule).
-pub fn select_rules(names: &[String]) -> Result<Vec<&'static crate::rules::Rule>, Error> {
-    let mut out = Vec::new();
-    for name in names.iter().map(|n| n.trim().to_ascii_uppercase()).filter(|n| !n.is_empty()) {
-        let prefix = format!("{name}-");
-        let matched: Vec<_> = crate::rules::all().filter(|r| r.id == name || r.id.starts_with(&prefix)).collect();
-        if matched.is_empty() {
-            return Err(Error::Argument { arg: "--ignore", message: format!("no rule ID or family is `{name}` (see `rollcall rules`)") });
-        }
-        out.extend(matched);
-    }
-    Ok(out)
-}
-
-/// Loads the schema set chosen by `--schemas`, or the embedded one.
-pub fn load_schema(dir: Option<&PathBuf>) -> Result<Schema, Error> {
-    match dir {
-        Some(dir) => Schema::from_dir(dir),
-        None => Schema::embedded(),
-    }
-}
-
 pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitCode, Error> {
     let started = Instant::now();
-    let inputs = read::expand(&args.paths)?;
+    let inputs = source::expand(&args.paths)?;
     for input in &inputs {
         if input.path.is_dir() {
             return Err(Error::Argument { arg: "PATHS", message: format!("{} is a folder", input.display) });
@@ -132,14 +90,14 @@ pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitC
     }
     let ignore = select_rules(&args.ignore)?;
     let engine = match &args.layout {
-        Some(name) => Engine::Layout(FileLayout::load(name)?, ignore),
+        Some(name) => Engine::Layout(crate::census::load_layout(name)?, ignore),
         None => {
             let schema = load_schema(args.schemas.as_ref())?;
             let mut options = Options::new(args.as_of.unwrap_or_else(|| chrono::Local::now().date_naive()));
             options.census = args.census || args.census_date.is_some();
             options.census_date = args.census_date;
             options.calendar = args.calendar.as_deref().map(Calendar::load).transpose()?;
-            options.schools = args.schools.as_deref().map(crate::directory::Directory::load).transpose()?;
+            options.schools = args.schools.as_deref().map(crate::domain::directory::Directory::load).transpose()?;
             options.ignore = ignore;
             Engine::Calpads(Box::new(schema), options)
         }
@@ -148,27 +106,16 @@ pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitC
         Format::Json => {
             let mut report = JsonReport::new(out, &inputs).with_max_per_rule(args.max_per_rule.filter(|n| *n > 0));
             let totals = engine.run(&inputs, &mut report)?;
-            report.finish(&totals, started.elapsed().as_millis()).map_err(write_err)?
+            report.finish(&totals, started.elapsed().as_millis()).map_err(Error::stdout)?
         }
         Format::Human => {
             let style = human_style(global, args.max_per_rule, args.width);
             let mut report = HumanReport::new(&inputs, style);
             let totals = engine.run(&inputs, &mut report)?;
-            report.finish(out, &totals).map_err(write_err)?
+            report.finish(out, &totals).map_err(Error::stdout)?
         }
     };
     Ok(exit_code(&tally, args.deny_warnings))
-}
-
-/// The human report's style from the shared options: `--max-per-rule` defaults to 20 and
-/// 0 means all.
-pub(crate) fn human_style(global: &GlobalArgs, max_per_rule: Option<u64>, width: usize) -> Style {
-    let max_per_rule = match max_per_rule {
-        None => Some(20),
-        Some(0) => None,
-        Some(n) => Some(n),
-    };
-    Style { color: global.color.enabled(), width: width.max(40), max_per_rule }
 }
 
 /// What reads the inputs: the CALPADS checker (which skips `--ignore`d rules itself), or a
@@ -179,7 +126,7 @@ enum Engine {
 }
 
 impl Engine {
-    fn run(self, inputs: &[read::Input], sink: &mut dyn Sink) -> Result<Totals, Error> {
+    fn run(self, inputs: &[source::Input], sink: &mut dyn Sink) -> Result<Totals, Error> {
         match self {
             Engine::Calpads(schema, options) => {
                 let bar = progress_bar(inputs);
@@ -200,7 +147,7 @@ impl Engine {
 
 /// A progress bar on standard error for inputs large enough to take a while (32 MiB and
 /// more); indicatif draws nothing when standard error is not a terminal.
-fn progress_bar(inputs: &[read::Input]) -> Option<ProgressBar> {
+fn progress_bar(inputs: &[source::Input]) -> Option<ProgressBar> {
     let total: u64 = inputs.iter().filter_map(|i| std::fs::metadata(&i.path).ok()).map(|m| m.len()).sum();
     if total < 32 << 20 {
         return None;
@@ -226,14 +173,5 @@ impl Sink for Ignoring<'_> {
             return Ok(());
         }
         self.inner.finding(finding)
-    }
-}
-
-/// 1 when a fatal finding exists (or a warning under `--deny-warnings`), else 0.
-pub fn exit_code(tally: &Tally, deny_warnings: bool) -> ExitCode {
-    if tally.fatal > 0 || (deny_warnings && tally.warning > 0) {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
     }
 }

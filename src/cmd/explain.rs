@@ -3,7 +3,6 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use super::write_err;
 use crate::error::Error;
 use crate::rules::{self, Rule};
 
@@ -23,7 +22,7 @@ pub fn run(args: &Args, out: &mut dyn Write) -> Result<ExitCode, Error> {
     let Some(rule) = rules::find(&args.id) else {
         return Err(Error::UnknownRule { id: args.id.clone(), hint: closest(&args.id) });
     };
-    out.write_all(explain(rule).as_bytes()).map_err(write_err)?;
+    out.write_all(explain(rule).as_bytes()).map_err(Error::stdout)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -12,24 +12,24 @@ use std::time::Instant;
 use chrono::NaiveDate;
 use csv::ByteRecord;
 
-use super::check::{load_schema, parse_date, Format};
-use super::{write_err, GlobalArgs};
+use super::GlobalArgs;
+use super::{load_schema, parse_date, Format};
 use crate::census::{Breakdown, Sources};
-use crate::check::{Sink, Totals};
 use crate::diagnostic::Finding;
+use crate::engine::{Sink, Totals};
 use crate::error::Error;
-use crate::extract::mapping::Mapping;
-use crate::extract::{self, Extract, Row};
-use crate::manifest::{InputEntry, InputKind, Manifest, OutputEntry, RowCounts, Versioned};
-use crate::read::{self, Input, RecordReader};
+use crate::error::GenerateError;
+use crate::generate::extract::mapping::Mapping;
+use crate::generate::extract::{self, Extract, Row};
+use crate::generate::gate::{self, Verdict};
+use crate::generate::manifest::{InputEntry, InputKind, Manifest, OutputEntry, RowCounts, Versioned};
+use crate::generate::output::{sha256_file, sha256_hex, OutputDir};
+use crate::layout::spec::{FileLayout, Value};
+use crate::layout::{read_layout, verify_read_back, write_layout};
 use crate::report::human::HumanReport;
 use crate::report::json::JsonReport;
 use crate::schema::Schema;
-use crate::write::error::GenerateError;
-use crate::write::gate::{self, Verdict};
-use crate::write::layout::{FileLayout, Value};
-use crate::write::output::{sha256_file, sha256_hex, OutputDir};
-use crate::write::{read_layout, verify_read_back, write_layout};
+use crate::source::{self, Input, RecordReader};
 
 const AFTER_HELP: &str = "Examples:
   rollcall generate samples/extracts --out submission/
@@ -113,7 +113,7 @@ pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitC
     // Ctrl-C, SIGTERM or SIGHUP while the outputs are staged: the private staging folder goes
     // too (the output folder is swapped whole or not at all). An error means a handler is set.
     let _ = ctrlc::set_handler(|| {
-        crate::write::output::remove_staged();
+        crate::generate::output::remove_staged();
         std::process::exit(130);
     });
     let schema = load_schema(args.schemas.as_ref())?;
@@ -158,7 +158,7 @@ fn blocked_by_run(verdict: &Verdict, findings: &[Finding]) -> bool {
 
 /// Expands inputs, loads the mapping and census layouts, classifies inputs and reads rows.
 fn load<'s>(args: &Args, schema: &'s Schema, as_of: NaiveDate) -> Result<Loaded<'s>, Error> {
-    let inputs = read::expand(&args.paths)?;
+    let inputs = source::expand(&args.paths)?;
     let mapping = match mapping_path(args) {
         Some(p) => Mapping::load(&p, schema)?,
         None => Mapping::default(),
@@ -167,7 +167,7 @@ fn load<'s>(args: &Args, schema: &'s Schema, as_of: NaiveDate) -> Result<Loaded<
     if args.census || !args.census_layouts.is_empty() {
         let names = if args.census_layouts.is_empty() { vec!["fixed".to_owned()] } else { args.census_layouts.clone() };
         for name in names {
-            layouts.push(FileLayout::load(&name)?);
+            layouts.push(crate::census::load_layout(&name)?);
         }
     }
     let mut loaded = Loaded { inputs, sources: Vec::new(), rows: Vec::new(), mapping, layouts };
@@ -310,7 +310,7 @@ fn census_outputs(
     for (_, row) in loaded.rows.iter().enumerate().filter(|(i, _)| verdict.keeps(*i)) {
         sources.add(schema, &ByteRecord::from(row.text.split(|b| *b == b'^').collect::<Vec<_>>()));
     }
-    let year = verdict.year.unwrap_or_else(|| crate::date::AcademicYear::containing(chrono::Local::now().date_naive()));
+    let year = verdict.year.unwrap_or_else(|| crate::domain::date::AcademicYear::containing(chrono::Local::now().date_naive()));
     let day = args.census_date.unwrap_or_else(|| year.census_day());
     if !(year.first_day()..=year.last_day()).contains(&day) {
         let [day, first, last] = [day, year.first_day(), year.last_day()].map(|d| d.to_string());
@@ -356,17 +356,17 @@ fn report(args: &Args, global: &GlobalArgs, loaded: &Loaded<'_>, findings: &[Fin
         Format::Json => {
             let mut report = JsonReport::new(out, &loaded.inputs).with_max_per_rule(args.max_per_rule.filter(|n| *n > 0));
             for f in findings {
-                report.finding(f.clone()).map_err(write_err)?;
+                report.finding(f.clone()).map_err(Error::stdout)?;
             }
-            report.finish(&Totals { files, records, not_checked: Vec::new() }, started.elapsed().as_millis()).map_err(write_err)?;
+            report.finish(&Totals { files, records, not_checked: Vec::new() }, started.elapsed().as_millis()).map_err(Error::stdout)?;
         }
         Format::Human => {
-            let style = super::check::human_style(global, args.max_per_rule, args.width);
+            let style = super::human_style(global, args.max_per_rule, args.width);
             let mut report = HumanReport::new(&loaded.inputs, style);
             for f in findings {
-                report.finding(f.clone()).map_err(write_err)?;
+                report.finding(f.clone()).map_err(Error::stdout)?;
             }
-            report.finish(out, &Totals { files, records, not_checked: Vec::new() }).map_err(write_err)?;
+            report.finish(out, &Totals { files, records, not_checked: Vec::new() }).map_err(Error::stdout)?;
         }
     }
     Ok(())
@@ -494,7 +494,7 @@ fn summary(dir: &OutputDir, m: &Manifest) -> String {
 /// JSON Lines (which must stay machine-readable).
 fn say(format: Format, out: &mut dyn Write, text: &str) -> Result<(), Error> {
     match format {
-        Format::Human => writeln!(out, "{text}").map_err(write_err),
+        Format::Human => writeln!(out, "{text}").map_err(Error::stdout),
         Format::Json => {
             #[allow(clippy::print_stderr)]
             {

@@ -8,11 +8,17 @@ pub mod generate;
 pub mod rules;
 
 use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+use chrono::NaiveDate;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::error::Error;
+use crate::report::human::Style;
+use crate::report::Tally;
+use crate::schema::Schema;
 
 const ABOUT: &str = "Check and generate California CALPADS enrollment and attendance files";
 
@@ -83,7 +89,63 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write) -> Result<ExitCode, Error> {
     }
 }
 
-/// Maps a write failure on standard output to an [`Error`].
-pub(crate) fn write_err(source: std::io::Error) -> Error {
-    Error::Write { path: "standard output".into(), source }
+/// `--format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Grouped, labelled diagnostics and a summary table.
+    Human,
+    /// JSON Lines: one diagnostic per line, then a summary line.
+    Json,
+}
+
+/// A `--as-of`, `--census-date` … value: `YYYY-MM-DD` exactly.
+pub(crate) fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    if s.len() == 10 && s.as_bytes()[4] == b'-' && s.as_bytes()[7] == b'-' {
+        if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            return Ok(d);
+        }
+    }
+    Err(format!("`{s}` is not a date like 2026-06-30"))
+}
+
+/// The rules named by IDs or family prefixes (`XF` = every `XF-…` rule).
+pub fn select_rules(names: &[String]) -> Result<Vec<&'static crate::rules::Rule>, Error> {
+    let mut out = Vec::new();
+    for name in names.iter().map(|n| n.trim().to_ascii_uppercase()).filter(|n| !n.is_empty()) {
+        let prefix = format!("{name}-");
+        let matched: Vec<_> = crate::rules::all().filter(|r| r.id == name || r.id.starts_with(&prefix)).collect();
+        if matched.is_empty() {
+            return Err(Error::Argument { arg: "--ignore", message: format!("no rule ID or family is `{name}` (see `rollcall rules`)") });
+        }
+        out.extend(matched);
+    }
+    Ok(out)
+}
+
+/// Loads the schema set chosen by `--schemas`, or the embedded one.
+pub fn load_schema(dir: Option<&PathBuf>) -> Result<Schema, Error> {
+    match dir {
+        Some(dir) => Schema::from_dir(dir),
+        None => Schema::embedded(),
+    }
+}
+
+/// The human report's style from the shared options: `--max-per-rule` defaults to 20 and
+/// 0 means all.
+pub(crate) fn human_style(global: &GlobalArgs, max_per_rule: Option<u64>, width: usize) -> Style {
+    let max_per_rule = match max_per_rule {
+        None => Some(20),
+        Some(0) => None,
+        Some(n) => Some(n),
+    };
+    Style { color: global.color.enabled(), width: width.max(40), max_per_rule }
+}
+
+/// 1 when a fatal finding exists (or a warning under `--deny-warnings`), else 0.
+pub fn exit_code(tally: &Tally, deny_warnings: bool) -> ExitCode {
+    if tally.fatal > 0 || (deny_warnings && tally.warning > 0) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }

@@ -7,7 +7,6 @@ use std::process::ExitCode;
 use clap::ValueEnum;
 use serde::Serialize;
 
-use super::write_err;
 use crate::diagnostic::{Category, Severity};
 use crate::error::Error;
 use crate::rules;
@@ -55,7 +54,7 @@ pub fn run(args: &Args, out: &mut dyn Write) -> Result<ExitCode, Error> {
             })
             .collect(),
     };
-    out.write_all(text.as_bytes()).map_err(write_err)?;
+    out.write_all(text.as_bytes()).map_err(Error::stdout)?;
     Ok(ExitCode::SUCCESS)
 }
 

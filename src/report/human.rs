@@ -12,10 +12,10 @@ use miette::{
 };
 
 use super::Tally;
-use crate::check::{NotChecked, Sink, Totals};
 use crate::diagnostic::{Finding, Severity};
-use crate::read::Input;
+use crate::engine::{NotChecked, Sink, Totals};
 use crate::rules::Rule;
+use crate::source::Input;
 
 /// How the human report looks.
 #[derive(Clone, Copy, Debug)]

@@ -6,10 +6,10 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::Tally;
-use crate::check::{Sink, Totals};
 use crate::diagnostic::{Category, Finding, Severity};
-use crate::read::Input;
+use crate::engine::{Sink, Totals};
 use crate::rules::Rule;
+use crate::source::Input;
 
 /// Writes findings as JSON Lines as they come.
 pub struct JsonReport<'a> {

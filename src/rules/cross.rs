@@ -10,10 +10,11 @@ use chrono::NaiveDate;
 
 use super::senr::{NPS_SCHOOL, PRIVATE_GROUP_SCHOOL};
 use super::Rule;
-use crate::calendar::Calendar;
-use crate::date::{day_number, format_ccyymmdd, from_day_number, AcademicYear};
 use crate::diagnostic::{Category, Finding, Related, Severity};
-use crate::index::{school_code, ssid_text, Enrollment, Index, LocalId, RecordRef, StudentKey, OPEN};
+use crate::domain::calendar::Calendar;
+use crate::domain::codes::{school_code, ssid_text, LocalId, StudentKey};
+use crate::domain::date::{day_number, format_ccyymmdd, from_day_number, AcademicYear};
+use crate::rules::keys::{Enrollment, Index, RecordRef, OPEN};
 
 pub static SUBMISSION_MIX: Rule = Rule {
     id: "XF-SUBMISSION-MIX",
@@ -449,7 +450,7 @@ fn check_information(index: &Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) 
 
 /// SENR0661F1: every SINF record overlapping a 10/30/50 enrollment carries ethnicity/race
 /// data; a student enrolled with no SINF record at all is reported at the enrollment (CERT004).
-fn check_ethnicity(group: &[Enrollment], records: &[&crate::index::Information], student: Option<StudentKey>, out: &mut Vec<Finding>) {
+fn check_ethnicity(group: &[Enrollment], records: &[&crate::rules::keys::Information], student: Option<StudentKey>, out: &mut Vec<Finding>) {
     let counted: Vec<&Enrollment> = group.iter().filter(|e| matches!(&e.status, b"10" | b"30" | b"50") && !is_no_show(e)).collect();
     let Some(first) = counted.first() else { return };
     if records.is_empty() {

@@ -6,8 +6,9 @@
 use super::senr::{NPS_SCHOOL, PRIVATE_GROUP_SCHOOL};
 use super::Rule;
 use crate::diagnostic::{Category, Finding, Severity};
-use crate::directory::{grade_rank, Directory};
-use crate::index::{school_code, ssid_text, Enrollment, Index};
+use crate::domain::codes::{school_code, ssid_text};
+use crate::domain::directory::{grade_rank, Directory};
+use crate::rules::keys::{Enrollment, Index};
 
 pub static GRADE_SPAN: Rule = Rule {
     id: "SENR-GRADE-SPAN",

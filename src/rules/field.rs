@@ -4,8 +4,8 @@
 //! bytes and allocates only when it reports.
 
 use super::{is_blank, CompiledField, RecordCtx, Rule, Value};
-use crate::date::{parse_ccyymmdd, AcademicYear};
 use crate::diagnostic::{Category, Finding, Severity};
+use crate::domain::date::{parse_ccyymmdd, AcademicYear};
 use crate::schema::{names, Format, Required};
 
 pub static REQUIRED: Rule = Rule {

@@ -9,9 +9,10 @@ use std::hash::Hasher;
 use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
 
 use super::{RecordCtx, Rule};
-use crate::date::day_number;
 use crate::diagnostic::{Category, Finding, Related, Severity};
-use crate::index::{digits, RecordRef};
+use crate::domain::codes::digits;
+use crate::domain::date::day_number;
+use crate::rules::keys::RecordRef;
 
 pub static SSID_DIFFERS: Rule = Rule {
     id: "XF-SSID-DIFFERS",
@@ -107,7 +108,7 @@ impl People {
                 let (other, other_at) = *o.get();
                 if other != ssid && self.reported.insert((other.min(ssid), other.max(ssid))) {
                     let args = [
-                        ("other_ssid", crate::index::ssid_text(other)),
+                        ("other_ssid", crate::domain::codes::ssid_text(other)),
                         ("other_file", name_of(other_at.file as usize)),
                         ("other_line", other_at.line.to_string()),
                     ];
@@ -146,7 +147,7 @@ fn differs(ctx: &RecordCtx<'_, '_>, f: IdentityFields, first: &Person, me: &Pers
             f.birth,
             "student_birth_date",
             ctx.text(f.birth).into_owned(),
-            format!("`{}`", crate::date::format_ccyymmdd(crate::date::from_day_number(first.birth))),
+            format!("`{}`", crate::domain::date::format_ccyymmdd(crate::domain::date::from_day_number(first.birth))),
         );
     }
     if first.gender != me.gender {

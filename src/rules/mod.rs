@@ -8,6 +8,7 @@ pub mod directory;
 pub mod field;
 pub mod generate;
 pub mod identity;
+pub mod keys;
 pub mod senr;
 pub mod sinf;
 pub mod stas;
@@ -17,40 +18,10 @@ pub mod within;
 use chrono::NaiveDate;
 use csv::ByteRecord;
 
-use crate::date::AcademicYear;
-use crate::diagnostic::{Category, Finding, Severity};
+use crate::diagnostic::Finding;
+pub use crate::diagnostic::{render, Rule};
+use crate::domain::date::AcademicYear;
 use crate::schema::{CodeSet, FieldSpec, Layout, Schema};
-
-/// A rule: identity and documentation. The check itself lives beside it in its family file.
-#[derive(Debug)]
-pub struct Rule {
-    /// Stable ID, `FAMILY-NAME` in capitals (`SENR-EXIT-PAIR`). Never reused.
-    pub id: &'static str,
-    pub severity: Severity,
-    pub category: Category,
-    /// The CALPADS rule it mirrors (`GERR0001`), if one is known.
-    pub state_rule: Option<&'static str>,
-    /// One line for `rollcall rules` and the README catalog.
-    pub summary: &'static str,
-    /// Message template; `{name}` placeholders are filled from the finding's arguments.
-    pub message: &'static str,
-    /// How to fix it, as a template like `message`.
-    pub help: &'static str,
-    /// What it checks and why, for `rollcall explain`.
-    pub explanation: &'static str,
-    /// A record that breaks the rule.
-    pub bad: &'static str,
-    /// The same record fixed.
-    pub good: &'static str,
-}
-
-impl PartialEq for Rule {
-    fn eq(&self, other: &Rule) -> bool {
-        self.id == other.id
-    }
-}
-
-impl Eq for Rule {}
 
 /// Every registered rule, family by family, in catalog order.
 pub fn all() -> impl Iterator<Item = &'static Rule> {
@@ -74,33 +45,6 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
 /// The rule with this ID (case-insensitive).
 pub fn find(id: &str) -> Option<&'static Rule> {
     all().find(|r| r.id.eq_ignore_ascii_case(id))
-}
-
-/// Fills `{name}` placeholders in `template`; unknown names are left as written.
-///
-/// ```
-/// assert_eq!(rollcall::rules::render("{field} is blank", &[("field", "ssid")]), "ssid is blank");
-/// ```
-pub fn render(template: &str, args: &[(&str, &str)]) -> String {
-    let mut out = String::with_capacity(template.len() + 32);
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        match after.find('}').map(|close| (&after[..close], close)) {
-            Some((name, close)) if args.iter().any(|(k, _)| *k == name) => {
-                let value = args.iter().find(|(k, _)| *k == name).map_or("", |(_, v)| *v);
-                out.push_str(value);
-                rest = &after[close + 1..];
-            }
-            _ => {
-                out.push('{');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 /// One field of a layout compiled for one academic year, with its code set resolved.
@@ -292,6 +236,7 @@ mod tests {
     use std::collections::HashSet;
 
     use super::*;
+    use crate::diagnostic::{Category, Severity};
 
     #[test]
     fn ids_are_unique_and_well_formed() {

@@ -514,7 +514,7 @@ pub static RULES: &[&Rule] = &[
 ];
 
 fn ymd(d: NaiveDate) -> String {
-    crate::date::format_ccyymmdd(d)
+    crate::domain::date::format_ccyymmdd(d)
 }
 
 /// Runs every SENR record rule on one record.
@@ -659,7 +659,7 @@ fn check_dates(ctx: &RecordCtx<'_, '_>, f: &Fields, out: &mut Vec<Finding>) {
             "a {year} enrollment starts between {} and {}; the academic year of the start date is {}",
             ymd(first),
             ymd(last),
-            crate::date::AcademicYear::containing(start)
+            crate::domain::date::AcademicYear::containing(start)
         );
         let args = [("field", ctx.name(f.start)), ("year", &year.to_string()), ("what", "July 1 to June 30"), ("fix", &fix)];
         out.push(ctx.finding(&DATE_OUTSIDE_YEAR, Some(f.start), &args));

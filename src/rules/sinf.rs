@@ -207,7 +207,7 @@ pub fn check(ctx: &RecordCtx<'_, '_>, f: &Fields, out: &mut Vec<Finding>) {
     check_initial_us(ctx, f, out);
     if let (Some(start), Some(end)) = (ctx.date(f.effective_start), ctx.date(f.effective_end)) {
         if end < start {
-            out.push(ctx.finding(&EFFECTIVE_DATES, Some(f.effective_end), &[("start", &crate::date::format_ccyymmdd(start))]));
+            out.push(ctx.finding(&EFFECTIVE_DATES, Some(f.effective_end), &[("start", &crate::domain::date::format_ccyymmdd(start))]));
         }
     }
 }
@@ -233,11 +233,11 @@ fn check_initial_us(ctx: &RecordCtx<'_, '_>, f: &Fields, out: &mut Vec<Finding>)
     let Some(date) = ctx.date(f.initial_us_enrollment) else { return };
     if let Some(fourth) = ctx.date(f.birth).and_then(|b| b.checked_add_months(chrono::Months::new(48))) {
         if date < fourth {
-            out.push(ctx.finding(&INITIAL_US_AGE, Some(f.initial_us_enrollment), &[("fourth", &crate::date::format_ccyymmdd(fourth))]));
+            out.push(ctx.finding(&INITIAL_US_AGE, Some(f.initial_us_enrollment), &[("fourth", &crate::domain::date::format_ccyymmdd(fourth))]));
         }
     }
     if ctx.as_of.checked_add_months(chrono::Months::new(6)).is_some_and(|limit| date > limit) {
-        out.push(ctx.finding(&INITIAL_US_FUTURE, Some(f.initial_us_enrollment), &[("today", &crate::date::format_ccyymmdd(ctx.as_of))]));
+        out.push(ctx.finding(&INITIAL_US_FUTURE, Some(f.initial_us_enrollment), &[("today", &crate::domain::date::format_ccyymmdd(ctx.as_of))]));
     }
 }
 

@@ -6,9 +6,10 @@
 use std::collections::HashMap;
 
 use super::Rule;
-use crate::date::from_day_number;
 use crate::diagnostic::{Category, Finding, Related, Severity};
-use crate::index::{school_code, ssid_text, Enrollment, Index, RecordRef, StudentKey, OPEN};
+use crate::domain::codes::{school_code, ssid_text, StudentKey};
+use crate::domain::date::from_day_number;
+use crate::rules::keys::{Enrollment, Index, RecordRef, OPEN};
 
 pub static SENR_DUPLICATE: Rule = Rule {
     id: "SENR-DUPLICATE-KEY",
@@ -173,7 +174,7 @@ fn day(d: i32) -> String {
     if d == OPEN {
         "(open)".to_owned()
     } else {
-        crate::date::format_ccyymmdd(from_day_number(d))
+        crate::domain::date::format_ccyymmdd(from_day_number(d))
     }
 }
 
@@ -367,7 +368,7 @@ fn check_summaries(index: &mut Index, name_of: &dyn Fn(usize) -> String, out: &m
                 out.push(finding(&STAS_DUPLICATE, b.at, "STAS", "school_of_attendance", StudentKey::Ssid(b.ssid), &borrow(&args), &[a.at]));
             }
         }
-        let mut running: HashMap<crate::date::AcademicYear, i64> = HashMap::new();
+        let mut running: HashMap<crate::domain::date::AcademicYear, i64> = HashMap::new();
         for (j, b) in group.iter().enumerate() {
             let total = running.entry(b.year).or_default();
             let before = *total;

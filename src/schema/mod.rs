@@ -11,7 +11,7 @@ use std::path::Path;
 use miette::{NamedSource, SourceSpan};
 use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
-use crate::date::AcademicYear;
+use crate::domain::date::AcademicYear;
 use crate::error::{Error, SchemaError};
 use raw::{RawCodeSets, RawCombinations, RawField, RawFormat, RawIndex, RawLayout, RawRequired, RawType};
 

@@ -262,7 +262,7 @@ fn same_input_gives_the_same_bytes() {
     assert_eq!(a, b, "the manifest (and every SHA-256 in it) is the same on a re-run");
     for o in outputs.as_array().unwrap() {
         let bytes = std::fs::read(dir.path().join("a").join(o["path"].as_str().unwrap())).unwrap();
-        let sha = rollcall::write::output::sha256_hex(&bytes);
+        let sha = rollcall::generate::output::sha256_hex(&bytes);
         assert_eq!(o["sha256"], sha.as_str(), "{}", o["path"]);
     }
     let (c, _) = hashes(&dir.path().join("a"));
@@ -367,7 +367,7 @@ fn a_record_type_with_no_kept_row_replaces_the_old_file_with_an_empty_one() {
     let manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
     let senr = manifest["outputs"].as_array().unwrap().iter().find(|o| o["path"] == "senr.txt").unwrap();
     assert_eq!(senr["records"], 0);
-    assert_eq!(senr["sha256"], rollcall::write::output::sha256_hex(b"").as_str());
+    assert_eq!(senr["sha256"], rollcall::generate::output::sha256_hex(b"").as_str());
 }
 
 #[test]

@@ -112,7 +112,7 @@ fn issue_14_concurrent_runs_never_leave_a_manifest_that_lies() {
         for o in manifest["outputs"].as_array().unwrap() {
             let name = o["path"].as_str().unwrap();
             let bytes = read(&out, name);
-            assert_eq!(o["sha256"].as_str().unwrap(), rollcall::write::output::sha256_hex(&bytes), "{name}");
+            assert_eq!(o["sha256"].as_str().unwrap(), rollcall::generate::output::sha256_hex(&bytes), "{name}");
         }
         let leftovers: Vec<String> = std::fs::read_dir(dir.path())
             .unwrap()

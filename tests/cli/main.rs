@@ -9,6 +9,7 @@ mod check;
 mod garbage;
 mod generate;
 mod hostile;
+mod layers;
 mod layouts;
 mod rules;
 mod samples;

@@ -3,14 +3,13 @@
 //! file rollcall wrote can be checked like any CALPADS file: findings with file, line, the
 //! record shown and the field underlined.
 
-use crate::check::{Sink, Totals};
-use crate::cmd::write_err;
 use crate::diagnostic::{Excerpt, Finding};
+use crate::engine::{Sink, Totals};
 use crate::error::Error;
-use crate::read::Input;
+use crate::source::Input;
 
-use super::layout::{FileLayout, Form};
 use super::read_layout;
+use super::spec::{FileLayout, Form};
 
 /// Reads every input with `layout` and sends what is wrong with it to `sink`.
 pub fn check_files(layout: &FileLayout, inputs: &[Input], sink: &mut dyn Sink) -> Result<Totals, Error> {
@@ -29,7 +28,7 @@ pub fn check_files(layout: &FileLayout, inputs: &[Input], sink: &mut dyn Sink) -
                     finding.excerpt = Some(excerpt(layout, raw, &finding));
                 }
             }
-            sink.finding(finding).map_err(write_err)?;
+            sink.finding(finding).map_err(Error::stdout)?;
         }
     }
     Ok(totals)

@@ -149,7 +149,7 @@ fn normal_grade(g: &str) -> String {
 /// A span from preschool (`P`) includes infants; one from kindergarten includes TK.
 ///
 /// ```
-/// use rollcall::directory::{grade_rank, parse_span};
+/// use rollcall::domain::directory::{grade_rank, parse_span};
 /// let k5 = parse_span("K-5").unwrap().unwrap();
 /// assert_eq!(k5, (grade_rank(b"TK").unwrap(), grade_rank(b"05").unwrap()));
 /// assert_eq!(parse_span("P-Adult").unwrap().unwrap(), (0, grade_rank(b"AD").unwrap()));

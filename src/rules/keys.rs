@@ -2,7 +2,8 @@
 //! Memory grows with the number of enrollments and summaries (a few dozen bytes each), never
 //! with the size of the records themselves: findings fetch a record again by its byte offset.
 
-use crate::date::{day_number, AcademicYear};
+use crate::domain::codes::{digits, LocalId, StudentKey};
+use crate::domain::date::{day_number, AcademicYear};
 use crate::rules::{senr, sinf, stas, RecordCtx};
 
 /// Where a record is: file index, line and byte offset.
@@ -11,51 +12,6 @@ pub struct RecordRef {
     pub file: u32,
     pub line: u64,
     pub byte: u64,
-}
-
-/// A local student ID (at most 15 bytes) packed exactly into a number: the bytes, and the
-/// length in the top bits. Local IDs are unique within an LEA, and a submission is one LEA.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct LocalId(u128);
-
-impl LocalId {
-    /// `None` for a blank value or one longer than 15 bytes (a field finding).
-    pub fn new(raw: &[u8]) -> Option<LocalId> {
-        (!raw.is_empty() && raw.len() <= 15).then(|| LocalId(raw.iter().fold(0u128, |a, b| (a << 8) | u128::from(*b)) | ((raw.len() as u128) << 120)))
-    }
-
-    /// The ID as written.
-    pub fn text(self) -> String {
-        let len = (self.0 >> 120) as usize;
-        let bytes: Vec<u8> = (0..len).rev().map(|i| (self.0 >> (8 * i)) as u8).collect();
-        String::from_utf8_lossy(&bytes).into_owned()
-    }
-}
-
-/// Who a record is about: the SSID, or for a SENR add/update without one (a new student who
-/// has no SSID yet), the local student ID. Cross-record rules group records by it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum StudentKey {
-    Ssid(u64),
-    Local(LocalId),
-}
-
-impl StudentKey {
-    /// The SSID, when the key is one.
-    pub fn ssid(self) -> Option<u64> {
-        match self {
-            StudentKey::Ssid(s) => Some(s),
-            StudentKey::Local(_) => None,
-        }
-    }
-
-    /// How messages name the student: `SSID 9900000101` or `local student ID 240311 (no SSID)`.
-    pub fn describe(self) -> String {
-        match self {
-            StudentKey::Ssid(s) => format!("SSID {}", ssid_text(s)),
-            StudentKey::Local(l) => format!("local student ID {} (no SSID)", l.text()),
-        }
-    }
 }
 
 /// An open enrollment has this exit day.
@@ -139,12 +95,6 @@ pub struct Seen {
     pub senr: u64,
     pub sinf: u64,
     pub stas: u64,
-}
-
-/// Parses a code of ASCII digits (SSID, LEA, school) into a number.
-pub fn digits(raw: &[u8]) -> Option<u64> {
-    (!raw.is_empty() && raw.len() <= 18).then_some(())?;
-    raw.iter().try_fold(0u64, |a, d| d.is_ascii_digit().then(|| a * 10 + u64::from(d - b'0')))
 }
 
 fn code<const N: usize>(raw: &[u8]) -> [u8; N] {
@@ -247,14 +197,4 @@ impl Index {
             at: Self::at(ctx),
         });
     }
-}
-
-/// Formats a school code back to its 7 digits.
-pub fn school_code(school: u32) -> String {
-    format!("{school:07}")
-}
-
-/// Formats an SSID back to its 10 digits.
-pub fn ssid_text(ssid: u64) -> String {
-    format!("{ssid:010}")
 }

@@ -2,10 +2,10 @@
 //! field's text. Never rounds, never truncates: anything that does not fit is a
 //! [`Problem`], which the caller turns into a finding.
 
-use crate::date::parse_ccyymmdd;
+use crate::domain::date::parse_ccyymmdd;
 use crate::rules::Rule;
 
-use super::layout::{decimal_text, FieldType, LayoutField, Value};
+use super::spec::{decimal_text, FieldType, LayoutField, Value};
 use crate::rules::generate as rules;
 
 /// Why a value cannot go into (or come out of) a field: the rule and its message arguments.
@@ -151,11 +151,11 @@ fn read_date(field: &LayoutField, raw: &[u8], shown: &str) -> Result<Value, Prob
 /// The value part of a padded field: pad removed from the side away from the alignment.
 fn strip_pad<'a>(field: &LayoutField, raw: &'a [u8]) -> &'a [u8] {
     match field.align {
-        super::layout::Align::Left => {
+        super::spec::Align::Left => {
             let end = raw.iter().rposition(|b| *b != field.pad).map_or(0, |p| p + 1);
             &raw[..end]
         }
-        super::layout::Align::Right => {
+        super::spec::Align::Right => {
             let start = raw.iter().position(|b| *b != field.pad).unwrap_or(raw.len());
             &raw[start..]
         }
@@ -164,7 +164,7 @@ fn strip_pad<'a>(field: &LayoutField, raw: &'a [u8]) -> &'a [u8] {
 
 #[cfg(test)]
 mod tests {
-    use super::super::layout::{Align, Source};
+    use super::super::spec::{Align, Source};
     use super::*;
 
     fn number(decimals: u32, pad: u8) -> LayoutField {

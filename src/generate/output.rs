@@ -23,8 +23,8 @@ use std::sync::Mutex;
 
 use sha2::{Digest, Sha256};
 
-use super::error::GenerateError;
 use crate::error::Error;
+use crate::error::GenerateError;
 
 /// The output folder, locked for this run, with the inputs it must never write over.
 #[derive(Debug)]
@@ -357,7 +357,7 @@ fn resolve(path: &Path) -> PathBuf {
 /// The SHA-256 of `bytes`, in lowercase hex.
 ///
 /// ```
-/// assert_eq!(&rollcall::write::output::sha256_hex(b"")[..8], "e3b0c442");
+/// assert_eq!(&rollcall::generate::output::sha256_hex(b"")[..8], "e3b0c442");
 /// ```
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))

@@ -39,7 +39,7 @@ impl Ending {
 /// ```
 /// use std::io::Read;
 /// let mut out = String::new();
-/// rollcall::read::LoneCr::new(&b"a\rb\r\nc\n\r"[..]).read_to_string(&mut out).unwrap();
+/// rollcall::source::LoneCr::new(&b"a\rb\r\nc\n\r"[..]).read_to_string(&mut out).unwrap();
 /// assert_eq!(out, "a\nb\r\nc\n\n");
 /// ```
 #[derive(Debug)]

@@ -8,9 +8,9 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 
-use crate::date::{day_number, parse_ccyymmdd};
+use crate::domain::codes::digits;
+use crate::domain::date::{day_number, parse_ccyymmdd};
 use crate::error::Error;
-use crate::index::digits;
 
 /// What kind of day a calendar row declares.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

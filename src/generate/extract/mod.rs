@@ -18,15 +18,15 @@ use std::path::Path;
 
 use csv::ByteRecord;
 
-use crate::date::AcademicYear;
 use crate::diagnostic::{Excerpt, Finding};
+use crate::domain::date::AcademicYear;
 use crate::error::Error;
-use crate::read::{Input, LoneCr};
+use crate::error::GenerateError;
+use crate::layout::delimited::forbidden;
 use crate::rules::generate as rules;
 use crate::rules::{structure, Rule};
 use crate::schema::{names, Format, Layout, Required, Schema};
-use crate::write::delimited::forbidden;
-use crate::write::error::GenerateError;
+use crate::source::{Input, LoneCr};
 use dates::ExtractDate;
 use mapping::Mapping;
 
@@ -240,9 +240,9 @@ fn strip_cr(rec: &mut ByteRecord, scratch: &mut Vec<u8>) {
 /// tab `^` occurs most outside quotes (comma when none does).
 ///
 /// ```
-/// assert_eq!(rollcall::extract::sniff(b"SSID;\"Name, Legal\";Grade\r\n"), b';');
-/// assert_eq!(rollcall::extract::sniff(b"SSID\tGrade\n"), b'\t');
-/// assert_eq!(rollcall::extract::sniff(b"\r\n  \nSSID;Grade\n"), b';');
+/// assert_eq!(rollcall::generate::extract::sniff(b"SSID;\"Name, Legal\";Grade\r\n"), b';');
+/// assert_eq!(rollcall::generate::extract::sniff(b"SSID\tGrade\n"), b'\t');
+/// assert_eq!(rollcall::generate::extract::sniff(b"\r\n  \nSSID;Grade\n"), b';');
 /// ```
 pub fn sniff(head: &[u8]) -> u8 {
     let blank = |l: &&[u8]| l.iter().all(|b| matches!(b, b' ' | b'\r'));
@@ -586,14 +586,14 @@ pub fn calpads_row(schema: &Schema, index: usize, rec: &ByteRecord, line: u64, d
         }
         cells.push(cell);
     }
-    crate::write::delimited::push_record(&mut row.text, cells.iter().map(Vec::as_slice), b'^', b"");
+    crate::layout::delimited::push_record(&mut row.text, cells.iter().map(Vec::as_slice), b'^', b"");
     row
 }
 
 /// Whether `input` is a CALPADS file (its first record starts with a record type of the
 /// schema) rather than an extract with a header row.
 pub fn is_calpads(schema: &Schema, input: &Input) -> Result<bool, Error> {
-    let mut reader = crate::read::RecordReader::open(input)?;
+    let mut reader = crate::source::RecordReader::open(input)?;
     let mut rec = ByteRecord::new();
     Ok(reader.next(&mut rec, input)?.is_some() && schema.layout(rec.get(0).unwrap_or_default()).is_some())
 }

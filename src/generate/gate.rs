@@ -1,5 +1,5 @@
 //! Checked before written: converted rows go through the same engine as `rollcall check`
-//! ([`crate::check::Checker`]), over temporary caret files whose line N is row N of a
+//! ([`crate::engine::Checker`]), over temporary caret files whose line N is row N of a
 //! group, and every finding is mapped back to its input file and line. Without
 //! `--skip-invalid` one fatal finding stops everything; with it, rows with fatal findings
 //! are refused and the rest checked again, until what remains has no fatal finding.
@@ -8,16 +8,16 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 
-use crate::check::{Checker, Options};
-use crate::date::AcademicYear;
 use crate::diagnostic::{Excerpt, Finding, Related, Severity};
+use crate::domain::date::AcademicYear;
+use crate::engine::{Checker, Options};
 use crate::error::Error;
-use crate::extract::Row;
-use crate::read::Input;
+use crate::generate::extract::Row;
 use crate::rules::cross::SUBMISSION_MIX;
 use crate::rules::generate as rules;
 use crate::schema::names::REPORTING_LEA;
 use crate::schema::Schema;
+use crate::source::Input;
 
 /// What the check decided about a set of rows.
 #[derive(Debug, Default)]

@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use crate::date::{format_ccyymmdd, parse_ccyymmdd};
+use crate::domain::date::{format_ccyymmdd, parse_ccyymmdd};
 
 /// How `NN/NN/CCYY` is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -42,7 +42,7 @@ impl ExtractDate {
 /// Reads one extract date.
 ///
 /// ```
-/// use rollcall::extract::dates::{read, ExtractDate, SlashOrder};
+/// use rollcall::generate::extract::dates::{read, ExtractDate, SlashOrder};
 /// let d = chrono::NaiveDate::from_ymd_opt(2025, 8, 14).unwrap();
 /// for form in ["2025-08-14", "08/14/2025", "8/14/2025", "20250814"] {
 ///     assert_eq!(read(form.as_bytes(), SlashOrder::MonthFirst), ExtractDate::Date(d));

@@ -1,9 +1,15 @@
 //! Findings: what a rule says about a record, a file or a set of files. Findings are data,
 //! never errors; [`crate::report`] renders them for people (miette) or machines (JSON Lines).
 
+use std::io;
+
 use serde::Serialize;
 
-use crate::rules::Rule;
+mod rule;
+mod suggest;
+
+pub use rule::{render, Rule};
+pub use suggest::{closest, distance};
 
 /// How serious a finding is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -127,8 +133,8 @@ impl Finding {
             record_type: None,
             field: None,
             value: None,
-            message: crate::rules::render(rule.message, args),
-            help: crate::rules::render(rule.help, args),
+            message: render(rule.message, args),
+            help: render(rule.help, args),
             ssid: None,
             local_record_id: None,
             school: None,
@@ -141,5 +147,24 @@ impl Finding {
 
     pub fn severity(&self) -> Severity {
         self.rule.severity
+    }
+}
+
+/// Where findings go. Reports implement it; tests collect into a `Vec`.
+pub trait Sink {
+    /// Whether the sink will show the record's text for a finding of `rule` (so the engine
+    /// builds the excerpt only when it is needed).
+    fn wants_excerpt(&mut self, rule: &'static Rule) -> bool;
+    /// Receives one finding.
+    fn finding(&mut self, finding: Finding) -> io::Result<()>;
+}
+
+impl Sink for Vec<Finding> {
+    fn wants_excerpt(&mut self, _: &'static Rule) -> bool {
+        true
+    }
+    fn finding(&mut self, finding: Finding) -> io::Result<()> {
+        self.push(finding);
+        Ok(())
     }
 }

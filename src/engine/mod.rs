@@ -2,41 +2,22 @@
 //! on each record as it goes, gathers the compact keys of [`crate::index`], and runs the
 //! cross-record rules at the end. Findings go to a [`Sink`] as soon as they are known.
 
-use std::io;
-
 use chrono::NaiveDate;
 use csv::ByteRecord;
 
-use crate::calendar::Calendar;
-use crate::date::AcademicYear;
+pub use crate::diagnostic::Sink;
 use crate::diagnostic::{Excerpt, Finding};
-use crate::directory::Directory;
+use crate::domain::calendar::Calendar;
+use crate::domain::codes::digits;
+use crate::domain::date::AcademicYear;
+use crate::domain::directory::Directory;
 use crate::error::Error;
-use crate::index::{digits, FileFacts, Index};
-use crate::read::{self, Input, Pos, RecordReader};
 use crate::rules::identity::{IdentityFields, People};
+use crate::rules::keys::{FileFacts, Index};
 use crate::rules::{self, cross, field, structure, within, Compiled, Family, RecordCtx, Rule, Value};
 use crate::schema::{names, Era, Schema};
+use crate::source::{self, Input, Pos, RecordReader};
 use indicatif::ProgressBar;
-
-/// Where findings go. Reports implement it; tests collect into a `Vec`.
-pub trait Sink {
-    /// Whether the sink will show the record's text for a finding of `rule` (so the engine
-    /// builds the excerpt only when it is needed).
-    fn wants_excerpt(&mut self, rule: &'static Rule) -> bool;
-    /// Receives one finding.
-    fn finding(&mut self, finding: Finding) -> io::Result<()>;
-}
-
-impl Sink for Vec<Finding> {
-    fn wants_excerpt(&mut self, _: &'static Rule) -> bool {
-        true
-    }
-    fn finding(&mut self, finding: Finding) -> io::Result<()> {
-        self.push(finding);
-        Ok(())
-    }
-}
 
 /// Settings of one check run.
 #[derive(Debug)]
@@ -176,7 +157,7 @@ impl<'s> Checker<'s> {
         let inputs = self.inputs;
         let name_of = |i: usize| inputs.get(i).map_or_else(String::new, |x| x.display.clone());
         cross::resolve_new_students(&mut self.index, &name_of, &mut cross);
-        within::check(&mut self.index, &name_of, crate::date::day_number(self.options.as_of), &mut cross);
+        within::check(&mut self.index, &name_of, crate::domain::date::day_number(self.options.as_of), &mut cross);
         let year = self.submission_year();
         let ctx = cross::CrossCtx {
             year,
@@ -192,7 +173,7 @@ impl<'s> Checker<'s> {
         totals.not_checked = self.not_checked();
         for mut f in cross.into_iter().filter(|f| self.options.reports(f.rule)) {
             self.complete(&mut f, sink)?;
-            sink.finding(f).map_err(write_err)?;
+            sink.finding(f).map_err(Error::stdout)?;
         }
         Ok(totals)
     }
@@ -234,7 +215,7 @@ impl<'s> Checker<'s> {
         let delimiter = reader.shape.delimiter;
         self.delimiters[file] = delimiter;
         let mut state = FileState::default();
-        let lf_only = reader.shape.ending != read::Ending::CrLf;
+        let lf_only = reader.shape.ending != source::Ending::CrLf;
         if lf_only {
             let what = format!("records end with {}", reader.shape.ending.describe());
             let mut f = Finding::new(&structure::LINE_ENDING, &[("what", &what)]);
@@ -245,7 +226,7 @@ impl<'s> Checker<'s> {
         // another tool). A record without CR is only known to end with LF alone once another
         // record follows it, or when the file's last bytes say so.
         let mut lf_record: Option<Pos> = None;
-        read::stream(input, reader, |batch| {
+        source::stream(input, reader, |batch| {
             for (rec, pos) in batch.records() {
                 if let Some(at) = lf_record.take() {
                     self.mixed_endings(file, at, sink)?;
@@ -264,7 +245,7 @@ impl<'s> Checker<'s> {
         })?;
         self.done_bytes += std::fs::metadata(&input.path).map_or(0, |m| m.len());
         if let Some(at) = lf_record {
-            if read::ends_without_crlf(&input.path) {
+            if source::ends_without_crlf(&input.path) {
                 self.mixed_endings(file, at, sink)?;
             }
         }
@@ -303,12 +284,12 @@ impl<'s> Checker<'s> {
                 f.excerpt = Some(self.excerpt(rec, delimiter, &f));
             }
         }
-        sink.finding(f).map_err(write_err)
+        sink.finding(f).map_err(Error::stdout)
     }
 
     fn excerpt(&self, rec: &ByteRecord, delimiter: u8, f: &Finding) -> Excerpt {
         let field = f.field.as_deref().and_then(|name| self.field_position(rec, name));
-        let (text, span) = read::line_text(rec, delimiter, field);
+        let (text, span) = source::line_text(rec, delimiter, field);
         Excerpt { text, span }
     }
 
@@ -327,7 +308,7 @@ impl<'s> Checker<'s> {
     fn complete(&self, f: &mut Finding, sink: &mut dyn Sink) -> Result<(), Error> {
         let (Some(file), Some(byte)) = (f.file, f.byte) else { return Ok(()) };
         let delimiter = self.delimiters[file];
-        let rec = read::fetch(&self.inputs[file], delimiter, byte)?;
+        let rec = source::fetch(&self.inputs[file], delimiter, byte)?;
         if let Some(layout) = self.schema.layout(rec.get(0).unwrap_or_default()).map(|l| l.0) {
             let get = |name: &str| {
                 let at = self.schema.layouts[layout].stable_position(name).and_then(|p| rec.get(p));
@@ -494,10 +475,6 @@ impl<'s> Checker<'s> {
             v.contains("recordtype") || names.contains(&v)
         })
     }
-}
-
-fn write_err(source: io::Error) -> Error {
-    Error::Write { path: "standard output".into(), source }
 }
 
 /// STRUCT-LAYOUT-YEAR: one finding for every record of a file in another year's layout.

@@ -3,6 +3,8 @@
 //! systems. Names compare without case, spaces, underscores or punctuation. When a required
 //! field has no column, [`closest`] names the header most like it (edit distance).
 
+use crate::diagnostic::distance;
+
 /// Common header spellings (compared normalised) and the field each one means.
 const ALIASES: &[(&str, &str)] = &[
     ("ssid", "ssid"),
@@ -69,7 +71,7 @@ const ALIASES: &[(&str, &str)] = &[
 /// A header or field name compared loosely: lowercase ASCII letters and digits only.
 ///
 /// ```
-/// assert_eq!(rollcall::extract::columns::normalise(" Enrollment Start-Date "), "enrollmentstartdate");
+/// assert_eq!(rollcall::generate::extract::columns::normalise(" Enrollment Start-Date "), "enrollmentstartdate");
 /// ```
 pub fn normalise(name: &str) -> String {
     name.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect()
@@ -100,22 +102,6 @@ pub fn closest<'c>(target: &str, candidates: impl IntoIterator<Item = &'c str>) 
         (distance(&t, &n).min(alias_distance), t.len().max(n.len()), c)
     });
     scored.filter(|(d, len, _)| *d * 2 <= *len).min_by_key(|(d, _, c)| (*d, *c)).map(|(_, _, c)| c)
-}
-
-/// Levenshtein distance between two short ASCII strings.
-fn distance(a: &str, b: &str) -> usize {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
 }
 
 #[cfg(test)]

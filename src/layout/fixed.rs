@@ -2,7 +2,7 @@
 //! its alignment leaves free, positions no field covers left as spaces. A value longer than
 //! its field is a [`Problem`], never cut. Reading slices the same positions back.
 
-use super::layout::{LayoutField, RecordLayout, Value};
+use super::spec::{LayoutField, RecordLayout, Value};
 use super::value::{self, Problem};
 
 /// Encodes one record of `record_length` bytes; fields whose value does not fit are left
@@ -25,8 +25,8 @@ fn place(buf: &mut [u8], field: &LayoutField, text: &[u8]) {
     let slot = &mut buf[field.start..field.start + field.length];
     slot.fill(field.pad);
     let at = match field.align {
-        super::layout::Align::Left => 0,
-        super::layout::Align::Right => field.length - text.len(),
+        super::spec::Align::Left => 0,
+        super::spec::Align::Right => field.length - text.len(),
     };
     slot[at..at + text.len()].copy_from_slice(text);
 }

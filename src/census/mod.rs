@@ -6,24 +6,27 @@
 //! ```no_run
 //! use rollcall::census::{Breakdown, Sources};
 //! let schema = rollcall::schema::Schema::embedded()?;
-//! let inputs = rollcall::read::expand(&["samples/clean".into()])?;
+//! let inputs = rollcall::source::expand(&["samples/clean".into()])?;
 //! let sources = Sources::read_files(&schema, &inputs)?;
-//! let year = rollcall::date::AcademicYear(2025);
+//! let year = rollcall::domain::date::AcademicYear(2025);
 //! let census = sources.count(year, year.census_day(), Breakdown::Demographics, &["KN".to_owned()]);
 //! # Ok::<(), rollcall::Error>(())
 //! ```
+
+mod layouts;
 
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use csv::ByteRecord;
 
-use crate::date::{parse_ccyymmdd, AcademicYear};
+use crate::domain::date::{parse_ccyymmdd, AcademicYear};
 use crate::error::Error;
-use crate::read::{Input, RecordReader};
+use crate::layout::spec::Value;
+use crate::layout::Table;
 use crate::schema::{names, Layout, Schema};
-use crate::write::layout::Value;
-use crate::write::Table;
+use crate::source::{Input, RecordReader};
+pub use layouts::{embedded_names as embedded_layouts, load_layout, COLUMNS, PARAMS, VOCABULARY};
 
 /// Enrollment status, kept apart in every count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -458,21 +461,6 @@ impl<'r> Fields<'r> {
         })
     }
 }
-
-/// The column names of [`Census::table`], which census layouts read.
-pub const COLUMNS: [&str; 11] = [
-    "reporting_lea",
-    "school_of_attendance",
-    "grade_level_code",
-    "student_gender_code",
-    "race_ethnicity",
-    "race_ethnicity_name",
-    "primary",
-    "secondary",
-    "short_term",
-    "non_ada",
-    "total",
-];
 
 impl Census {
     /// The rows as a table for a layout writer, in key order.

@@ -5,21 +5,19 @@
 //! altered. Files reach the disk through [`output`]: temporary name, then rename.
 
 pub mod delimited;
-pub mod error;
+
 pub mod fixed;
-pub mod gate;
-pub mod layout;
-pub mod output;
 pub mod recheck;
+pub mod spec;
 pub mod value;
 
 use std::collections::BTreeMap;
 
 use crate::diagnostic::Finding;
 use crate::error::Error;
+use crate::error::GenerateError;
 use crate::rules::generate as rules;
-use error::GenerateError;
-use layout::{discriminator, FileLayout, Form, Kind, LayoutField, RecordLayout, Source, Value};
+use spec::{discriminator, FileLayout, Form, Kind, LayoutField, RecordLayout, Source, Value};
 use value::Problem;
 
 /// Rows for a layout's detail records: named columns, one value per column per row.
@@ -266,7 +264,7 @@ fn split_records<'b>(layout: &FileLayout, body: &'b [u8], findings: &mut Vec<Fin
             None => (rest, &rest[rest.len()..], false),
         };
         let has_cr = record.last() == Some(&b'\r');
-        let crlf = layout.terminator == layout::Terminator::CrLf;
+        let crlf = layout.terminator == spec::Terminator::CrLf;
         if has_cr {
             record = &record[..record.len() - 1];
         }
@@ -424,7 +422,7 @@ mod tests {
 
     #[test]
     fn fixed_census_writes_header_details_and_trailer() {
-        let layout = FileLayout::load("fixed").unwrap();
+        let layout = crate::census::load_layout("fixed").unwrap();
         let w = write_layout(&layout, &census_table(), &params()).unwrap();
         assert!(w.findings.is_empty(), "{:?}", w.findings);
         let text = String::from_utf8(w.bytes.clone()).unwrap();
@@ -441,7 +439,7 @@ mod tests {
 
     #[test]
     fn tab_census_has_no_padding() {
-        let layout = FileLayout::load("tab").unwrap();
+        let layout = crate::census::load_layout("tab").unwrap();
         let w = write_layout(&layout, &census_table(), &params()).unwrap();
         assert_eq!(w.bytes.split(|b| *b == b'\n').next().unwrap(), b"1964733\t6019715\tKN\tF\t5\t12\t0\t1\t0\r");
         assert!(read_layout(&layout, &w.bytes).findings.is_empty());
@@ -449,7 +447,7 @@ mod tests {
 
     #[test]
     fn too_long_values_are_findings_not_truncated() {
-        let layout = FileLayout::load("fixed").unwrap();
+        let layout = crate::census::load_layout("fixed").unwrap();
         let mut t = census_table();
         t.rows[0][1] = Value::Text("60197150".into());
         let w = write_layout(&layout, &t, &params()).unwrap();
@@ -460,7 +458,7 @@ mod tests {
 
     #[test]
     fn read_back_catches_cut_and_altered_files() {
-        let layout = FileLayout::load("fixed").unwrap();
+        let layout = crate::census::load_layout("fixed").unwrap();
         let w = write_layout(&layout, &census_table(), &params()).unwrap();
         let text = String::from_utf8(w.bytes).unwrap();
         let lines: Vec<&str> = text.split("\r\n").collect();
@@ -477,9 +475,9 @@ mod tests {
 
     #[test]
     fn eof_marker_is_written_when_asked() {
-        let mut layout = FileLayout::load("fixed").unwrap();
+        let mut layout = crate::census::load_layout("fixed").unwrap();
         layout.eof_marker = true;
-        layout.terminator = layout::Terminator::Lf;
+        layout.terminator = spec::Terminator::Lf;
         let w = write_layout(&layout, &census_table(), &params()).unwrap();
         assert!(w.bytes.ends_with(b"\n\x1a"));
         assert!(!w.bytes.contains(&b'\r'));
@@ -489,7 +487,7 @@ mod tests {
     #[test]
     fn read_back_values_are_compared_with_what_was_written() {
         for name in ["fixed", "tab"] {
-            let layout = FileLayout::load(name).unwrap();
+            let layout = crate::census::load_layout(name).unwrap();
             let w = write_layout(&layout, &census_table(), &params()).unwrap();
             let back = read_layout(&layout, &w.bytes);
             assert!(back.findings.is_empty());
@@ -497,10 +495,10 @@ mod tests {
         }
         // A layout that slipped past the checks: a left-aligned, zero-filled count writes 12
         // as 120000, which reads back as a valid but different number.
-        let mut layout = FileLayout::load("fixed").unwrap();
+        let mut layout = crate::census::load_layout("fixed").unwrap();
         let detail = layout.records.iter_mut().find(|r| r.kind == Kind::Detail).unwrap();
         let primary = detail.fields.iter_mut().find(|f| f.name == "primary").unwrap();
-        primary.align = layout::Align::Left;
+        primary.align = spec::Align::Left;
         let mut t = census_table();
         t.rows[1][5] = Value::count(0);
         let w = write_layout(&layout, &t, &params()).unwrap();
@@ -511,7 +509,7 @@ mod tests {
 
     #[test]
     fn missing_columns_and_params_are_errors() {
-        let layout = FileLayout::load("fixed").unwrap();
+        let layout = crate::census::load_layout("fixed").unwrap();
         let mut t = census_table();
         t.columns[5] = "enrolled".into();
         assert!(write_layout(&layout, &t, &params()).is_err());

@@ -9,7 +9,7 @@ use chrono::{Datelike, Days, NaiveDate, Weekday};
 /// Parses a `CCYYMMDD` date: exactly eight ASCII digits naming a real day.
 ///
 /// ```
-/// use rollcall::date::parse_ccyymmdd;
+/// use rollcall::domain::date::parse_ccyymmdd;
 /// assert!(parse_ccyymmdd(b"20250214").is_some());
 /// assert!(parse_ccyymmdd(b"20250230").is_none());
 /// assert!(parse_ccyymmdd(b"2025-02-14").is_none());
@@ -39,7 +39,7 @@ impl AcademicYear {
     /// Parses the `YYYY-YYYY` form in which the second year is the first plus one.
     ///
     /// ```
-    /// use rollcall::date::AcademicYear;
+    /// use rollcall::domain::date::AcademicYear;
     /// assert_eq!(AcademicYear::parse(b"2025-2026"), Some(AcademicYear(2025)));
     /// assert_eq!(AcademicYear::parse(b"2025-2027"), None);
     /// ```
@@ -76,7 +76,7 @@ impl AcademicYear {
     /// Census Day: the first Wednesday in October of the first calendar year.
     ///
     /// ```
-    /// use rollcall::date::AcademicYear;
+    /// use rollcall::domain::date::AcademicYear;
     /// assert_eq!(AcademicYear(2025).census_day().to_string(), "2025-10-01");
     /// assert_eq!(AcademicYear(2022).census_day().to_string(), "2022-10-05");
     /// ```

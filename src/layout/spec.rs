@@ -12,12 +12,15 @@ use serde::Deserialize;
 
 use crate::error::{Error, SchemaError};
 
-/// The run parameters a layout field may read (`param = "…"`).
-pub const PARAMS: [&str; 3] = ["reporting_lea", "academic_year", "census_day"];
-
-/// The layouts compiled into the binary, by the name `--census-layout` takes.
-const EMBEDDED: &[(&str, &str)] =
-    &[("fixed", include_str!("../../schemas/cbeds/census-fixed.toml")), ("tab", include_str!("../../schemas/cbeds/census-tab.toml"))];
+/// What a kind of layout may read: the columns of the rows it writes and the run parameters
+/// its header and trailer may carry. The writer of the rows (census counts) supplies it.
+#[derive(Debug, Clone, Copy)]
+pub struct Vocabulary {
+    /// What the rows are, for messages (`census rows`).
+    pub rows: &'static str,
+    pub columns: &'static [&'static str],
+    pub params: &'static [&'static str],
+}
 
 /// A validated file layout.
 #[derive(Debug, Clone)]
@@ -281,26 +284,21 @@ impl DateFormat {
 }
 
 impl FileLayout {
-    /// Names of the layouts compiled into the binary.
-    pub fn embedded_names() -> Vec<&'static str> {
-        EMBEDDED.iter().map(|(n, _)| *n).collect()
-    }
-
-    /// An embedded layout by name (`fixed`, `tab`), or a layout file by path.
-    pub fn load(name_or_path: &str) -> Result<FileLayout, Error> {
-        if let Some((name, text)) = EMBEDDED.iter().find(|(n, _)| *n == name_or_path) {
-            return FileLayout::from_toml(&format!("embedded:{name}"), text);
+    /// One of `embedded` by name, or a layout file by path, checked against `vocabulary`.
+    pub fn load(name_or_path: &str, embedded: &[(&str, &str)], vocabulary: &Vocabulary) -> Result<FileLayout, Error> {
+        if let Some((name, text)) = embedded.iter().find(|(n, _)| *n == name_or_path) {
+            return FileLayout::from_toml(&format!("embedded:{name}"), text, vocabulary);
         }
         let path = Path::new(name_or_path);
         let text = std::fs::read_to_string(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
-        FileLayout::from_toml(name_or_path, &text)
+        FileLayout::from_toml(name_or_path, &text, vocabulary)
     }
 
     /// Parses and checks a layout file's text; `origin` names it in errors.
-    pub fn from_toml(origin: &str, text: &str) -> Result<FileLayout, Error> {
+    pub fn from_toml(origin: &str, text: &str, vocabulary: &Vocabulary) -> Result<FileLayout, Error> {
         let raw: raw::RawFileLayout = toml::from_str(text)
             .map_err(|e| SchemaError::error(origin, text, e.message().trim().to_owned(), e.span().map(SourceSpan::from), None))?;
-        raw::build(origin, text, raw)
+        raw::build(origin, text, raw, vocabulary)
     }
 
     /// The record layout of `kind`, if the file has that kind.
@@ -331,7 +329,7 @@ mod raw {
 
     use serde::Deserialize;
 
-    use super::{Align, DateFormat, FieldType, FileLayout, Form, Kind, LayoutField, RecordLayout, Source, Terminator};
+    use super::{Align, DateFormat, FieldType, FileLayout, Form, Kind, LayoutField, RecordLayout, Source, Terminator, Vocabulary};
     use crate::error::{Error, SchemaError};
 
     #[derive(Debug, Deserialize)]
@@ -397,6 +395,7 @@ mod raw {
     struct Ctx<'a> {
         origin: &'a str,
         text: &'a str,
+        vocabulary: &'a Vocabulary,
     }
 
     impl Ctx<'_> {
@@ -406,8 +405,8 @@ mod raw {
         }
     }
 
-    pub(super) fn build(origin: &str, text: &str, raw: RawFileLayout) -> Result<FileLayout, Error> {
-        let cx = Ctx { origin, text };
+    pub(super) fn build(origin: &str, text: &str, raw: RawFileLayout, vocabulary: &Vocabulary) -> Result<FileLayout, Error> {
+        let cx = Ctx { origin, text, vocabulary };
         let form = form(&cx, &raw)?;
         if raw.name.is_empty() || raw.version.is_empty() {
             return Err(cx.err(&raw.name, "name and version must be set".to_owned()));
@@ -581,16 +580,17 @@ mod raw {
     fn check_sources(cx: &Ctx<'_>, layout: &FileLayout) -> Result<(), Error> {
         for f in layout.records.iter().flat_map(|r| &r.fields) {
             match &f.source {
-                Source::Column(c) if !crate::census::COLUMNS.contains(&c.as_str()) => {
+                Source::Column(c) if !cx.vocabulary.columns.contains(&c.as_str()) => {
+                    let v = cx.vocabulary;
                     let near =
-                        crate::extract::columns::closest(c, crate::census::COLUMNS).map_or_else(String::new, |n| format!(" (did you mean `{n}`?)"));
-                    let known = crate::census::COLUMNS.join(", ");
+                        crate::diagnostic::closest(c, v.columns.iter().copied()).map_or_else(String::new, |n| format!(" (did you mean `{n}`?)"));
+                    let known = v.columns.join(", ");
                     return Err(
-                        cx.err(c, format!("field `{}` reads column `{c}`, which census rows do not have{near}; the columns are {known}", f.name))
+                        cx.err(c, format!("field `{}` reads column `{c}`, which {} do not have{near}; the columns are {known}", f.name, v.rows))
                     );
                 }
-                Source::Param(p) if !super::PARAMS.contains(&p.as_str()) => {
-                    let known = super::PARAMS.join(", ");
+                Source::Param(p) if !cx.vocabulary.params.contains(&p.as_str()) => {
+                    let known = cx.vocabulary.params.join(", ");
                     return Err(
                         cx.err(p, format!("field `{}` reads parameter `{p}`, which rollcall does not supply; the parameters are {known}", f.name))
                     );
@@ -651,8 +651,8 @@ mod tests {
 
     #[test]
     fn embedded_layouts_load() {
-        for name in FileLayout::embedded_names() {
-            let l = FileLayout::load(name).unwrap();
+        for name in crate::census::embedded_layouts() {
+            let l = crate::census::load_layout(name).unwrap();
             assert!(l.columns().contains("school_of_attendance"), "{name}");
         }
     }
@@ -678,7 +678,7 @@ mod tests {
 
     fn layout(body: &str) -> Result<FileLayout, Error> {
         let head = "name = \"t\"\nversion = \"1\"\nfile_name = \"t.txt\"\nform = \"fixed\"\nrecord_length = 10\nterminator = \"crlf\"\n";
-        FileLayout::from_toml("t.toml", &format!("{head}{body}"))
+        FileLayout::from_toml("t.toml", &format!("{head}{body}"), &crate::census::VOCABULARY)
     }
 
     #[test]
@@ -741,7 +741,7 @@ mod tests {
                 "name = \"t\"\nversion = \"1\"\nfile_name = \"{}\"\nform = \"fixed\"\nrecord_length = 10\nterminator = \"crlf\"\n{detail}",
                 bad.replace('\\', "\\\\")
             );
-            assert!(FileLayout::from_toml("t.toml", &text).is_err(), "{bad:?} accepted");
+            assert!(FileLayout::from_toml("t.toml", &text, &crate::census::VOCABULARY).is_err(), "{bad:?} accepted");
         }
         assert!(layout(detail).is_ok());
     }

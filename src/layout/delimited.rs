@@ -2,14 +2,14 @@
 //! record, no header, no padding, no quoting) and the layout-driven form (CBEDS tab
 //! files). A value holding the delimiter or a line break is refused, never altered.
 
-use super::layout::{RecordLayout, Value};
+use super::spec::{RecordLayout, Value};
 use super::value::{self, Problem};
 use crate::rules::generate as rules;
 
 /// What in `value` a delimited file with `delimiter` cannot carry, in words.
 ///
 /// ```
-/// use rollcall::write::delimited::forbidden;
+/// use rollcall::layout::delimited::forbidden;
 /// assert_eq!(forbidden(b"GARCIA^LOPEZ", b'^'), Some("a caret"));
 /// assert_eq!(forbidden(b"GARCIA", b'^'), None);
 /// ```
