@@ -25,7 +25,7 @@ use crate::error::Error;
 use crate::layout::spec::Value;
 use crate::layout::Table;
 use crate::schema::{names, Layout, Schema};
-use crate::source::{Input, RecordReader};
+use crate::source::{CaretFile, Input};
 pub use layouts::{embedded_names as embedded_layouts, load_layout, COLUMNS, PARAMS, VOCABULARY};
 
 /// Enrollment status, kept apart in every count.
@@ -295,8 +295,8 @@ impl Sources {
         let mut sources = Sources::default();
         let mut rec = ByteRecord::new();
         for input in inputs {
-            let mut reader = RecordReader::open(input)?;
-            while reader.next(&mut rec, input)?.is_some() {
+            let mut reader = CaretFile::open(0, input)?;
+            while reader.next(&mut rec)?.is_some() {
                 sources.add(schema, &rec);
             }
         }

@@ -29,7 +29,7 @@ use crate::layout::{read_layout, verify_read_back, write_layout};
 use crate::report::human::HumanReport;
 use crate::report::json::JsonReport;
 use crate::schema::Schema;
-use crate::source::{self, Input, RecordReader};
+use crate::source::{self, CaretFile, Input};
 
 const AFTER_HELP: &str = "Examples:
   rollcall generate samples/extracts --out submission/
@@ -121,7 +121,7 @@ pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitC
     let loaded = load(&args, &schema, as_of)?;
     let out_dir = output_dir(&args, &loaded)?;
     note_unknown_columns(&loaded);
-    let verdict = gate::check(&schema, &loaded.rows, as_of, args.skip_invalid)?;
+    let verdict = gate::check(&schema, &loaded.inputs, &loaded.rows, as_of, args.skip_invalid)?;
     let mut findings = verdict.findings.clone();
     let stop = verdict.blocking || (verdict.has_fatal() && !args.skip_invalid);
     let mut outputs = Vec::new();
@@ -214,9 +214,10 @@ fn read_rows(schema: &Schema, loaded: &mut Loaded<'_>) -> Result<(), Error> {
                 }
             }
             Source::Calpads => {
-                let mut reader = RecordReader::open(input)?;
-                while let Some(pos) = reader.next(&mut rec, input)? {
-                    loaded.rows.push(extract::calpads_row(schema, i, &rec, pos.line, reader.shape.delimiter));
+                let mut reader = CaretFile::open(i, input)?;
+                let delimiter = reader.delimiter();
+                while let Some(pos) = reader.next(&mut rec)? {
+                    loaded.rows.push(extract::calpads_row(schema, i, &rec, pos.line, delimiter));
                 }
             }
         }

@@ -16,7 +16,7 @@ use crate::rules::identity::{IdentityFields, People};
 use crate::rules::keys::{FileFacts, Index};
 use crate::rules::{self, cross, field, structure, within, Compiled, Family, RecordCtx, Rule, Value};
 use crate::schema::{names, Era, Schema};
-use crate::source::{self, Input, Pos, RecordReader};
+use crate::source::{self, CaretFile, Input, Pos, RecordAt, RecordSource};
 use indicatif::ProgressBar;
 
 /// Settings of one check run.
@@ -93,7 +93,8 @@ pub struct Checker<'s> {
     schema: &'s Schema,
     options: Options,
     inputs: &'s [Input],
-    delimiters: Vec<u8>,
+    /// Per input, how to read its records again once streamed.
+    readers: Vec<Option<Box<dyn RecordAt>>>,
     compiled: Vec<(usize, bool, Compiled<'s>)>,
     /// Whether any identity rule is reported (its bookkeeping is skipped otherwise).
     identity_on: bool,
@@ -127,7 +128,7 @@ impl<'s> Checker<'s> {
             index_on,
             options,
             inputs,
-            delimiters: vec![b'^'; inputs.len()],
+            readers: (0..inputs.len()).map(|_| None).collect(),
             compiled: Vec::new(),
             year_pos,
             eras,
@@ -147,11 +148,20 @@ impl<'s> Checker<'s> {
         self
     }
 
-    /// Checks every input, then the cross-record rules, sending findings to `sink`.
+    /// Checks every input file, then the cross-record rules, sending findings to `sink`.
     pub fn run(&mut self, sink: &mut dyn Sink) -> Result<Totals, Error> {
+        let mut sources: Vec<Box<dyn RecordSource>> = Vec::with_capacity(self.inputs.len());
+        for (i, input) in self.inputs.iter().enumerate() {
+            sources.push(Box::new(CaretFile::open(i, input)?));
+        }
+        self.run_sources(sources, sink)
+    }
+
+    /// Checks every source (files, records in memory), then the cross-record rules.
+    pub fn run_sources(&mut self, sources: Vec<Box<dyn RecordSource>>, sink: &mut dyn Sink) -> Result<Totals, Error> {
         let mut totals = Totals { files: self.inputs.len(), records: 0, not_checked: Vec::new() };
-        for file in 0..self.inputs.len() {
-            totals.records += self.check_file(file, sink)?;
+        for source in sources {
+            totals.records += self.check_source(source, sink)?;
         }
         let mut cross = Vec::new();
         let inputs = self.inputs;
@@ -208,31 +218,36 @@ impl<'s> Checker<'s> {
             .unwrap_or_else(|| AcademicYear::containing(self.options.as_of))
     }
 
-    fn check_file(&mut self, file: usize, sink: &mut dyn Sink) -> Result<u64, Error> {
-        let input = &self.inputs[file];
-        self.index.files.push(FileFacts::default());
-        let reader = RecordReader::open(input)?;
-        let delimiter = reader.shape.delimiter;
-        self.delimiters[file] = delimiter;
+    fn check_source(&mut self, mut source: Box<dyn RecordSource>, sink: &mut dyn Sink) -> Result<u64, Error> {
+        let file = source.input();
+        while self.index.files.len() <= file {
+            self.index.files.push(FileFacts::default());
+        }
+        let reader = source.reader();
+        let delimiter = reader.delimiter();
+        self.readers[file] = Some(reader);
         let mut state = FileState::default();
-        let lf_only = reader.shape.ending != source::Ending::CrLf;
-        if lf_only {
-            let what = format!("records end with {}", reader.shape.ending.describe());
+        let ending = source.shape().map(|s| s.ending);
+        let lf_only = ending.is_some_and(|e| e != source::Ending::CrLf);
+        if let (Some(ending), true) = (ending, lf_only) {
+            let what = format!("records end with {}", ending.describe());
             let mut f = Finding::new(&structure::LINE_ENDING, &[("what", &what)]);
             f.file = Some(file);
             self.emit(f, None, sink)?;
         }
         // Once per file: the first LF-only record of a CR LF file (often lines pasted in with
         // another tool). A record without CR is only known to end with LF alone once another
-        // record follows it, or when the file's last bytes say so.
+        // record follows it, or when the file's last bytes say so. (Records in memory have no
+        // line endings.)
         let mut lf_record: Option<Pos> = None;
-        source::stream(input, reader, |batch| {
+        let file_shaped = ending.is_some();
+        source::stream(source.as_mut(), |batch| {
             for (rec, pos) in batch.records() {
                 if let Some(at) = lf_record.take() {
                     self.mixed_endings(file, at, sink)?;
                     state.mixed_endings = true;
                 }
-                if pos.lf && !lf_only && !state.mixed_endings {
+                if file_shaped && pos.lf && !lf_only && !state.mixed_endings {
                     lf_record = Some(*pos);
                 }
                 self.check_record(file, *pos, rec, &mut state)?;
@@ -243,9 +258,9 @@ impl<'s> Checker<'s> {
             }
             Ok::<(), Error>(())
         })?;
-        self.done_bytes += std::fs::metadata(&input.path).map_or(0, |m| m.len());
+        self.done_bytes += source.size();
         if let Some(at) = lf_record {
-            if source::ends_without_crlf(&input.path) {
+            if source.ends_without_crlf() {
                 self.mixed_endings(file, at, sink)?;
             }
         }
@@ -306,9 +321,10 @@ impl<'s> Checker<'s> {
 
     /// Fills what a cross-record finding lacks (local record ID, value, excerpt) from its record.
     fn complete(&self, f: &mut Finding, sink: &mut dyn Sink) -> Result<(), Error> {
-        let (Some(file), Some(byte)) = (f.file, f.byte) else { return Ok(()) };
-        let delimiter = self.delimiters[file];
-        let rec = source::fetch(&self.inputs[file], delimiter, byte)?;
+        let (Some(file), Some(byte), Some(line)) = (f.file, f.byte, f.line) else { return Ok(()) };
+        let Some(Some(reader)) = self.readers.get(file) else { return Ok(()) };
+        let delimiter = reader.delimiter();
+        let rec = reader.record_at(&Pos { line, byte, lf: false })?;
         if let Some(layout) = self.schema.layout(rec.get(0).unwrap_or_default()).map(|l| l.0) {
             let get = |name: &str| {
                 let at = self.schema.layouts[layout].stable_position(name).and_then(|p| rec.get(p));

@@ -1,10 +1,12 @@
 //! Checked before written: converted rows go through the same engine as `rollcall check`
-//! ([`crate::engine::Checker`]), over temporary caret files whose line N is row N of a
-//! group, and every finding is mapped back to its input file and line. Without
-//! `--skip-invalid` one fatal finding stops everything; with it, rows with fatal findings
-//! are refused and the rest checked again, until what remains has no fatal finding.
+//! ([`crate::engine::Checker`]) as records in memory ([`MemorySource`]), never as a file: no
+//! copy of the students' records is written anywhere before the output. Every finding names
+//! its input file and line. Without `--skip-invalid` one fatal finding stops everything; with
+//! it, rows with fatal findings are refused and the rest checked again, until what remains
+//! has no fatal finding.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 
@@ -17,7 +19,8 @@ use crate::rules::cross::SUBMISSION_MIX;
 use crate::rules::generate as rules;
 use crate::schema::names::REPORTING_LEA;
 use crate::schema::Schema;
-use crate::source::Input;
+use crate::source::memory::MemoryRecord;
+use crate::source::{Input, MemorySource, RecordSource};
 
 /// What the check decided about a set of rows.
 #[derive(Debug, Default)]
@@ -49,12 +52,12 @@ impl Verdict {
 type Attributed = (Option<usize>, Finding);
 
 /// Checks `rows`; with `skip_invalid`, refuses rows with fatal findings until the rest is clean.
-pub fn check(schema: &Schema, rows: &[Row], as_of: NaiveDate, skip_invalid: bool) -> Result<Verdict, Error> {
+pub fn check(schema: &Schema, inputs: &[Input], rows: &[Row], as_of: NaiveDate, skip_invalid: bool) -> Result<Verdict, Error> {
     let mut alive = vec![true; rows.len()];
     let mut verdict = Verdict::default();
     let mut first = true;
     loop {
-        let (found, year) = pass(schema, rows, &alive, as_of)?;
+        let (found, year) = pass(schema, inputs, rows, &alive, as_of)?;
         verdict.year = Some(year);
         let fatal_rows: BTreeSet<usize> = found.iter().filter(|(_, f)| is_fatal(f)).filter_map(|(r, _)| *r).collect();
         verdict.blocking = found.iter().any(|(r, f)| r.is_none() && is_fatal(f));
@@ -87,37 +90,50 @@ fn is_fatal(f: &Finding) -> bool {
     f.severity() == Severity::Fatal
 }
 
-/// One check over the live rows: their conversion findings and the engine's findings.
-fn pass(schema: &Schema, rows: &[Row], alive: &[bool], as_of: NaiveDate) -> Result<(Vec<Attributed>, AcademicYear), Error> {
+/// One check over the live rows: their conversion findings and the engine's findings. The
+/// rows go to the engine as records in memory, one source per input, each record with its
+/// input line, so every finding already names the extract and line it is about.
+fn pass(schema: &Schema, inputs: &[Input], rows: &[Row], alive: &[bool], as_of: NaiveDate) -> Result<(Vec<Attributed>, AcademicYear), Error> {
     let mut found: Vec<Attributed> = Vec::new();
     for (i, row) in rows.iter().enumerate().filter(|(i, _)| alive[*i]) {
         found.extend(row.findings.iter().map(|f| (Some(i), f.clone())));
     }
-    let groups = groups(rows, alive);
-    let dir = tempfile::tempdir().map_err(|source| Error::Write { path: std::env::temp_dir(), source })?;
-    let mut inputs = Vec::with_capacity(groups.len());
-    for (record_type, members) in &groups {
-        let path = dir.path().join(format!("{}.txt", record_type.to_ascii_lowercase()));
-        let mut bytes = Vec::new();
-        for &i in members {
-            bytes.extend_from_slice(&rows[i].text);
-            bytes.extend_from_slice(b"\r\n");
+    let records: Arc<Vec<MemoryRecord>> = Arc::new(rows.iter().map(|r| MemoryRecord { line: r.line, text: r.text.clone() }).collect());
+    let mut picked: Vec<Vec<usize>> = vec![Vec::new(); inputs.len()];
+    for (i, row) in rows.iter().enumerate().filter(|(i, r)| alive[*i] && r.checkable) {
+        if let Some(list) = picked.get_mut(row.input) {
+            list.push(i);
         }
-        std::fs::write(&path, bytes).map_err(|source| Error::Write { path: path.clone(), source })?;
-        inputs.push(Input { path, display: format!("generated {record_type}") });
     }
+    let sources: Vec<Box<dyn RecordSource>> = picked
+        .into_iter()
+        .enumerate()
+        .filter(|(_, list)| !list.is_empty())
+        .map(|(input, list)| Box::new(MemorySource::new(input, Arc::clone(&records), list)) as Box<dyn RecordSource>)
+        .collect();
     let mut raw: Vec<Finding> = Vec::new();
-    let mut checker = Checker::new(schema, &inputs, Options::new(as_of));
-    checker.run(&mut raw)?;
+    let mut checker = Checker::new(schema, inputs, Options::new(as_of));
+    checker.run_sources(sources, &mut raw)?;
     let year = checker.submission_year();
-    let map = Mapper { rows, groups: &groups };
     let mix = lea_mix(schema, rows, alive);
-    // The checker compares the LEA of whole (temporary) files; the row-level finding names
-    // the row and the input file, so it replaces that one.
+    // The engine compares the LEA of whole inputs; the row-level finding names the row, so it
+    // replaces that one.
     let repeats = |f: &Finding| !mix.is_empty() && f.rule.id == SUBMISSION_MIX.id && f.field.as_deref() == Some(REPORTING_LEA);
-    found.extend(raw.into_iter().filter(|f| !repeats(f)).filter_map(|f| map.attribute(f)));
+    found.extend(raw.into_iter().filter(|f| !repeats(f)).filter_map(|f| attribute(rows, f)));
     found.extend(mix.into_iter().map(|f| (None, f)));
     Ok((found, year))
+}
+
+/// The row a finding is about (its "byte" is the row's index), or none for a finding about
+/// an input or the run; `None` when it repeats a conversion finding of the row.
+fn attribute(rows: &[Row], f: Finding) -> Option<Attributed> {
+    let at = f.byte.and_then(|b| usize::try_from(b).ok()).filter(|i| *i < rows.len());
+    if let (Some(r), Some(field)) = (at, f.field.as_deref()) {
+        if rows[r].suppress.iter().any(|s| s == field) {
+            return None;
+        }
+    }
+    Some((at, f))
 }
 
 /// GEN-LEA-MIX: the first row of every LEA other than the first row's. About the run, not
@@ -152,50 +168,4 @@ fn lea_of<'r>(schema: &Schema, row: &'r Row) -> Option<&'r str> {
     let at = schema.layouts[layout].stable_position(REPORTING_LEA)?;
     let lea = row.text.split(|b| *b == b'^').nth(at)?;
     (lea.len() == 7 && lea.iter().all(u8::is_ascii_digit)).then(|| std::str::from_utf8(lea).ok()).flatten()
-}
-
-/// Live, checkable rows grouped by record type, in order of first appearance.
-fn groups(rows: &[Row], alive: &[bool]) -> Vec<(String, Vec<usize>)> {
-    let mut out: Vec<(String, Vec<usize>)> = Vec::new();
-    for (i, row) in rows.iter().enumerate().filter(|(i, r)| alive[*i] && r.checkable) {
-        match out.iter_mut().find(|(t, _)| *t == row.record_type) {
-            Some((_, members)) => members.push(i),
-            None => out.push((row.record_type.clone(), vec![i])),
-        }
-    }
-    out
-}
-
-/// Maps positions in the temporary files back to input rows.
-struct Mapper<'a> {
-    rows: &'a [Row],
-    groups: &'a [(String, Vec<usize>)],
-}
-
-impl Mapper<'_> {
-    fn row_at(&self, file: usize, line: u64) -> Option<usize> {
-        let members = &self.groups.get(file)?.1;
-        members.get(usize::try_from(line).ok()?.checked_sub(1)?).copied()
-    }
-
-    /// The finding with input file and line; `None` when it repeats a conversion finding.
-    fn attribute(&self, mut f: Finding) -> Option<Attributed> {
-        let at = f.file.zip(f.line).and_then(|(file, line)| self.row_at(file, line));
-        let file_level = f.file.map(|file| self.groups.get(file).and_then(|g| g.1.first()).map(|r| self.rows[*r].input));
-        f.file = at.map(|r| self.rows[r].input).or(file_level.flatten());
-        f.line = at.map(|r| self.rows[r].line);
-        f.related = f
-            .related
-            .iter()
-            .filter_map(|r| self.row_at(r.file, r.line))
-            .map(|i| Related { file: self.rows[i].input, line: self.rows[i].line })
-            .collect();
-        if let (Some(r), Some(field)) = (at, f.field.as_deref()) {
-            if self.rows[r].suppress.iter().any(|s| s == field) {
-                return None;
-            }
-        }
-        // A finding without a byte offset is about a file (or files), not one record.
-        Some((at.filter(|_| f.byte.is_some()), f))
-    }
 }

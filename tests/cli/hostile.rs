@@ -122,3 +122,21 @@ fn issue_14_concurrent_runs_never_leave_a_manifest_that_lies() {
         assert!(leftovers.is_empty(), "{leftovers:?}");
     }
 }
+
+/// Item 3: no copy of the students' records outside --out: the check before writing reads the
+/// rows from memory, so the temporary folder stays empty, and nothing is left beside the
+/// output but its lock.
+#[test]
+fn issue_14_no_plaintext_copy_outside_the_output_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let x = extracts_with(&dir.path().join("x"), b"\r\n");
+    let out = dir.path().join("out");
+    let run = rollcall().arg("generate").arg(&x).arg("--out").arg(&out).args(["--as-of", AS_OF]).env("TMPDIR", &tmp).output().unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+    assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0, "nothing written to TMPDIR");
+    let mut beside: Vec<String> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    beside.sort();
+    assert_eq!(beside, [".out.rollcall.lock", "out", "tmp", "x"]);
+}

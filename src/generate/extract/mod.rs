@@ -593,9 +593,9 @@ pub fn calpads_row(schema: &Schema, index: usize, rec: &ByteRecord, line: u64, d
 /// Whether `input` is a CALPADS file (its first record starts with a record type of the
 /// schema) rather than an extract with a header row.
 pub fn is_calpads(schema: &Schema, input: &Input) -> Result<bool, Error> {
-    let mut reader = crate::source::RecordReader::open(input)?;
+    let mut reader = crate::source::CaretFile::open(0, input)?;
     let mut rec = ByteRecord::new();
-    Ok(reader.next(&mut rec, input)?.is_some() && schema.layout(rec.get(0).unwrap_or_default()).is_some())
+    Ok(reader.next(&mut rec)?.is_some() && schema.layout(rec.get(0).unwrap_or_default()).is_some())
 }
 
 #[cfg(test)]
