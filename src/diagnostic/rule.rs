@@ -4,6 +4,42 @@
 
 use super::{Category, Severity};
 
+/// Declares a family's rules where they are written: every entry becomes a `pub static`
+/// [`Rule`], and the family's `RULES` lists them in the order written (the catalog order).
+/// Adding a rule is one entry here plus its cases under `tests/fixtures/rules/<ID>/`; the
+/// registry (`rules::all`) lists families, not rules.
+///
+/// ```
+/// use rollcall::diagnostic::{Category, Severity};
+/// rollcall::rules! {
+///     EXAMPLE {
+///         id: "DEMO-EXAMPLE",
+///         severity: Severity::Warning,
+///         category: Category::Plausibility,
+///         state_rule: None,
+///         summary: "An example",
+///         message: "{what}",
+///         help: "nothing to do",
+///         explanation: "What a rule declaration looks like, for the documentation of the macro.",
+///         bad: "x",
+///         good: "y",
+///     }
+/// }
+/// assert_eq!(RULES.len(), 1);
+/// assert_eq!(RULES[0].id, "DEMO-EXAMPLE");
+/// ```
+#[macro_export]
+macro_rules! rules {
+    ($($(#[$meta:meta])* $name:ident { $($field:ident : $value:expr),* $(,)? })*) => {
+        $(
+            $(#[$meta])*
+            pub static $name: $crate::diagnostic::Rule = $crate::diagnostic::Rule { $($field: $value),* };
+        )*
+        /// This family's rules, in catalog order.
+        pub static RULES: &[&$crate::diagnostic::Rule] = &[$(&$name),*];
+    };
+}
+
 /// A rule: identity and documentation. The check itself lives beside it in its family file.
 #[derive(Debug)]
 pub struct Rule {

@@ -16,163 +16,150 @@ use crate::domain::codes::{school_code, ssid_text, LocalId, StudentKey};
 use crate::domain::date::{day_number, format_ccyymmdd, from_day_number, AcademicYear};
 use crate::rules::keys::{Enrollment, Index, RecordRef, OPEN};
 
-pub static SUBMISSION_MIX: Rule = Rule {
-    id: "XF-SUBMISSION-MIX",
-    severity: Severity::Fatal,
-    category: Category::Structure,
-    state_rule: None,
-    summary: "Files of one run belong to different LEAs or academic years",
-    message: "this file is for {what} {value}, but {first_file} is for {other}",
-    help: "check one submission at a time: the files of one LEA for one academic year",
-    explanation: "A submission is the set of files one LEA sends for one academic year, and the cross-file rules compare them with each other. Files of another LEA or year in the same run would be compared with the wrong records, so the mix is reported instead of silently checked. CALPADS download (-R) files, which hold several years, are exempt from the year comparison.",
-    bad: "exports/senr.txt (9912345, 2025-2026) and exports/old/senr.txt (9912345, 2024-2025)",
-    good: "exports/senr.txt (9912345, 2025-2026) and exports/stas.txt (9912345, 2025-2026)",
-};
+crate::rules! {
+    SUBMISSION_MIX {
+        id: "XF-SUBMISSION-MIX",
+        severity: Severity::Fatal,
+        category: Category::Structure,
+        state_rule: None,
+        summary: "Files of one run belong to different LEAs or academic years",
+        message: "this file is for {what} {value}, but {first_file} is for {other}",
+        help: "check one submission at a time: the files of one LEA for one academic year",
+        explanation: "A submission is the set of files one LEA sends for one academic year, and the cross-file rules compare them with each other. Files of another LEA or year in the same run would be compared with the wrong records, so the mix is reported instead of silently checked. CALPADS download (-R) files, which hold several years, are exempt from the year comparison.",
+        bad: "exports/senr.txt (9912345, 2025-2026) and exports/old/senr.txt (9912345, 2024-2025)",
+        good: "exports/senr.txt (9912345, 2025-2026) and exports/stas.txt (9912345, 2025-2026)",
+    }
 
-pub static STAS_MISSING: Rule = Rule {
-    id: "XF-STAS-MISSING",
-    severity: Severity::Fatal,
-    category: Category::Reference,
-    state_rule: Some("CERT128"),
-    summary: "A primary or short-term TK-12 enrollment has no absence summary for its school and year",
-    message: "enrollment of {student} at school {school} in {year} has no STAS record",
-    help: "add the student's absence summary for school {school} (one record summing all of the student's enrollments there)",
-    explanation: "Every primary (10) or short-term (30) enrollment in grades TK-12 needs an absence summary (STAS) for the same school and year; certification of EOY 3 fails without it (CERT128). Secondary (20) and non-ADA (50) enrollments, no-shows and the pseudo-schools 0000001/0000002 need none. Checked only when the run includes STAS records.",
-    bad: "senr.txt: 9900000101 at 9990011, status 10, grade 03; stas.txt: nothing for 9900000101 at 9990011",
-    good: "stas.txt: STAS^^...^9990011^2025-2026^9900000101^...^180^170^0^0^6^4^0^0^N^",
-};
+    SSID_KNOWN {
+        id: "XF-SSID-KNOWN",
+        severity: Severity::Warning,
+        category: Category::Consistency,
+        state_rule: None,
+        summary: "A SENR without SSID is for a student whose other records carry an SSID",
+        message: "this enrollment has no SSID, but local student ID {local} has SSID {ssid} on {other}",
+        help: "this student already has SSID {ssid}; send it in the ssid field (a blank SSID asks CALPADS to match or assign one, and can create a second SSID for the student)",
+        explanation: "A SENR add or update may leave the SSID blank: that is how a district gets an SSID for a new student (CALPADS matches the student or assigns one). When the same local student ID already carries an SSID in the run's SINF, STAS or other SENR records, the student is not new, and sending the enrollment without the SSID risks a second SSID (a multiple-identifier case). The cross-record rules treat the enrollment as that SSID's.",
+        bad: "senr.txt: SENR^^LR-9^9912345^9990011^^2025-2026^^240311^...   sinf.txt: ...^9900000311^240311^...",
+        good: "senr.txt: SENR^^LR-9^9912345^9990011^^2025-2026^9900000311^240311^...",
+    }
 
-pub static STAS_WITHOUT_ENROLLMENT: Rule = Rule {
-    id: "XF-STAS-WITHOUT-ENROLLMENT",
-    severity: Severity::Fatal,
-    category: Category::Reference,
-    state_rule: None,
-    summary: "An absence summary has no enrollment at that school in that year",
-    message: "STAS for {student} at school {school} in {year} has no SENR enrollment there",
-    help: "correct the school or SSID of the summary, or add the missing enrollment; a summary without an enrollment is rejected",
-    explanation: "An absence summary describes attendance during enrollments at one school. Without a matching SENR enrollment (same SSID, school and academic year) it describes nothing. Checked only when the run includes SENR records.",
-    bad: "stas.txt: ...^9990029^2025-2026^9900000101^...; senr.txt: 9900000101 enrolled only at 9990011",
-    good: "stas.txt: ...^9990011^2025-2026^9900000101^...",
-};
+    STAS_MISSING {
+        id: "XF-STAS-MISSING",
+        severity: Severity::Fatal,
+        category: Category::Reference,
+        state_rule: Some("CERT128"),
+        summary: "A primary or short-term TK-12 enrollment has no absence summary for its school and year",
+        message: "enrollment of {student} at school {school} in {year} has no STAS record",
+        help: "add the student's absence summary for school {school} (one record summing all of the student's enrollments there)",
+        explanation: "Every primary (10) or short-term (30) enrollment in grades TK-12 needs an absence summary (STAS) for the same school and year; certification of EOY 3 fails without it (CERT128). Secondary (20) and non-ADA (50) enrollments, no-shows and the pseudo-schools 0000001/0000002 need none. Checked only when the run includes STAS records.",
+        bad: "senr.txt: 9900000101 at 9990011, status 10, grade 03; stas.txt: nothing for 9900000101 at 9990011",
+        good: "stas.txt: STAS^^...^9990011^2025-2026^9900000101^...^180^170^0^0^6^4^0^0^N^",
+    }
 
-pub static SINF_CENSUS: Rule = Rule {
-    id: "XF-SINF-CENSUS",
-    severity: Severity::Warning,
-    category: Category::Reference,
-    state_rule: None,
-    summary: "A student enrolled on Census Day has no student information effective that day",
-    message: "{student} is enrolled at {school} on Census Day {census} but no SINF record is effective that day",
-    help: "add or correct the student's SINF record so that its effective dates include {census}",
-    explanation: "Fall 1 counts students on Census Day by their demographics, which come from the SINF record effective that day. A student enrolled on Census Day without one is counted without demographics. Checked with --census when the run includes SINF records.",
-    bad: "senr.txt: 9900000101 enrolled 20250813 (open); sinf.txt: 9900000101 effective from 20251103",
-    good: "sinf.txt: 9900000101 effective from 20250813",
-};
+    STAS_WITHOUT_ENROLLMENT {
+        id: "XF-STAS-WITHOUT-ENROLLMENT",
+        severity: Severity::Fatal,
+        category: Category::Reference,
+        state_rule: None,
+        summary: "An absence summary has no enrollment at that school in that year",
+        message: "STAS for {student} at school {school} in {year} has no SENR enrollment there",
+        help: "correct the school or SSID of the summary, or add the missing enrollment; a summary without an enrollment is rejected",
+        explanation: "An absence summary describes attendance during enrollments at one school. Without a matching SENR enrollment (same SSID, school and academic year) it describes nothing. Checked only when the run includes SENR records.",
+        bad: "stas.txt: ...^9990029^2025-2026^9900000101^...; senr.txt: 9900000101 enrolled only at 9990011",
+        good: "stas.txt: ...^9990011^2025-2026^9900000101^...",
+    }
 
-pub static US_DATE_AFTER_START: Rule = Rule {
-    id: "XF-US-DATE-AFTER-START",
-    severity: Severity::Fatal,
-    category: Category::Consistency,
-    state_rule: Some("SENR0654F1"),
-    summary: "The initial US school enrollment date is after the student's earliest TK-12 enrollment",
-    message: "student_initial_us_school_enrollment_date_k12 {value} is after the earliest TK-12 enrollment start {start}",
-    help: "the first US school enrollment cannot come after an enrollment in this LEA; set it to {start} or earlier",
-    explanation: "The initial US school enrollment date (SINF 2.36) is the first day the student attended a US school in grades K-12. It cannot be later than any TK-12 enrollment start the LEA reports (SENR0654F1). No-show exits (N420, N470) and enrollments that started before 2013-07-01 are ignored.",
-    bad: "sinf.txt: ...^20251001^...; senr.txt: start 20250813, grade 03",
-    good: "sinf.txt: ...^20250813^...",
-};
+    SINF_CENSUS {
+        id: "XF-SINF-CENSUS",
+        severity: Severity::Warning,
+        category: Category::Reference,
+        state_rule: None,
+        summary: "A student enrolled on Census Day has no student information effective that day",
+        message: "{student} is enrolled at {school} on Census Day {census} but no SINF record is effective that day",
+        help: "add or correct the student's SINF record so that its effective dates include {census}",
+        explanation: "Fall 1 counts students on Census Day by their demographics, which come from the SINF record effective that day. A student enrolled on Census Day without one is counted without demographics. Checked with --census when the run includes SINF records.",
+        bad: "senr.txt: 9900000101 enrolled 20250813 (open); sinf.txt: 9900000101 effective from 20251103",
+        good: "sinf.txt: 9900000101 effective from 20250813",
+    }
 
-pub static PRIOR_YEAR_OPEN: Rule = Rule {
-    id: "XF-PRIOR-YEAR-OPEN",
-    severity: Severity::Fatal,
-    category: Category::Calendar,
-    state_rule: Some("SENR0317"),
-    summary: "An enrollment from a prior academic year is still open",
-    message: "{year} enrollment at school {school} from {start} is still open; {year} enrollments are exited before August 16, {cutoff_year}",
-    help: "exit the prior-year enrollment with its year-end reason (E155, E156, E230 …) and the last day the student attended that year (at the latest August 15, {cutoff_year}); a student still enrolled gets a new enrollment for the new year",
-    explanation: "Every enrollment is exited at the end of its school year (E155 for students returning, E156 for fifth-year seniors, completers with E230), at the latest before August 16 of the next year (summer graduates count in the prior year). A prior-year enrollment left open is rejected (SENR0317) and blocks Fall 1 certification (CERT112). Checked when the run holds records of a later academic year than the enrollment's; an exit after August 15 is SENR-DATE-OUTSIDE-YEAR's finding.",
-    bad: "SENR^...^2024-2025^...^20240814^10^04^^^...",
-    good: "SENR^...^2024-2025^...^20240814^10^04^20250611^E155^...",
-};
+    US_DATE_AFTER_START {
+        id: "XF-US-DATE-AFTER-START",
+        severity: Severity::Fatal,
+        category: Category::Consistency,
+        state_rule: Some("SENR0654F1"),
+        summary: "The initial US school enrollment date is after the student's earliest TK-12 enrollment",
+        message: "student_initial_us_school_enrollment_date_k12 {value} is after the earliest TK-12 enrollment start {start}",
+        help: "the first US school enrollment cannot come after an enrollment in this LEA; set it to {start} or earlier",
+        explanation: "The initial US school enrollment date (SINF 2.36) is the first day the student attended a US school in grades K-12. It cannot be later than any TK-12 enrollment start the LEA reports (SENR0654F1). No-show exits (N420, N470) and enrollments that started before 2013-07-01 are ignored.",
+        bad: "sinf.txt: ...^20251001^...; senr.txt: start 20250813, grade 03",
+        good: "sinf.txt: ...^20250813^...",
+    }
 
-pub static NO_ETHNICITY: Rule = Rule {
-    id: "XF-NO-ETHNICITY",
-    severity: Severity::Fatal,
-    category: Category::Required,
-    state_rule: Some("SENR0661F1"),
-    summary: "A student information record covering an enrollment has no ethnicity or race data",
-    message: "{student} has no ethnicity or race data{where_}",
-    help: "report the Hispanic indicator and race codes, or mark them as declined (missing indicators = Y)",
-    explanation: "Every SINF record whose effective dates overlap a primary, short-term or non-ADA (10, 30, 50) enrollment must carry ethnicity and race data: the Hispanic indicator, a race code, or a missing indicator set to Y (SENR0661F1, Fall 1, since 9/2024; it replaced CERT004). A family that declined to state is reported with the missing indicators set to Y, which counts as data. A student enrolled with no SINF record at all is reported at the enrollment (CERT004, still certified in EOY 1). Checked when the run includes SINF records; students without an SSID yet are not (their SINF follows once CALPADS assigns one).",
-    bad: "sinf.txt: ...^^^^^^^^... (Hispanic indicator, race codes and both missing indicators blank) for a student enrolled with status 10",
-    good: "sinf.txt: ...^N^N^700^^^^^N^...",
-};
+    PRIOR_YEAR_OPEN {
+        id: "XF-PRIOR-YEAR-OPEN",
+        severity: Severity::Fatal,
+        category: Category::Calendar,
+        state_rule: Some("SENR0317"),
+        summary: "An enrollment from a prior academic year is still open",
+        message: "{year} enrollment at school {school} from {start} is still open; {year} enrollments are exited before August 16, {cutoff_year}",
+        help: "exit the prior-year enrollment with its year-end reason (E155, E156, E230 …) and the last day the student attended that year (at the latest August 15, {cutoff_year}); a student still enrolled gets a new enrollment for the new year",
+        explanation: "Every enrollment is exited at the end of its school year (E155 for students returning, E156 for fifth-year seniors, completers with E230), at the latest before August 16 of the next year (summer graduates count in the prior year). A prior-year enrollment left open is rejected (SENR0317) and blocks Fall 1 certification (CERT112). Checked when the run holds records of a later academic year than the enrollment's; an exit after August 15 is SENR-DATE-OUTSIDE-YEAR's finding.",
+        bad: "SENR^...^2024-2025^...^20240814^10^04^^^...",
+        good: "SENR^...^2024-2025^...^20240814^10^04^20250611^E155^...",
+    }
 
-pub static NON_SCHOOL_DAY: Rule = Rule {
-    id: "XF-NON-SCHOOL-DAY",
-    severity: Severity::Warning,
-    category: Category::Calendar,
-    state_rule: None,
-    summary: "An enrollment starts or exits on a day that is not a school day in the calendar",
-    message: "{field} {value} is not a school day at {school} in the attendance calendar",
-    help: "enrollments usually start on the first day the student attends and exit on the last day expected to attend; check the date against the calendar",
-    explanation: "With --calendar, start and exit dates are compared with the school's calendar. A date on a weekend, holiday or non-school day is legal but often a typing error, and it shifts the expected attendance days. A start the day after the same school's previous exit (an E150 mid-year update) is not reported, nor is a date outside the span the calendar file covers (another academic year: SENR-DATE-OUTSIDE-YEAR reports those).",
-    bad: "start 20250816 (a Saturday)",
-    good: "start 20250818 (Monday, a school day)",
-};
+    NO_ETHNICITY {
+        id: "XF-NO-ETHNICITY",
+        severity: Severity::Fatal,
+        category: Category::Required,
+        state_rule: Some("SENR0661F1"),
+        summary: "A student information record covering an enrollment has no ethnicity or race data",
+        message: "{student} has no ethnicity or race data{where_}",
+        help: "report the Hispanic indicator and race codes, or mark them as declined (missing indicators = Y)",
+        explanation: "Every SINF record whose effective dates overlap a primary, short-term or non-ADA (10, 30, 50) enrollment must carry ethnicity and race data: the Hispanic indicator, a race code, or a missing indicator set to Y (SENR0661F1, Fall 1, since 9/2024; it replaced CERT004). A family that declined to state is reported with the missing indicators set to Y, which counts as data. A student enrolled with no SINF record at all is reported at the enrollment (CERT004, still certified in EOY 1). Checked when the run includes SINF records; students without an SSID yet are not (their SINF follows once CALPADS assigns one).",
+        bad: "sinf.txt: ...^^^^^^^^... (Hispanic indicator, race codes and both missing indicators blank) for a student enrolled with status 10",
+        good: "sinf.txt: ...^N^N^700^^^^^N^...",
+    }
 
-pub static EXPECTED_DAYS: Rule = Rule {
-    id: "XF-EXPECTED-DAYS",
-    severity: Severity::Fatal,
-    category: Category::Calendar,
-    state_rule: Some("CERT129"),
-    summary: "STAS expected attendance days exceed the days of the student's enrollments at that school",
-    message: "expected_attendance_days {value} is more than the {days} {kind} in the student's enrollment at {school}",
-    help: "count only the school days from enrollment start to exit at this school ({basis} gives {days})",
-    explanation: "Expected attendance days are the school days between enrollment start and exit, inclusive, summed over the student's enrollments at that school and year. Certification compares them with the enrollment's calendar days, counting an open enrollment to May 15 (CERT129, Expected Attendance Days greater than Total Enrollment Days); rollcall does the same without a calendar. With --calendar it applies the stricter test: no more than the school days the calendar has in the enrollments.",
-    bad: "enrolled 20260105 to 20260605 (100 school days); STAS expected days 180",
-    good: "STAS expected days 100",
-};
+    NON_SCHOOL_DAY {
+        id: "XF-NON-SCHOOL-DAY",
+        severity: Severity::Warning,
+        category: Category::Calendar,
+        state_rule: None,
+        summary: "An enrollment starts or exits on a day that is not a school day in the calendar",
+        message: "{field} {value} is not a school day at {school} in the attendance calendar",
+        help: "enrollments usually start on the first day the student attends and exit on the last day expected to attend; check the date against the calendar",
+        explanation: "With --calendar, start and exit dates are compared with the school's calendar. A date on a weekend, holiday or non-school day is legal but often a typing error, and it shifts the expected attendance days. A start the day after the same school's previous exit (an E150 mid-year update) is not reported, nor is a date outside the span the calendar file covers (another academic year: SENR-DATE-OUTSIDE-YEAR reports those).",
+        bad: "start 20250816 (a Saturday)",
+        good: "start 20250818 (Monday, a school day)",
+    }
 
-pub static NOT_CHECKED: Rule = Rule {
-    id: "XF-NOT-CHECKED",
-    severity: Severity::Info,
-    category: Category::Structure,
-    state_rule: None,
-    summary: "A cross-file rule was not checked because the records it compares are not in the run or could not be read",
-    message: "{rule} was not checked: {why}",
-    help: "{fix}",
-    explanation: "Cross-file rules compare record types with each other. When a run holds some record types but not the one a rule needs, or most records of that type could not be read (a file with the wrong layout or delimiter), the rule is not run and this note says so, instead of reporting every record as unmatched: one broken file does not bury the real findings under thousands of follow-on ones.",
-    bad: "rollcall check senr.txt sinf.txt   (no STAS: XF-STAS-MISSING cannot run)",
-    good: "rollcall check senr.txt sinf.txt stas.txt",
-};
+    EXPECTED_DAYS {
+        id: "XF-EXPECTED-DAYS",
+        severity: Severity::Fatal,
+        category: Category::Calendar,
+        state_rule: Some("CERT129"),
+        summary: "STAS expected attendance days exceed the days of the student's enrollments at that school",
+        message: "expected_attendance_days {value} is more than the {days} {kind} in the student's enrollment at {school}",
+        help: "count only the school days from enrollment start to exit at this school ({basis} gives {days})",
+        explanation: "Expected attendance days are the school days between enrollment start and exit, inclusive, summed over the student's enrollments at that school and year. Certification compares them with the enrollment's calendar days, counting an open enrollment to May 15 (CERT129, Expected Attendance Days greater than Total Enrollment Days); rollcall does the same without a calendar. With --calendar it applies the stricter test: no more than the school days the calendar has in the enrollments.",
+        bad: "enrolled 20260105 to 20260605 (100 school days); STAS expected days 180",
+        good: "STAS expected days 100",
+    }
 
-pub static SSID_KNOWN: Rule = Rule {
-    id: "XF-SSID-KNOWN",
-    severity: Severity::Warning,
-    category: Category::Consistency,
-    state_rule: None,
-    summary: "A SENR without SSID is for a student whose other records carry an SSID",
-    message: "this enrollment has no SSID, but local student ID {local} has SSID {ssid} on {other}",
-    help: "this student already has SSID {ssid}; send it in the ssid field (a blank SSID asks CALPADS to match or assign one, and can create a second SSID for the student)",
-    explanation: "A SENR add or update may leave the SSID blank: that is how a district gets an SSID for a new student (CALPADS matches the student or assigns one). When the same local student ID already carries an SSID in the run's SINF, STAS or other SENR records, the student is not new, and sending the enrollment without the SSID risks a second SSID (a multiple-identifier case). The cross-record rules treat the enrollment as that SSID's.",
-    bad: "senr.txt: SENR^^LR-9^9912345^9990011^^2025-2026^^240311^...   sinf.txt: ...^9900000311^240311^...",
-    good: "senr.txt: SENR^^LR-9^9912345^9990011^^2025-2026^9900000311^240311^...",
-};
-
-/// The cross-file family, in catalog order.
-pub static RULES: &[&Rule] = &[
-    &SUBMISSION_MIX,
-    &SSID_KNOWN,
-    &STAS_MISSING,
-    &STAS_WITHOUT_ENROLLMENT,
-    &SINF_CENSUS,
-    &US_DATE_AFTER_START,
-    &PRIOR_YEAR_OPEN,
-    &NO_ETHNICITY,
-    &NON_SCHOOL_DAY,
-    &EXPECTED_DAYS,
-    &NOT_CHECKED,
-];
+    NOT_CHECKED {
+        id: "XF-NOT-CHECKED",
+        severity: Severity::Info,
+        category: Category::Structure,
+        state_rule: None,
+        summary: "A cross-file rule was not checked because the records it compares are not in the run or could not be read",
+        message: "{rule} was not checked: {why}",
+        help: "{fix}",
+        explanation: "Cross-file rules compare record types with each other. When a run holds some record types but not the one a rule needs, or most records of that type could not be read (a file with the wrong layout or delimiter), the rule is not run and this note says so, instead of reporting every record as unmatched: one broken file does not bury the real findings under thousands of follow-on ones.",
+        bad: "rollcall check senr.txt sinf.txt   (no STAS: XF-STAS-MISSING cannot run)",
+        good: "rollcall check senr.txt sinf.txt stas.txt",
+    }
+}
 
 /// What the cross-file rules need besides the index.
 pub struct CrossCtx<'a> {

@@ -10,47 +10,46 @@ use crate::domain::codes::{school_code, ssid_text};
 use crate::domain::directory::{grade_rank, Directory};
 use crate::rules::keys::{Enrollment, Index};
 
-pub static GRADE_SPAN: Rule = Rule {
-    id: "SENR-GRADE-SPAN",
-    severity: Severity::Fatal,
-    category: Category::Conditional,
-    state_rule: Some("SENR0269"),
-    summary: "The enrollment's grade is outside the grades its school offers",
-    message: "grade {value} is outside the grades {span} that school {school} ({name}) offers",
-    help: "check the grade level or the school of attendance; a school's grade span is kept in the California School Directory (a student with a special education program may be placed outside it)",
-    explanation: "A student's grade must be within the grade span the school offers in the California School Directory (SENR0269: fatal from the 2025-08-26 release, Flash #310). Students with a special education program record are exempt in CALPADS; rollcall cannot see those, so check them before changing a grade. A span that starts at K includes TK; one that starts at P includes infants. Needs --schools FILE (rollcall's school CSV or the CDE directory export pubschls.txt).",
-    bad: "9990011 offers K-5; SENR ...^9990011^...^20250813^10^07^...",
-    good: "9990029 offers 6-8; SENR ...^9990029^...^20250813^10^07^...",
-};
+crate::rules! {
+    GRADE_SPAN {
+        id: "SENR-GRADE-SPAN",
+        severity: Severity::Fatal,
+        category: Category::Conditional,
+        state_rule: Some("SENR0269"),
+        summary: "The enrollment's grade is outside the grades its school offers",
+        message: "grade {value} is outside the grades {span} that school {school} ({name}) offers",
+        help: "check the grade level or the school of attendance; a school's grade span is kept in the California School Directory (a student with a special education program may be placed outside it)",
+        explanation: "A student's grade must be within the grade span the school offers in the California School Directory (SENR0269: fatal from the 2025-08-26 release, Flash #310). Students with a special education program record are exempt in CALPADS; rollcall cannot see those, so check them before changing a grade. A span that starts at K includes TK; one that starts at P includes infants. Needs --schools FILE (rollcall's school CSV or the CDE directory export pubschls.txt).",
+        bad: "9990011 offers K-5; SENR ...^9990011^...^20250813^10^07^...",
+        good: "9990029 offers 6-8; SENR ...^9990029^...^20250813^10^07^...",
+    }
 
-pub static SHORT_TERM_SCHOOL: Rule = Rule {
-    id: "SENR-SHORT-TERM-SCHOOL",
-    severity: Severity::Fatal,
-    category: Category::Conditional,
-    state_rule: Some("SENR0189"),
-    summary: "A short-term (status 30) enrollment is at a school that is not an Educational Options school",
-    message: "short-term enrollment at school {school} ({name}), which is not an Educational Options school ({kind})",
-    help: "short-term enrollments (status 30) are only for Educational Options schools (continuation, community day, opportunity, juvenile court, county community, home and hospital); report this one as primary (10) or secondary (20)",
-    explanation: "Only Educational Options schools may report short-term enrollments (SENR0189): those whose directory type (EdOpsCode) is JUV, COMM, COMMDAY, CON, HOMHOS or OPP. Alternative schools of choice (ALTSOC) are not among them. Needs --schools FILE.",
-    bad: "9990037 (TRAD): SENR ...^9990037^...^20251006^30^10^...",
-    good: "9990045 (CON): SENR ...^9990045^...^20251006^30^10^...",
-};
+    SHORT_TERM_SCHOOL {
+        id: "SENR-SHORT-TERM-SCHOOL",
+        severity: Severity::Fatal,
+        category: Category::Conditional,
+        state_rule: Some("SENR0189"),
+        summary: "A short-term (status 30) enrollment is at a school that is not an Educational Options school",
+        message: "short-term enrollment at school {school} ({name}), which is not an Educational Options school ({kind})",
+        help: "short-term enrollments (status 30) are only for Educational Options schools (continuation, community day, opportunity, juvenile court, county community, home and hospital); report this one as primary (10) or secondary (20)",
+        explanation: "Only Educational Options schools may report short-term enrollments (SENR0189): those whose directory type (EdOpsCode) is JUV, COMM, COMMDAY, CON, HOMHOS or OPP. Alternative schools of choice (ALTSOC) are not among them. Needs --schools FILE.",
+        bad: "9990037 (TRAD): SENR ...^9990037^...^20251006^30^10^...",
+        good: "9990045 (CON): SENR ...^9990045^...^20251006^30^10^...",
+    }
 
-pub static SCHOOL_UNKNOWN: Rule = Rule {
-    id: "SENR-SCHOOL-UNKNOWN",
-    severity: Severity::Warning,
-    category: Category::Reference,
-    state_rule: Some("SENR0002"),
-    summary: "An enrollment's school is not in the school directory",
-    message: "school {school} is not in the school directory {origin}",
-    help: "check the school code; CALPADS takes only schools with an active reporting relationship to the LEA (SENR0002). If the directory file is old, download a current one",
-    explanation: "The school of attendance must be a valid school code with an active reporting relationship to the LEA (SENR0002). With --schools, a school code the directory does not list is reported once per school, at its first enrollment (a warning: the directory given may be incomplete). The pseudo-schools 0000001 and 0000002 are not directory schools.",
-    bad: "SENR ...^9990099^...   (9990099 is not in schools.csv)",
-    good: "SENR ...^9990011^...",
-};
-
-/// The directory family, in catalog order.
-pub static RULES: &[&Rule] = &[&GRADE_SPAN, &SHORT_TERM_SCHOOL, &SCHOOL_UNKNOWN];
+    SCHOOL_UNKNOWN {
+        id: "SENR-SCHOOL-UNKNOWN",
+        severity: Severity::Warning,
+        category: Category::Reference,
+        state_rule: Some("SENR0002"),
+        summary: "An enrollment's school is not in the school directory",
+        message: "school {school} is not in the school directory {origin}",
+        help: "check the school code; CALPADS takes only schools with an active reporting relationship to the LEA (SENR0002). If the directory file is old, download a current one",
+        explanation: "The school of attendance must be a valid school code with an active reporting relationship to the LEA (SENR0002). With --schools, a school code the directory does not list is reported once per school, at its first enrollment (a warning: the directory given may be incomplete). The pseudo-schools 0000001 and 0000002 are not directory schools.",
+        bad: "SENR ...^9990099^...   (9990099 is not in schools.csv)",
+        good: "SENR ...^9990011^...",
+    }
+}
 
 fn finding(rule: &'static Rule, e: &Enrollment, field: &str, value: String, args: &[(&str, String)]) -> Finding {
     let mut all: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();

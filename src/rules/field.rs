@@ -8,191 +8,176 @@ use crate::diagnostic::{Category, Finding, Severity};
 use crate::domain::date::{parse_ccyymmdd, AcademicYear};
 use crate::schema::{names, Format, Required};
 
-pub static REQUIRED: Rule = Rule {
-    id: "FIELD-REQUIRED",
-    severity: Severity::Fatal,
-    category: Category::Required,
-    state_rule: Some("GERR0001"),
-    summary: "A required field is blank",
-    message: "{field} is required but blank",
-    help: "fill in {field} (field {number}); the state rejects the record without it",
-    explanation: "Fields marked required (Y) in the CALPADS File Specification must hold a value in every record. A value of only spaces counts as blank. Conditionally required fields (C) are checked by the record rules that know the condition.",
-    bad: "SENR^^LR-1^1964733^6019715^^2025-2026^1234567890^100234^^J^GARCIA^...",
-    good: "SENR^^LR-1^1964733^6019715^^2025-2026^1234567890^100234^MARIA^J^GARCIA^...",
-};
+crate::rules! {
+    REQUIRED {
+        id: "FIELD-REQUIRED",
+        severity: Severity::Fatal,
+        category: Category::Required,
+        state_rule: Some("GERR0001"),
+        summary: "A required field is blank",
+        message: "{field} is required but blank",
+        help: "fill in {field} (field {number}); the state rejects the record without it",
+        explanation: "Fields marked required (Y) in the CALPADS File Specification must hold a value in every record. A value of only spaces counts as blank. Conditionally required fields (C) are checked by the record rules that know the condition.",
+        bad: "SENR^^LR-1^1964733^6019715^^2025-2026^1234567890^100234^^J^GARCIA^...",
+        good: "SENR^^LR-1^1964733^6019715^^2025-2026^1234567890^100234^MARIA^J^GARCIA^...",
+    }
 
-pub static LENGTH: Rule = Rule {
-    id: "FIELD-LENGTH",
-    severity: Severity::Fatal,
-    category: Category::Length,
-    state_rule: Some("FRMT0001"),
-    summary: "A value is longer than its field's maximum",
-    message: "{field} is {len} characters long; the maximum is {max}",
-    help: "shorten {field} to at most {max} characters; rollcall never truncates it for you",
-    explanation: "CALPADS lengths are maximums: values are not padded, but a longer value is rejected (FRMT0001). Length is counted in characters. Names that do not fit are usually shortened by the district according to its own naming policy.",
-    bad: "SENR^^LR-1^1964733^60197150^^2025-2026^...",
-    good: "SENR^^LR-1^1964733^6019715^^2025-2026^...",
-};
+    LENGTH {
+        id: "FIELD-LENGTH",
+        severity: Severity::Fatal,
+        category: Category::Length,
+        state_rule: Some("FRMT0001"),
+        summary: "A value is longer than its field's maximum",
+        message: "{field} is {len} characters long; the maximum is {max}",
+        help: "shorten {field} to at most {max} characters; rollcall never truncates it for you",
+        explanation: "CALPADS lengths are maximums: values are not padded, but a longer value is rejected (FRMT0001). Length is counted in characters. Names that do not fit are usually shortened by the district according to its own naming policy.",
+        bad: "SENR^^LR-1^1964733^60197150^^2025-2026^...",
+        good: "SENR^^LR-1^1964733^6019715^^2025-2026^...",
+    }
 
-pub static DATE: Rule = Rule {
-    id: "FIELD-DATE",
-    severity: Severity::Fatal,
-    category: Category::Format,
-    state_rule: Some("FRMT0002"),
-    summary: "A date is not a real CCYYMMDD date",
-    message: "{field} `{value}` is not a CCYYMMDD date",
-    help: "write {field} as eight digits, year-month-day, for a day that exists (like 20250814)",
-    explanation: "CALPADS dates are eight digits, CCYYMMDD, with no separators. 2025-08-14, 8/14/2025, 250814 and impossible days like 20250230 are rejected (FRMT0002).",
-    bad: "...^20250230^10^04^...",
-    good: "...^20250228^10^04^...",
-};
+    DATE {
+        id: "FIELD-DATE",
+        severity: Severity::Fatal,
+        category: Category::Format,
+        state_rule: Some("FRMT0002"),
+        summary: "A date is not a real CCYYMMDD date",
+        message: "{field} `{value}` is not a CCYYMMDD date",
+        help: "write {field} as eight digits, year-month-day, for a day that exists (like 20250814)",
+        explanation: "CALPADS dates are eight digits, CCYYMMDD, with no separators. 2025-08-14, 8/14/2025, 250814 and impossible days like 20250230 are rejected (FRMT0002).",
+        bad: "...^20250230^10^04^...",
+        good: "...^20250228^10^04^...",
+    }
 
-pub static NUMBER: Rule = Rule {
-    id: "FIELD-NUMBER",
-    severity: Severity::Fatal,
-    category: Category::Format,
-    state_rule: Some("FRMT0004"),
-    summary: "A number field holds something other than a non-negative number",
-    message: "{field} `{value}` is not {kind}",
-    help: "write {field} as {kind}, digits only{decimals}",
-    explanation: "Number (NU) fields hold non-negative numbers written with digits. Day counts of the absence summary may carry up to two decimals (###.##) for hourly-attendance schools; other number fields are whole numbers. Signs, spaces and thousands separators are rejected (FRMT0004).",
-    bad: "...^N^N^180^16S^1^0^9^5^0^0^N^",
-    good: "...^N^N^180^165^1^0^9^5^0^0^N^",
-};
+    NUMBER {
+        id: "FIELD-NUMBER",
+        severity: Severity::Fatal,
+        category: Category::Format,
+        state_rule: Some("FRMT0004"),
+        summary: "A number field holds something other than a non-negative number",
+        message: "{field} `{value}` is not {kind}",
+        help: "write {field} as {kind}, digits only{decimals}",
+        explanation: "Number (NU) fields hold non-negative numbers written with digits. Day counts of the absence summary may carry up to two decimals (###.##) for hourly-attendance schools; other number fields are whole numbers. Signs, spaces and thousands separators are rejected (FRMT0004).",
+        bad: "...^N^N^180^16S^1^0^9^5^0^0^N^",
+        good: "...^N^N^180^165^1^0^9^5^0^0^N^",
+    }
 
-pub static DIGITS: Rule = Rule {
-    id: "FIELD-DIGITS",
-    severity: Severity::Fatal,
-    category: Category::Format,
-    state_rule: None,
-    summary: "An SSID, LEA or school code is not exactly its number of digits",
-    message: "{field} `{value}` is not exactly {max} digits",
-    help: "{field} is {max} digits with leading zeros kept (spreadsheets often drop them)",
-    explanation: "The SSID is exactly 10 digits; the reporting LEA and school codes are exactly 7 digits (the district and school parts of the CDS code). A spreadsheet that turned the code into a number usually dropped its leading zeros.",
-    bad: "SENR^^LR-1^1964733^601971^^2025-2026^...",
-    good: "SENR^^LR-1^1964733^0601971^^2025-2026^...",
-};
+    DIGITS {
+        id: "FIELD-DIGITS",
+        severity: Severity::Fatal,
+        category: Category::Format,
+        state_rule: None,
+        summary: "An SSID, LEA or school code is not exactly its number of digits",
+        message: "{field} `{value}` is not exactly {max} digits",
+        help: "{field} is {max} digits with leading zeros kept (spreadsheets often drop them)",
+        explanation: "The SSID is exactly 10 digits; the reporting LEA and school codes are exactly 7 digits (the district and school parts of the CDS code). A spreadsheet that turned the code into a number usually dropped its leading zeros.",
+        bad: "SENR^^LR-1^1964733^601971^^2025-2026^...",
+        good: "SENR^^LR-1^1964733^0601971^^2025-2026^...",
+    }
 
-pub static ACADEMIC_YEAR: Rule = Rule {
-    id: "FIELD-ACADEMIC-YEAR",
-    severity: Severity::Fatal,
-    category: Category::Format,
-    state_rule: Some("SENR0006"),
-    summary: "An academic year is not YYYY-YYYY with consecutive years",
-    message: "{field} `{value}` is not an academic year like 2025-2026",
-    help: "write the academic year as YYYY-YYYY where the second year is the first plus one",
-    explanation: "The Academic Year ID names the school year July 1 – June 30 as two consecutive calendar years joined by a hyphen, like 2025-2026.",
-    bad: "SENR^^LR-1^1964733^6019715^^2025-26^...",
-    good: "SENR^^LR-1^1964733^6019715^^2025-2026^...",
-};
+    ACADEMIC_YEAR {
+        id: "FIELD-ACADEMIC-YEAR",
+        severity: Severity::Fatal,
+        category: Category::Format,
+        state_rule: Some("SENR0006"),
+        summary: "An academic year is not YYYY-YYYY with consecutive years",
+        message: "{field} `{value}` is not an academic year like 2025-2026",
+        help: "write the academic year as YYYY-YYYY where the second year is the first plus one",
+        explanation: "The Academic Year ID names the school year July 1 – June 30 as two consecutive calendar years joined by a hyphen, like 2025-2026.",
+        bad: "SENR^^LR-1^1964733^6019715^^2025-26^...",
+        good: "SENR^^LR-1^1964733^6019715^^2025-2026^...",
+    }
 
-pub static ACADEMIC_YEAR_FUTURE: Rule = Rule {
-    id: "FIELD-ACADEMIC-YEAR-FUTURE",
-    severity: Severity::Fatal,
-    category: Category::Calendar,
-    state_rule: Some("SENR0006"),
-    summary: "An academic year is more than one year in the future",
-    message: "academic year {value} is more than one year after the current year {current}",
-    help: "use the academic year the record belongs to ({current} or {next})",
-    explanation: "CALPADS accepts the current academic year and the next one (for early enrollments), never later ones (SENR0006). The current year is taken from today's date, or from `--as-of`.",
-    bad: "SENR^^LR-1^1964733^6019715^^2028-2029^...",
-    good: "SENR^^LR-1^1964733^6019715^^2025-2026^...",
-};
+    ACADEMIC_YEAR_FUTURE {
+        id: "FIELD-ACADEMIC-YEAR-FUTURE",
+        severity: Severity::Fatal,
+        category: Category::Calendar,
+        state_rule: Some("SENR0006"),
+        summary: "An academic year is more than one year in the future",
+        message: "academic year {value} is more than one year after the current year {current}",
+        help: "use the academic year the record belongs to ({current} or {next})",
+        explanation: "CALPADS accepts the current academic year and the next one (for early enrollments), never later ones (SENR0006). The current year is taken from today's date, or from `--as-of`.",
+        bad: "SENR^^LR-1^1964733^6019715^^2028-2029^...",
+        good: "SENR^^LR-1^1964733^6019715^^2025-2026^...",
+    }
 
-pub static NAME_CHARS: Rule = Rule {
-    id: "FIELD-NAME-CHARS",
-    severity: Severity::Fatal,
-    category: Category::Format,
-    state_rule: Some("IVR0009"),
-    summary: "A name holds a character other than letters, digits, space, period, hyphen, apostrophe",
-    message: "{field} contains {char} at position {position}",
-    help: "remove or replace {char} in {field}; hidden characters often come from copying names out of documents or web pages",
-    explanation: "Name fields (legal, alias, preferred and guardian names) may hold only letters, digits, space, period, hyphen and apostrophe. Every other character is rejected, including invisible ones: tab, no-break space (U+00A0), zero-width space (U+200B) and control characters. The finding names the code point so a hidden character can be found (IVR0009, Invalid Characters in Field; accented letters are letters).",
-    bad: "...^100234^MARIA\u{a0}JOSE^^GARCIA^...",
-    good: "...^100234^MARIA JOSE^^GARCIA^...",
-};
+    NAME_CHARS {
+        id: "FIELD-NAME-CHARS",
+        severity: Severity::Fatal,
+        category: Category::Format,
+        state_rule: Some("IVR0009"),
+        summary: "A name holds a character other than letters, digits, space, period, hyphen, apostrophe",
+        message: "{field} contains {char} at position {position}",
+        help: "remove or replace {char} in {field}; hidden characters often come from copying names out of documents or web pages",
+        explanation: "Name fields (legal, alias, preferred and guardian names) may hold only letters, digits, space, period, hyphen and apostrophe. Every other character is rejected, including invisible ones: tab, no-break space (U+00A0), zero-width space (U+200B) and control characters. The finding names the code point so a hidden character can be found (IVR0009, Invalid Characters in Field; accented letters are letters).",
+        bad: "...^100234^MARIA\u{a0}JOSE^^GARCIA^...",
+        good: "...^100234^MARIA JOSE^^GARCIA^...",
+    }
 
-pub static ZIP: Rule = Rule {
-    id: "FIELD-ZIP",
-    severity: Severity::Fatal,
-    category: Category::Format,
-    state_rule: None,
-    summary: "A ZIP code is not 5 digits, 9 digits or 12345-6789",
-    message: "{field} `{value}` is not a ZIP code",
-    help: "write the ZIP code as 5 digits, or ZIP+4 as 123456789 or 12345-6789",
-    explanation: "Address ZIP codes are five digits, optionally followed by the four-digit extension, with or without a hyphen.",
-    bad: "...^LOS ANGELES^CA^9001^...",
-    good: "...^LOS ANGELES^CA^90012^...",
-};
+    ZIP {
+        id: "FIELD-ZIP",
+        severity: Severity::Fatal,
+        category: Category::Format,
+        state_rule: None,
+        summary: "A ZIP code is not 5 digits, 9 digits or 12345-6789",
+        message: "{field} `{value}` is not a ZIP code",
+        help: "write the ZIP code as 5 digits, or ZIP+4 as 123456789 or 12345-6789",
+        explanation: "Address ZIP codes are five digits, optionally followed by the four-digit extension, with or without a hyphen.",
+        bad: "...^LOS ANGELES^CA^9001^...",
+        good: "...^LOS ANGELES^CA^90012^...",
+    }
 
-pub static CODE: Rule = Rule {
-    id: "FIELD-CODE",
-    severity: Severity::Fatal,
-    category: Category::Code,
-    state_rule: Some("GERR0002"),
-    summary: "A coded field holds a value that is not in its code set",
-    message: "{field} `{value}` is not a {codeset} code",
-    help: "use one of the {codeset} codes: {codes}",
-    explanation: "Coded fields take their values from the CALPADS code sets kept in schemas/calpads/codesets.toml. Codes are exact: lower case, leading or trailing spaces and unpadded grades (4 for 04) are rejected (GERR0002). Local codes of the student information system must be translated to state codes.",
-    bad: "...^20250814^10^4^...",
-    good: "...^20250814^10^04^...",
-};
+    CODE {
+        id: "FIELD-CODE",
+        severity: Severity::Fatal,
+        category: Category::Code,
+        state_rule: Some("GERR0002"),
+        summary: "A coded field holds a value that is not in its code set",
+        message: "{field} `{value}` is not a {codeset} code",
+        help: "use one of the {codeset} codes: {codes}",
+        explanation: "Coded fields take their values from the CALPADS code sets kept in schemas/calpads/codesets.toml. Codes are exact: lower case, leading or trailing spaces and unpadded grades (4 for 04) are rejected (GERR0002). Local codes of the student information system must be translated to state codes.",
+        bad: "...^20250814^10^4^...",
+        good: "...^20250814^10^04^...",
+    }
 
-pub static CODE_YEAR: Rule = Rule {
-    id: "FIELD-CODE-YEAR",
-    severity: Severity::Fatal,
-    category: Category::Code,
-    state_rule: Some("GERR0007"),
-    summary: "A code is used outside its effective academic years",
-    message: "{field} `{value}` ({name}) is valid {range}, not in {year}",
-    help: "use a code that is in effect in {year}; retired codes usually have a successor in the same code set",
-    explanation: "Codes have first and last effective academic years. Grade TK exists from 2023-2024; the ungraded grades UE and US and the exit codes T270, T310 and T460 were retired after 2017-2018. A code outside its years is rejected (GERR0007).",
-    bad: "SENR^...^2025-2026^...^20250814^10^UE^...",
-    good: "SENR^...^2025-2026^...^20250814^10^05^...",
-};
+    CODE_YEAR {
+        id: "FIELD-CODE-YEAR",
+        severity: Severity::Fatal,
+        category: Category::Code,
+        state_rule: Some("GERR0007"),
+        summary: "A code is used outside its effective academic years",
+        message: "{field} `{value}` ({name}) is valid {range}, not in {year}",
+        help: "use a code that is in effect in {year}; retired codes usually have a successor in the same code set",
+        explanation: "Codes have first and last effective academic years. Grade TK exists from 2023-2024; the ungraded grades UE and US and the exit codes T270, T310 and T460 were retired after 2017-2018. A code outside its years is rejected (GERR0007).",
+        bad: "SENR^...^2025-2026^...^20250814^10^UE^...",
+        good: "SENR^...^2025-2026^...^20250814^10^05^...",
+    }
 
-pub static TRANSACTION_TYPE: Rule = Rule {
-    id: "FIELD-TRANSACTION-TYPE",
-    severity: Severity::Fatal,
-    category: Category::Code,
-    state_rule: Some("GERR0008"),
-    summary: "The transaction type code is not blank or one of the allowed codes",
-    message: "transaction_type_code `{value}` is not valid for {record_type}",
-    help: "leave transaction_type_code blank to add or update; use {codes} only as the file specification allows",
-    explanation: "The transaction type says what to do with the record: blank (or A) adds or updates, D deletes, R replaces. SINF accepts only blank or D. Any other value is rejected (GERR0008).",
-    bad: "SENR^X^LR-1^1964733^...",
-    good: "SENR^^LR-1^1964733^...",
-};
+    TRANSACTION_TYPE {
+        id: "FIELD-TRANSACTION-TYPE",
+        severity: Severity::Fatal,
+        category: Category::Code,
+        state_rule: Some("GERR0008"),
+        summary: "The transaction type code is not blank or one of the allowed codes",
+        message: "transaction_type_code `{value}` is not valid for {record_type}",
+        help: "leave transaction_type_code blank to add or update; use {codes} only as the file specification allows",
+        explanation: "The transaction type says what to do with the record: blank (or A) adds or updates, D deletes, R replaces. SINF accepts only blank or D. Any other value is rejected (GERR0008).",
+        bad: "SENR^X^LR-1^1964733^...",
+        good: "SENR^^LR-1^1964733^...",
+    }
 
-/// The field family, in catalog order.
-pub static RULES: &[&Rule] = &[
-    &REQUIRED,
-    &LENGTH,
-    &DATE,
-    &NUMBER,
-    &DIGITS,
-    &ACADEMIC_YEAR,
-    &ACADEMIC_YEAR_FUTURE,
-    &NAME_CHARS,
-    &ZIP,
-    &CODE,
-    &CODE_YEAR,
-    &TRANSACTION_TYPE,
-    &NOT_YET,
-];
-
-pub static NOT_YET: Rule = Rule {
-    id: "FIELD-NOT-YET",
-    severity: Severity::Fatal,
-    category: Category::Code,
-    state_rule: None,
-    summary: "A field that the state added in a later academic year holds a value in an earlier year's record",
-    message: "{field} holds `{value}`, but it is reported only from {first} on; this record is for {year}",
-    help: "leave {field} blank in {year} records (it came into use in {first}), or correct the academic year",
-    explanation: "When the state adds a field at the end of a layout, the position is in every year's file but may hold a value only from the year the field came into use (for example STAS attendance recovery days from 2025-2026). A value in an earlier year's record is reported: the field did not exist for that year. Which fields and years is data in schemas/ (`blank_before`).",
-    bad: "STAS^...^2024-2025^...^N^3",
-    good: "STAS^...^2024-2025^...^N^",
-};
+    NOT_YET {
+        id: "FIELD-NOT-YET",
+        severity: Severity::Fatal,
+        category: Category::Code,
+        state_rule: None,
+        summary: "A field that the state added in a later academic year holds a value in an earlier year's record",
+        message: "{field} holds `{value}`, but it is reported only from {first} on; this record is for {year}",
+        help: "leave {field} blank in {year} records (it came into use in {first}), or correct the academic year",
+        explanation: "When the state adds a field at the end of a layout, the position is in every year's file but may hold a value only from the year the field came into use (for example STAS attendance recovery days from 2025-2026). A value in an earlier year's record is reported: the field did not exist for that year. Which fields and years is data in schemas/ (`blank_before`).",
+        bad: "STAS^...^2024-2025^...^N^3",
+        good: "STAS^...^2024-2025^...^N^",
+    }
+}
 
 /// Checks every field of `ctx`'s record, storing parsed values into `values`.
 pub fn check(ctx: &RecordCtx<'_, '_>, values: &mut Vec<Value>, out: &mut Vec<Finding>) {

@@ -8,40 +8,39 @@ use std::hash::Hasher;
 
 use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
 
-use super::{RecordCtx, Rule};
+use super::RecordCtx;
 use crate::diagnostic::{Category, Finding, Related, Severity};
 use crate::domain::codes::digits;
 use crate::domain::date::day_number;
 use crate::rules::keys::RecordRef;
 
-pub static SSID_DIFFERS: Rule = Rule {
-    id: "XF-SSID-DIFFERS",
-    severity: Severity::Warning,
-    category: Category::Consistency,
-    state_rule: None,
-    summary: "One SSID has different birth dates, genders or legal names across records or files",
-    message: "{what} `{shown}` for SSID {ssid} differs from {other_value} on {other_file} line {other_line}",
-    help: "the same student must be described the same way everywhere; correct the record that is wrong, or check whether the SSID was keyed for the wrong student",
-    explanation: "SENR, SINF and STAS all carry the student's legal name, birth date and gender, and the state matches students on them. When one SSID comes with two different values the cause is usually a keying error, or an SSID entered for the wrong student. The finding points at the later record and lists the earlier one.",
-    bad: "senr.txt: ...^1234567890^...^MARIA^...^20150412^F^...   stas.txt: ...^1234567890^...^MARIA^...^20150421^F^...",
-    good: "senr.txt: ...^1234567890^...^MARIA^...^20150412^F^...   stas.txt: ...^1234567890^...^MARIA^...^20150412^F^...",
-};
+crate::rules! {
+    SSID_DIFFERS {
+        id: "XF-SSID-DIFFERS",
+        severity: Severity::Warning,
+        category: Category::Consistency,
+        state_rule: None,
+        summary: "One SSID has different birth dates, genders or legal names across records or files",
+        message: "{what} `{shown}` for SSID {ssid} differs from {other_value} on {other_file} line {other_line}",
+        help: "the same student must be described the same way everywhere; correct the record that is wrong, or check whether the SSID was keyed for the wrong student",
+        explanation: "SENR, SINF and STAS all carry the student's legal name, birth date and gender, and the state matches students on them. When one SSID comes with two different values the cause is usually a keying error, or an SSID entered for the wrong student. The finding points at the later record and lists the earlier one.",
+        bad: "senr.txt: ...^1234567890^...^MARIA^...^20150412^F^...   stas.txt: ...^1234567890^...^MARIA^...^20150421^F^...",
+        good: "senr.txt: ...^1234567890^...^MARIA^...^20150412^F^...   stas.txt: ...^1234567890^...^MARIA^...^20150412^F^...",
+    }
 
-pub static MULTIPLE_IDENTIFIERS: Rule = Rule {
-    id: "XF-MULTIPLE-IDENTIFIERS",
-    severity: Severity::Warning,
-    category: Category::Consistency,
-    state_rule: None,
-    summary: "Two SSIDs have the same legal name, birth date and gender (possible multiple identifiers)",
-    message: "SSID {ssid} has the same legal name, birth date and gender as SSID {other_ssid} on {other_file} line {other_line}",
-    help: "if both are the same child, keep one SSID and ask the state to combine them (MID resolution); if they are twins or namesakes, no change is needed",
-    explanation: "The state looks for multiple identifiers (MIDs): one child with two SSIDs. Two SSIDs with identical legal first and last name, birth date and gender in one submission are the strongest sign of it. Resolve it before the state's nightly MID detection flags it during certification.",
-    bad: "...^9900000101^...^ANA^...^LOPEZ^...^20140203^F^...   and   ...^9900000177^...^ANA^...^LOPEZ^...^20140203^F^...",
-    good: "...^9900000101^...^ANA^...^LOPEZ^...^20140203^F^...   (one SSID for the child)",
-};
-
-/// The identity rules, in catalog order.
-pub static RULES: &[&Rule] = &[&SSID_DIFFERS, &MULTIPLE_IDENTIFIERS];
+    MULTIPLE_IDENTIFIERS {
+        id: "XF-MULTIPLE-IDENTIFIERS",
+        severity: Severity::Warning,
+        category: Category::Consistency,
+        state_rule: None,
+        summary: "Two SSIDs have the same legal name, birth date and gender (possible multiple identifiers)",
+        message: "SSID {ssid} has the same legal name, birth date and gender as SSID {other_ssid} on {other_file} line {other_line}",
+        help: "if both are the same child, keep one SSID and ask the state to combine them (MID resolution); if they are twins or namesakes, no change is needed",
+        explanation: "The state looks for multiple identifiers (MIDs): one child with two SSIDs. Two SSIDs with identical legal first and last name, birth date and gender in one submission are the strongest sign of it. Resolve it before the state's nightly MID detection flags it during certification.",
+        bad: "...^9900000101^...^ANA^...^LOPEZ^...^20140203^F^...   and   ...^9900000177^...^ANA^...^LOPEZ^...^20140203^F^...",
+        good: "...^9900000101^...^ANA^...^LOPEZ^...^20140203^F^...   (one SSID for the child)",
+    }
+}
 
 /// Positions of the identity fields of a record type.
 #[derive(Clone, Copy, Debug)]

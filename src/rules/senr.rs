@@ -74,295 +74,388 @@ pub const NPS_SCHOOL: &[u8] = b"0000001";
 /// The private school group pseudo-school code.
 pub const PRIVATE_GROUP_SCHOOL: &[u8] = b"0000002";
 
-pub static EXIT_PAIR: Rule = Rule {
-    id: "SENR-EXIT-PAIR",
-    severity: Severity::Fatal,
-    category: Category::Conditional,
-    state_rule: Some("GERR0001"),
-    summary: "Exit date and exit reason must be both filled or both blank",
-    message: "{present} is set but {missing} is blank",
-    help: "{fix}",
-    explanation: "An enrollment is closed by an exit date together with the reason the student left. One without the other is rejected: the state cannot tell whether the enrollment is open.",
-    bad: "...^20250814^10^04^20260610^^...",
-    good: "...^20250814^10^04^20260610^E155^...",
-};
+crate::rules! {
+    EXIT_PAIR {
+        id: "SENR-EXIT-PAIR",
+        severity: Severity::Fatal,
+        category: Category::Conditional,
+        state_rule: Some("GERR0001"),
+        summary: "Exit date and exit reason must be both filled or both blank",
+        message: "{present} is set but {missing} is blank",
+        help: "{fix}",
+        explanation: "An enrollment is closed by an exit date together with the reason the student left. One without the other is rejected: the state cannot tell whether the enrollment is open.",
+        bad: "...^20250814^10^04^20260610^^...",
+        good: "...^20250814^10^04^20260610^E155^...",
+    }
 
-pub static EXIT_BEFORE_START: Rule = Rule {
-    id: "SENR-EXIT-BEFORE-START",
-    severity: Severity::Fatal,
-    category: Category::Conditional,
-    state_rule: Some("SENR0018"),
-    summary: "The exit date is before the enrollment start date",
-    message: "enrollment_exit_date {value} is before enrollment_start_date {start}",
-    help: "correct whichever date was mistyped; an enrollment that never happened is exited with N470 (exit = start or start - 1)",
-    explanation: "An enrollment ends on or after the day it starts. The only exception is the no-show code N470, whose exit date may be the day before the start date (checked by SENR-N470-DATE).",
-    bad: "...^20250814^10^04^20250801^T160^...",
-    good: "...^20250814^10^04^20251003^T160^...",
-};
+    EXIT_BEFORE_START {
+        id: "SENR-EXIT-BEFORE-START",
+        severity: Severity::Fatal,
+        category: Category::Conditional,
+        state_rule: Some("SENR0018"),
+        summary: "The exit date is before the enrollment start date",
+        message: "enrollment_exit_date {value} is before enrollment_start_date {start}",
+        help: "correct whichever date was mistyped; an enrollment that never happened is exited with N470 (exit = start or start - 1)",
+        explanation: "An enrollment ends on or after the day it starts. The only exception is the no-show code N470, whose exit date may be the day before the start date (checked by SENR-N470-DATE).",
+        bad: "...^20250814^10^04^20250801^T160^...",
+        good: "...^20250814^10^04^20251003^T160^...",
+    }
 
-pub static N470_DATE: Rule = Rule {
-    id: "SENR-N470-DATE",
-    severity: Severity::Fatal,
-    category: Category::Conditional,
-    state_rule: Some("SENR0018"),
-    summary: "An N470 no-show exit date must equal the start date or the day before",
-    message: "N470 exit date {value} is neither the start date {start} nor the day before",
-    help: "set enrollment_exit_date to {start} or {day_before}; a student who attended is exited with another reason",
-    explanation: "N470 (no-show) records an enrollment that never took place, so its exit date is the start date or one day before it (SENR0018; the state's guidance since 5/2025: the day before for general education, the start date for students with disabilities). Any other exit date means the student attended and needs a different exit reason.",
-    bad: "...^20250814^10^04^20250905^N470^...",
-    good: "...^20250814^10^04^20250813^N470^...",
-};
+    N470_DATE {
+        id: "SENR-N470-DATE",
+        severity: Severity::Fatal,
+        category: Category::Conditional,
+        state_rule: Some("SENR0018"),
+        summary: "An N470 no-show exit date must equal the start date or the day before",
+        message: "N470 exit date {value} is neither the start date {start} nor the day before",
+        help: "set enrollment_exit_date to {start} or {day_before}; a student who attended is exited with another reason",
+        explanation: "N470 (no-show) records an enrollment that never took place, so its exit date is the start date or one day before it (SENR0018; the state's guidance since 5/2025: the day before for general education, the start date for students with disabilities). Any other exit date means the student attended and needs a different exit reason.",
+        bad: "...^20250814^10^04^20250905^N470^...",
+        good: "...^20250814^10^04^20250813^N470^...",
+    }
 
-pub static N420_DATE: Rule = Rule {
-    id: "SENR-N420-DATE",
-    severity: Severity::Warning,
-    category: Category::Conditional,
-    state_rule: None,
-    summary: "An N420 no-show (same school) exit date must fall between May 15 and August 15",
-    message: "N420 exit date {value} is not between May 15 and August 15",
-    help: "N420 is for students expected back at the same school who did not show up after the summer; use N470 or a transfer code otherwise",
-    explanation: "N420 (no-show, same school) closes a summer-time enrollment of a student who was expected to return and did not; its exit date usually falls between May 15 and August 15. No current state rule checks the window (SENR0167, which did, was folded into SENR0018 in 2010 and SENR0018 now checks only N470), so this is a warning: a date far outside it usually means a mistyped date or the wrong no-show code.",
-    bad: "...^20250814^10^04^20251020^N420^...",
-    good: "...^20250814^10^04^20250814^N420^...",
-};
+    N420_DATE {
+        id: "SENR-N420-DATE",
+        severity: Severity::Warning,
+        category: Category::Conditional,
+        state_rule: None,
+        summary: "An N420 no-show (same school) exit date must fall between May 15 and August 15",
+        message: "N420 exit date {value} is not between May 15 and August 15",
+        help: "N420 is for students expected back at the same school who did not show up after the summer; use N470 or a transfer code otherwise",
+        explanation: "N420 (no-show, same school) closes a summer-time enrollment of a student who was expected to return and did not; its exit date usually falls between May 15 and August 15. No current state rule checks the window (SENR0167, which did, was folded into SENR0018 in 2010 and SENR0018 now checks only N470), so this is a warning: a date far outside it usually means a mistyped date or the wrong no-show code.",
+        bad: "...^20250814^10^04^20251020^N420^...",
+        good: "...^20250814^10^04^20250814^N420^...",
+    }
 
-pub static START_BEFORE_BIRTH: Rule = Rule {
-    id: "SENR-START-BEFORE-BIRTH",
-    severity: Severity::Fatal,
-    category: Category::Conditional,
-    state_rule: None,
-    summary: "The enrollment starts on or before the student's birth date",
-    message: "enrollment_start_date {value} is not after student_birth_date {birth}",
-    help: "one of the two dates is mistyped; check the birth date against the student's records",
-    explanation:
-        "A student cannot be enrolled before being born. This usually means the birth date and start date were swapped or a year was mistyped.",
-    bad: "...^20150412^F^...^20100814^10^04^...",
-    good: "...^20150412^F^...^20250814^10^04^...",
-};
+    START_BEFORE_BIRTH {
+        id: "SENR-START-BEFORE-BIRTH",
+        severity: Severity::Fatal,
+        category: Category::Conditional,
+        state_rule: None,
+        summary: "The enrollment starts on or before the student's birth date",
+        message: "enrollment_start_date {value} is not after student_birth_date {birth}",
+        help: "one of the two dates is mistyped; check the birth date against the student's records",
+        explanation:
+            "A student cannot be enrolled before being born. This usually means the birth date and start date were swapped or a year was mistyped.",
+        bad: "...^20150412^F^...^20100814^10^04^...",
+        good: "...^20150412^F^...^20250814^10^04^...",
+    }
 
-pub static START_FUTURE: Rule = Rule {
-    id: "SENR-START-FUTURE",
-    severity: Severity::Fatal,
-    category: Category::Calendar,
-    state_rule: None,
-    summary: "The enrollment starts more than six months from today",
-    message: "enrollment_start_date {value} is more than six months after {today}",
-    help: "check the year of the start date; enrollments are reported when they begin, not long before",
-    explanation: "The state accepts enrollment start dates up to six months ahead. A later date is almost always a typing error in the year. Today is the date rollcall runs, or `--as-of`.",
-    bad: "...^20290814^10^04^...",
-    good: "...^20250814^10^04^...",
-};
+    START_FUTURE {
+        id: "SENR-START-FUTURE",
+        severity: Severity::Fatal,
+        category: Category::Calendar,
+        state_rule: None,
+        summary: "The enrollment starts more than six months from today",
+        message: "enrollment_start_date {value} is more than six months after {today}",
+        help: "check the year of the start date; enrollments are reported when they begin, not long before",
+        explanation: "The state accepts enrollment start dates up to six months ahead. A later date is almost always a typing error in the year. Today is the date rollcall runs, or `--as-of`.",
+        bad: "...^20290814^10^04^...",
+        good: "...^20250814^10^04^...",
+    }
 
-pub static EXIT_FUTURE: Rule = Rule {
-    id: "SENR-EXIT-FUTURE",
-    severity: Severity::Fatal,
-    category: Category::Calendar,
-    state_rule: None,
-    summary: "The exit date is more than 30 days from today",
-    message: "enrollment_exit_date {value} is more than 30 days after {today}",
-    help: "report the exit once it has happened, with the last day the student was expected to attend",
-    explanation: "Exits are reported after the fact. An exit date more than 30 days ahead of today is rejected; it usually means a planned exit was entered early or the year is wrong.",
-    bad: "...^20250814^10^04^20290610^E155^...",
-    good: "...^20250814^10^04^20260610^E155^...",
-};
+    EXIT_FUTURE {
+        id: "SENR-EXIT-FUTURE",
+        severity: Severity::Fatal,
+        category: Category::Calendar,
+        state_rule: None,
+        summary: "The exit date is more than 30 days from today",
+        message: "enrollment_exit_date {value} is more than 30 days after {today}",
+        help: "report the exit once it has happened, with the last day the student was expected to attend",
+        explanation: "Exits are reported after the fact. An exit date more than 30 days ahead of today is rejected; it usually means a planned exit was entered early or the year is wrong.",
+        bad: "...^20250814^10^04^20290610^E155^...",
+        good: "...^20250814^10^04^20260610^E155^...",
+    }
 
-pub static COMPLETION_REQUIRED: Rule = Rule {
-    id: "SENR-COMPLETION-REQUIRED",
-    severity: Severity::Fatal,
-    category: Category::Conditional,
-    state_rule: None,
-    summary: "An E230 completer exit needs a completion status",
-    message: "student_exit_reason_code is E230 but student_school_completion_status is blank",
-    help: "set the completion status (100 diploma, 120 certificate, 320/330 equivalency, 360, 480 …) for this completer",
-    explanation: "E230 (completer exit) says the student completed school; the completion status says how. It is required with E230.",
-    bad: "...^20250814^10^12^20260605^E230^^...",
-    good: "...^20250814^10^12^20260605^E230^100^^Y^...",
-};
+    COMPLETION_REQUIRED {
+        id: "SENR-COMPLETION-REQUIRED",
+        severity: Severity::Fatal,
+        category: Category::Conditional,
+        state_rule: None,
+        summary: "An E230 completer exit needs a completion status",
+        message: "student_exit_reason_code is E230 but student_school_completion_status is blank",
+        help: "set the completion status (100 diploma, 120 certificate, 320/330 equivalency, 360, 480 …) for this completer",
+        explanation: "E230 (completer exit) says the student completed school; the completion status says how. It is required with E230.",
+        bad: "...^20250814^10^12^20260605^E230^^...",
+        good: "...^20250814^10^12^20260605^E230^100^^Y^...",
+    }
 
-pub static COMPLETION_WITHOUT_E230: Rule = Rule {
-    id: "SENR-COMPLETION-WITHOUT-E230",
-    severity: Severity::Fatal,
-    category: Category::Conditional,
-    state_rule: Some("SENR0022"),
-    summary: "A completion status is given with an exit reason other than E230",
-    message: "student_school_completion_status {value} is set but the exit reason is {reason}",
-    help: "a completer exits with E230; clear the completion status or change the exit reason to E230",
-    explanation: "Completion status belongs only to completer exits (E230): exit reason and completion status must be a valid combination (SENR0022), and a diploma (100) needs E230 (SENR0175, cited on findings about 100).",
-    bad: "...^20260605^E155^100^^Y^...",
-    good: "...^20260605^E230^100^^Y^...",
-};
+    COMPLETION_WITHOUT_E230 {
+        id: "SENR-COMPLETION-WITHOUT-E230",
+        severity: Severity::Fatal,
+        category: Category::Conditional,
+        state_rule: Some("SENR0022"),
+        summary: "A completion status is given with an exit reason other than E230",
+        message: "student_school_completion_status {value} is set but the exit reason is {reason}",
+        help: "a completer exits with E230; clear the completion status or change the exit reason to E230",
+        explanation: "Completion status belongs only to completer exits (E230): exit reason and completion status must be a valid combination (SENR0022), and a diploma (100) needs E230 (SENR0175, cited on findings about 100).",
+        bad: "...^20260605^E155^100^^Y^...",
+        good: "...^20260605^E230^100^^Y^...",
+    }
 
-pub static UC_CSU_REQUIRED: Rule = Rule {
-    id: "SENR-UC-CSU-REQUIRED",
-    severity: Severity::Fatal,
-    category: Category::Conditional,
-    state_rule: None,
-    summary: "A graduate (completion 100) needs the UC/CSU requirements indicator",
-    message: "completion status is 100 but student_met_all_uc_csu_requirements_indicator is blank",
-    help: "set student_met_all_uc_csu_requirements_indicator to Y or N for this graduate",
-    explanation: "For every graduate with a standard diploma (completion status 100) the state collects whether all UC/CSU entrance requirements were met (A-G). It is required with 100.",
-    bad: "...^20260605^E230^100^^^...",
-    good: "...^20260605^E230^100^^Y^...",
-};
+    UC_CSU_REQUIRED {
+        id: "SENR-UC-CSU-REQUIRED",
+        severity: Severity::Fatal,
+        category: Category::Conditional,
+        state_rule: None,
+        summary: "A graduate (completion 100) needs the UC/CSU requirements indicator",
+        message: "completion status is 100 but student_met_all_uc_csu_requirements_indicator is blank",
+        help: "set student_met_all_uc_csu_requirements_indicator to Y or N for this graduate",
+        explanation: "For every graduate with a standard diploma (completion status 100) the state collects whether all UC/CSU entrance requirements were met (A-G). It is required with 100.",
+        bad: "...^20260605^E230^100^^^...",
+        good: "...^20260605^E230^100^^Y^...",
+    }
 
-pub static SEAL_WITHOUT_DIPLOMA: Rule = Rule {
-    id: "SENR-SEAL-WITHOUT-DIPLOMA",
-    severity: Severity::Fatal,
-    category: Category::Conditional,
-    state_rule: None,
-    summary: "Golden State Seal or Seal of Biliteracy = Y without a standard diploma",
-    message: "{field} is Y but the completion status is {status}",
-    help: "the seals are awarded only with a standard diploma (completion status 100); set {field} to N or blank",
-    explanation: "The Golden State Seal Merit Diploma and the State Seal of Biliteracy are awarded with a standard high school diploma. Y is accepted only when the completion status is 100 (SENR0315 for the Golden State Seal, SENR0316 for the Seal of Biliteracy).",
-    bad: "...^20260605^E155^^^^^^Y^N^...",
-    good: "...^20260605^E155^^^^^^N^N^...",
-};
+    SEAL_WITHOUT_DIPLOMA {
+        id: "SENR-SEAL-WITHOUT-DIPLOMA",
+        severity: Severity::Fatal,
+        category: Category::Conditional,
+        state_rule: None,
+        summary: "Golden State Seal or Seal of Biliteracy = Y without a standard diploma",
+        message: "{field} is Y but the completion status is {status}",
+        help: "the seals are awarded only with a standard diploma (completion status 100); set {field} to N or blank",
+        explanation: "The Golden State Seal Merit Diploma and the State Seal of Biliteracy are awarded with a standard high school diploma. Y is accepted only when the completion status is 100 (SENR0315 for the Golden State Seal, SENR0316 for the Seal of Biliteracy).",
+        bad: "...^20260605^E155^^^^^^Y^N^...",
+        good: "...^20260605^E155^^^^^^N^N^...",
+    }
 
-pub static T165_RECEIVER: Rule = Rule {
-    id: "SENR-T165-RECEIVER",
-    severity: Severity::Fatal,
-    category: Category::Conditional,
-    state_rule: None,
-    summary: "A T165 disciplinary transfer needs the expected receiver school",
-    message: "exit reason T165 needs expected_receiver_school_of_attendance",
-    help: "set expected_receiver_school_of_attendance to the 7-digit code of the school the student was sent to",
-    explanation:
-        "T165 records a transfer for disciplinary reasons; the state follows the student to the receiving school, so its school code is required.",
-    bad: "...^20251110^T165^^^...",
-    good: "...^20251110^T165^^6019723^...",
-};
+    T165_RECEIVER {
+        id: "SENR-T165-RECEIVER",
+        severity: Severity::Fatal,
+        category: Category::Conditional,
+        state_rule: None,
+        summary: "A T165 disciplinary transfer needs the expected receiver school",
+        message: "exit reason T165 needs expected_receiver_school_of_attendance",
+        help: "set expected_receiver_school_of_attendance to the 7-digit code of the school the student was sent to",
+        explanation:
+            "T165 records a transfer for disciplinary reasons; the state follows the student to the receiving school, so its school code is required.",
+        bad: "...^20251110^T165^^^...",
+        good: "...^20251110^T165^^6019723^...",
+    }
 
-pub static NPS_WITHOUT_SCHOOL: Rule = Rule {
-    id: "SENR-NPS-WITHOUT-SCHOOL",
-    severity: Severity::Fatal,
-    category: Category::Conditional,
-    state_rule: Some("SENR0003"),
-    summary: "A non-public school code is given but the school of attendance is not 0000001",
-    message: "school_of_attendance_nps is {value} but school_of_attendance is {school}, not 0000001",
-    help: "for a non-public school placement set school_of_attendance to 0000001; otherwise clear school_of_attendance_nps",
-    explanation: "Students placed in a non-public school (NPS) are reported with the pseudo-school 0000001 as school of attendance and the NPS code in its own field. The NPS field must be blank for every other school.",
-    bad: "SENR^^LR-1^1964733^6019715^6999001^2025-2026^...",
-    good: "SENR^^LR-1^1964733^0000001^6999001^2025-2026^...",
-};
+    NPS_WITHOUT_SCHOOL {
+        id: "SENR-NPS-WITHOUT-SCHOOL",
+        severity: Severity::Fatal,
+        category: Category::Conditional,
+        state_rule: Some("SENR0003"),
+        summary: "A non-public school code is given but the school of attendance is not 0000001",
+        message: "school_of_attendance_nps is {value} but school_of_attendance is {school}, not 0000001",
+        help: "for a non-public school placement set school_of_attendance to 0000001; otherwise clear school_of_attendance_nps",
+        explanation: "Students placed in a non-public school (NPS) are reported with the pseudo-school 0000001 as school of attendance and the NPS code in its own field. The NPS field must be blank for every other school.",
+        bad: "SENR^^LR-1^1964733^6019715^6999001^2025-2026^...",
+        good: "SENR^^LR-1^1964733^0000001^6999001^2025-2026^...",
+    }
 
-pub static NPS_MISSING: Rule = Rule {
-    id: "SENR-NPS-MISSING",
-    severity: Severity::Fatal,
-    category: Category::Conditional,
-    state_rule: Some("SENR0004"),
-    summary: "School 0000001 (non-public school) needs the NPS school code",
-    message: "school_of_attendance is 0000001 but school_of_attendance_nps is blank",
-    help: "set school_of_attendance_nps to the 7-digit code of the non-public school",
-    explanation:
-        "The pseudo-school 0000001 means \"placed in a non-public school\"; which one is said by school_of_attendance_nps, which is then required.",
-    bad: "SENR^^LR-1^1964733^0000001^^2025-2026^...",
-    good: "SENR^^LR-1^1964733^0000001^6999001^2025-2026^...",
-};
+    NPS_MISSING {
+        id: "SENR-NPS-MISSING",
+        severity: Severity::Fatal,
+        category: Category::Conditional,
+        state_rule: Some("SENR0004"),
+        summary: "School 0000001 (non-public school) needs the NPS school code",
+        message: "school_of_attendance is 0000001 but school_of_attendance_nps is blank",
+        help: "set school_of_attendance_nps to the 7-digit code of the non-public school",
+        explanation:
+            "The pseudo-school 0000001 means \"placed in a non-public school\"; which one is said by school_of_attendance_nps, which is then required.",
+        bad: "SENR^^LR-1^1964733^0000001^^2025-2026^...",
+        good: "SENR^^LR-1^1964733^0000001^6999001^2025-2026^...",
+    }
 
-pub static STATUS50_EXIT: Rule = Rule {
-    id: "SENR-STATUS50-EXIT",
-    severity: Severity::Fatal,
-    category: Category::Conditional,
-    state_rule: Some("SENR0522"),
-    summary: "A non-ADA (status 50) enrollment exits only with E150, E170 or N470",
-    message: "enrollment status 50 cannot exit with {value}",
-    help: "exit a non-ADA enrollment with E170, E150 or N470, or leave the exit reason blank while it is open",
-    explanation: "Status 50 enrollments (infants with IFSPs, preschoolers with IEPs, tuition-paying students …) generate no ADA and are not counted as school leavers. Their exit reason is blank, E170, N470 or E150.",
-    bad: "...^20250814^50^PS^20260605^E155^...",
-    good: "...^20250814^50^PS^20260605^E170^...",
-};
+    STATUS50_EXIT {
+        id: "SENR-STATUS50-EXIT",
+        severity: Severity::Fatal,
+        category: Category::Conditional,
+        state_rule: Some("SENR0522"),
+        summary: "A non-ADA (status 50) enrollment exits only with E150, E170 or N470",
+        message: "enrollment status 50 cannot exit with {value}",
+        help: "exit a non-ADA enrollment with E170, E150 or N470, or leave the exit reason blank while it is open",
+        explanation: "Status 50 enrollments (infants with IFSPs, preschoolers with IEPs, tuition-paying students …) generate no ADA and are not counted as school leavers. Their exit reason is blank, E170, N470 or E150.",
+        bad: "...^20250814^50^PS^20260605^E155^...",
+        good: "...^20250814^50^PS^20260605^E170^...",
+    }
 
-pub static STATUS50_TK: Rule = Rule {
-    id: "SENR-STATUS50-TK",
-    severity: Severity::Fatal,
-    category: Category::Conditional,
-    state_rule: None,
-    summary: "Transitional kindergarten cannot be a non-ADA (status 50) enrollment",
-    message: "grade TK cannot have enrollment status 50",
-    help: "enroll TK students with status 10 (primary)",
-    explanation:
-        "Transitional kindergarten is part of the public school system and generates ADA; the non-ADA status 50 is not available for grade TK.",
-    bad: "...^20250814^50^TK^...",
-    good: "...^20250814^10^TK^...",
-};
+    STATUS50_TK {
+        id: "SENR-STATUS50-TK",
+        severity: Severity::Fatal,
+        category: Category::Conditional,
+        state_rule: None,
+        summary: "Transitional kindergarten cannot be a non-ADA (status 50) enrollment",
+        message: "grade TK cannot have enrollment status 50",
+        help: "enroll TK students with status 10 (primary)",
+        explanation:
+            "Transitional kindergarten is part of the public school system and generates ADA; the non-ADA status 50 is not available for grade TK.",
+        bad: "...^20250814^50^TK^...",
+        good: "...^20250814^10^TK^...",
+    }
 
-pub static EXIT_GRADE: Rule = Rule {
-    id: "SENR-EXIT-GRADE",
-    severity: Severity::Fatal,
-    category: Category::Conditional,
-    state_rule: None,
-    summary: "The exit reason is not valid for the grade level",
-    message: "exit reason {value} is not valid for grade {grade}",
-    help: "{value} is valid only for grades {allowed}; check the grade or choose another exit reason",
-    explanation: "The state's valid code combinations limit some exit reasons to some grades: E125, T260 and T280 only for grades 07-12 and adults, E156 only for grade 12, E450 only for infants and preschool. The table is data in schemas/calpads/combinations.toml.",
-    bad: "...^20250814^10^04^20260110^T280^...",
-    good: "...^20250814^10^11^20260110^T280^...",
-};
+    EXIT_GRADE {
+        id: "SENR-EXIT-GRADE",
+        severity: Severity::Fatal,
+        category: Category::Conditional,
+        state_rule: None,
+        summary: "The exit reason is not valid for the grade level",
+        message: "exit reason {value} is not valid for grade {grade}",
+        help: "{value} is valid only for grades {allowed}; check the grade or choose another exit reason",
+        explanation: "The state's valid code combinations limit some exit reasons to some grades: E125, T260 and T280 only for grades 07-12 and adults, E156 only for grade 12, E450 only for infants and preschool. The table is data in schemas/calpads/combinations.toml.",
+        bad: "...^20250814^10^04^20260110^T280^...",
+        good: "...^20250814^10^11^20260110^T280^...",
+    }
 
-pub static COMPLETION_GRADE: Rule = Rule {
-    id: "SENR-COMPLETION-GRADE",
-    severity: Severity::Fatal,
-    category: Category::Conditional,
-    state_rule: None,
-    summary: "The completion status is not valid for the grade level",
-    message: "completion status {value} is not valid for grade {grade}",
-    help: "{value} is valid only for grades {allowed}; check the grade or the completion status",
-    explanation: "Completion statuses belong to grades: 100 and 120 only grades 10-12, 360 only grade 12, 480 only infants through grade 11. The table is data in schemas/calpads/combinations.toml.",
-    bad: "...^20250814^10^09^20260605^E230^100^...",
-    good: "...^20250814^10^12^20260605^E230^100^...",
-};
+    COMPLETION_GRADE {
+        id: "SENR-COMPLETION-GRADE",
+        severity: Severity::Fatal,
+        category: Category::Conditional,
+        state_rule: None,
+        summary: "The completion status is not valid for the grade level",
+        message: "completion status {value} is not valid for grade {grade}",
+        help: "{value} is valid only for grades {allowed}; check the grade or the completion status",
+        explanation: "Completion statuses belong to grades: 100 and 120 only grades 10-12, 360 only grade 12, 480 only infants through grade 11. The table is data in schemas/calpads/combinations.toml.",
+        bad: "...^20250814^10^09^20260605^E230^100^...",
+        good: "...^20250814^10^12^20260605^E230^100^...",
+    }
 
-pub static AGE_GRADE: Rule = Rule {
-    id: "SENR-AGE-GRADE",
-    severity: Severity::Warning,
-    category: Category::Plausibility,
-    state_rule: Some("SENR0719E3"),
-    summary: "The student's age on the start date is implausible for the grade",
-    message: "student is {age} on the start date, outside {range} for grade {grade}",
-    help: "check student_birth_date and grade_level_code; one of them is probably mistyped",
-    explanation: "Adult students (grade AD) are expected to be 16 to 79 on the start date; every other student at most 22 (and born before the start date, which SENR-START-BEFORE-BIRTH checks; an infant under one year is plausible). A value outside is legal but usually a typing error in the birth year. The state's EOY 3 warning SENR0719E3 checks the same age (more than 0, at most 22) for students not in grade AD at schools that are not charters.",
-    bad: "...^19850412^F^...^20250814^10^04^...",
-    good: "...^20150412^F^...^20250814^10^04^...",
-};
+    AGE_GRADE {
+        id: "SENR-AGE-GRADE",
+        severity: Severity::Warning,
+        category: Category::Plausibility,
+        state_rule: Some("SENR0719E3"),
+        summary: "The student's age on the start date is implausible for the grade",
+        message: "student is {age} on the start date, outside {range} for grade {grade}",
+        help: "check student_birth_date and grade_level_code; one of them is probably mistyped",
+        explanation: "Adult students (grade AD) are expected to be 16 to 79 on the start date; every other student at most 22 (and born before the start date, which SENR-START-BEFORE-BIRTH checks; an infant under one year is plausible). A value outside is legal but usually a typing error in the birth year. The state's EOY 3 warning SENR0719E3 checks the same age (more than 0, at most 22) for students not in grade AD at schools that are not charters.",
+        bad: "...^19850412^F^...^20250814^10^04^...",
+        good: "...^20150412^F^...^20250814^10^04^...",
+    }
 
-pub static SHORT_TERM_LENGTH: Rule = Rule {
-    id: "SENR-SHORT-TERM-LENGTH",
-    severity: Severity::Fatal,
-    category: Category::Conditional,
-    state_rule: Some("SENR0187"),
-    summary: "A short-term (status 30) enrollment lasts more than 30 days",
-    message: "short-term enrollment lasts {days} days from {start} to {end}; the limit is 30",
-    help: "a stay over 30 days is a primary enrollment: report it with status 10, or correct the dates",
-    explanation: "Short-term enrollments (status 30, Educational Options schools) last at most 30 calendar days, start to exit inclusive; an open one is measured from its start to today (the date rollcall runs, or `--as-of`). Longer ones are treated as primary by the state and are rejected as short-term (SENR0187).",
-    bad: "...^20251001^30^10^20251110^T160^...",
-    good: "...^20251001^30^10^20251020^T160^...",
-};
+    SHORT_TERM_LENGTH {
+        id: "SENR-SHORT-TERM-LENGTH",
+        severity: Severity::Fatal,
+        category: Category::Conditional,
+        state_rule: Some("SENR0187"),
+        summary: "A short-term (status 30) enrollment lasts more than 30 days",
+        message: "short-term enrollment lasts {days} days from {start} to {end}; the limit is 30",
+        help: "a stay over 30 days is a primary enrollment: report it with status 10, or correct the dates",
+        explanation: "Short-term enrollments (status 30, Educational Options schools) last at most 30 calendar days, start to exit inclusive; an open one is measured from its start to today (the date rollcall runs, or `--as-of`). Longer ones are treated as primary by the state and are rejected as short-term (SENR0187).",
+        bad: "...^20251001^30^10^20251110^T160^...",
+        good: "...^20251001^30^10^20251020^T160^...",
+    }
 
-pub static DATE_OUTSIDE_YEAR: Rule = Rule {
-    id: "SENR-DATE-OUTSIDE-YEAR",
-    severity: Severity::Fatal,
-    category: Category::Calendar,
-    state_rule: Some("SENR0742"),
-    summary: "An enrollment starts outside its academic year, or exits after August 15 following it",
-    message: "{field} {value} is outside the academic year {year} ({what})",
-    help: "{fix}",
-    explanation: "An academic year runs from July 1 to June 30, and the academic year of an enrollment is the year of its start date (SENR0742, since 11/2025): a start before July 1 belongs to the prior year, a start after June 30 to the next. A prior-year enrollment may still be exited up to August 15 of the next year (the state's cut-off for year-end exits is August 16: SENR0317, CERT112; summer graduates are counted in the prior year), so an exit date from July 1 to August 15 after the year is accepted; a later one is reported. No-show exits (N470, N420) are left to their own rules: an N470 exits the day before a July 1 start.",
-    bad: "SENR^...^2025-2026^...^20250630^10^04^...",
-    good: "SENR^...^2025-2026^...^20250813^10^04^...",
-};
+    DATE_OUTSIDE_YEAR {
+        id: "SENR-DATE-OUTSIDE-YEAR",
+        severity: Severity::Fatal,
+        category: Category::Calendar,
+        state_rule: Some("SENR0742"),
+        summary: "An enrollment starts outside its academic year, or exits after August 15 following it",
+        message: "{field} {value} is outside the academic year {year} ({what})",
+        help: "{fix}",
+        explanation: "An academic year runs from July 1 to June 30, and the academic year of an enrollment is the year of its start date (SENR0742, since 11/2025): a start before July 1 belongs to the prior year, a start after June 30 to the next. A prior-year enrollment may still be exited up to August 15 of the next year (the state's cut-off for year-end exits is August 16: SENR0317, CERT112; summer graduates are counted in the prior year), so an exit date from July 1 to August 15 after the year is accepted; a later one is reported. No-show exits (N470, N420) are left to their own rules: an N470 exits the day before a July 1 start.",
+        bad: "SENR^...^2025-2026^...^20250630^10^04^...",
+        good: "SENR^...^2025-2026^...^20250813^10^04^...",
+    }
 
-pub static BIRTH_STATE_COUNTRY: Rule = Rule {
-    id: "SENR-BIRTH-STATE-COUNTRY",
-    severity: Severity::Fatal,
-    category: Category::Conditional,
-    state_rule: Some("SENR0036"),
-    summary: "The birth state or province does not belong to the birth country",
-    message: "{field} {value} {problem}",
-    help: "{fix}",
-    explanation: "Birth country and birth state/province must be a valid combination (SENR0036). CALPADS takes a state or province only for the United States, Canada and Mexico, written with the country in front (US-CA, CA-BC, MX-JAL); for every other country the state/province is left blank. The most common error is a Canadian province code where a US state was meant: CA is Canada, California is US-CA. The code sets are data in schemas/calpads/iso3166.toml.",
-    bad: "...^LOS ANGELES^US-CA^MX^...",
-    good: "...^LOS ANGELES^US-CA^US^...",
-};
+    SSID_REQUIRED {
+        id: "SENR-SSID-REQUIRED",
+        severity: Severity::Fatal,
+        category: Category::Required,
+        state_rule: Some("GERR0001"),
+        summary: "A delete or replace SENR record has no SSID",
+        message: "transaction type {value} needs the student's SSID, but ssid is blank",
+        help: "fill in the SSID of the enrollment to {action}; only an add/update (blank transaction type) may leave it blank, to ask CALPADS for a new student's SSID",
+        explanation: "SENR is how a district obtains SSIDs: an add or update (transaction type blank or A) of a new student may leave the SSID blank, and CALPADS matches the student or assigns one. A delete (D) or replace (R) acts on an enrollment CALPADS already holds, which it finds by school, SSID and start date, so the SSID is required.",
+        bad: "SENR^D^LR-1^9912345^9990011^^2025-2026^^240311^...",
+        good: "SENR^D^LR-1^9912345^9990011^^2025-2026^9900000311^240311^...",
+    }
+
+    GRAD_EXEMPTION_REQUIRED {
+        id: "SENR-GRAD-EXEMPTION-REQUIRED",
+        severity: Severity::Fatal,
+        category: Category::Conditional,
+        state_rule: Some("SENR0632"),
+        summary: "A diploma graduate exiting after 2023-06-30 has no graduation exemption indicator",
+        message: "completion status 100 with exit date {exit} needs graduation_exemption_indicator (Y or N)",
+        help: "set graduation_exemption_indicator to Y if the graduate was exempted from local graduation requirements (SB 532), else N",
+        explanation: "From 2023-2024 (SB 532) the state collects, for every graduate with a standard diploma (completion status 100) exiting after 2023-06-30, whether the student met the state's requirements but was exempted from local ones: field 1.35 holds Y or N (SENR0632, added 9/2023).",
+        bad: "...^20260605^E230^100^^Y^^^N^N^^",
+        good: "...^20260605^E230^100^^Y^^^N^N^^N",
+    }
+
+    GRAD_EXEMPTION_WITHOUT_DIPLOMA {
+        id: "SENR-GRAD-EXEMPTION-WITHOUT-DIPLOMA",
+        severity: Severity::Fatal,
+        category: Category::Conditional,
+        state_rule: Some("SENR0630"),
+        summary: "A graduation exemption indicator is given without completion status 100",
+        message: "graduation_exemption_indicator is {value} but the completion status is {status}",
+        help: "clear graduation_exemption_indicator, or correct the completion status if the student graduated with a standard diploma (100)",
+        explanation: "The graduation exemption indicator (1.35) describes standard-diploma graduates only; with any other completion status, or none, it must be blank (SENR0630, added 9/2023).",
+        bad: "...^20260605^E155^^^^^^N^N^^N",
+        good: "...^20260605^E155^^^^^^N^N^^",
+    }
+
+    TK_AGE {
+        id: "SENR-TK-AGE",
+        severity: Severity::Fatal,
+        category: Category::Conditional,
+        state_rule: Some("SENR0622"),
+        summary: "A transitional kindergarten student is not yet 4 on September 1 of the academic year",
+        message: "grade TK student born {value} is {age} on September 1, {sept_year}; TK students are at least 4",
+        help: "check student_birth_date; a child younger than 4 on September 1 is enrolled in preschool (PS), not TK",
+        explanation: "Transitional kindergarten takes children who are at least 4 years old on September 1 of the academic year (from 2025-2026 every child who turns 4 by September 1 is eligible). A younger TK student is rejected (SENR0622, added 7/2023, extended 4/2024).",
+        bad: "...^20220915^F^...^20250813^10^TK^...",
+        good: "...^20210915^F^...^20250813^10^TK^...",
+    }
+
+    PS_UNDER_3_NON_ADA {
+        id: "SENR-PS-UNDER-3-NON-ADA",
+        severity: Severity::Fatal,
+        category: Category::Conditional,
+        state_rule: Some("SENR0731F1"),
+        summary: "A preschool student under 3 on the start date has non-ADA enrollment status 50",
+        message: "grade PS student is {age} on the start date {start}; status 50 is not for preschoolers under 3",
+        help: "a child under 3 is an infant (grade IN) or is enrolled with another status; correct the grade, the status or the birth date",
+        explanation: "A preschool (PS) student younger than 3 on the enrollment start date may not be reported with the non-ADA status 50 (SENR0731F1, Fall 1, added 9/2025).",
+        bad: "...^20230601^F^...^20250901^50^PS^...",
+        good: "...^20230601^F^...^20250901^50^IN^...",
+    }
+
+    SECONDARY_EXIT {
+        id: "SENR-SECONDARY-EXIT",
+        severity: Severity::Fatal,
+        category: Category::Conditional,
+        state_rule: Some("SENR0302"),
+        summary: "A secondary (status 20) enrollment exits with a reason other than E170",
+        message: "secondary enrollment exits with {value}; secondary enrollments exit only with E170",
+        help: "exit the concurrent enrollment with E170 (non-primary enrollment exit); the year-end, transfer and completer codes belong to the student's primary enrollment",
+        explanation: "A secondary (concurrent) enrollment is closed with E170 or left open (SENR0302). The classic year-end mistake is closing every enrollment of the student with E155 or E230, including the concurrent one.",
+        bad: "...^20250813^20^11^20260605^E155^...",
+        good: "...^20250813^20^11^20260605^E170^...",
+    }
+
+    E170_STATUS {
+        id: "SENR-E170-STATUS",
+        severity: Severity::Fatal,
+        category: Category::Conditional,
+        state_rule: Some("SENR0523"),
+        summary: "Exit reason E170 is used for an enrollment that is not secondary (20) or non-ADA (50)",
+        message: "exit reason E170 is for secondary (20) or non-ADA (50) enrollments; this one has status {status}",
+        help: "exit a primary or short-term enrollment with the reason the student left (E155, T160, E230 …), or correct the enrollment status",
+        explanation: "E170 (non-primary enrollment exit) closes concurrent (20) and non-ADA (50) enrollments only (SENR0523). A primary or short-term enrollment closed with E170 hides why the student left.",
+        bad: "...^20250813^10^04^20260605^E170^...",
+        good: "...^20250813^10^04^20260605^E155^...",
+    }
+
+    BIRTH_STATE_COUNTRY {
+        id: "SENR-BIRTH-STATE-COUNTRY",
+        severity: Severity::Fatal,
+        category: Category::Conditional,
+        state_rule: Some("SENR0036"),
+        summary: "The birth state or province does not belong to the birth country",
+        message: "{field} {value} {problem}",
+        help: "{fix}",
+        explanation: "Birth country and birth state/province must be a valid combination (SENR0036). CALPADS takes a state or province only for the United States, Canada and Mexico, written with the country in front (US-CA, CA-BC, MX-JAL); for every other country the state/province is left blank. The most common error is a Canadian province code where a US state was meant: CA is Canada, California is US-CA. The code sets are data in schemas/calpads/iso3166.toml.",
+        bad: "...^LOS ANGELES^US-CA^MX^...",
+        good: "...^LOS ANGELES^US-CA^US^...",
+    }
+}
 
 /// Whether a birth state/province and country fit together (SENR0036 and its SINF twin);
 /// reports on the state/province field.
@@ -388,130 +481,6 @@ pub(crate) fn check_birth_place(ctx: &RecordCtx<'_, '_>, state: usize, country: 
     };
     out.push(ctx.finding(rule, Some(state), &[("field", ctx.name(state)), ("problem", &problem), ("fix", &fix)]));
 }
-
-pub static SSID_REQUIRED: Rule = Rule {
-    id: "SENR-SSID-REQUIRED",
-    severity: Severity::Fatal,
-    category: Category::Required,
-    state_rule: Some("GERR0001"),
-    summary: "A delete or replace SENR record has no SSID",
-    message: "transaction type {value} needs the student's SSID, but ssid is blank",
-    help: "fill in the SSID of the enrollment to {action}; only an add/update (blank transaction type) may leave it blank, to ask CALPADS for a new student's SSID",
-    explanation: "SENR is how a district obtains SSIDs: an add or update (transaction type blank or A) of a new student may leave the SSID blank, and CALPADS matches the student or assigns one. A delete (D) or replace (R) acts on an enrollment CALPADS already holds, which it finds by school, SSID and start date, so the SSID is required.",
-    bad: "SENR^D^LR-1^9912345^9990011^^2025-2026^^240311^...",
-    good: "SENR^D^LR-1^9912345^9990011^^2025-2026^9900000311^240311^...",
-};
-
-pub static GRAD_EXEMPTION_REQUIRED: Rule = Rule {
-    id: "SENR-GRAD-EXEMPTION-REQUIRED",
-    severity: Severity::Fatal,
-    category: Category::Conditional,
-    state_rule: Some("SENR0632"),
-    summary: "A diploma graduate exiting after 2023-06-30 has no graduation exemption indicator",
-    message: "completion status 100 with exit date {exit} needs graduation_exemption_indicator (Y or N)",
-    help: "set graduation_exemption_indicator to Y if the graduate was exempted from local graduation requirements (SB 532), else N",
-    explanation: "From 2023-2024 (SB 532) the state collects, for every graduate with a standard diploma (completion status 100) exiting after 2023-06-30, whether the student met the state's requirements but was exempted from local ones: field 1.35 holds Y or N (SENR0632, added 9/2023).",
-    bad: "...^20260605^E230^100^^Y^^^N^N^^",
-    good: "...^20260605^E230^100^^Y^^^N^N^^N",
-};
-
-pub static GRAD_EXEMPTION_WITHOUT_DIPLOMA: Rule = Rule {
-    id: "SENR-GRAD-EXEMPTION-WITHOUT-DIPLOMA",
-    severity: Severity::Fatal,
-    category: Category::Conditional,
-    state_rule: Some("SENR0630"),
-    summary: "A graduation exemption indicator is given without completion status 100",
-    message: "graduation_exemption_indicator is {value} but the completion status is {status}",
-    help: "clear graduation_exemption_indicator, or correct the completion status if the student graduated with a standard diploma (100)",
-    explanation: "The graduation exemption indicator (1.35) describes standard-diploma graduates only; with any other completion status, or none, it must be blank (SENR0630, added 9/2023).",
-    bad: "...^20260605^E155^^^^^^N^N^^N",
-    good: "...^20260605^E155^^^^^^N^N^^",
-};
-
-pub static TK_AGE: Rule = Rule {
-    id: "SENR-TK-AGE",
-    severity: Severity::Fatal,
-    category: Category::Conditional,
-    state_rule: Some("SENR0622"),
-    summary: "A transitional kindergarten student is not yet 4 on September 1 of the academic year",
-    message: "grade TK student born {value} is {age} on September 1, {sept_year}; TK students are at least 4",
-    help: "check student_birth_date; a child younger than 4 on September 1 is enrolled in preschool (PS), not TK",
-    explanation: "Transitional kindergarten takes children who are at least 4 years old on September 1 of the academic year (from 2025-2026 every child who turns 4 by September 1 is eligible). A younger TK student is rejected (SENR0622, added 7/2023, extended 4/2024).",
-    bad: "...^20220915^F^...^20250813^10^TK^...",
-    good: "...^20210915^F^...^20250813^10^TK^...",
-};
-
-pub static PS_UNDER_3_NON_ADA: Rule = Rule {
-    id: "SENR-PS-UNDER-3-NON-ADA",
-    severity: Severity::Fatal,
-    category: Category::Conditional,
-    state_rule: Some("SENR0731F1"),
-    summary: "A preschool student under 3 on the start date has non-ADA enrollment status 50",
-    message: "grade PS student is {age} on the start date {start}; status 50 is not for preschoolers under 3",
-    help: "a child under 3 is an infant (grade IN) or is enrolled with another status; correct the grade, the status or the birth date",
-    explanation: "A preschool (PS) student younger than 3 on the enrollment start date may not be reported with the non-ADA status 50 (SENR0731F1, Fall 1, added 9/2025).",
-    bad: "...^20230601^F^...^20250901^50^PS^...",
-    good: "...^20230601^F^...^20250901^50^IN^...",
-};
-
-pub static SECONDARY_EXIT: Rule = Rule {
-    id: "SENR-SECONDARY-EXIT",
-    severity: Severity::Fatal,
-    category: Category::Conditional,
-    state_rule: Some("SENR0302"),
-    summary: "A secondary (status 20) enrollment exits with a reason other than E170",
-    message: "secondary enrollment exits with {value}; secondary enrollments exit only with E170",
-    help: "exit the concurrent enrollment with E170 (non-primary enrollment exit); the year-end, transfer and completer codes belong to the student's primary enrollment",
-    explanation: "A secondary (concurrent) enrollment is closed with E170 or left open (SENR0302). The classic year-end mistake is closing every enrollment of the student with E155 or E230, including the concurrent one.",
-    bad: "...^20250813^20^11^20260605^E155^...",
-    good: "...^20250813^20^11^20260605^E170^...",
-};
-
-pub static E170_STATUS: Rule = Rule {
-    id: "SENR-E170-STATUS",
-    severity: Severity::Fatal,
-    category: Category::Conditional,
-    state_rule: Some("SENR0523"),
-    summary: "Exit reason E170 is used for an enrollment that is not secondary (20) or non-ADA (50)",
-    message: "exit reason E170 is for secondary (20) or non-ADA (50) enrollments; this one has status {status}",
-    help: "exit a primary or short-term enrollment with the reason the student left (E155, T160, E230 …), or correct the enrollment status",
-    explanation: "E170 (non-primary enrollment exit) closes concurrent (20) and non-ADA (50) enrollments only (SENR0523). A primary or short-term enrollment closed with E170 hides why the student left.",
-    bad: "...^20250813^10^04^20260605^E170^...",
-    good: "...^20250813^10^04^20260605^E155^...",
-};
-
-/// The SENR family, in catalog order.
-pub static RULES: &[&Rule] = &[
-    &EXIT_PAIR,
-    &EXIT_BEFORE_START,
-    &N470_DATE,
-    &N420_DATE,
-    &START_BEFORE_BIRTH,
-    &START_FUTURE,
-    &EXIT_FUTURE,
-    &COMPLETION_REQUIRED,
-    &COMPLETION_WITHOUT_E230,
-    &UC_CSU_REQUIRED,
-    &SEAL_WITHOUT_DIPLOMA,
-    &T165_RECEIVER,
-    &NPS_WITHOUT_SCHOOL,
-    &NPS_MISSING,
-    &STATUS50_EXIT,
-    &STATUS50_TK,
-    &EXIT_GRADE,
-    &COMPLETION_GRADE,
-    &AGE_GRADE,
-    &SHORT_TERM_LENGTH,
-    &DATE_OUTSIDE_YEAR,
-    &SSID_REQUIRED,
-    &GRAD_EXEMPTION_REQUIRED,
-    &GRAD_EXEMPTION_WITHOUT_DIPLOMA,
-    &TK_AGE,
-    &PS_UNDER_3_NON_ADA,
-    &SECONDARY_EXIT,
-    &E170_STATUS,
-    &BIRTH_STATE_COUNTRY,
-];
 
 fn ymd(d: NaiveDate) -> String {
     crate::domain::date::format_ccyymmdd(d)

@@ -1,7 +1,7 @@
 //! SINF record rules: ethnicity and race indicators that must agree with the codes, and the
 //! order of the effective dates.
 
-use super::{Lookup, MissingField, RecordCtx, Rule};
+use super::{Lookup, MissingField, RecordCtx};
 use crate::diagnostic::{Category, Finding, Severity};
 
 /// Positions of the SINF fields these rules read.
@@ -67,136 +67,125 @@ impl Fields {
     }
 }
 
-pub static ETHNICITY_MISSING: Rule = Rule {
-    id: "SINF-ETHNICITY-MISSING",
-    severity: Severity::Fatal,
-    category: Category::Conditional,
-    state_rule: Some("SINF0045"),
-    summary: "The ethnicity missing indicator disagrees with the Hispanic indicator",
-    message: "{problem}",
-    help: "{fix}",
-    explanation: "The Hispanic ethnicity indicator (Y/N) and the ethnicity missing indicator must agree: when the family declined to state (missing = Y) the Hispanic indicator is blank; when it is not missing (N or blank) the Hispanic indicator is Y or N.",
-    bad: "...^Y^Y^700^^^^^N^...",
-    good: "...^Y^N^700^^^^^N^...",
-};
+crate::rules! {
+    ETHNICITY_MISSING {
+        id: "SINF-ETHNICITY-MISSING",
+        severity: Severity::Fatal,
+        category: Category::Conditional,
+        state_rule: Some("SINF0045"),
+        summary: "The ethnicity missing indicator disagrees with the Hispanic indicator",
+        message: "{problem}",
+        help: "{fix}",
+        explanation: "The Hispanic ethnicity indicator (Y/N) and the ethnicity missing indicator must agree: when the family declined to state (missing = Y) the Hispanic indicator is blank; when it is not missing (N or blank) the Hispanic indicator is Y or N.",
+        bad: "...^Y^Y^700^^^^^N^...",
+        good: "...^Y^N^700^^^^^N^...",
+    }
 
-pub static RACE_MISSING: Rule = Rule {
-    id: "SINF-RACE-MISSING",
-    severity: Severity::Fatal,
-    category: Category::Conditional,
-    state_rule: Some("SINF0046"),
-    summary: "The race missing indicator disagrees with the race codes",
-    message: "{problem}",
-    help: "{fix}",
-    explanation: "Race missing = Y means the family declined to state, so all five race codes are blank. Race missing = N means at least race 1 is given. A race code in race 2-5 with race 1 blank is also rejected.",
-    bad: "...^N^N^^^^^^N^...",
-    good: "...^N^N^700^^^^^N^...",
-};
+    RACE_MISSING {
+        id: "SINF-RACE-MISSING",
+        severity: Severity::Fatal,
+        category: Category::Conditional,
+        state_rule: Some("SINF0046"),
+        summary: "The race missing indicator disagrees with the race codes",
+        message: "{problem}",
+        help: "{fix}",
+        explanation: "Race missing = Y means the family declined to state, so all five race codes are blank. Race missing = N means at least race 1 is given. A race code in race 2-5 with race 1 blank is also rejected.",
+        bad: "...^N^N^^^^^^N^...",
+        good: "...^N^N^700^^^^^N^...",
+    }
 
-pub static RACE_REPEATED: Rule = Rule {
-    id: "SINF-RACE-REPEATED",
-    severity: Severity::Fatal,
-    category: Category::Conditional,
-    state_rule: None,
-    summary: "The same race code appears twice in one record",
-    message: "race code {value} is given twice",
-    help: "list each race once; clear the repeated {field}",
-    explanation: "Up to five different race codes describe a student. Repeating a code is a data-entry error and is rejected.",
-    bad: "...^N^N^700^700^^^^N^...",
-    good: "...^N^N^700^^^^^N^...",
-};
+    RACE_REPEATED {
+        id: "SINF-RACE-REPEATED",
+        severity: Severity::Fatal,
+        category: Category::Conditional,
+        state_rule: None,
+        summary: "The same race code appears twice in one record",
+        message: "race code {value} is given twice",
+        help: "list each race once; clear the repeated {field}",
+        explanation: "Up to five different race codes describe a student. Repeating a code is a data-entry error and is rejected.",
+        bad: "...^N^N^700^700^^^^N^...",
+        good: "...^N^N^700^^^^^N^...",
+    }
 
-pub static EFFECTIVE_DATES: Rule = Rule {
-    id: "SINF-EFFECTIVE-DATES",
-    severity: Severity::Fatal,
-    category: Category::Conditional,
-    state_rule: None,
-    summary: "The effective end date is before the effective start date",
-    message: "effective_end_date {value} is before effective_start_date {start}",
-    help: "correct the dates, or leave effective_end_date blank (the state closes the prior record itself)",
-    explanation: "SINF records are effective-dated: each describes the student from its start date to its end date. An end before the start describes no day at all.",
-    bad: "SINF^^LR-1^20250814^20250701^...",
-    good: "SINF^^LR-1^20250814^^...",
-};
+    EFFECTIVE_DATES {
+        id: "SINF-EFFECTIVE-DATES",
+        severity: Severity::Fatal,
+        category: Category::Conditional,
+        state_rule: None,
+        summary: "The effective end date is before the effective start date",
+        message: "effective_end_date {value} is before effective_start_date {start}",
+        help: "correct the dates, or leave effective_end_date blank (the state closes the prior record itself)",
+        explanation: "SINF records are effective-dated: each describes the student from its start date to its end date. An end before the start describes no day at all.",
+        bad: "SINF^^LR-1^20250814^20250701^...",
+        good: "SINF^^LR-1^20250814^^...",
+    }
 
-pub static BIRTH_STATE_COUNTRY: Rule = Rule {
-    id: "SINF-BIRTH-STATE-COUNTRY",
-    severity: Severity::Fatal,
-    category: Category::Conditional,
-    state_rule: None,
-    summary: "The birth state or province does not belong to the birth country",
-    message: "{field} {value} {problem}",
-    help: "{fix}",
-    explanation: "The student information record carries the birth place too (2.21, 2.22), with the same valid combinations as SENR (SENR0036): a state or province only for the United States, Canada and Mexico, with the country in front (US-CA, CA-BC, MX-JAL).",
-    bad: "...^LOS ANGELES^CA-BC^US^...",
-    good: "...^LOS ANGELES^US-CA^US^...",
-};
+    BIRTH_STATE_COUNTRY {
+        id: "SINF-BIRTH-STATE-COUNTRY",
+        severity: Severity::Fatal,
+        category: Category::Conditional,
+        state_rule: None,
+        summary: "The birth state or province does not belong to the birth country",
+        message: "{field} {value} {problem}",
+        help: "{fix}",
+        explanation: "The student information record carries the birth place too (2.21, 2.22), with the same valid combinations as SENR (SENR0036): a state or province only for the United States, Canada and Mexico, with the country in front (US-CA, CA-BC, MX-JAL).",
+        bad: "...^LOS ANGELES^CA-BC^US^...",
+        good: "...^LOS ANGELES^US-CA^US^...",
+    }
 
-pub static GUARDIAN: Rule = Rule {
-    id: "SINF-GUARDIAN",
-    severity: Severity::Fatal,
-    category: Category::Conditional,
-    state_rule: Some("SINF0453"),
-    summary: "Guardian 1 first name, last name and highest education level are not all given or all blank",
-    message: "{given} given but {missing} blank",
-    help: "give guardian 1's first name, last name and the highest education level together, or leave all three blank",
-    explanation: "Parent/guardian 1 is described by three fields that go together: first name (2.39), last name (2.40) and highest education level (2.38). When any of them is given, all three are required (SINF0453, added 5/2025).",
-    bad: "...^^13^ANA^^^...",
-    good: "...^^13^ANA^LOPEZ^^...",
-};
+    GUARDIAN {
+        id: "SINF-GUARDIAN",
+        severity: Severity::Fatal,
+        category: Category::Conditional,
+        state_rule: Some("SINF0453"),
+        summary: "Guardian 1 first name, last name and highest education level are not all given or all blank",
+        message: "{given} given but {missing} blank",
+        help: "give guardian 1's first name, last name and the highest education level together, or leave all three blank",
+        explanation: "Parent/guardian 1 is described by three fields that go together: first name (2.39), last name (2.40) and highest education level (2.38). When any of them is given, all three are required (SINF0453, added 5/2025).",
+        bad: "...^^13^ANA^^^...",
+        good: "...^^13^ANA^LOPEZ^^...",
+    }
 
-pub static ZIP_REQUIRED: Rule = Rule {
-    id: "SINF-ZIP-REQUIRED",
-    severity: Severity::Fatal,
-    category: Category::Conditional,
-    state_rule: Some("SINF0053"),
-    summary: "A residential address is given without its ZIP code",
-    message: "address_zip_code is blank but {given} given",
-    help: "add the ZIP code of the residential address, or leave the whole address blank",
-    explanation: "When any part of the residential address is reported (address line 1, city or state), the ZIP code is required (SINF0053).",
-    bad: "...^12 ELM ST^^FRESNO^US-CA^^...",
-    good: "...^12 ELM ST^^FRESNO^US-CA^93701^...",
-};
+    ZIP_REQUIRED {
+        id: "SINF-ZIP-REQUIRED",
+        severity: Severity::Fatal,
+        category: Category::Conditional,
+        state_rule: Some("SINF0053"),
+        summary: "A residential address is given without its ZIP code",
+        message: "address_zip_code is blank but {given} given",
+        help: "add the ZIP code of the residential address, or leave the whole address blank",
+        explanation: "When any part of the residential address is reported (address line 1, city or state), the ZIP code is required (SINF0053).",
+        bad: "...^12 ELM ST^^FRESNO^US-CA^^...",
+        good: "...^12 ELM ST^^FRESNO^US-CA^93701^...",
+    }
 
-pub static INITIAL_US_AGE: Rule = Rule {
-    id: "SINF-INITIAL-US-AGE",
-    severity: Severity::Fatal,
-    category: Category::Conditional,
-    state_rule: Some("SINF0059"),
-    summary: "The initial US school enrollment date is before the student's 4th birthday",
-    message: "student_initial_us_school_enrollment_date_k12 {value} is before the student turned 4 ({fourth})",
-    help: "the initial US school enrollment date (TK-12) is on or after the 4th birthday; check the date and the birth date",
-    explanation: "The initial US school enrollment date (2.36) is the first day the student attended a US school in TK-12, so the student was at least 4 then (SINF0059; TK included since 2023-2024).",
-    bad: "...^20150412^F^...^20170814^...",
-    good: "...^20150412^F^...^20190814^...",
-};
+    INITIAL_US_AGE {
+        id: "SINF-INITIAL-US-AGE",
+        severity: Severity::Fatal,
+        category: Category::Conditional,
+        state_rule: Some("SINF0059"),
+        summary: "The initial US school enrollment date is before the student's 4th birthday",
+        message: "student_initial_us_school_enrollment_date_k12 {value} is before the student turned 4 ({fourth})",
+        help: "the initial US school enrollment date (TK-12) is on or after the 4th birthday; check the date and the birth date",
+        explanation: "The initial US school enrollment date (2.36) is the first day the student attended a US school in TK-12, so the student was at least 4 then (SINF0059; TK included since 2023-2024).",
+        bad: "...^20150412^F^...^20170814^...",
+        good: "...^20150412^F^...^20190814^...",
+    }
 
-pub static INITIAL_US_FUTURE: Rule = Rule {
-    id: "SINF-INITIAL-US-FUTURE",
-    severity: Severity::Fatal,
-    category: Category::Calendar,
-    state_rule: Some("SINF0060"),
-    summary: "The initial US school enrollment date is more than six months from today",
-    message: "student_initial_us_school_enrollment_date_k12 {value} is more than six months after {today}",
-    help: "check the year of the date; it is the day the student first attended a US school",
-    explanation:
-        "The initial US school enrollment date may be no later than today plus six months (SINF0060). Today is the date rollcall runs, or `--as-of`.",
-    bad: "...^20290814^...",
-    good: "...^20250814^...",
-};
-
-/// The SINF family, in catalog order.
-pub static RULES: &[&Rule] = &[
-    &ETHNICITY_MISSING,
-    &RACE_MISSING,
-    &RACE_REPEATED,
-    &EFFECTIVE_DATES,
-    &BIRTH_STATE_COUNTRY,
-    &GUARDIAN,
-    &ZIP_REQUIRED,
-    &INITIAL_US_AGE,
-    &INITIAL_US_FUTURE,
-];
+    INITIAL_US_FUTURE {
+        id: "SINF-INITIAL-US-FUTURE",
+        severity: Severity::Fatal,
+        category: Category::Calendar,
+        state_rule: Some("SINF0060"),
+        summary: "The initial US school enrollment date is more than six months from today",
+        message: "student_initial_us_school_enrollment_date_k12 {value} is more than six months after {today}",
+        help: "check the year of the date; it is the day the student first attended a US school",
+        explanation:
+            "The initial US school enrollment date may be no later than today plus six months (SINF0060). Today is the date rollcall runs, or `--as-of`.",
+        bad: "...^20290814^...",
+        good: "...^20250814^...",
+    }
+}
 
 /// Runs every SINF record rule on one record.
 pub fn check(ctx: &RecordCtx<'_, '_>, f: &Fields, out: &mut Vec<Finding>) {

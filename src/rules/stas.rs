@@ -3,7 +3,7 @@
 //! and the attendance recovery range.
 
 use super::senr::{NPS_SCHOOL, PRIVATE_GROUP_SCHOOL};
-use super::{Lookup, MissingField, RecordCtx, Rule};
+use super::{Lookup, MissingField, RecordCtx};
 use crate::diagnostic::{Category, Finding, Severity};
 
 /// Positions of the STAS fields these rules read.
@@ -54,73 +54,72 @@ impl Fields {
     }
 }
 
-pub static SUM: Rule = Rule {
-    id: "STAS-SUM",
-    severity: Severity::Fatal,
-    category: Category::Arithmetic,
-    state_rule: Some("STAS0318"),
-    summary: "The seven day counts do not add up to the expected attendance days",
-    message: "the day counts add up to {sum}, but expected_attendance_days is {value}",
-    help: "in-person + out-of-school suspension + in-school suspension + excused + unexcused + non-ADA IS + ADA IS must equal the expected days; the difference is {diff}",
-    explanation: "Every expected day is exactly one of: attended in person, absent for out-of-school suspension, in-school suspension, excused absence, unexcused absence, non-ADA independent study, ADA independent study. Fields 13.16 through 13.22 therefore add up to 13.15 (STAS0318). A common cause is counting distance-learning days both as absences and as independent study. The counts are required unless the record is exempt (13.13 = Y); an exempt record is checked when its counts are populated.",
-    bad: "STAS^...^N^N^180^165^1^0^9^5^1^0^N^",
-    good: "STAS^...^N^N^180^165^1^0^9^5^0^0^N^",
-};
+crate::rules! {
+    SUM {
+        id: "STAS-SUM",
+        severity: Severity::Fatal,
+        category: Category::Arithmetic,
+        state_rule: Some("STAS0318"),
+        summary: "The seven day counts do not add up to the expected attendance days",
+        message: "the day counts add up to {sum}, but expected_attendance_days is {value}",
+        help: "in-person + out-of-school suspension + in-school suspension + excused + unexcused + non-ADA IS + ADA IS must equal the expected days; the difference is {diff}",
+        explanation: "Every expected day is exactly one of: attended in person, absent for out-of-school suspension, in-school suspension, excused absence, unexcused absence, non-ADA independent study, ADA independent study. Fields 13.16 through 13.22 therefore add up to 13.15 (STAS0318). A common cause is counting distance-learning days both as absences and as independent study. The counts are required unless the record is exempt (13.13 = Y); an exempt record is checked when its counts are populated.",
+        bad: "STAS^...^N^N^180^165^1^0^9^5^1^0^N^",
+        good: "STAS^...^N^N^180^165^1^0^9^5^0^0^N^",
+    }
 
-pub static NON_ADA_IS: Rule = Rule {
-    id: "STAS-NON-ADA-IS",
-    severity: Severity::Fatal,
-    category: Category::Arithmetic,
-    state_rule: Some("STAS0311"),
-    summary: "Non-ADA independent study days exceed expected minus in-person minus in-school suspension days",
-    message: "non_ada_generating_independent_study_days {value} is more than expected - in-person - in-school suspension = {limit}",
-    help: "lower the non-ADA independent study days or correct the in-person and suspension days",
-    explanation: "Non-ADA-generating independent study days are days the student was expected but neither attended in person nor was in in-school suspension, so they cannot exceed expected - in person - ISS (STAS0311; checked when populated).",
-    bad: "STAS^...^N^N^100^90^0^5^0^0^10^0^N^",
-    good: "STAS^...^N^N^100^90^0^5^0^0^5^0^N^",
-};
+    NON_ADA_IS {
+        id: "STAS-NON-ADA-IS",
+        severity: Severity::Fatal,
+        category: Category::Arithmetic,
+        state_rule: Some("STAS0311"),
+        summary: "Non-ADA independent study days exceed expected minus in-person minus in-school suspension days",
+        message: "non_ada_generating_independent_study_days {value} is more than expected - in-person - in-school suspension = {limit}",
+        help: "lower the non-ADA independent study days or correct the in-person and suspension days",
+        explanation: "Non-ADA-generating independent study days are days the student was expected but neither attended in person nor was in in-school suspension, so they cannot exceed expected - in person - ISS (STAS0311; checked when populated).",
+        bad: "STAS^...^N^N^100^90^0^5^0^0^10^0^N^",
+        good: "STAS^...^N^N^100^90^0^5^0^0^5^0^N^",
+    }
 
-pub static FRACTION_NOT_HOURLY: Rule = Rule {
-    id: "STAS-FRACTION-NOT-HOURLY",
-    severity: Severity::Fatal,
-    category: Category::Format,
-    state_rule: Some("FRMT0004"),
-    summary: "A day count has decimals but the school is not an hourly-attendance school",
-    message: "{field} `{value}` has decimals but hourly_attendance_school_type_indicator is N",
-    help: "report whole days, or set hourly_attendance_school_type_indicator to Y if the school computes days from hours",
-    explanation: "Fractional days come only from converting hours to days at hourly-attendance schools (days = hours x expected days / scheduled hours). When the hourly indicator is N every day count is a whole number.",
-    bad: "STAS^...^N^N^180^164.5^1^0^9.5^5^0^0^N^",
-    good: "STAS^...^N^N^180^165^1^0^9^5^0^0^N^",
-};
+    FRACTION_NOT_HOURLY {
+        id: "STAS-FRACTION-NOT-HOURLY",
+        severity: Severity::Fatal,
+        category: Category::Format,
+        state_rule: Some("FRMT0004"),
+        summary: "A day count has decimals but the school is not an hourly-attendance school",
+        message: "{field} `{value}` has decimals but hourly_attendance_school_type_indicator is N",
+        help: "report whole days, or set hourly_attendance_school_type_indicator to Y if the school computes days from hours",
+        explanation: "Fractional days come only from converting hours to days at hourly-attendance schools (days = hours x expected days / scheduled hours). When the hourly indicator is N every day count is a whole number.",
+        bad: "STAS^...^N^N^180^164.5^1^0^9.5^5^0^0^N^",
+        good: "STAS^...^N^N^180^165^1^0^9^5^0^0^N^",
+    }
 
-pub static PSEUDO_SCHOOL: Rule = Rule {
-    id: "STAS-PSEUDO-SCHOOL",
-    severity: Severity::Fatal,
-    category: Category::Conditional,
-    state_rule: Some("STAS0651"),
-    summary: "An absence summary is reported for school 0000001 or 0000002",
-    message: "no absence summary may be reported for school {value}",
-    help: "remove this record; students placed in a non-public school or a private school group have no STAS",
-    explanation: "The pseudo-schools 0000001 (non-public school) and 0000002 (private school group) take no attendance, so the state rejects absence summaries for them (STAS0651).",
-    bad: "STAS^^LR-1^1964733^0000001^2025-2026^...",
-    good: "STAS^^LR-1^1964733^6019715^2025-2026^...",
-};
+    PSEUDO_SCHOOL {
+        id: "STAS-PSEUDO-SCHOOL",
+        severity: Severity::Fatal,
+        category: Category::Conditional,
+        state_rule: Some("STAS0651"),
+        summary: "An absence summary is reported for school 0000001 or 0000002",
+        message: "no absence summary may be reported for school {value}",
+        help: "remove this record; students placed in a non-public school or a private school group have no STAS",
+        explanation: "The pseudo-schools 0000001 (non-public school) and 0000002 (private school group) take no attendance, so the state rejects absence summaries for them (STAS0651).",
+        bad: "STAS^^LR-1^1964733^0000001^2025-2026^...",
+        good: "STAS^^LR-1^1964733^6019715^2025-2026^...",
+    }
 
-pub static RECOVERY_RANGE: Rule = Rule {
-    id: "STAS-RECOVERY-RANGE",
-    severity: Severity::Fatal,
-    category: Category::Format,
-    state_rule: Some("STAS0739"),
-    summary: "Attendance recovery days are not a whole number from 0 to 10",
-    message: "attendance_recovery_days {value} is outside 0 to 10",
-    help: "report at most 10 attendance recovery days per student",
-    explanation: "From 2025-2026 the absence summary reports attendance recovery days, a whole number from 0 to 10 (STAS0739). Across the LEA a student's recovery days may not exceed 10 either (STAS-RECOVERY-TOTAL).",
-    bad: "STAS^...^N^N^180^165^1^0^9^5^0^0^N^12",
-    good: "STAS^...^N^N^180^165^1^0^9^5^0^0^N^2",
-};
-
-/// The STAS family, in catalog order.
-pub static RULES: &[&Rule] = &[&SUM, &NON_ADA_IS, &FRACTION_NOT_HOURLY, &PSEUDO_SCHOOL, &RECOVERY_RANGE];
+    RECOVERY_RANGE {
+        id: "STAS-RECOVERY-RANGE",
+        severity: Severity::Fatal,
+        category: Category::Format,
+        state_rule: Some("STAS0739"),
+        summary: "Attendance recovery days are not a whole number from 0 to 10",
+        message: "attendance_recovery_days {value} is outside 0 to 10",
+        help: "report at most 10 attendance recovery days per student",
+        explanation: "From 2025-2026 the absence summary reports attendance recovery days, a whole number from 0 to 10 (STAS0739). Across the LEA a student's recovery days may not exceed 10 either (STAS-RECOVERY-TOTAL).",
+        bad: "STAS^...^N^N^180^165^1^0^9^5^0^0^N^12",
+        good: "STAS^...^N^N^180^165^1^0^9^5^0^0^N^2",
+    }
+}
 
 fn days_text(hundredths: i64) -> String {
     let sign = if hundredths < 0 { "-" } else { "" };

@@ -11,164 +11,151 @@ use crate::domain::codes::{school_code, ssid_text, StudentKey};
 use crate::domain::date::from_day_number;
 use crate::rules::keys::{Enrollment, Index, RecordRef, OPEN};
 
-pub static SENR_DUPLICATE: Rule = Rule {
-    id: "SENR-DUPLICATE-KEY",
-    severity: Severity::Fatal,
-    category: Category::Duplicate,
-    state_rule: Some("IVR0034"),
-    summary: "Two enrollments have the same school, SSID and start date",
-    message: "enrollment of {student} at school {school} starting {start} is already on {other}",
-    help: "keep one of the two records; if the enrollment changed, send the old one with transaction D and the new one",
-    explanation: "An enrollment's operational key is school of attendance + SSID + enrollment start date (a new student without an SSID is matched by local student ID). Two records with the same key in one file are either an accidental duplicate or an update that should replace the first (IVR0034, Duplicate Record within File; SENR0034 in older lists).",
-    bad: "line 3: SENR^^LR-3^...^6019715^...^1234567890^...^20250814^...   line 9: SENR^^LR-9^...^6019715^...^1234567890^...^20250814^...",
-    good: "line 3: SENR^^LR-3^...^6019715^...^1234567890^...^20250814^...",
-};
+crate::rules! {
+    SENR_DUPLICATE {
+        id: "SENR-DUPLICATE-KEY",
+        severity: Severity::Fatal,
+        category: Category::Duplicate,
+        state_rule: Some("IVR0034"),
+        summary: "Two enrollments have the same school, SSID and start date",
+        message: "enrollment of {student} at school {school} starting {start} is already on {other}",
+        help: "keep one of the two records; if the enrollment changed, send the old one with transaction D and the new one",
+        explanation: "An enrollment's operational key is school of attendance + SSID + enrollment start date (a new student without an SSID is matched by local student ID). Two records with the same key in one file are either an accidental duplicate or an update that should replace the first (IVR0034, Duplicate Record within File; SENR0034 in older lists).",
+        bad: "line 3: SENR^^LR-3^...^6019715^...^1234567890^...^20250814^...   line 9: SENR^^LR-9^...^6019715^...^1234567890^...^20250814^...",
+        good: "line 3: SENR^^LR-3^...^6019715^...^1234567890^...^20250814^...",
+    }
 
-pub static OVERLAP_SCHOOL: Rule = Rule {
-    id: "SENR-OVERLAP-SCHOOL",
-    severity: Severity::Fatal,
-    category: Category::Overlap,
-    state_rule: Some("SENR0178"),
-    summary: "Two enrollments of one SSID at the same school overlap in time",
-    message: "enrollment at school {school} from {start} to {exit} overlaps the one on {other} ({other_start} to {other_exit})",
-    help: "exit the earlier enrollment the day before this one starts (E150 for a mid-year change), or correct the dates",
-    explanation: "A student has at most one enrollment at a school at a time, open or closed (SENR0178). A mid-year change of grade or status is an exit with E150 and a new enrollment starting the next day.",
-    bad: "20250814 to (open) and 20260105 to (open) at 6019715",
-    good: "20250814 to 20260104 (E150) and 20260105 to (open) at 6019715",
-};
+    OVERLAP_SCHOOL {
+        id: "SENR-OVERLAP-SCHOOL",
+        severity: Severity::Fatal,
+        category: Category::Overlap,
+        state_rule: Some("SENR0178"),
+        summary: "Two enrollments of one SSID at the same school overlap in time",
+        message: "enrollment at school {school} from {start} to {exit} overlaps the one on {other} ({other_start} to {other_exit})",
+        help: "exit the earlier enrollment the day before this one starts (E150 for a mid-year change), or correct the dates",
+        explanation: "A student has at most one enrollment at a school at a time, open or closed (SENR0178). A mid-year change of grade or status is an exit with E150 and a new enrollment starting the next day.",
+        bad: "20250814 to (open) and 20260105 to (open) at 6019715",
+        good: "20250814 to 20260104 (E150) and 20260105 to (open) at 6019715",
+    }
 
-pub static OVERLAP_PRIMARY: Rule = Rule {
-    id: "SENR-OVERLAP-PRIMARY",
-    severity: Severity::Fatal,
-    category: Category::Overlap,
-    state_rule: Some("SENR0027"),
-    summary: "Two primary enrollments of one SSID at different schools overlap in time",
-    message: "primary enrollment at school {school} from {start} overlaps the primary enrollment at {other_school} on {other} ({other_start} to {other_exit})",
-    help: "exit the student from {other_school} (T160 or the right transfer code) the day before the new enrollment starts, or report one of them as secondary (20)",
-    explanation: "A student has one primary enrollment at a time in the LEA (SENR0027). Primary means status 10, or status 30 lasting more than 30 days; an N470 no-show exited on its start date or the day before is not primary. Overlaps at the same school are reported by SENR-OVERLAP-SCHOOL instead.",
-    bad: "6019715 status 10 from 20250814 (open); 6019723 status 10 from 20251103",
-    good: "6019715 status 10 from 20250814 to 20251031 (T160); 6019723 status 10 from 20251103",
-};
+    OVERLAP_PRIMARY {
+        id: "SENR-OVERLAP-PRIMARY",
+        severity: Severity::Fatal,
+        category: Category::Overlap,
+        state_rule: Some("SENR0027"),
+        summary: "Two primary enrollments of one SSID at different schools overlap in time",
+        message: "primary enrollment at school {school} from {start} overlaps the primary enrollment at {other_school} on {other} ({other_start} to {other_exit})",
+        help: "exit the student from {other_school} (T160 or the right transfer code) the day before the new enrollment starts, or report one of them as secondary (20)",
+        explanation: "A student has one primary enrollment at a time in the LEA (SENR0027). Primary means status 10, or status 30 lasting more than 30 days; an N470 no-show exited on its start date or the day before is not primary. Overlaps at the same school are reported by SENR-OVERLAP-SCHOOL instead.",
+        bad: "6019715 status 10 from 20250814 (open); 6019723 status 10 from 20251103",
+        good: "6019715 status 10 from 20250814 to 20251031 (T160); 6019723 status 10 from 20251103",
+    }
 
-pub static SHORT_TERM_NO_PRIMARY: Rule = Rule {
-    id: "SENR-SHORT-TERM-NO-PRIMARY",
-    severity: Severity::Fatal,
-    category: Category::Reference,
-    state_rule: Some("SENR0185"),
-    summary: "A short-term enrollment has no primary enrollment active on its start date",
-    message: "short-term enrollment at school {school} starting {start} has no primary enrollment active that day",
-    help: "short-term (30) enrollments sit on top of a primary one; add or correct the student's primary enrollment, or report this one as primary (10)",
-    explanation: "A short-term enrollment (status 30) is a stay at an Educational Options school while the student keeps a primary enrollment elsewhere. Without a primary enrollment open on its start date it is rejected (SENR0185).",
-    bad: "6019749 status 30 from 20251006, and no status 10 enrollment open on 20251006",
-    good: "6019715 status 10 from 20250814 (open); 6019749 status 30 from 20251006",
-};
+    SHORT_TERM_NO_PRIMARY {
+        id: "SENR-SHORT-TERM-NO-PRIMARY",
+        severity: Severity::Fatal,
+        category: Category::Reference,
+        state_rule: Some("SENR0185"),
+        summary: "A short-term enrollment has no primary enrollment active on its start date",
+        message: "short-term enrollment at school {school} starting {start} has no primary enrollment active that day",
+        help: "short-term (30) enrollments sit on top of a primary one; add or correct the student's primary enrollment, or report this one as primary (10)",
+        explanation: "A short-term enrollment (status 30) is a stay at an Educational Options school while the student keeps a primary enrollment elsewhere. Without a primary enrollment open on its start date it is rejected (SENR0185).",
+        bad: "6019749 status 30 from 20251006, and no status 10 enrollment open on 20251006",
+        good: "6019715 status 10 from 20250814 (open); 6019749 status 30 from 20251006",
+    }
 
-pub static SINF_DUPLICATE: Rule = Rule {
-    id: "SINF-DUPLICATE-KEY",
-    severity: Severity::Fatal,
-    category: Category::Duplicate,
-    state_rule: None,
-    summary: "Two SINF records have the same SSID and effective start date",
-    message: "student information for {student} effective {start} is already on {other}",
-    help: "keep one record per SSID and effective start date; a change in student information is a new record with a later effective start date",
-    explanation:
-        "SINF records are effective-dated: one record per SSID and effective start date. Two with the same start date contradict each other.",
-    bad: "line 4: SINF^^LR-4^20250814^...^1234567890^...   line 8: SINF^^LR-8^20250814^...^1234567890^...",
-    good: "line 4: SINF^^LR-4^20250814^...^1234567890^...",
-};
+    SINF_DUPLICATE {
+        id: "SINF-DUPLICATE-KEY",
+        severity: Severity::Fatal,
+        category: Category::Duplicate,
+        state_rule: None,
+        summary: "Two SINF records have the same SSID and effective start date",
+        message: "student information for {student} effective {start} is already on {other}",
+        help: "keep one record per SSID and effective start date; a change in student information is a new record with a later effective start date",
+        explanation:
+            "SINF records are effective-dated: one record per SSID and effective start date. Two with the same start date contradict each other.",
+        bad: "line 4: SINF^^LR-4^20250814^...^1234567890^...   line 8: SINF^^LR-8^20250814^...^1234567890^...",
+        good: "line 4: SINF^^LR-4^20250814^...^1234567890^...",
+    }
 
-pub static STAS_DUPLICATE: Rule = Rule {
-    id: "STAS-DUPLICATE",
-    severity: Severity::Fatal,
-    category: Category::Duplicate,
-    state_rule: Some("STAS0314"),
-    summary: "More than one absence summary for one SSID, school and year",
-    message: "absence summary for {student} at school {school} in {year} is already on {other}",
-    help: "report one summary per student per school per year; add the days of several enrollments at the same school together",
-    explanation: "The absence summary is one record per student, school of attendance and academic year: when a student had several enrollments at one school, their days are summed into one record.",
-    bad: "two STAS lines for 1234567890 at 6019715 in 2025-2026",
-    good: "one STAS line for 1234567890 at 6019715 in 2025-2026 with the days summed",
-};
+    STAS_DUPLICATE {
+        id: "STAS-DUPLICATE",
+        severity: Severity::Fatal,
+        category: Category::Duplicate,
+        state_rule: Some("STAS0314"),
+        summary: "More than one absence summary for one SSID, school and year",
+        message: "absence summary for {student} at school {school} in {year} is already on {other}",
+        help: "report one summary per student per school per year; add the days of several enrollments at the same school together",
+        explanation: "The absence summary is one record per student, school of attendance and academic year: when a student had several enrollments at one school, their days are summed into one record.",
+        bad: "two STAS lines for 1234567890 at 6019715 in 2025-2026",
+        good: "one STAS line for 1234567890 at 6019715 in 2025-2026 with the days summed",
+    }
 
-pub static RECOVERY_TOTAL: Rule = Rule {
-    id: "STAS-RECOVERY-TOTAL",
-    severity: Severity::Fatal,
-    category: Category::Arithmetic,
-    state_rule: Some("STAS0740E1"),
-    summary: "A student's attendance recovery days across the LEA exceed 10",
-    message: "attendance recovery days for {student} add up to {total} across the LEA; the limit is 10",
-    help: "reduce the attendance recovery days on this or the related summaries so they total at most 10",
-    explanation: "Each summary may report 0 to 10 attendance recovery days (STAS-RECOVERY-RANGE), and the sum over all of a student's summaries in the LEA may not exceed 10 either (STAS0740E1).",
-    bad: "6019715: 6 recovery days; 6019723: 6 recovery days",
-    good: "6019715: 6 recovery days; 6019723: 4 recovery days",
-};
+    RECOVERY_TOTAL {
+        id: "STAS-RECOVERY-TOTAL",
+        severity: Severity::Fatal,
+        category: Category::Arithmetic,
+        state_rule: Some("STAS0740E1"),
+        summary: "A student's attendance recovery days across the LEA exceed 10",
+        message: "attendance recovery days for {student} add up to {total} across the LEA; the limit is 10",
+        help: "reduce the attendance recovery days on this or the related summaries so they total at most 10",
+        explanation: "Each summary may report 0 to 10 attendance recovery days (STAS-RECOVERY-RANGE), and the sum over all of a student's summaries in the LEA may not exceed 10 either (STAS0740E1).",
+        bad: "6019715: 6 recovery days; 6019723: 6 recovery days",
+        good: "6019715: 6 recovery days; 6019723: 4 recovery days",
+    }
 
-pub static E150_NO_NEXT: Rule = Rule {
-    id: "SENR-E150-NO-NEXT",
-    severity: Severity::Fatal,
-    category: Category::Reference,
-    state_rule: Some("CERT114"),
-    summary: "An E150 mid-year update exit is not followed by a new enrollment at the same school the next day",
-    message: "enrollment at school {school} exits {exit} with E150, but {problem}",
-    help: "E150 closes an enrollment only to open the changed one: add the new enrollment at {school} starting {next} (or the exit date), or exit with the reason the student left",
-    explanation: "E150 (mid-year enrollment update) records a change of grade, status or transfer code: the enrollment is exited and a new one starts at the same school the next calendar day, weekends and holidays included. Without a following enrollment certification fails (CERT114, EOY 3); a following one that starts more than one day after the exit is rejected too (SENR0286E3).",
-    bad: "6019715 from 20250813 to 20260109 (E150), and nothing after it at 6019715",
-    good: "6019715 from 20250813 to 20260109 (E150); 6019715 from 20260110 (open)",
-};
+    E150_NO_NEXT {
+        id: "SENR-E150-NO-NEXT",
+        severity: Severity::Fatal,
+        category: Category::Reference,
+        state_rule: Some("CERT114"),
+        summary: "An E150 mid-year update exit is not followed by a new enrollment at the same school the next day",
+        message: "enrollment at school {school} exits {exit} with E150, but {problem}",
+        help: "E150 closes an enrollment only to open the changed one: add the new enrollment at {school} starting {next} (or the exit date), or exit with the reason the student left",
+        explanation: "E150 (mid-year enrollment update) records a change of grade, status or transfer code: the enrollment is exited and a new one starts at the same school the next calendar day, weekends and holidays included. Without a following enrollment certification fails (CERT114, EOY 3); a following one that starts more than one day after the exit is rejected too (SENR0286E3).",
+        bad: "6019715 from 20250813 to 20260109 (E150), and nothing after it at 6019715",
+        good: "6019715 from 20250813 to 20260109 (E150); 6019715 from 20260110 (open)",
+    }
 
-pub static EXIT_AFTER_GRADUATION: Rule = Rule {
-    id: "SENR-EXIT-AFTER-GRADUATION",
-    severity: Severity::Fatal,
-    category: Category::Conditional,
-    state_rule: Some("SENR0586"),
-    summary: "An enrollment exits after the date the student graduated with a standard diploma",
-    message: "enrollment at school {school} exits {exit}, after the student graduated on {graduated} ({other})",
-    help: "a graduate has no later exits: exit this enrollment on or before {graduated}, or correct the graduation record",
-    explanation: "Once a student has graduated with a standard diploma (E230 with completion status 100), no enrollment of the student may exit after that date (SENR0586, since 5/2022). Secondary (20) enrollments and N470 no-shows are exempt.",
-    bad: "graduated 20260605 at 9990037; 9990045 status 10 exits 20260612 with E155",
-    good: "graduated 20260605 at 9990037; 9990045 status 10 exits 20260605 with E155",
-};
+    EXIT_AFTER_GRADUATION {
+        id: "SENR-EXIT-AFTER-GRADUATION",
+        severity: Severity::Fatal,
+        category: Category::Conditional,
+        state_rule: Some("SENR0586"),
+        summary: "An enrollment exits after the date the student graduated with a standard diploma",
+        message: "enrollment at school {school} exits {exit}, after the student graduated on {graduated} ({other})",
+        help: "a graduate has no later exits: exit this enrollment on or before {graduated}, or correct the graduation record",
+        explanation: "Once a student has graduated with a standard diploma (E230 with completion status 100), no enrollment of the student may exit after that date (SENR0586, since 5/2022). Secondary (20) enrollments and N470 no-shows are exempt.",
+        bad: "graduated 20260605 at 9990037; 9990045 status 10 exits 20260612 with E155",
+        good: "graduated 20260605 at 9990037; 9990045 status 10 exits 20260605 with E155",
+    }
 
-pub static OPEN_AFTER_GRADUATION: Rule = Rule {
-    id: "SENR-OPEN-AFTER-GRADUATION",
-    severity: Severity::Fatal,
-    category: Category::Conditional,
-    state_rule: Some("SENR0587"),
-    summary: "An enrollment is still open for a student who graduated with a standard diploma",
-    message: "enrollment at school {school} from {start} is open, but the student graduated on {graduated} ({other})",
-    help: "exit this enrollment on or before the graduation date {graduated} (E170 for a concurrent enrollment), or correct the graduation record",
-    explanation: "A student who graduated with a standard diploma (completion status 100) may have no open enrollment (SENR0587, since 5/2022): every other enrollment is exited by the graduation date.",
-    bad: "graduated 20260605 at 9990037; 9990045 status 20 from 20250813, open",
-    good: "graduated 20260605 at 9990037; 9990045 status 20 from 20250813 to 20260605 (E170)",
-};
+    OPEN_AFTER_GRADUATION {
+        id: "SENR-OPEN-AFTER-GRADUATION",
+        severity: Severity::Fatal,
+        category: Category::Conditional,
+        state_rule: Some("SENR0587"),
+        summary: "An enrollment is still open for a student who graduated with a standard diploma",
+        message: "enrollment at school {school} from {start} is open, but the student graduated on {graduated} ({other})",
+        help: "exit this enrollment on or before the graduation date {graduated} (E170 for a concurrent enrollment), or correct the graduation record",
+        explanation: "A student who graduated with a standard diploma (completion status 100) may have no open enrollment (SENR0587, since 5/2022): every other enrollment is exited by the graduation date.",
+        bad: "graduated 20260605 at 9990037; 9990045 status 20 from 20250813, open",
+        good: "graduated 20260605 at 9990037; 9990045 status 20 from 20250813 to 20260605 (E170)",
+    }
 
-pub static ENROLLED_AFTER_GRADUATION: Rule = Rule {
-    id: "SENR-ENROLLED-AFTER-GRADUATION",
-    severity: Severity::Fatal,
-    category: Category::Conditional,
-    state_rule: Some("SENR0024"),
-    summary: "A graduate is enrolled again in the LEA after the graduation date",
-    message: "enrollment at school {school} starts {start}, after the student graduated on {graduated} ({other})",
-    help: "a graduate does not re-enroll: check the enrollment, or the graduation record (exit reason E230 with completion {completion})",
-    explanation: "An enrollment may not start after the exit date of the same student's graduation in the LEA (E230 with completion status 100, 106 or 250; SENR0024, re-enrolling graduate within the LEA).",
-    bad: "graduated 20260605 at 9990037; 9990045 status 10 from 20260615",
-    good: "graduated 20260605 at 9990037 and no later enrollment",
-};
-
-/// The cross-record family, in catalog order.
-pub static RULES: &[&Rule] = &[
-    &SENR_DUPLICATE,
-    &OVERLAP_SCHOOL,
-    &OVERLAP_PRIMARY,
-    &SHORT_TERM_NO_PRIMARY,
-    &SINF_DUPLICATE,
-    &STAS_DUPLICATE,
-    &RECOVERY_TOTAL,
-    &E150_NO_NEXT,
-    &EXIT_AFTER_GRADUATION,
-    &OPEN_AFTER_GRADUATION,
-    &ENROLLED_AFTER_GRADUATION,
-];
+    ENROLLED_AFTER_GRADUATION {
+        id: "SENR-ENROLLED-AFTER-GRADUATION",
+        severity: Severity::Fatal,
+        category: Category::Conditional,
+        state_rule: Some("SENR0024"),
+        summary: "A graduate is enrolled again in the LEA after the graduation date",
+        message: "enrollment at school {school} starts {start}, after the student graduated on {graduated} ({other})",
+        help: "a graduate does not re-enroll: check the enrollment, or the graduation record (exit reason E230 with completion {completion})",
+        explanation: "An enrollment may not start after the exit date of the same student's graduation in the LEA (E230 with completion status 100, 106 or 250; SENR0024, re-enrolling graduate within the LEA).",
+        bad: "graduated 20260605 at 9990037; 9990045 status 10 from 20260615",
+        good: "graduated 20260605 at 9990037 and no later enrollment",
+    }
+}
 
 fn day(d: i32) -> String {
     if d == OPEN {
