@@ -12,9 +12,9 @@ use crate::domain::codes::digits;
 use crate::domain::date::AcademicYear;
 use crate::domain::directory::Directory;
 use crate::error::Error;
-use crate::rules::identity::{IdentityFields, People};
+use crate::rules::identity::People;
 use crate::rules::keys::{FileFacts, Index};
-use crate::rules::{self, cross, field, structure, within, Compiled, Family, RecordCtx, Rule, Value};
+use crate::rules::{self, cross, field, structure, within, Compiled, RecordCtx, Rule, Value};
 use crate::schema::{names, Era, Schema};
 use crate::source::{self, CaretFile, Input, Pos, RecordAt, RecordSource};
 use indicatif::ProgressBar;
@@ -190,7 +190,7 @@ impl<'s> Checker<'s> {
 
     /// The rules that need an input this run was not given, when the run has records they read.
     fn not_checked(&self) -> Vec<NotChecked> {
-        if self.index.seen.senr == 0 {
+        if self.index.seen.of("SENR") == 0 {
             return Vec::new();
         }
         let mut out = Vec::new();
@@ -376,11 +376,8 @@ impl<'s> Checker<'s> {
         let compiled = &self.compiled[ci].2;
         // Counted before any structure check: a record that cannot be read still says its file
         // holds this record type (see `Index::seen`).
-        match compiled.family {
-            Family::Senr(_) => self.index.seen.senr += 1,
-            Family::Sinf(_) => self.index.seen.sinf += 1,
-            Family::Stas(_) => self.index.seen.stas += 1,
-            Family::Other => {}
+        if let Some(family) = rules::family::family_of(&compiled.layout.record_type) {
+            self.index.seen.add(family.record_type);
         }
         let mut ctx = RecordCtx { file, line: pos.line, byte: pos.byte, record: rec, compiled, values: &[], as_of, schema };
         if rec.len() != compiled.fields.len() {
@@ -424,30 +421,12 @@ impl<'s> Checker<'s> {
         }
         field::check(&ctx, &mut self.values, &mut self.findings);
         ctx.values = &self.values;
-        let identity = match &compiled.family {
-            Family::Senr(f) => {
-                rules::senr::check(&ctx, f, &mut self.findings);
-                if self.index_on {
-                    self.index.add_enrollment(&ctx, f);
-                }
-                Some(IdentityFields { ssid: f.ssid, first: f.first_name, last: f.last_name, birth: f.birth, gender: f.gender })
-            }
-            Family::Sinf(f) => {
-                rules::sinf::check(&ctx, f, &mut self.findings);
-                if self.index_on {
-                    self.index.add_information(&ctx, f);
-                }
-                Some(IdentityFields { ssid: f.ssid, first: f.first_name, last: f.last_name, birth: f.birth, gender: f.gender })
-            }
-            Family::Stas(f) => {
-                rules::stas::check(&ctx, f, &mut self.findings);
-                if self.index_on {
-                    self.index.add_summary(&ctx, f);
-                }
-                Some(IdentityFields { ssid: f.ssid, first: f.first_name, last: f.last_name, birth: f.birth, gender: f.gender })
-            }
-            Family::Other => None,
-        };
+        let Some(family) = &compiled.family else { return Ok(()) };
+        family.check(&ctx, &mut self.findings);
+        if self.index_on {
+            family.add_keys(&ctx, &mut self.index);
+        }
+        let identity = family.identity();
         if let (Some(fields), true) = (identity, self.identity_on) {
             let inputs = self.inputs;
             let name_of = |i: usize| inputs.get(i).map_or_else(String::new, |x| x.display.clone());

@@ -266,9 +266,9 @@ pub fn check(index: &mut Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) {
     index.enrollments.sort_unstable_by_key(|e| (e.student, e.at));
     index.summaries.sort_unstable_by_key(|s| (s.ssid, s.at));
     index.information.sort_unstable_by_key(|i| (i.ssid, i.at));
-    let senr = Usable::of(index.seen.senr, index.enrollments.len());
-    let sinf = Usable::of(index.seen.sinf, index.information.len());
-    let stas = Usable::of(index.seen.stas, index.summaries.len());
+    let senr = Usable::of(index.seen.of("SENR"), index.enrollments.len());
+    let sinf = Usable::of(index.seen.of("SINF"), index.information.len());
+    let stas = Usable::of(index.seen.of("STAS"), index.summaries.len());
     let present = [senr, sinf, stas].iter().filter(|u| **u != Usable::Absent).count();
     // A rule that compares two record types runs only when both were read; otherwise one
     // note says why, instead of reporting every record of the other type as unmatched.

@@ -4,7 +4,10 @@
 
 use crate::domain::codes::{digits, LocalId, StudentKey};
 use crate::domain::date::{day_number, AcademicYear};
-use crate::rules::{senr, sinf, stas, RecordCtx};
+use crate::rules::senr::SenrFields;
+use crate::rules::sinf::SinfFields;
+use crate::rules::stas::StasFields;
+use crate::rules::RecordCtx;
 
 /// Where a record is: file index, line and byte offset.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -89,12 +92,23 @@ pub struct Index {
     pub seen: Seen,
 }
 
-/// Records met per record type.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct Seen {
-    pub senr: u64,
-    pub sinf: u64,
-    pub stas: u64,
+/// Records met per record type (`SENR`, `SINF`, …), read or not.
+#[derive(Debug, Default, Clone)]
+pub struct Seen(Vec<(&'static str, u64)>);
+
+impl Seen {
+    /// Counts one record of `record_type`.
+    pub fn add(&mut self, record_type: &'static str) {
+        match self.0.iter_mut().find(|(t, _)| *t == record_type) {
+            Some((_, n)) => *n += 1,
+            None => self.0.push((record_type, 1)),
+        }
+    }
+
+    /// Records of `record_type` met so far.
+    pub fn of(&self, record_type: &str) -> u64 {
+        self.0.iter().find(|(t, _)| *t == record_type).map_or(0, |(_, n)| *n)
+    }
 }
 
 fn code<const N: usize>(raw: &[u8]) -> [u8; N] {
@@ -121,7 +135,7 @@ impl Index {
 
     /// Adds a SENR record whose key fields are valid. A record without SSID (a new student)
     /// is keyed by its local student ID.
-    pub fn add_enrollment(&mut self, ctx: &RecordCtx<'_, '_>, f: &senr::Fields) {
+    pub fn add_enrollment(&mut self, ctx: &RecordCtx<'_, '_>, f: &SenrFields) {
         if Self::is_delete(ctx, Some(f.transaction)) || !ctx.is_valid(f.school) {
             return;
         }
@@ -164,7 +178,7 @@ impl Index {
     }
 
     /// Adds a STAS record whose key fields are valid.
-    pub fn add_summary(&mut self, ctx: &RecordCtx<'_, '_>, f: &stas::Fields) {
+    pub fn add_summary(&mut self, ctx: &RecordCtx<'_, '_>, f: &StasFields) {
         if Self::is_delete(ctx, None) || !ctx.is_valid(f.ssid) || !ctx.is_valid(f.school) {
             return;
         }
@@ -181,7 +195,7 @@ impl Index {
     }
 
     /// Adds a SINF record whose key fields are valid.
-    pub fn add_information(&mut self, ctx: &RecordCtx<'_, '_>, f: &sinf::Fields) {
+    pub fn add_information(&mut self, ctx: &RecordCtx<'_, '_>, f: &SinfFields) {
         let (Some(ssid), Some(start)) = (digits(ctx.raw(f.ssid)).filter(|_| ctx.is_valid(f.ssid)), ctx.date(f.effective_start)) else { return };
         // A Hispanic indicator or race code is data; so are the missing indicators set to Y
         // (the family declined to state), which is how CALPADS takes "not reported".

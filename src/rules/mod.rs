@@ -5,6 +5,7 @@
 
 pub mod cross;
 pub mod directory;
+pub mod family;
 pub mod field;
 pub mod generate;
 pub mod identity;
@@ -54,16 +55,6 @@ pub struct CompiledField<'s> {
     pub codeset: Option<&'s CodeSet>,
 }
 
-/// Which record rules apply, with the positions of the fields they read.
-#[derive(Debug)]
-pub enum Family {
-    Senr(senr::Fields),
-    Sinf(sinf::Fields),
-    Stas(stas::Fields),
-    /// A record type of a custom schema with no record rules: field rules only.
-    Other,
-}
-
 /// A layout compiled for one record type spelling and one academic year.
 #[derive(Debug)]
 pub struct Compiled<'s> {
@@ -72,7 +63,8 @@ pub struct Compiled<'s> {
     pub record_type: String,
     pub year: AcademicYear,
     pub fields: Vec<CompiledField<'s>>,
-    pub family: Family,
+    /// The record rules of its family, compiled for this layout (`None`: field rules only).
+    pub family: Option<Box<dyn family::RecordRules>>,
     pub ssid: Option<usize>,
     pub local_record_id: Option<usize>,
     pub school: Option<usize>,
@@ -104,15 +96,10 @@ impl<'s> Compiled<'s> {
             school: pos(crate::schema::names::SCHOOL_OF_ATTENDANCE),
             local_student_id: pos(crate::schema::names::LOCAL_STUDENT_ID),
             fields: Vec::new(),
-            family: Family::Other,
+            family: None,
         };
         let lookup = Lookup { record_type: &layout.record_type, fields: &fields };
-        c.family = match layout.record_type.as_str() {
-            "SENR" => Family::Senr(senr::Fields::resolve(&lookup)?),
-            "SINF" => Family::Sinf(sinf::Fields::resolve(&lookup)?),
-            "STAS" => Family::Stas(stas::Fields::resolve(&lookup)?),
-            _ => Family::Other,
-        };
+        c.family = family::family_of(&layout.record_type).map(|f| (f.compile)(&lookup)).transpose()?;
         c.fields = fields;
         Ok(c)
     }

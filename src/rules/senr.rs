@@ -5,12 +5,15 @@
 
 use chrono::{Datelike, Days, Months, NaiveDate};
 
+use super::family::{Family, RecordRules};
+use super::identity::IdentityFields;
+use super::keys::Index;
 use super::{Lookup, MissingField, RecordCtx, Rule};
 use crate::diagnostic::{Category, Finding, Severity};
 
 /// Positions of the SENR fields these rules read, resolved once per layout.
 #[derive(Debug)]
-pub struct Fields {
+pub struct SenrFields {
     pub transaction: usize,
     pub lea: usize,
     pub school: usize,
@@ -38,9 +41,26 @@ pub struct Fields {
     pub birth_country: usize,
 }
 
-impl Fields {
-    pub(crate) fn resolve(l: &Lookup<'_, '_>) -> Result<Fields, MissingField> {
-        Ok(Fields {
+/// The SENR family.
+pub static FAMILY: Family = Family { record_type: "SENR", compile: |l| Ok(Box::new(SenrFields::resolve(l)?)) };
+
+impl RecordRules for SenrFields {
+    fn check(&self, ctx: &RecordCtx<'_, '_>, out: &mut Vec<Finding>) {
+        check(ctx, self, out);
+    }
+
+    fn add_keys(&self, ctx: &RecordCtx<'_, '_>, keys: &mut Index) {
+        keys.add_enrollment(ctx, self);
+    }
+
+    fn identity(&self) -> Option<IdentityFields> {
+        Some(IdentityFields { ssid: self.ssid, first: self.first_name, last: self.last_name, birth: self.birth, gender: self.gender })
+    }
+}
+
+impl SenrFields {
+    pub(crate) fn resolve(l: &Lookup<'_, '_>) -> Result<SenrFields, MissingField> {
+        Ok(SenrFields {
             transaction: l.need("transaction_type_code")?,
             lea: l.need("reporting_lea")?,
             school: l.need("school_of_attendance")?,
@@ -487,7 +507,7 @@ fn ymd(d: NaiveDate) -> String {
 }
 
 /// Runs every SENR record rule on one record.
-pub fn check(ctx: &RecordCtx<'_, '_>, f: &Fields, out: &mut Vec<Finding>) {
+pub fn check(ctx: &RecordCtx<'_, '_>, f: &SenrFields, out: &mut Vec<Finding>) {
     check_exit(ctx, f, out);
     check_dates(ctx, f, out);
     check_completion(ctx, f, out);
@@ -500,7 +520,7 @@ pub fn check(ctx: &RecordCtx<'_, '_>, f: &Fields, out: &mut Vec<Finding>) {
     check_birth_place(ctx, f.birth_state, f.birth_country, &BIRTH_STATE_COUNTRY, out);
 }
 
-fn check_ssid(ctx: &RecordCtx<'_, '_>, f: &Fields, out: &mut Vec<Finding>) {
+fn check_ssid(ctx: &RecordCtx<'_, '_>, f: &SenrFields, out: &mut Vec<Finding>) {
     let action = match ctx.raw(f.transaction) {
         b"D" => "delete",
         b"R" => "replace",
@@ -516,7 +536,7 @@ fn before_exemptions() -> NaiveDate {
     NaiveDate::from_ymd_opt(2023, 6, 30).unwrap_or(NaiveDate::MIN)
 }
 
-fn check_grad_exemption(ctx: &RecordCtx<'_, '_>, f: &Fields, out: &mut Vec<Finding>) {
+fn check_grad_exemption(ctx: &RecordCtx<'_, '_>, f: &SenrFields, out: &mut Vec<Finding>) {
     let Some(i) = f.grad_exemption else { return };
     let diploma = ctx.raw(f.completion) == b"100";
     match ctx.date(f.exit) {
@@ -538,7 +558,7 @@ fn age_on(birth: NaiveDate, day: NaiveDate) -> u32 {
     day.years_since(birth).unwrap_or(0)
 }
 
-fn check_young(ctx: &RecordCtx<'_, '_>, f: &Fields, out: &mut Vec<Finding>) {
+fn check_young(ctx: &RecordCtx<'_, '_>, f: &SenrFields, out: &mut Vec<Finding>) {
     let Some(birth) = ctx.date(f.birth) else { return };
     match ctx.raw(f.grade) {
         b"TK" => {
@@ -560,7 +580,7 @@ fn check_young(ctx: &RecordCtx<'_, '_>, f: &Fields, out: &mut Vec<Finding>) {
     }
 }
 
-fn check_exit(ctx: &RecordCtx<'_, '_>, f: &Fields, out: &mut Vec<Finding>) {
+fn check_exit(ctx: &RecordCtx<'_, '_>, f: &SenrFields, out: &mut Vec<Finding>) {
     let (has_exit, has_reason) = (!ctx.is_blank(f.exit), !ctx.is_blank(f.exit_reason));
     if has_exit != has_reason {
         let (present, missing, field) = if has_exit { (f.exit, f.exit_reason, f.exit_reason) } else { (f.exit_reason, f.exit, f.exit) };
@@ -593,7 +613,7 @@ fn check_exit(ctx: &RecordCtx<'_, '_>, f: &Fields, out: &mut Vec<Finding>) {
 
 /// SENR0187: a short-term enrollment lasts at most 30 days, start to exit inclusive; an open
 /// one is measured to today.
-fn check_short_term(ctx: &RecordCtx<'_, '_>, f: &Fields, start: NaiveDate, exit: Option<NaiveDate>, out: &mut Vec<Finding>) {
+fn check_short_term(ctx: &RecordCtx<'_, '_>, f: &SenrFields, start: NaiveDate, exit: Option<NaiveDate>, out: &mut Vec<Finding>) {
     if ctx.raw(f.status) != b"30" {
         return;
     }
@@ -607,7 +627,7 @@ fn check_short_term(ctx: &RecordCtx<'_, '_>, f: &Fields, start: NaiveDate, exit:
     }
 }
 
-fn check_dates(ctx: &RecordCtx<'_, '_>, f: &Fields, out: &mut Vec<Finding>) {
+fn check_dates(ctx: &RecordCtx<'_, '_>, f: &SenrFields, out: &mut Vec<Finding>) {
     let today = || ymd(ctx.as_of);
     if let Some(start) = ctx.date(f.start) {
         if let Some(birth) = ctx.date(f.birth) {
@@ -656,7 +676,7 @@ fn check_dates(ctx: &RecordCtx<'_, '_>, f: &Fields, out: &mut Vec<Finding>) {
     }
 }
 
-fn check_age(ctx: &RecordCtx<'_, '_>, f: &Fields, birth: NaiveDate, start: NaiveDate, out: &mut Vec<Finding>) {
+fn check_age(ctx: &RecordCtx<'_, '_>, f: &SenrFields, birth: NaiveDate, start: NaiveDate, out: &mut Vec<Finding>) {
     let age = start.years_since(birth).unwrap_or(0);
     let grade = ctx.raw(f.grade);
     // "Older than 0" is start > birth (SENR-START-BEFORE-BIRTH reports the rest): an infant
@@ -667,7 +687,7 @@ fn check_age(ctx: &RecordCtx<'_, '_>, f: &Fields, birth: NaiveDate, start: Naive
     }
 }
 
-fn check_completion(ctx: &RecordCtx<'_, '_>, f: &Fields, out: &mut Vec<Finding>) {
+fn check_completion(ctx: &RecordCtx<'_, '_>, f: &SenrFields, out: &mut Vec<Finding>) {
     let reason = ctx.raw(f.exit_reason);
     let completion = ctx.raw(f.completion);
     let has_completion = !ctx.is_blank(f.completion);
@@ -702,7 +722,7 @@ fn check_completion(ctx: &RecordCtx<'_, '_>, f: &Fields, out: &mut Vec<Finding>)
     }
 }
 
-fn check_schools(ctx: &RecordCtx<'_, '_>, f: &Fields, out: &mut Vec<Finding>) {
+fn check_schools(ctx: &RecordCtx<'_, '_>, f: &SenrFields, out: &mut Vec<Finding>) {
     let school = ctx.raw(f.school);
     let has_nps = !ctx.is_blank(f.nps);
     if has_nps && ctx.is_valid(f.school) && school != NPS_SCHOOL {
@@ -713,7 +733,7 @@ fn check_schools(ctx: &RecordCtx<'_, '_>, f: &Fields, out: &mut Vec<Finding>) {
     }
 }
 
-fn check_status(ctx: &RecordCtx<'_, '_>, f: &Fields, out: &mut Vec<Finding>) {
+fn check_status(ctx: &RecordCtx<'_, '_>, f: &SenrFields, out: &mut Vec<Finding>) {
     let reason = ctx.raw(f.exit_reason);
     let status = ctx.raw(f.status);
     if status == b"20" && ctx.is_valid(f.exit_reason) && reason != b"E170" {
@@ -734,7 +754,7 @@ fn check_status(ctx: &RecordCtx<'_, '_>, f: &Fields, out: &mut Vec<Finding>) {
     }
 }
 
-fn check_combinations(ctx: &RecordCtx<'_, '_>, f: &Fields, out: &mut Vec<Finding>) {
+fn check_combinations(ctx: &RecordCtx<'_, '_>, f: &SenrFields, out: &mut Vec<Finding>) {
     if !ctx.is_valid(f.grade) {
         return;
     }

@@ -1,12 +1,15 @@
 //! SINF record rules: ethnicity and race indicators that must agree with the codes, and the
 //! order of the effective dates.
 
+use super::family::{Family, RecordRules};
+use super::identity::IdentityFields;
+use super::keys::Index;
 use super::{Lookup, MissingField, RecordCtx};
 use crate::diagnostic::{Category, Finding, Severity};
 
 /// Positions of the SINF fields these rules read.
 #[derive(Debug)]
-pub struct Fields {
+pub struct SinfFields {
     pub effective_start: usize,
     pub effective_end: usize,
     pub lea: usize,
@@ -32,9 +35,26 @@ pub struct Fields {
     pub guardian: [usize; 3],
 }
 
-impl Fields {
-    pub(crate) fn resolve(l: &Lookup<'_, '_>) -> Result<Fields, MissingField> {
-        Ok(Fields {
+/// The SINF family.
+pub static FAMILY: Family = Family { record_type: "SINF", compile: |l| Ok(Box::new(SinfFields::resolve(l)?)) };
+
+impl RecordRules for SinfFields {
+    fn check(&self, ctx: &RecordCtx<'_, '_>, out: &mut Vec<Finding>) {
+        check(ctx, self, out);
+    }
+
+    fn add_keys(&self, ctx: &RecordCtx<'_, '_>, keys: &mut Index) {
+        keys.add_information(ctx, self);
+    }
+
+    fn identity(&self) -> Option<IdentityFields> {
+        Some(IdentityFields { ssid: self.ssid, first: self.first_name, last: self.last_name, birth: self.birth, gender: self.gender })
+    }
+}
+
+impl SinfFields {
+    pub(crate) fn resolve(l: &Lookup<'_, '_>) -> Result<SinfFields, MissingField> {
+        Ok(SinfFields {
             effective_start: l.need("effective_start_date")?,
             effective_end: l.need("effective_end_date")?,
             lea: l.need("reporting_lea")?,
@@ -188,7 +208,7 @@ crate::rules! {
 }
 
 /// Runs every SINF record rule on one record.
-pub fn check(ctx: &RecordCtx<'_, '_>, f: &Fields, out: &mut Vec<Finding>) {
+pub fn check(ctx: &RecordCtx<'_, '_>, f: &SinfFields, out: &mut Vec<Finding>) {
     check_ethnicity(ctx, f, out);
     check_race(ctx, f, out);
     super::senr::check_birth_place(ctx, f.birth_state, f.birth_country, &BIRTH_STATE_COUNTRY, out);
@@ -201,8 +221,8 @@ pub fn check(ctx: &RecordCtx<'_, '_>, f: &Fields, out: &mut Vec<Finding>) {
     }
 }
 
-/// Fields that go together: guardian 1 (SINF0453), the residential address and its ZIP (SINF0053).
-fn check_together(ctx: &RecordCtx<'_, '_>, f: &Fields, out: &mut Vec<Finding>) {
+/// SinfFields that go together: guardian 1 (SINF0453), the residential address and its ZIP (SINF0053).
+fn check_together(ctx: &RecordCtx<'_, '_>, f: &SinfFields, out: &mut Vec<Finding>) {
     let list = |fields: &[usize]| fields.iter().map(|&i| ctx.name(i)).collect::<Vec<_>>().join(" and ");
     let verb = |fields: &[usize]| if fields.len() == 1 { "is" } else { "are" };
     let (given, missing): (Vec<usize>, Vec<usize>) = f.guardian.iter().partition(|&&i| !ctx.is_blank(i));
@@ -218,7 +238,7 @@ fn check_together(ctx: &RecordCtx<'_, '_>, f: &Fields, out: &mut Vec<Finding>) {
     }
 }
 
-fn check_initial_us(ctx: &RecordCtx<'_, '_>, f: &Fields, out: &mut Vec<Finding>) {
+fn check_initial_us(ctx: &RecordCtx<'_, '_>, f: &SinfFields, out: &mut Vec<Finding>) {
     let Some(date) = ctx.date(f.initial_us_enrollment) else { return };
     if let Some(fourth) = ctx.date(f.birth).and_then(|b| b.checked_add_months(chrono::Months::new(48))) {
         if date < fourth {
@@ -230,7 +250,7 @@ fn check_initial_us(ctx: &RecordCtx<'_, '_>, f: &Fields, out: &mut Vec<Finding>)
     }
 }
 
-fn check_ethnicity(ctx: &RecordCtx<'_, '_>, f: &Fields, out: &mut Vec<Finding>) {
+fn check_ethnicity(ctx: &RecordCtx<'_, '_>, f: &SinfFields, out: &mut Vec<Finding>) {
     if !ctx.is_valid(f.ethnicity_missing) && !ctx.is_blank(f.ethnicity_missing) {
         return;
     }
@@ -254,7 +274,7 @@ fn check_ethnicity(ctx: &RecordCtx<'_, '_>, f: &Fields, out: &mut Vec<Finding>) 
     out.push(ctx.finding(&ETHNICITY_MISSING, Some(field), &[("problem", problem), ("fix", fix)]));
 }
 
-fn check_race(ctx: &RecordCtx<'_, '_>, f: &Fields, out: &mut Vec<Finding>) {
+fn check_race(ctx: &RecordCtx<'_, '_>, f: &SinfFields, out: &mut Vec<Finding>) {
     let missing = ctx.raw(f.race_missing) == b"Y";
     let given: Vec<usize> = f.races.iter().copied().filter(|i| !ctx.is_blank(*i)).collect();
     let problem = if missing && !given.is_empty() {

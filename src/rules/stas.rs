@@ -2,13 +2,16 @@
 //! bounds, fractional days only for hourly schools, no summaries for the pseudo-schools,
 //! and the attendance recovery range.
 
+use super::family::{Family, RecordRules};
+use super::identity::IdentityFields;
+use super::keys::Index;
 use super::senr::{NPS_SCHOOL, PRIVATE_GROUP_SCHOOL};
 use super::{Lookup, MissingField, RecordCtx};
 use crate::diagnostic::{Category, Finding, Severity};
 
 /// Positions of the STAS fields these rules read.
 #[derive(Debug)]
-pub struct Fields {
+pub struct StasFields {
     pub lea: usize,
     pub school: usize,
     pub ssid: usize,
@@ -26,9 +29,26 @@ pub struct Fields {
     pub recovery: Option<usize>,
 }
 
-impl Fields {
-    pub(crate) fn resolve(l: &Lookup<'_, '_>) -> Result<Fields, MissingField> {
-        Ok(Fields {
+/// The STAS family.
+pub static FAMILY: Family = Family { record_type: "STAS", compile: |l| Ok(Box::new(StasFields::resolve(l)?)) };
+
+impl RecordRules for StasFields {
+    fn check(&self, ctx: &RecordCtx<'_, '_>, out: &mut Vec<Finding>) {
+        check(ctx, self, out);
+    }
+
+    fn add_keys(&self, ctx: &RecordCtx<'_, '_>, keys: &mut Index) {
+        keys.add_summary(ctx, self);
+    }
+
+    fn identity(&self) -> Option<IdentityFields> {
+        Some(IdentityFields { ssid: self.ssid, first: self.first_name, last: self.last_name, birth: self.birth, gender: self.gender })
+    }
+}
+
+impl StasFields {
+    pub(crate) fn resolve(l: &Lookup<'_, '_>) -> Result<StasFields, MissingField> {
+        Ok(StasFields {
             lea: l.need("reporting_lea")?,
             school: l.need("school_of_attendance")?,
             ssid: l.need("ssid")?,
@@ -63,7 +83,7 @@ crate::rules! {
         summary: "The seven day counts do not add up to the expected attendance days",
         message: "the day counts add up to {sum}, but expected_attendance_days is {value}",
         help: "in-person + out-of-school suspension + in-school suspension + excused + unexcused + non-ADA IS + ADA IS must equal the expected days; the difference is {diff}",
-        explanation: "Every expected day is exactly one of: attended in person, absent for out-of-school suspension, in-school suspension, excused absence, unexcused absence, non-ADA independent study, ADA independent study. Fields 13.16 through 13.22 therefore add up to 13.15 (STAS0318). A common cause is counting distance-learning days both as absences and as independent study. The counts are required unless the record is exempt (13.13 = Y); an exempt record is checked when its counts are populated.",
+        explanation: "Every expected day is exactly one of: attended in person, absent for out-of-school suspension, in-school suspension, excused absence, unexcused absence, non-ADA independent study, ADA independent study. StasFields 13.16 through 13.22 therefore add up to 13.15 (STAS0318). A common cause is counting distance-learning days both as absences and as independent study. The counts are required unless the record is exempt (13.13 = Y); an exempt record is checked when its counts are populated.",
         bad: "STAS^...^N^N^180^165^1^0^9^5^1^0^N^",
         good: "STAS^...^N^N^180^165^1^0^9^5^0^0^N^",
     }
@@ -132,7 +152,7 @@ fn days_text(hundredths: i64) -> String {
 }
 
 /// Runs every STAS record rule on one record.
-pub fn check(ctx: &RecordCtx<'_, '_>, f: &Fields, out: &mut Vec<Finding>) {
+pub fn check(ctx: &RecordCtx<'_, '_>, f: &StasFields, out: &mut Vec<Finding>) {
     // The day counts are required unless the student is exempt (13.13 = Y); an exempt
     // record's counts are checked only where populated.
     if ctx.raw(f.exempt) != b"Y" {

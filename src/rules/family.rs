@@ -1,0 +1,39 @@
+//! Record families as values: a record type, how its layout's fields are found, its record
+//! rules, the keys it gives the whole-run rules and where its identity fields are. The engine
+//! knows no record type by name; adding one is a family here, its layout under `schemas/` and
+//! its rule cases.
+
+use std::fmt::Debug;
+
+use super::identity::IdentityFields;
+use super::keys::Index;
+use super::{Lookup, MissingField, RecordCtx};
+use crate::diagnostic::Finding;
+
+/// One record type's rules, with the positions of the fields they read in one compiled layout.
+pub trait RecordRules: Send + Sync + Debug {
+    /// Runs the record rules on one record whose fields passed the field rules.
+    fn check(&self, ctx: &RecordCtx<'_, '_>, out: &mut Vec<Finding>);
+    /// Adds the record's keys for the within-file and cross-file rules.
+    fn add_keys(&self, ctx: &RecordCtx<'_, '_>, keys: &mut Index);
+    /// Where the student's identity fields are, for the identity rules.
+    fn identity(&self) -> Option<IdentityFields>;
+}
+
+/// A record family: its record type and how to compile its rules for a layout.
+#[derive(Debug)]
+pub struct Family {
+    /// The record type of the layout it checks (`SENR`; also read in `SENR-R` download files).
+    pub record_type: &'static str,
+    /// Finds the fields the rules read in one year's form of the layout.
+    pub compile: fn(&Lookup<'_, '_>) -> Result<Box<dyn RecordRules>, MissingField>,
+}
+
+/// Every registered family. A layout of a custom schema whose record type is none of these
+/// gets field rules only.
+pub static FAMILIES: &[&Family] = &[&super::senr::FAMILY, &super::sinf::FAMILY, &super::stas::FAMILY];
+
+/// The family of `record_type`, if one is registered.
+pub fn family_of(record_type: &str) -> Option<&'static Family> {
+    FAMILIES.iter().copied().find(|f| f.record_type == record_type)
+}
