@@ -87,7 +87,12 @@ impl Directory {
                 (_, lo, hi) if !lo.is_empty() && !hi.is_empty() => {
                     let rank =
                         |g: &str| grade_rank(normal_grade(g).as_bytes()).ok_or_else(|| bad(path, line, format!("`{g}` is not a grade level code")));
-                    (Some((rank(lo)?, rank(hi)?)), format!("{lo}-{hi}"))
+                    // A school that offers kindergarten offers transitional kindergarten too.
+                    let low = match rank(lo)? {
+                        r if Some(r) == grade_rank(b"KN") => grade_rank(b"TK").unwrap_or(r),
+                        r => r,
+                    };
+                    (Some((low, rank(hi)?)), format!("{lo}-{hi}"))
                 }
                 _ => (None, String::new()),
             };
@@ -185,6 +190,9 @@ mod tests {
         .unwrap();
         let d = Directory::load(&own).unwrap();
         assert_eq!(d.school(9990011).unwrap().span, Some((2, 8)));
+        let kn = dir.path().join("kn.csv");
+        std::fs::write(&kn, "school_of_attendance,low_grade,high_grade\n9990011,KN,05\n").unwrap();
+        assert_eq!(Directory::load(&kn).unwrap().school(9990011).unwrap().span, Some((2, 8)), "a span from KN takes TK");
         assert!(d.school(9990045).unwrap().ed_options);
         assert!(!d.school(9990011).unwrap().ed_options);
         let cde = dir.path().join("pubschls.txt");

@@ -51,7 +51,7 @@ crate::rules! {
         summary: "A primary or short-term TK-12 enrollment has no absence summary for its school and year",
         message: "enrollment of {student} at school {school} in {year} has no STAS record",
         help: "add the student's absence summary for school {school} (one record summing all of the student's enrollments there)",
-        explanation: "Every primary (10) or short-term (30) enrollment in grades TK-12 needs an absence summary (STAS) for the same school and year; certification of EOY 3 fails without it (CERT128). Secondary (20) and non-ADA (50) enrollments, no-shows and the pseudo-schools 0000001/0000002 need none. Checked only when the run includes STAS records.",
+        explanation: "Every primary (10) or short-term (30) enrollment in grades TK-12 needs an absence summary (STAS) for the same school and year; certification of EOY 3 fails without it (CERT128). Secondary (20) and non-ADA (50) enrollments, no-shows and the pseudo-schools 0000001/0000002 need none; nor does a new student's enrollment sent without an SSID (its STAS is reported with the SSID CALPADS assigns). Checked only when the run includes STAS records.",
         bad: "senr.txt: 9900000101 at 9990011, status 10, grade 03; stas.txt: nothing for 9900000101 at 9990011",
         good: "stas.txt: STAS^^...^9990011^2025-2026^9900000101^...^180^170^0^0^6^4^0^0^N^",
     }
@@ -383,7 +383,13 @@ fn check_summaries(index: &Index, ctx: &CrossCtx<'_>, missing: bool, without: bo
     let mut reported = HashSet::default();
     for e in index.enrollments.iter().filter(|_| missing) {
         let key = (e.student, e.school, e.year);
-        let needs = matches!(&e.status, b"10" | b"30") && is_k12(e) && !is_pseudo(e.school) && !is_no_show(e) && e.year == ctx.year;
+        // A new student without an SSID yet has no STAS either (a STAS needs the SSID).
+        let needs = matches!(&e.status, b"10" | b"30")
+            && is_k12(e)
+            && !is_pseudo(e.school)
+            && !is_no_show(e)
+            && e.year == ctx.year
+            && e.student.ssid().is_some();
         if needs && !summaries.contains(&key) && reported.insert(key) {
             let args = [("school", school_code(e.school)), ("year", e.year.to_string())];
             out.push(finding(&STAS_MISSING, e.at, "SENR", Some("school_of_attendance"), Some(e.student), &args));
