@@ -7,3 +7,4 @@ pub mod calendar;
 pub mod codes;
 pub mod date;
 pub mod directory;
+pub mod enrollment;

@@ -14,6 +14,7 @@ use crate::diagnostic::{Category, Finding, Related, Severity};
 use crate::domain::calendar::Calendar;
 use crate::domain::codes::{school_code, ssid_text, LocalId, StudentKey};
 use crate::domain::date::{day_number, format_ccyymmdd, from_day_number, AcademicYear};
+use crate::domain::enrollment::EnrollmentStatus;
 use crate::rules::keys::{Enrollment, Index, RecordRef, OPEN};
 
 crate::rules! {
@@ -222,18 +223,6 @@ fn is_pseudo(school: u32) -> bool {
     code.as_bytes() == NPS_SCHOOL || code.as_bytes() == PRIVATE_GROUP_SCHOOL
 }
 
-fn is_k12(e: &Enrollment) -> bool {
-    matches!(&e.grade, b"TK" | b"KN") || (e.grade[0].is_ascii_digit() && e.grade[1].is_ascii_digit() && (b"01"..=b"12").contains(&&e.grade))
-}
-
-fn is_no_show(e: &Enrollment) -> bool {
-    e.exit < e.start || (matches!(&e.exit_reason, b"N470" | b"N420") && e.exit <= e.start)
-}
-
-fn active_on(e: &Enrollment, day: i32) -> bool {
-    e.start <= day && day <= e.exit && !is_no_show(e)
-}
-
 /// Gives every enrollment without an SSID whose local student ID carries an SSID on another
 /// record that SSID (XF-SSID-KNOWN), so the other rules compare it with the student's records.
 /// Runs before the within-file rules.
@@ -384,10 +373,10 @@ fn check_summaries(index: &Index, ctx: &CrossCtx<'_>, missing: bool, without: bo
     for e in index.enrollments.iter().filter(|_| missing) {
         let key = (e.student, e.school, e.year);
         // A new student without an SSID yet has no STAS either (a STAS needs the SSID).
-        let needs = matches!(&e.status, b"10" | b"30")
-            && is_k12(e)
+        let needs = e.status.is_some_and(EnrollmentStatus::takes_attendance)
+            && e.is_k12()
             && !is_pseudo(e.school)
-            && !is_no_show(e)
+            && !e.covers_no_day()
             && e.year == ctx.year
             && e.student.ssid().is_some();
         if needs && !summaries.contains(&key) && reported.insert(key) {
@@ -417,7 +406,7 @@ fn check_information(index: &Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) 
         let student = Some(group[0].student);
         let records: Vec<_> = info.get(&ssid).map(|v| v.iter().map(|&i| &index.information[i]).collect()).unwrap_or_default();
         if ctx.census {
-            if let Some(e) = group.iter().find(|e| active_on(e, census)) {
+            if let Some(e) = group.iter().find(|e| e.is_active_on(census)) {
                 if !records.iter().any(|r| r.effective_start <= census && census <= r.effective_end) {
                     let args = [("school", school_code(e.school)), ("census", format_ccyymmdd(ctx.census_day))];
                     out.push(related(finding(&SINF_CENSUS, e.at, "SENR", Some("ssid"), student, &args), records.iter().map(|r| r.at)));
@@ -426,11 +415,11 @@ fn check_information(index: &Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) 
         }
         let earliest = group
             .iter()
-            .filter(|e| is_k12(e) && !is_no_show(e) && !matches!(&e.exit_reason, b"N420" | b"N470") && e.start >= cutoff)
-            .min_by_key(|e| e.start);
+            .filter(|e| e.is_k12() && !e.covers_no_day() && !e.exit_reason.is_no_show() && e.span.start >= cutoff)
+            .min_by_key(|e| e.span.start);
         if let Some(first) = earliest {
-            for r in records.iter().filter(|r| r.initial_us.is_some_and(|d| d > first.start)) {
-                let args = [("start", day(first.start)), ("value", r.initial_us.map_or_else(String::new, day))];
+            for r in records.iter().filter(|r| r.initial_us.is_some_and(|d| d > first.span.start)) {
+                let args = [("start", day(first.span.start)), ("value", r.initial_us.map_or_else(String::new, day))];
                 out.push(related(
                     finding(&US_DATE_AFTER_START, r.at, "SINF", Some("student_initial_us_school_enrollment_date_k12"), student, &args),
                     [first.at],
@@ -444,7 +433,7 @@ fn check_information(index: &Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) 
 /// SENR0661F1: every SINF record overlapping a 10/30/50 enrollment carries ethnicity/race
 /// data; a student enrolled with no SINF record at all is reported at the enrollment (CERT004).
 fn check_ethnicity(group: &[Enrollment], records: &[&crate::rules::keys::Information], student: Option<StudentKey>, out: &mut Vec<Finding>) {
-    let counted: Vec<&Enrollment> = group.iter().filter(|e| matches!(&e.status, b"10" | b"30" | b"50") && !is_no_show(e)).collect();
+    let counted: Vec<&Enrollment> = group.iter().filter(|e| matches!(e.status, Some(EnrollmentStatus::Primary | EnrollmentStatus::ShortTerm | EnrollmentStatus::NonAda)) && !e.covers_no_day()).collect();
     let Some(first) = counted.first() else { return };
     if records.is_empty() {
         let where_ = " (the student has no SINF record)".to_owned();
@@ -454,7 +443,7 @@ fn check_ethnicity(group: &[Enrollment], records: &[&crate::rules::keys::Informa
         return;
     }
     for r in records.iter().filter(|r| !r.has_ethnicity) {
-        let Some(e) = counted.iter().find(|e| r.effective_start <= e.exit && e.start <= r.effective_end) else { continue };
+        let Some(e) = counted.iter().find(|e| r.effective_start <= e.span.end && e.span.start <= r.effective_end) else { continue };
         let where_ = format!(
             " on the SINF record effective {} to {}, which covers the enrollment at {}",
             day(r.effective_start),
@@ -466,9 +455,9 @@ fn check_ethnicity(group: &[Enrollment], records: &[&crate::rules::keys::Informa
 }
 
 fn check_prior_year(index: &Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) {
-    for e in index.enrollments.iter().filter(|e| e.year < ctx.year && e.exit == OPEN) {
+    for e in index.enrollments.iter().filter(|e| e.year < ctx.year && e.span.end == OPEN) {
         let args =
-            [("year", e.year.to_string()), ("school", school_code(e.school)), ("start", day(e.start)), ("cutoff_year", (e.year.0 + 1).to_string())];
+            [("year", e.year.to_string()), ("school", school_code(e.school)), ("start", day(e.span.start)), ("cutoff_year", (e.year.0 + 1).to_string())];
         out.push(finding(&PRIOR_YEAR_OPEN, e.at, "SENR", Some("enrollment_exit_date"), Some(e.student), &args));
     }
 }
@@ -479,13 +468,13 @@ type Spans = (Vec<(i32, i32)>, Vec<RecordRef>);
 
 fn check_calendar_days(index: &Index, cal: &Calendar, out: &mut Vec<Finding>) {
     for group in index.enrollments.chunk_by(|a, b| a.student == b.student) {
-        for e in group.iter().filter(|e| !is_no_show(e) && cal.covers(e.school)) {
-            let continues = group.iter().any(|p| p.school == e.school && p.exit != OPEN && p.exit + 1 == e.start);
-            if !continues && cal.knows(e.school, e.start) && !cal.is_school_day(e.school, e.start) {
-                out.push(non_school(e, "enrollment_start_date", e.start));
+        for e in group.iter().filter(|e| !e.covers_no_day() && cal.covers(e.school)) {
+            let continues = group.iter().any(|p| p.school == e.school && p.span.end != OPEN && p.span.end + 1 == e.span.start);
+            if !continues && cal.knows(e.school, e.span.start) && !cal.is_school_day(e.school, e.span.start) {
+                out.push(non_school(e, "enrollment_start_date", e.span.start));
             }
-            if e.exit != OPEN && cal.knows(e.school, e.exit) && !cal.is_school_day(e.school, e.exit) {
-                out.push(non_school(e, "enrollment_exit_date", e.exit));
+            if e.span.end != OPEN && cal.knows(e.school, e.span.end) && !cal.is_school_day(e.school, e.span.end) {
+                out.push(non_school(e, "enrollment_exit_date", e.span.end));
             }
         }
     }
@@ -503,15 +492,15 @@ fn check_expected_days(index: &Index, cal: Option<&Calendar>, out: &mut Vec<Find
     if spans.is_empty() {
         return;
     }
-    for e in index.enrollments.iter().filter(|e| !is_no_show(e)) {
+    for e in index.enrollments.iter().filter(|e| !e.covers_no_day()) {
         let Some((list, at)) = spans.get_mut(&(e.student, e.school, e.year)) else { continue };
         let year_end = match cal {
             Some(_) => e.year.last_day(),
             None => NaiveDate::from_ymd_opt(i32::from(e.year.0) + 1, 5, 15).unwrap_or(NaiveDate::MAX),
         };
         let (first, last) = (day_number(e.year.first_day()), day_number(year_end));
-        let exit = if e.exit == OPEN { last } else { e.exit };
-        list.push((e.start.max(first), exit));
+        let exit = if e.span.end == OPEN { last } else { e.span.end };
+        list.push((e.span.start.max(first), exit));
         at.push(e.at);
     }
     for s in &index.summaries {

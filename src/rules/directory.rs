@@ -80,13 +80,13 @@ pub fn check(index: &Index, dir: &Directory, out: &mut Vec<Finding>) {
             continue;
         };
         let name = if school.name.is_empty() { "no name in the directory".to_owned() } else { school.name.clone() };
-        if let (Some((lo, hi)), Some(rank)) = (school.span, grade_rank(&e.grade)) {
+        if let (Some((lo, hi)), Some(rank)) = (school.span, grade_rank(e.grade.as_bytes())) {
             if rank < lo || rank > hi {
                 let args = [("school", code.clone()), ("name", name.clone()), ("span", school.span_text.clone())];
-                out.push(finding(&GRADE_SPAN, e, "grade_level_code", String::from_utf8_lossy(&e.grade).into_owned(), &args));
+                out.push(finding(&GRADE_SPAN, e, "grade_level_code", e.grade.to_string(), &args));
             }
         }
-        if &e.status == b"30" && !school.ed_options {
+        if e.status == Some(crate::domain::enrollment::EnrollmentStatus::ShortTerm) && !school.ed_options {
             let kind = if school.kind.is_empty() { "no school type in the directory".to_owned() } else { format!("type {}", school.kind) };
             let args = [("school", code.clone()), ("name", name), ("kind", kind)];
             out.push(finding(&SHORT_TERM_SCHOOL, e, "enrollment_status_code", "30".to_owned(), &args));

@@ -4,38 +4,12 @@
 
 use crate::domain::codes::{digits, LocalId, StudentKey};
 use crate::domain::date::{day_number, AcademicYear};
+pub use crate::domain::enrollment::{Enrollment, RecordRef, OPEN};
+use crate::domain::enrollment::{DaySpan, EnrollmentStatus, ExitReason, Grade};
 use crate::rules::senr::SenrFields;
 use crate::rules::sinf::SinfFields;
 use crate::rules::stas::StasFields;
 use crate::rules::RecordCtx;
-
-/// Where a record is: file index, line and byte offset.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct RecordRef {
-    pub file: u32,
-    pub line: u64,
-    pub byte: u64,
-}
-
-/// An open enrollment has this exit day.
-pub const OPEN: i32 = i32::MAX;
-
-/// The keys of one SENR enrollment.
-#[derive(Clone, Copy, Debug)]
-pub struct Enrollment {
-    pub student: StudentKey,
-    pub local: Option<LocalId>,
-    pub school: u32,
-    pub start: i32,
-    /// Exit day, or [`OPEN`].
-    pub exit: i32,
-    pub status: [u8; 2],
-    pub exit_reason: [u8; 4],
-    pub completion: [u8; 3],
-    pub grade: [u8; 2],
-    pub year: AcademicYear,
-    pub at: RecordRef,
-}
 
 /// The keys of one STAS summary.
 #[derive(Clone, Copy, Debug)]
@@ -166,12 +140,11 @@ impl Index {
             student,
             local,
             school: u32::try_from(school).unwrap_or(u32::MAX),
-            start: day_number(start),
-            exit,
-            status: code(ctx.raw(f.status)),
-            exit_reason: code(ctx.raw(f.exit_reason)),
+            span: DaySpan { start: day_number(start), end: exit },
+            status: EnrollmentStatus::from_code(ctx.raw(f.status)),
+            exit_reason: ExitReason::new(ctx.raw(f.exit_reason)),
             completion: code(ctx.raw(f.completion)),
-            grade: code(ctx.raw(f.grade)),
+            grade: Grade::new(ctx.raw(f.grade)).unwrap_or_default(),
             year: ctx.compiled.year,
             at: Self::at(ctx),
         });

@@ -9,6 +9,7 @@ use super::Rule;
 use crate::diagnostic::{Category, Finding, Related, Severity};
 use crate::domain::codes::{school_code, ssid_text, StudentKey};
 use crate::domain::date::from_day_number;
+use crate::domain::enrollment::EnrollmentStatus;
 use crate::rules::keys::{Enrollment, Index, RecordRef, OPEN};
 
 crate::rules! {
@@ -223,71 +224,52 @@ fn borrow<'a>(args: &'a [(&'a str, String)]) -> Vec<(&'a str, &'a str)> {
     args.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
 
-/// Whether an enrollment covers at least one day (an N470 exited the day before does not).
-fn is_real(e: &Enrollment) -> bool {
-    e.exit >= e.start
-}
-
-/// Primary: status 10, or a short-term (30) enrollment of more than 30 days, an open one
-/// measured to `as_of` (SENR0027); an N470 no-show exited on its start date or the day
-/// before is not primary.
-fn is_primary(e: &Enrollment, as_of: i32) -> bool {
-    let no_show = &e.exit_reason == b"N470" && (e.exit == e.start || e.exit == e.start - 1);
-    let end = if e.exit == OPEN { as_of } else { e.exit };
-    let long_short_term = &e.status == b"30" && end - e.start + 1 > 30;
-    !no_show && (&e.status == b"10" || long_short_term)
-}
-
-fn overlaps(a: &Enrollment, b: &Enrollment) -> bool {
-    is_real(a) && is_real(b) && a.start <= b.exit && b.start <= a.exit
-}
-
 /// One SSID's enrollments, in file order.
 fn check_enrollments(group: &[Enrollment], name_of: &dyn Fn(usize) -> String, as_of: i32, out: &mut Vec<Finding>) {
     for (j, b) in group.iter().enumerate() {
         let earlier = &group[..j];
-        let dup: Vec<RecordRef> = earlier.iter().filter(|a| a.school == b.school && a.start == b.start).map(|a| a.at).collect();
+        let dup: Vec<RecordRef> = earlier.iter().filter(|a| a.school == b.school && a.span.start == b.span.start).map(|a| a.at).collect();
         let school = school_code(b.school);
         if let Some(first) = dup.first() {
-            let args = [("school", school.clone()), ("start", day(b.start)), ("other", place(b.at, *first, name_of))];
+            let args = [("school", school.clone()), ("start", day(b.span.start)), ("other", place(b.at, *first, name_of))];
             out.push(finding(&SENR_DUPLICATE, b.at, "SENR", "enrollment_start_date", b.student, &borrow(&args), &dup));
             continue;
         }
-        let same: Vec<&Enrollment> = earlier.iter().filter(|a| a.school == b.school && overlaps(a, b)).collect();
+        let same: Vec<&Enrollment> = earlier.iter().filter(|a| a.school == b.school && a.overlaps(b)).collect();
         if let Some(a) = same.first() {
             let args = [
                 ("school", school.clone()),
-                ("start", day(b.start)),
-                ("exit", day(b.exit)),
+                ("start", day(b.span.start)),
+                ("exit", day(b.span.end)),
                 ("other", place(b.at, a.at, name_of)),
-                ("other_start", day(a.start)),
-                ("other_exit", day(a.exit)),
+                ("other_start", day(a.span.start)),
+                ("other_exit", day(a.span.end)),
             ];
             let related: Vec<RecordRef> = same.iter().map(|a| a.at).collect();
             out.push(finding(&OVERLAP_SCHOOL, b.at, "SENR", "enrollment_start_date", b.student, &borrow(&args), &related));
         }
-        if is_primary(b, as_of) {
-            let other: Vec<&Enrollment> = earlier.iter().filter(|a| a.school != b.school && is_primary(a, as_of) && overlaps(a, b)).collect();
+        if b.is_primary(as_of) {
+            let other: Vec<&Enrollment> = earlier.iter().filter(|a| a.school != b.school && a.is_primary(as_of) && a.overlaps(b)).collect();
             if let Some(a) = other.first() {
                 let args = [
                     ("school", school.clone()),
-                    ("start", day(b.start)),
+                    ("start", day(b.span.start)),
                     ("other_school", school_code(a.school)),
                     ("other", place(b.at, a.at, name_of)),
-                    ("other_start", day(a.start)),
-                    ("other_exit", day(a.exit)),
+                    ("other_start", day(a.span.start)),
+                    ("other_exit", day(a.span.end)),
                 ];
                 let related: Vec<RecordRef> = other.iter().map(|a| a.at).collect();
                 out.push(finding(&OVERLAP_PRIMARY, b.at, "SENR", "enrollment_start_date", b.student, &borrow(&args), &related));
             }
         }
-        if &b.status == b"30"
-            && is_real(b)
-            && !group.iter().any(|a| &a.status == b"10" && is_primary(a, as_of) && is_real(a) && a.start <= b.start && b.start <= a.exit)
+        if b.status == Some(EnrollmentStatus::ShortTerm)
+            && !b.covers_no_day()
+            && !group.iter().any(|a| a.status == Some(EnrollmentStatus::Primary) && a.is_primary(as_of) && !a.covers_no_day() && a.span.start <= b.span.start && b.span.start <= a.span.end)
         {
-            let args = [("school", school), ("start", day(b.start))];
+            let args = [("school", school), ("start", day(b.span.start))];
             // The student's primary enrollments that do not cover the start, to compare with.
-            let primaries: Vec<RecordRef> = group.iter().filter(|a| &a.status == b"10").map(|a| a.at).collect();
+            let primaries: Vec<RecordRef> = group.iter().filter(|a| a.status == Some(EnrollmentStatus::Primary)).map(|a| a.at).collect();
             out.push(finding(&SHORT_TERM_NO_PRIMARY, b.at, "SENR", "enrollment_status_code", b.student, &borrow(&args), &primaries));
         }
     }
@@ -297,15 +279,15 @@ fn check_enrollments(group: &[Enrollment], name_of: &dyn Fn(usize) -> String, as
 
 /// CERT114 / SENR0286E3: an E150 exit is followed at the same school on the exit day or the next.
 fn check_e150(group: &[Enrollment], out: &mut Vec<Finding>) {
-    for b in group.iter().filter(|e| &e.exit_reason == b"E150" && e.exit != OPEN && is_real(e)) {
-        let later = group.iter().filter(|a| a.school == b.school && a.start > b.start && a.at != b.at);
-        let next = later.clone().min_by_key(|a| a.start);
+    for b in group.iter().filter(|e| e.exit_reason.is(b"E150") && e.span.end != OPEN && !e.covers_no_day()) {
+        let later = group.iter().filter(|a| a.school == b.school && a.span.start > b.span.start && a.at != b.at);
+        let next = later.clone().min_by_key(|a| a.span.start);
         let (problem, state_rule, related) = match next {
-            Some(a) if a.start <= b.exit + 1 => continue,
-            Some(a) => (format!("the next enrollment there starts {}, {} days later", day(a.start), a.start - b.exit), "SENR0286E3", vec![a.at]),
+            Some(a) if a.span.start <= b.span.end + 1 => continue,
+            Some(a) => (format!("the next enrollment there starts {}, {} days later", day(a.span.start), a.span.start - b.span.end), "SENR0286E3", vec![a.at]),
             None => ("no enrollment there follows it".to_owned(), "CERT114", Vec::new()),
         };
-        let args = [("school", school_code(b.school)), ("exit", day(b.exit)), ("problem", problem), ("next", day(b.exit + 1))];
+        let args = [("school", school_code(b.school)), ("exit", day(b.span.end)), ("problem", problem), ("next", day(b.span.end + 1))];
         let mut f = finding(&E150_NO_NEXT, b.at, "SENR", "student_exit_reason_code", b.student, &borrow(&args), &related);
         f.state_rule = Some(state_rule);
         out.push(f);
@@ -315,16 +297,16 @@ fn check_e150(group: &[Enrollment], out: &mut Vec<Finding>) {
 /// SENR0024, SENR0586, SENR0587: nothing after a standard-diploma graduation. One finding per
 /// enrollment, the first that applies.
 fn check_after_graduation(group: &[Enrollment], name_of: &dyn Fn(usize) -> String, out: &mut Vec<Finding>) {
-    let graduated = |e: &&Enrollment, codes: &[&[u8; 3]]| &e.exit_reason == b"E230" && codes.contains(&&e.completion) && e.exit != OPEN;
-    let Some(grad) = group.iter().filter(|e| graduated(e, &[b"100", b"106", b"250"])).min_by_key(|e| e.exit) else { return };
-    let diploma = group.iter().filter(|e| graduated(e, &[b"100"])).min_by_key(|e| e.exit);
-    for b in group.iter().filter(|b| b.at != grad.at && is_real(b)) {
-        let (rule, g) = if b.start > grad.exit {
+    let graduated = |e: &&Enrollment, codes: &[&[u8; 3]]| e.exit_reason.is(b"E230") && codes.contains(&&e.completion) && e.span.end != OPEN;
+    let Some(grad) = group.iter().filter(|e| graduated(e, &[b"100", b"106", b"250"])).min_by_key(|e| e.span.end) else { return };
+    let diploma = group.iter().filter(|e| graduated(e, &[b"100"])).min_by_key(|e| e.span.end);
+    for b in group.iter().filter(|b| b.at != grad.at && !b.covers_no_day()) {
+        let (rule, g) = if b.span.start > grad.span.end {
             (&ENROLLED_AFTER_GRADUATION, grad)
         } else if let Some(g) = diploma.filter(|g| g.at != b.at) {
-            if b.exit == OPEN {
+            if b.span.end == OPEN {
                 (&OPEN_AFTER_GRADUATION, g)
-            } else if b.exit > g.exit && &b.status != b"20" && &b.exit_reason != b"N470" {
+            } else if b.span.end > g.span.end && b.status != Some(EnrollmentStatus::Secondary) && !b.exit_reason.is(b"N470") {
                 (&EXIT_AFTER_GRADUATION, g)
             } else {
                 continue;
@@ -335,9 +317,9 @@ fn check_after_graduation(group: &[Enrollment], name_of: &dyn Fn(usize) -> Strin
         let completion = String::from_utf8_lossy(&g.completion).into_owned();
         let args = [
             ("school", school_code(b.school)),
-            ("start", day(b.start)),
-            ("exit", day(b.exit)),
-            ("graduated", day(g.exit)),
+            ("start", day(b.span.start)),
+            ("exit", day(b.span.end)),
+            ("graduated", day(g.span.end)),
             ("other", place(b.at, g.at, name_of)),
             ("completion", completion),
         ];
