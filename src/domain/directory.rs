@@ -87,9 +87,11 @@ impl Directory {
                 (_, lo, hi) if !lo.is_empty() && !hi.is_empty() => {
                     let rank =
                         |g: &str| grade_rank(normal_grade(g).as_bytes()).ok_or_else(|| bad(path, line, format!("`{g}` is not a grade level code")));
-                    // A school that offers kindergarten offers transitional kindergarten too.
+                    // A school that offers kindergarten offers transitional kindergarten too, and
+                    // one that offers preschool takes infants (as `K-` and `P-` spans do).
                     let low = match rank(lo)? {
                         r if Some(r) == grade_rank(b"KN") => grade_rank(b"TK").unwrap_or(r),
+                        r if Some(r) == grade_rank(b"PS") => 0,
                         r => r,
                     };
                     (Some((low, rank(hi)?)), format!("{lo}-{hi}"))
