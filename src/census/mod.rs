@@ -1,15 +1,19 @@
 //! Census Day counting: the enrollments active on a day, per school and grade, with primary,
 //! secondary, short-term and non-ADA enrollments kept apart, and optionally by gender and
-//! race/ethnicity group from the student information (SINF) effective that day. Reads
-//! CALPADS records by field name through the schema, so it works for any year's layout.
+//! race/ethnicity group from the student information (SINF) effective that day.
+//!
+//! The counting is an accumulator of the check engine ([`Counter`]): it is fed by the same
+//! single pass that runs the field and record rules, reads fields by name through the
+//! compiled layout (any year's form), and counts only records the state would take — a record
+//! with a fatal finding is not counted, and the count says how many and why.
 //!
 //! ```no_run
-//! use rollcall::census::{Breakdown, Sources};
+//! use rollcall::census::{Breakdown, Counter};
 //! let schema = rollcall::schema::Schema::embedded()?;
 //! let inputs = rollcall::source::expand(&["samples/clean".into()])?;
-//! let sources = Sources::read_files(&schema, &inputs)?;
+//! let counter = Counter::count_files(&schema, &inputs, chrono::NaiveDate::from_ymd_opt(2026, 7, 15).unwrap())?;
 //! let year = rollcall::domain::date::AcademicYear(2025);
-//! let census = sources.count(year, year.census_day(), Breakdown::Demographics, &["KN".to_owned()]);
+//! let census = counter.count(year, year.census_day(), Breakdown::Demographics, &["KN".to_owned()]);
 //! # Ok::<(), rollcall::Error>(())
 //! ```
 
@@ -18,41 +22,19 @@ mod layouts;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
-use csv::ByteRecord;
 
-use crate::domain::date::{parse_ccyymmdd, AcademicYear};
+use crate::diagnostic::{Finding, Rule, RuleSet, Sink};
+use crate::domain::codes::{digits, LocalId, StudentKey};
+use crate::domain::date::{day_number, AcademicYear};
+use crate::domain::enrollment::{DaySpan, EnrollmentStatus, ExitReason, Grade, OPEN};
+use crate::engine::{Accumulator, Checker, Options};
 use crate::error::Error;
 use crate::layout::spec::Value;
 use crate::layout::Table;
-use crate::schema::{names, Layout, Schema};
-use crate::source::{CaretFile, Input};
+use crate::rules::{self, RecordCtx};
+use crate::schema::{names, Schema};
+use crate::source::{Input, RecordSource};
 pub use layouts::{embedded_names as embedded_layouts, load_layout, COLUMNS, PARAMS, VOCABULARY};
-
-/// Enrollment status, kept apart in every count.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Status {
-    /// 10: the school providing most of the instruction.
-    Primary,
-    /// 20: a concurrent, non-primary enrollment.
-    Secondary,
-    /// 30: a short-term enrollment.
-    ShortTerm,
-    /// 50: a non-ADA enrollment.
-    NonAda,
-}
-
-impl Status {
-    /// The status of an enrollment status code; `None` for a code outside the set.
-    pub fn from_code(code: &[u8]) -> Option<Status> {
-        match code {
-            b"10" => Some(Status::Primary),
-            b"20" => Some(Status::Secondary),
-            b"30" => Some(Status::ShortTerm),
-            b"50" => Some(Status::NonAda),
-            _ => None,
-        }
-    }
-}
 
 /// Race/ethnicity reporting groups, with the one-digit codes of the census files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -136,79 +118,6 @@ impl Group {
     }
 }
 
-/// A short code kept inline, without a heap allocation: an SSID, LEA or school code, a
-/// grade, gender or exit reason (at most 10 ASCII bytes). A state-sized census holds a
-/// million enrollments, so they stay a fixed ~100 bytes each.
-///
-/// ```
-/// use rollcall::census::Code;
-/// assert_eq!(Code::new(b"9990011").unwrap().as_str(), "9990011");
-/// assert!(Code::new(b"ABCDEFGHIJK").is_none());
-/// ```
-#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Code {
-    len: u8,
-    bytes: [u8; 10],
-}
-
-impl Code {
-    /// `raw` as a code; `None` when it is longer than 10 bytes or not ASCII (such a value
-    /// is a finding of `rollcall check`, and its record is not counted).
-    pub fn new(raw: &[u8]) -> Option<Code> {
-        if raw.len() > 10 || !raw.is_ascii() {
-            return None;
-        }
-        let mut bytes = [0; 10];
-        bytes[..raw.len()].copy_from_slice(raw);
-        Some(Code { len: raw.len() as u8, bytes })
-    }
-
-    pub fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or_default()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-}
-
-impl std::fmt::Debug for Code {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:?}", self.as_str())
-    }
-}
-
-impl std::fmt::Display for Code {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The parts of one SENR record the census needs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Enrollment {
-    pub lea: Code,
-    pub school: Code,
-    pub ssid: Code,
-    pub grade: Code,
-    pub status: Status,
-    pub start: NaiveDate,
-    pub exit: Option<NaiveDate>,
-    pub exit_reason: Code,
-    pub gender: Code,
-    pub year: Option<AcademicYear>,
-}
-
-/// The parts of one SINF record the census needs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StudentInfo {
-    pub ssid: Code,
-    pub effective_start: NaiveDate,
-    pub effective_end: Option<NaiveDate>,
-    pub gender: Code,
-    pub group: Group,
-}
-
 /// How finely to count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Breakdown {
@@ -221,12 +130,12 @@ pub enum Breakdown {
 /// One census row's key. Grades sort in code-set order.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Key {
-    pub lea: Code,
-    pub school: Code,
+    pub lea: u32,
+    pub school: u32,
     pub grade_rank: usize,
-    pub grade: Code,
-    /// Empty under [`Breakdown::SchoolGrade`].
-    pub gender: Code,
+    pub grade: Grade,
+    /// The gender code (`F`, `M`, `X`); 0 under [`Breakdown::SchoolGrade`].
+    pub gender: u8,
     /// `None` under [`Breakdown::SchoolGrade`].
     pub group: Option<Group>,
 }
@@ -241,12 +150,12 @@ pub struct Counts {
 }
 
 impl Counts {
-    pub fn add(&mut self, status: Status) {
+    pub fn add(&mut self, status: EnrollmentStatus) {
         match status {
-            Status::Primary => self.primary += 1,
-            Status::Secondary => self.secondary += 1,
-            Status::ShortTerm => self.short_term += 1,
-            Status::NonAda => self.non_ada += 1,
+            EnrollmentStatus::Primary => self.primary += 1,
+            EnrollmentStatus::Secondary => self.secondary += 1,
+            EnrollmentStatus::ShortTerm => self.short_term += 1,
+            EnrollmentStatus::NonAda => self.non_ada += 1,
         }
     }
 
@@ -263,109 +172,45 @@ pub struct Census {
     pub rows: BTreeMap<Key, Counts>,
 }
 
-/// Exit reasons of students who never attended (no-shows), never counted.
-const NO_SHOWS: [&str; 2] = ["N420", "N470"];
+/// One enrollment as the census keeps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Counted {
+    lea: u32,
+    school: u32,
+    student: StudentKey,
+    grade: Grade,
+    status: EnrollmentStatus,
+    span: DaySpan,
+    exit_reason: ExitReason,
+    gender: u8,
+    year: AcademicYear,
+}
 
-impl Enrollment {
-    /// Whether the enrollment counts on `day` of `year`: that year's record, started on or
-    /// before the day, not exited before it, not a no-show.
-    pub fn is_active(&self, year: AcademicYear, day: NaiveDate) -> bool {
-        self.year.is_none_or(|y| y == year)
-            && self.start <= day
-            && self.exit.is_none_or(|e| e >= day)
-            && !NO_SHOWS.contains(&self.exit_reason.as_str())
+impl Counted {
+    /// Whether it counts on `day` of `year`: that year's record, enrolled that day, not a
+    /// no-show (the one definition of [`ExitReason::is_no_show`]).
+    fn is_active(&self, year: AcademicYear, day: i32) -> bool {
+        self.year == year && !self.exit_reason.is_no_show() && self.span.start <= self.span.end && self.span.contains(day)
     }
 }
 
-/// Every SENR and SINF record of a run, reduced to what the census needs.
+/// One SINF record as the census keeps it: who, when it is effective, gender and group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Described {
+    student: StudentKey,
+    span: DaySpan,
+    gender: u8,
+    group: Group,
+}
+
+/// Where the fields the census reads sit in one compiled layout form.
 #[derive(Debug, Clone, Default)]
-pub struct Sources {
-    pub enrollments: Vec<Enrollment>,
-    pub info: Vec<StudentInfo>,
-    /// Where the needed fields are, per layout form met so far.
-    positions: Vec<(Form, Positions)>,
-}
-
-/// A layout form: the layout's index, whether it is the download variant, and the year.
-type Form = (usize, bool, Option<AcademicYear>);
-
-impl Sources {
-    /// Reads every SENR and SINF record of CALPADS files (other record types are skipped).
-    pub fn read_files(schema: &Schema, inputs: &[Input]) -> Result<Sources, Error> {
-        let mut sources = Sources::default();
-        let mut rec = ByteRecord::new();
-        for input in inputs {
-            let mut reader = CaretFile::open(0, input)?;
-            while reader.next(&mut rec)?.is_some() {
-                sources.add(schema, &rec);
-            }
-        }
-        Ok(sources)
-    }
-
-    /// Adds one CALPADS record; deletes, other record types and records whose key fields
-    /// are not valid are skipped (`rollcall check` reports those).
-    pub fn add(&mut self, schema: &Schema, rec: &ByteRecord) {
-        let Some((index, download)) = schema.layout(rec.get(0).unwrap_or_default()) else { return };
-        let layout = &schema.layouts[index];
-        let year = layout.stable_position(names::ACADEMIC_YEAR_ID).and_then(|p| rec.get(p)).and_then(AcademicYear::parse);
-        let form = (index, download, year);
-        let at = match self.positions.iter().position(|(f, _)| *f == form) {
-            Some(i) => i,
-            None => {
-                self.positions.push((form, Positions::new(layout, download, year)));
-                self.positions.len() - 1
-            }
-        };
-        let fields = Fields { at: &self.positions[at].1, rec };
-        if fields.raw(fields.at.transaction) == b"D" {
-            return;
-        }
-        match layout.record_type.as_str() {
-            "SENR" => self.enrollments.extend(fields.enrollment(year)),
-            "SINF" => self.info.extend(fields.info()),
-            _ => {}
-        }
-    }
-
-    /// Counts the enrollments active on `day` of `year`; `grade_order` ranks grade codes.
-    pub fn count(&self, year: AcademicYear, day: NaiveDate, breakdown: Breakdown, grade_order: &[String]) -> Census {
-        let info = self.info_on(day);
-        let mut rows: BTreeMap<Key, Counts> = BTreeMap::new();
-        for e in self.enrollments.iter().filter(|e| e.is_active(year, day)) {
-            let grade_rank = grade_order.iter().position(|g| g == e.grade.as_str()).unwrap_or(usize::MAX);
-            let mut key = Key { lea: e.lea, school: e.school, grade_rank, grade: e.grade, gender: Code::default(), group: None };
-            if breakdown == Breakdown::Demographics {
-                let person = info.get(&e.ssid);
-                key.gender = person.map_or(e.gender, |p| p.gender);
-                key.group = Some(person.map_or(Group::NotReported, |p| p.group));
-            }
-            rows.entry(key).or_default().add(e.status);
-        }
-        Census { year, day, rows }
-    }
-
-    /// Per SSID, the SINF record effective on `day` (the latest-starting one).
-    fn info_on(&self, day: NaiveDate) -> HashMap<Code, &StudentInfo> {
-        let mut out: HashMap<Code, &StudentInfo> = HashMap::new();
-        for i in self.info.iter().filter(|i| i.effective_start <= day && i.effective_end.is_none_or(|e| e >= day)) {
-            let slot = out.entry(i.ssid).or_insert(i);
-            if i.effective_start >= slot.effective_start {
-                *slot = i;
-            }
-        }
-        out
-    }
-}
-
-/// Where the fields the census reads sit in one form of a layout (year, upload or download),
-/// found once per form instead of once per record.
-#[derive(Debug, Clone)]
 struct Positions {
     transaction: Option<usize>,
     lea: Option<usize>,
     school: Option<usize>,
     ssid: Option<usize>,
+    local_id: Option<usize>,
     grade: Option<usize>,
     status: Option<usize>,
     start: Option<usize>,
@@ -379,17 +224,14 @@ struct Positions {
 }
 
 impl Positions {
-    fn new(layout: &Layout, download: bool, year: Option<AcademicYear>) -> Positions {
-        let fields = match year {
-            Some(y) => layout.fields_for(y, download),
-            None => layout.fields.iter().collect(),
-        };
-        let at = |name: &str| fields.iter().position(|f| f.name == name);
+    fn of(ctx: &RecordCtx<'_, '_>) -> Positions {
+        let at = |name: &str| ctx.compiled.fields.iter().position(|f| f.spec.name == name);
         Positions {
             transaction: at(names::TRANSACTION_TYPE_CODE),
             lea: at(names::REPORTING_LEA),
-            school: at("school_of_attendance"),
+            school: at(names::SCHOOL_OF_ATTENDANCE),
             ssid: at(names::SSID),
+            local_id: at(names::LOCAL_STUDENT_ID),
             grade: at("grade_level_code"),
             status: at("enrollment_status_code"),
             start: at("enrollment_start_date"),
@@ -404,74 +246,190 @@ impl Positions {
     }
 }
 
-/// One record read through the positions of its layout form.
-struct Fields<'r> {
-    at: &'r Positions,
-    rec: &'r ByteRecord,
+/// Why records were not counted, and how many.
+pub type NotCounted = BTreeMap<&'static str, u64>;
+
+/// The census accumulator: every SENR enrollment and SINF record the state would take,
+/// reduced to what the census needs (about 50 bytes each).
+#[derive(Debug, Default)]
+pub struct Counter {
+    enrollments: Vec<Counted>,
+    described: Vec<Described>,
+    /// Per compiled layout form (by its id), where the fields are.
+    positions: Vec<Option<Positions>>,
+    /// SENR records not counted, by reason.
+    pub not_counted: NotCounted,
 }
 
-impl<'r> Fields<'r> {
-    fn raw(&self, at: Option<usize>) -> &'r [u8] {
-        at.and_then(|i| self.rec.get(i)).unwrap_or_default()
-    }
+/// The reason a record with a fatal finding is not counted.
+pub const REJECTED: &str = "with a fatal finding (the state would reject them)";
 
-    fn code(&self, at: Option<usize>) -> Option<Code> {
-        Code::new(self.raw(at))
-    }
-
-    fn date(&self, at: Option<usize>) -> Option<NaiveDate> {
-        parse_ccyymmdd(self.raw(at))
-    }
-
-    /// A blank date is `Some(None)`; a date that is not one is `None`.
-    fn optional_date(&self, at: Option<usize>) -> Option<Option<NaiveDate>> {
-        let raw = self.raw(at);
-        if raw.is_empty() {
-            Some(None)
-        } else {
-            parse_ccyymmdd(raw).map(Some)
+impl Accumulator for Counter {
+    fn add(&mut self, ctx: &RecordCtx<'_, '_>, fatal: bool) {
+        let record_type = ctx.compiled.layout.record_type.as_str();
+        if record_type != "SENR" && record_type != "SINF" {
+            return;
+        }
+        let id = ctx.compiled.id;
+        if self.positions.len() <= id {
+            self.positions.resize(id + 1, None);
+        }
+        let at = self.positions[id].get_or_insert_with(|| Positions::of(ctx)).clone();
+        if at.transaction.is_some_and(|i| ctx.raw(i) == b"D") {
+            return;
+        }
+        if record_type == "SENR" {
+            if fatal {
+                *self.not_counted.entry(REJECTED).or_default() += 1;
+                return;
+            }
+            match enrollment(ctx, &at) {
+                Some(e) => self.enrollments.push(e),
+                None => *self.not_counted.entry("with a value the census needs not valid").or_default() += 1,
+            }
+        } else if !fatal {
+            self.described.extend(described(ctx, &at));
         }
     }
+}
 
-    fn enrollment(&self, year: Option<AcademicYear>) -> Option<Enrollment> {
-        let a = self.at;
-        Some(Enrollment {
-            lea: self.code(a.lea)?,
-            school: self.code(a.school)?,
-            ssid: self.code(a.ssid)?,
-            grade: self.code(a.grade)?,
-            status: Status::from_code(self.raw(a.status))?,
-            start: self.date(a.start)?,
-            exit: self.optional_date(a.exit)?,
-            exit_reason: self.code(a.exit_reason)?,
-            gender: self.code(a.gender)?,
-            year,
-        })
+/// The student a record is about: its SSID, or (a SENR of a new student) its local ID.
+fn student(ctx: &RecordCtx<'_, '_>, at: &Positions) -> Option<StudentKey> {
+    let ssid = at.ssid.map(|i| ctx.raw(i)).unwrap_or_default();
+    if ssid.is_empty() {
+        return at.local_id.and_then(|i| LocalId::new(ctx.raw(i))).map(StudentKey::Local);
+    }
+    digits(ssid).map(StudentKey::Ssid)
+}
+
+fn code_u32(ctx: &RecordCtx<'_, '_>, at: Option<usize>) -> Option<u32> {
+    at.filter(|i| ctx.is_valid(*i)).and_then(|i| digits(ctx.raw(i))).and_then(|n| u32::try_from(n).ok())
+}
+
+fn enrollment(ctx: &RecordCtx<'_, '_>, at: &Positions) -> Option<Counted> {
+    let valid = |i: Option<usize>| i.filter(|i| ctx.is_valid(*i));
+    let start = ctx.date(valid(at.start)?)?;
+    let end = match at.exit {
+        Some(i) if !ctx.is_blank(i) => day_number(ctx.date(i)?),
+        _ => OPEN,
+    };
+    Some(Counted {
+        lea: code_u32(ctx, at.lea)?,
+        school: code_u32(ctx, at.school)?,
+        student: student(ctx, at)?,
+        grade: Grade::new(ctx.raw(valid(at.grade)?))?,
+        status: EnrollmentStatus::from_code(ctx.raw(valid(at.status)?))?,
+        span: DaySpan { start: day_number(start), end },
+        exit_reason: ExitReason::new(at.exit_reason.map(|i| ctx.raw(i)).unwrap_or_default()),
+        gender: *ctx.raw(valid(at.gender)?).first()?,
+        year: ctx.compiled.year,
+    })
+}
+
+fn described(ctx: &RecordCtx<'_, '_>, at: &Positions) -> Option<Described> {
+    let start = ctx.date(at.effective_start?)?;
+    let end = match at.effective_end {
+        Some(i) if !ctx.is_blank(i) => day_number(ctx.date(i)?),
+        _ => OPEN,
+    };
+    let races: Vec<&[u8]> = at.races.iter().map(|r| r.map(|i| ctx.raw(i)).unwrap_or_default()).collect();
+    Some(Described {
+        student: student(ctx, at)?,
+        span: DaySpan { start: day_number(start), end },
+        gender: *ctx.raw(at.gender?).first()?,
+        group: Group::from_sinf(at.hispanic.map(|i| ctx.raw(i)).unwrap_or_default(), &races),
+    })
+}
+
+/// A sink that keeps nothing: the census runs the rules only to know which records are valid.
+struct Discard;
+
+impl Sink for Discard {
+    fn wants_excerpt(&mut self, _: &'static Rule) -> bool {
+        false
+    }
+    fn finding(&mut self, _: Finding) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The rules a census run needs: the field and record rules that decide whether the state
+/// takes a record. The whole-run rules are left out (they run in `rollcall check`).
+fn census_rules() -> RuleSet {
+    let whole_run = [rules::within::RULES, rules::cross::RULES, rules::identity::RULES, rules::directory::RULES];
+    RuleSet::without(whole_run.into_iter().flatten().copied().collect())
+}
+
+impl Counter {
+    /// Counts the CALPADS files `inputs` through the engine (field and record rules on).
+    pub fn count_files(schema: &Schema, inputs: &[Input], as_of: NaiveDate) -> Result<Counter, Error> {
+        let mut options = Options::new(as_of);
+        options.rules = census_rules();
+        let mut counter = Counter::default();
+        Checker::new(schema, inputs, options).run_files_accumulating(&mut Discard, &mut counter)?;
+        Ok(counter)
     }
 
-    fn info(&self) -> Option<StudentInfo> {
-        let a = self.at;
-        let races: [&[u8]; 5] = a.races.map(|r| self.raw(r));
-        Some(StudentInfo {
-            ssid: self.code(a.ssid)?,
-            effective_start: self.date(a.effective_start)?,
-            effective_end: self.optional_date(a.effective_end)?,
-            gender: self.code(a.gender)?,
-            group: Group::from_sinf(self.raw(a.hispanic), &races),
-        })
+    /// Counts records of `sources` (records in memory, say) through the engine.
+    pub fn count_sources(schema: &Schema, inputs: &[Input], sources: Vec<Box<dyn RecordSource>>, as_of: NaiveDate) -> Result<Counter, Error> {
+        let mut options = Options::new(as_of);
+        options.rules = census_rules();
+        let mut counter = Counter::default();
+        Checker::new(schema, inputs, options).run_accumulating(sources, &mut Discard, &mut counter)?;
+        Ok(counter)
+    }
+
+    /// The latest academic year of the counted enrollments.
+    pub fn latest_year(&self) -> Option<AcademicYear> {
+        self.enrollments.iter().map(|e| e.year).max()
+    }
+
+    /// How many enrollments were counted (on any day).
+    pub fn enrollments(&self) -> usize {
+        self.enrollments.len()
+    }
+
+    /// Counts the enrollments active on `day` of `year`; `grade_order` ranks grade codes.
+    pub fn count(&self, year: AcademicYear, day: NaiveDate, breakdown: Breakdown, grade_order: &[String]) -> Census {
+        let today = day_number(day);
+        let info = self.described_on(today);
+        let mut rows: BTreeMap<Key, Counts> = BTreeMap::new();
+        for e in self.enrollments.iter().filter(|e| e.is_active(year, today)) {
+            let grade_rank = grade_order.iter().position(|g| g.as_bytes() == e.grade.as_bytes()).unwrap_or(usize::MAX);
+            let mut key = Key { lea: e.lea, school: e.school, grade_rank, grade: e.grade, gender: 0, group: None };
+            if breakdown == Breakdown::Demographics {
+                let person = info.get(&e.student);
+                key.gender = person.map_or(e.gender, |p| p.gender);
+                key.group = Some(person.map_or(Group::NotReported, |p| p.group));
+            }
+            rows.entry(key).or_default().add(e.status);
+        }
+        Census { year, day, rows }
+    }
+
+    /// Per student, the SINF record effective on `day` (the latest-starting one).
+    fn described_on(&self, day: i32) -> HashMap<StudentKey, &Described> {
+        let mut out: HashMap<StudentKey, &Described> = HashMap::new();
+        for d in self.described.iter().filter(|d| d.span.contains(day)) {
+            let slot = out.entry(d.student).or_insert(d);
+            if d.span.start >= slot.span.start {
+                *slot = d;
+            }
+        }
+        out
     }
 }
 
 impl Census {
     /// The rows as a table for a layout writer, in key order.
     pub fn table(&self) -> Table {
-        let text = |c: &Code| if c.is_empty() { Value::Blank } else { Value::Text(c.to_string()) };
+        let code = |n: u32| Value::Text(format!("{n:07}"));
         let rows = self.rows.iter().map(|(k, c)| {
             vec![
-                text(&k.lea),
-                text(&k.school),
-                text(&k.grade),
-                text(&k.gender),
+                code(k.lea),
+                code(k.school),
+                Value::Text(k.grade.to_string()),
+                if k.gender == 0 { Value::Blank } else { Value::Text(char::from(k.gender).to_string()) },
                 k.group.map_or(Value::Blank, |g| Value::Text(g.code().to_owned())),
                 k.group.map_or(Value::Blank, |g| Value::Text(g.name().to_owned())),
                 Value::count(c.primary),
@@ -484,11 +442,11 @@ impl Census {
         Table { columns: COLUMNS.iter().map(|c| (*c).to_owned()).collect(), rows: rows.collect() }
     }
 
-    /// The reporting LEAs the rows belong to, sorted.
-    pub fn leas(&self) -> Vec<&str> {
-        let mut leas: Vec<&str> = self.rows.keys().map(|k| k.lea.as_str()).collect();
+    /// The reporting LEAs the rows belong to, sorted, as 7-digit codes.
+    pub fn leas(&self) -> Vec<String> {
+        let mut leas: Vec<u32> = self.rows.keys().map(|k| k.lea).collect();
         leas.dedup();
-        leas
+        leas.into_iter().map(|l| format!("{l:07}")).collect()
     }
 }
 
@@ -496,48 +454,48 @@ impl Census {
 mod tests {
     use super::*;
 
-    fn day(m: u32, d: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(2025, m, d).unwrap()
+    fn day(m: u32, d: u32) -> i32 {
+        day_number(NaiveDate::from_ymd_opt(2025, m, d).unwrap())
     }
 
-    fn code(s: &str) -> Code {
-        Code::new(s.as_bytes()).unwrap()
-    }
-
-    fn enrollment(ssid: &str, status: Status, start: NaiveDate, exit: Option<NaiveDate>, reason: &str) -> Enrollment {
-        Enrollment {
-            lea: code("1964733"),
-            school: code("6019715"),
-            ssid: code(ssid),
-            grade: code("KN"),
+    fn counted(ssid: u64, status: EnrollmentStatus, start: i32, end: i32, reason: &[u8]) -> Counted {
+        Counted {
+            lea: 1964733,
+            school: 6019715,
+            student: StudentKey::Ssid(ssid),
+            grade: Grade::new(b"KN").unwrap(),
             status,
-            start,
-            exit,
-            exit_reason: code(reason),
-            gender: code("M"),
-            year: Some(AcademicYear(2025)),
+            span: DaySpan { start, end },
+            exit_reason: ExitReason::new(reason),
+            gender: b'M',
+            year: AcademicYear(2025),
         }
     }
 
     #[test]
     fn counts_active_enrollments_by_status() {
-        let census_day = day(10, 1);
-        let sources = Sources {
+        let census_day = NaiveDate::from_ymd_opt(2025, 10, 1).unwrap();
+        let counter = Counter {
             enrollments: vec![
-                enrollment("1", Status::Primary, day(8, 14), None, ""),
-                enrollment("2", Status::Secondary, day(8, 14), Some(census_day), "E170"),
-                enrollment("3", Status::Primary, day(8, 14), Some(day(9, 30)), "T160"),
-                enrollment("4", Status::Primary, day(10, 2), None, ""),
-                enrollment("5", Status::Primary, day(8, 14), Some(day(8, 14)), "N470"),
+                counted(1, EnrollmentStatus::Primary, day(8, 14), OPEN, b""),
+                counted(2, EnrollmentStatus::Secondary, day(8, 14), day(10, 1), b"E170"),
+                counted(3, EnrollmentStatus::Primary, day(8, 14), day(9, 30), b"T160"),
+                counted(4, EnrollmentStatus::Primary, day(10, 2), OPEN, b""),
+                counted(5, EnrollmentStatus::Primary, day(8, 14), day(8, 14), b"N470"),
             ],
-            info: vec![StudentInfo { ssid: code("1"), effective_start: day(8, 1), effective_end: None, gender: code("F"), group: Group::Asian }],
-            ..Sources::default()
+            described: vec![Described {
+                student: StudentKey::Ssid(1),
+                span: DaySpan { start: day(8, 1), end: OPEN },
+                gender: b'F',
+                group: Group::Asian,
+            }],
+            ..Counter::default()
         };
-        let plain = sources.count(AcademicYear(2025), census_day, Breakdown::SchoolGrade, &[]);
+        let plain = counter.count(AcademicYear(2025), census_day, Breakdown::SchoolGrade, &[]);
         let counts: Vec<&Counts> = plain.rows.values().collect();
         assert_eq!(counts, [&Counts { primary: 1, secondary: 1, short_term: 0, non_ada: 0 }]);
-        let demo = sources.count(AcademicYear(2025), census_day, Breakdown::Demographics, &[]);
-        let keys: Vec<(String, Option<Group>)> = demo.rows.keys().map(|k| (k.gender.to_string(), k.group)).collect();
-        assert_eq!(keys, [("F".to_owned(), Some(Group::Asian)), ("M".to_owned(), Some(Group::NotReported))]);
+        let demo = counter.count(AcademicYear(2025), census_day, Breakdown::Demographics, &[]);
+        let keys: Vec<(u8, Option<Group>)> = demo.rows.keys().map(|k| (k.gender, k.group)).collect();
+        assert_eq!(keys, [(b'F', Some(Group::Asian)), (b'M', Some(Group::NotReported))]);
     }
 }

@@ -12,7 +12,7 @@ use clap::ValueEnum;
 use serde::Serialize;
 
 use super::{load_schema, parse_date};
-use crate::census::{self, Breakdown, Sources};
+use crate::census::{self, Breakdown, Counter, NotCounted};
 use crate::domain::date::AcademicYear;
 use crate::error::Error;
 use crate::source;
@@ -23,8 +23,11 @@ const AFTER_HELP: &str = "Examples:
   rollcall census exports/ --census-date 2025-10-01 --format json
 
 Counts every SENR enrollment active on Census Day (start <= day <= exit; no-shows N420/N470
-and deletes excluded) of the submission's academic year. Findings are not listed here; run
-`rollcall check` (a record with an unreadable date or status is not counted).";
+and deletes excluded) of the submission's academic year, through the same field and record
+rules as `rollcall check`: a record the state would reject (a fatal finding) is not counted,
+and the report says how many were left out and why (`rollcall check` lists them).
+Exit status: 0 counted; 2 nothing to count (no enrollment), a census date outside the
+academic year, or an unreadable input.";
 
 /// Count enrollment on Census Day per school and grade.
 #[derive(Debug, clap::Args)]
@@ -42,6 +45,9 @@ pub struct Args {
     /// Load schemas from this folder instead of the embedded CALPADS set.
     #[arg(long, value_name = "DIR")]
     pub schemas: Option<PathBuf>,
+    /// Take this date (YYYY-MM-DD) as today, for the rules about future dates.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub as_of: Option<NaiveDate>,
 }
 
 /// `census --format`.
@@ -70,7 +76,7 @@ pub fn rows(census: &census::Census) -> Vec<Row> {
         .rows
         .iter()
         .map(|(key, counts)| Row {
-            school: key.school.to_string(),
+            school: format!("{:07}", key.school),
             grade: key.grade.to_string(),
             primary: counts.primary,
             secondary: counts.secondary,
@@ -84,22 +90,48 @@ pub fn rows(census: &census::Census) -> Vec<Row> {
 pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, Error> {
     let schema = load_schema(args.schemas.as_ref())?;
     let inputs = source::expand(&args.paths)?;
+    let as_of = args.as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
     // The same counting as `rollcall generate --census`, so the two always agree.
-    let sources = Sources::read_files(&schema, &inputs)?;
-    let year = sources.enrollments.iter().filter_map(|e| e.year).max().unwrap_or_else(|| AcademicYear::containing(chrono::Local::now().date_naive()));
+    let counter = Counter::count_files(&schema, &inputs, as_of)?;
+    let Some(year) = counter.latest_year() else {
+        let left = counter.not_counted.values().sum::<u64>();
+        let message = if left > 0 {
+            format!("no SENR enrollment could be counted: {left} were left out ({}); run `rollcall check` to see why", describe(&counter.not_counted))
+        } else {
+            "the inputs hold no SENR enrollment to count".to_owned()
+        };
+        return Err(Error::Argument { arg: "PATHS", message });
+    };
     let day = args.census_date.unwrap_or_else(|| year.census_day());
+    if !(year.first_day()..=year.last_day()).contains(&day) {
+        let message = format!("Census Day {day} is not in the academic year {year} ({} to {})", year.first_day(), year.last_day());
+        return Err(Error::Argument { arg: "--census-date", message });
+    }
     let grades: Vec<String> = schema.codeset("grade_level").map(|c| c.codes.iter().map(|c| c.code.clone()).collect()).unwrap_or_default();
-    let rows = rows(&sources.count(year, day, Breakdown::SchoolGrade, &grades));
+    let rows = rows(&counter.count(year, day, Breakdown::SchoolGrade, &grades));
     let text = match args.format {
-        CensusFormat::Table => table(&rows, year, day),
-        CensusFormat::Csv => csv_text(&rows)?,
-        CensusFormat::Json => json_text(&rows, year, day),
+        CensusFormat::Table => table(&rows, year, day, &counter.not_counted),
+        CensusFormat::Csv => {
+            if !counter.not_counted.is_empty() {
+                #[allow(clippy::print_stderr)]
+                {
+                    eprintln!("note: {} SENR records not counted ({})", counter.not_counted.values().sum::<u64>(), describe(&counter.not_counted));
+                }
+            }
+            csv_text(&rows)?
+        }
+        CensusFormat::Json => json_text(&rows, year, day, &counter.not_counted),
     };
     out.write_all(text.as_bytes()).map_err(Error::stdout)?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn table(rows: &[Row], year: AcademicYear, day: NaiveDate) -> String {
+/// `12 a fatal finding (…), 1 …` for a message.
+fn describe(not_counted: &NotCounted) -> String {
+    not_counted.iter().map(|(why, n)| format!("{n} {why}")).collect::<Vec<_>>().join(", ")
+}
+
+fn table(rows: &[Row], year: AcademicYear, day: NaiveDate, not_counted: &NotCounted) -> String {
     let mut s = format!("Census Day {day} ({year}): enrollments active that day\n\n");
     s.push_str(&format!("{:<9} {:<5} {:>8} {:>9} {:>10} {:>7} {:>7}\n", "school", "grade", "primary", "secondary", "short-term", "non-ADA", "total"));
     let mut sum = Row::default();
@@ -118,6 +150,9 @@ fn table(rows: &[Row], year: AcademicYear, day: NaiveDate) -> String {
         "{:<9} {:<5} {:>8} {:>9} {:>10} {:>7} {:>7}\n",
         "all", "", sum.primary, sum.secondary, sum.short_term, sum.non_ada, sum.total
     ));
+    if !not_counted.is_empty() {
+        s.push_str(&format!("\nNot counted (SENR records): {}; `rollcall check` lists them.\n", describe(not_counted)));
+    }
     s
 }
 
@@ -136,9 +171,11 @@ struct CensusDoc<'a> {
     academic_year: String,
     census_day: String,
     rows: &'a [Row],
+    /// SENR records left out of the count, by reason.
+    not_counted: &'a NotCounted,
 }
 
-fn json_text(rows: &[Row], year: AcademicYear, day: NaiveDate) -> String {
-    let doc = CensusDoc { academic_year: year.to_string(), census_day: day.to_string(), rows };
+fn json_text(rows: &[Row], year: AcademicYear, day: NaiveDate, not_counted: &NotCounted) -> String {
+    let doc = CensusDoc { academic_year: year.to_string(), census_day: day.to_string(), rows, not_counted };
     serde_json::to_string_pretty(&doc).map(|s| s + "\n").unwrap_or_default()
 }

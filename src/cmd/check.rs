@@ -98,7 +98,7 @@ pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitC
             options.census_date = args.census_date;
             options.calendar = args.calendar.as_deref().map(Calendar::load).transpose()?;
             options.schools = args.schools.as_deref().map(crate::domain::directory::Directory::load).transpose()?;
-            options.ignore = ignore;
+            options.rules = crate::diagnostic::RuleSet::without(ignore);
             Engine::Calpads(Box::new(schema), options)
         }
     };

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::NaiveDate;
@@ -14,7 +15,7 @@ use csv::ByteRecord;
 
 use super::GlobalArgs;
 use super::{load_schema, parse_date, Format};
-use crate::census::{Breakdown, Sources};
+use crate::census::{Breakdown, Counter};
 use crate::diagnostic::Finding;
 use crate::engine::{Sink, Totals};
 use crate::error::Error;
@@ -29,7 +30,8 @@ use crate::layout::{read_layout, verify_read_back, write_layout};
 use crate::report::human::HumanReport;
 use crate::report::json::JsonReport;
 use crate::schema::Schema;
-use crate::source::{self, CaretFile, Input};
+use crate::source::memory::MemoryRecord;
+use crate::source::{self, CaretFile, Input, MemorySource, RecordSource};
 
 const AFTER_HELP: &str = "Examples:
   rollcall generate samples/extracts --out submission/
@@ -129,7 +131,7 @@ pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitC
     if !stop {
         outputs = record_outputs(&schema, &loaded, &verdict);
         if args.census || !args.census_layouts.is_empty() {
-            let (census, day) = census_outputs(&args, &schema, &loaded, &verdict, &mut findings)?;
+            let (census, day) = census_outputs(&args, &schema, &loaded, &verdict, as_of, &mut findings)?;
             outputs.extend(census);
             census_day = Some(day);
         }
@@ -305,12 +307,23 @@ fn census_outputs(
     schema: &Schema,
     loaded: &Loaded<'_>,
     verdict: &Verdict,
+    as_of: NaiveDate,
     findings: &mut Vec<Finding>,
 ) -> Result<(Vec<Output>, NaiveDate), Error> {
-    let mut sources = Sources::default();
-    for (_, row) in loaded.rows.iter().enumerate().filter(|(i, _)| verdict.keeps(*i)) {
-        sources.add(schema, &ByteRecord::from(row.text.split(|b| *b == b'^').collect::<Vec<_>>()));
+    // The kept rows go through the engine once more, in memory, with the census accumulator:
+    // the same counting as `rollcall census` on the files written.
+    let records: Arc<Vec<MemoryRecord>> = Arc::new(loaded.rows.iter().map(|r| MemoryRecord { line: r.line, text: r.text.clone() }).collect());
+    let mut picked: Vec<Vec<usize>> = vec![Vec::new(); loaded.inputs.len()];
+    for (i, row) in loaded.rows.iter().enumerate().filter(|(i, r)| verdict.keeps(*i) && r.checkable) {
+        picked[row.input].push(i);
     }
+    let sources: Vec<Box<dyn RecordSource>> = picked
+        .into_iter()
+        .enumerate()
+        .filter(|(_, list)| !list.is_empty())
+        .map(|(input, list)| Box::new(MemorySource::new(input, Arc::clone(&records), list)) as Box<dyn RecordSource>)
+        .collect();
+    let sources = Counter::count_sources(schema, &loaded.inputs, sources, as_of)?;
     let year = verdict.year.unwrap_or_else(|| crate::domain::date::AcademicYear::containing(chrono::Local::now().date_naive()));
     let day = args.census_date.unwrap_or_else(|| year.census_day());
     if !(year.first_day()..=year.last_day()).contains(&day) {
@@ -323,7 +336,7 @@ fn census_outputs(
     if leas.len() > 1 {
         return Err(GenerateError::SeveralLeas { leas: leas.join(", ") }.into());
     }
-    let lea = leas.first().map_or(Value::Blank, |l| Value::Text((*l).to_owned()));
+    let lea = leas.first().map_or(Value::Blank, |l| Value::Text(l.clone()));
     let params = [("reporting_lea", lea), ("academic_year", Value::Text(year.to_string())), ("census_day", Value::Date(day))];
     let table = census.table();
     let mut outputs = Vec::new();

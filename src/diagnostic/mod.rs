@@ -11,6 +11,34 @@ mod suggest;
 pub use rule::{render, Rule};
 pub use suggest::{closest, distance};
 
+/// The rules a run leaves out (`--ignore`): checked before a rule runs, not after it reported.
+#[derive(Clone, Debug, Default)]
+pub struct RuleSet {
+    off: Vec<&'static Rule>,
+}
+
+impl RuleSet {
+    /// A set with `off` left out.
+    pub fn without(off: Vec<&'static Rule>) -> RuleSet {
+        RuleSet { off }
+    }
+
+    /// Whether `rule` runs.
+    pub fn on(&self, rule: &Rule) -> bool {
+        self.off.is_empty() || !self.off.iter().any(|r| std::ptr::eq(*r, rule) || r.id == rule.id)
+    }
+
+    /// Whether any of `rules` runs.
+    pub fn any_on(&self, rules: &[&Rule]) -> bool {
+        rules.iter().any(|r| self.on(r))
+    }
+
+    /// The rules left out.
+    pub fn off(&self) -> &[&'static Rule] {
+        &self.off
+    }
+}
+
 /// How serious a finding is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]

@@ -280,13 +280,9 @@ mod tests {
     #[test]
     fn grade_spans() {
         let span = |g: &[u8]| Grade::new(g).and_then(|g| g.span()).map(GradeSpan::label);
-        assert_eq!([span(b"TK"), span(b"03"), span(b"04"), span(b"08"), span(b"09"), span(b"AD")], [
-            Some("K-3"),
-            Some("K-3"),
-            Some("4-6"),
-            Some("7-8"),
-            Some("9-12"),
-            None
-        ]);
+        assert_eq!(
+            [span(b"TK"), span(b"03"), span(b"04"), span(b"08"), span(b"09"), span(b"AD")],
+            [Some("K-3"), Some("K-3"), Some("4-6"), Some("7-8"), Some("9-12"), None]
+        );
     }
 }

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use csv::ByteRecord;
 
 pub use crate::diagnostic::Sink;
-use crate::diagnostic::{Excerpt, Finding};
+use crate::diagnostic::{Excerpt, Finding, RuleSet, Severity};
 use crate::domain::calendar::Calendar;
 use crate::domain::codes::digits;
 use crate::domain::date::AcademicYear;
@@ -30,8 +30,8 @@ pub struct Options {
     pub census_date: Option<NaiveDate>,
     /// The district's attendance calendar, for the calendar rules.
     pub calendar: Option<Calendar>,
-    /// Rules whose findings are not reported (`--ignore`).
-    pub ignore: Vec<&'static Rule>,
+    /// The rules that run (`--ignore` leaves some out: they are not run at all).
+    pub rules: RuleSet,
     /// The school directory, for the directory rules.
     pub schools: Option<Directory>,
 }
@@ -39,13 +39,28 @@ pub struct Options {
 impl Options {
     /// Options with `as_of` as today and nothing else set.
     pub fn new(as_of: NaiveDate) -> Options {
-        Options { as_of, census: false, census_date: None, calendar: None, ignore: Vec::new(), schools: None }
+        Options { as_of, census: false, census_date: None, calendar: None, rules: RuleSet::default(), schools: None }
     }
 
     /// Whether findings of `rule` are reported.
     pub fn reports(&self, rule: &Rule) -> bool {
-        !self.ignore.iter().any(|r| r.id == rule.id)
+        self.rules.on(rule)
     }
+}
+
+/// Whole-run work fed by the same streaming pass as the rules: census counts, and next the
+/// attendance ledger. It sees every record that passed the structure checks, with the values
+/// the field rules parsed, and whether a fatal finding was raised about it (a record the state
+/// would reject).
+pub trait Accumulator {
+    fn add(&mut self, ctx: &RecordCtx<'_, '_>, fatal: bool);
+}
+
+/// No whole-run work beside the rules.
+struct Nothing;
+
+impl Accumulator for Nothing {
+    fn add(&mut self, _: &RecordCtx<'_, '_>, _: bool) {}
 }
 
 /// Counts of one run.
@@ -159,15 +174,32 @@ impl<'s> Checker<'s> {
 
     /// Checks every source (files, records in memory), then the cross-record rules.
     pub fn run_sources(&mut self, sources: Vec<Box<dyn RecordSource>>, sink: &mut dyn Sink) -> Result<Totals, Error> {
+        self.run_accumulating(sources, sink, &mut Nothing)
+    }
+
+    /// Checks every input file, feeding `acc` in the same pass.
+    pub fn run_files_accumulating(&mut self, sink: &mut dyn Sink, acc: &mut dyn Accumulator) -> Result<Totals, Error> {
+        let mut sources: Vec<Box<dyn RecordSource>> = Vec::with_capacity(self.inputs.len());
+        for (i, input) in self.inputs.iter().enumerate() {
+            sources.push(Box::new(CaretFile::open(i, input)?));
+        }
+        self.run_accumulating(sources, sink, acc)
+    }
+
+    /// Checks every source, feeding `acc` with every record in the same pass, then runs the
+    /// cross-record rules.
+    pub fn run_accumulating(&mut self, sources: Vec<Box<dyn RecordSource>>, sink: &mut dyn Sink, acc: &mut dyn Accumulator) -> Result<Totals, Error> {
         let mut totals = Totals { files: self.inputs.len(), records: 0, not_checked: Vec::new() };
         for source in sources {
-            totals.records += self.check_source(source, sink)?;
+            totals.records += self.check_source(source, sink, acc)?;
         }
         let mut cross = Vec::new();
         let inputs = self.inputs;
         let name_of = |i: usize| inputs.get(i).map_or_else(String::new, |x| x.display.clone());
-        cross::resolve_new_students(&mut self.index, &name_of, &mut cross);
-        within::check(&mut self.index, &name_of, crate::domain::date::day_number(self.options.as_of), &mut cross);
+        if self.options.rules.on(&cross::SSID_KNOWN) {
+            cross::resolve_new_students(&mut self.index, &name_of, &mut cross);
+        }
+        within::check(&mut self.index, &name_of, crate::domain::date::day_number(self.options.as_of), &self.options.rules, &mut cross);
         let year = self.submission_year();
         let ctx = cross::CrossCtx {
             year,
@@ -175,6 +207,7 @@ impl<'s> Checker<'s> {
             census: self.options.census,
             calendar: self.options.calendar.as_ref(),
             name_of: &name_of,
+            rules: &self.options.rules,
         };
         cross::check(&mut self.index, &ctx, &mut cross);
         if let Some(dir) = &self.options.schools {
@@ -218,7 +251,7 @@ impl<'s> Checker<'s> {
             .unwrap_or_else(|| AcademicYear::containing(self.options.as_of))
     }
 
-    fn check_source(&mut self, mut source: Box<dyn RecordSource>, sink: &mut dyn Sink) -> Result<u64, Error> {
+    fn check_source(&mut self, mut source: Box<dyn RecordSource>, sink: &mut dyn Sink, acc: &mut dyn Accumulator) -> Result<u64, Error> {
         let file = source.input();
         while self.index.files.len() <= file {
             self.index.files.push(FileFacts::default());
@@ -250,7 +283,7 @@ impl<'s> Checker<'s> {
                 if file_shaped && pos.lf && !lf_only && !state.mixed_endings {
                     lf_record = Some(*pos);
                 }
-                self.check_record(file, *pos, rec, &mut state)?;
+                self.check_record(file, *pos, rec, &mut state, acc)?;
                 self.flush(rec, delimiter, sink)?;
             }
             if let (Some(bar), Some((_, last))) = (&self.progress, batch.records().last()) {
@@ -357,12 +390,14 @@ impl<'s> Checker<'s> {
             let help = Some("add the field to the layout file, with the name used in calpads-layouts.md".to_owned());
             crate::error::SchemaError::error(&format!("{} layout ({})", m.record_type, schema.origin), "", message, None, help)
         })?;
+        let mut c = c;
+        c.id = self.compiled.len();
         self.compiled.push((layout, download, c));
         Ok(self.compiled.len() - 1)
     }
 
     /// Checks one record, leaving its findings in `self.findings`.
-    fn check_record(&mut self, file: usize, pos: Pos, rec: &ByteRecord, state: &mut FileState) -> Result<(), Error> {
+    fn check_record(&mut self, file: usize, pos: Pos, rec: &ByteRecord, state: &mut FileState, acc: &mut dyn Accumulator) -> Result<(), Error> {
         state.records += 1;
         let first = state.records == 1;
         let Some((layout, download)) = self.schema.layout(rec.get(0).unwrap_or_default()) else {
@@ -379,7 +414,8 @@ impl<'s> Checker<'s> {
         if let Some(family) = rules::family::family_of(&compiled.layout.record_type) {
             self.index.seen.add(family.record_type);
         }
-        let mut ctx = RecordCtx { file, line: pos.line, byte: pos.byte, record: rec, compiled, values: &[], as_of, schema };
+        let mut ctx =
+            RecordCtx { file, line: pos.line, byte: pos.byte, record: rec, compiled, values: &[], as_of, schema, rules: &self.options.rules };
         if rec.len() != compiled.fields.len() {
             let extra = if download { self.schema.layouts[layout].download_fields.len() } else { 0 };
             if let Some(fits) = self.eras[layout].iter().find(|e| !e.contains(year) && e.fields + extra == rec.len()) {
@@ -421,8 +457,12 @@ impl<'s> Checker<'s> {
         }
         field::check(&ctx, &mut self.values, &mut self.findings);
         ctx.values = &self.values;
-        let Some(family) = &compiled.family else { return Ok(()) };
+        let Some(family) = &compiled.family else {
+            acc.add(&ctx, self.findings.iter().any(|f| f.severity() == Severity::Fatal && self.options.reports(f.rule)));
+            return Ok(());
+        };
         family.check(&ctx, &mut self.findings);
+        acc.add(&ctx, self.findings.iter().any(|f| f.severity() == Severity::Fatal && self.options.reports(f.rule)));
         if self.index_on {
             family.add_keys(&ctx, &mut self.index);
         }

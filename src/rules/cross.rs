@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 
 use super::senr::{NPS_SCHOOL, PRIVATE_GROUP_SCHOOL};
 use super::Rule;
-use crate::diagnostic::{Category, Finding, Related, Severity};
+use crate::diagnostic::{Category, Finding, Related, RuleSet, Severity};
 use crate::domain::calendar::Calendar;
 use crate::domain::codes::{school_code, ssid_text, LocalId, StudentKey};
 use crate::domain::date::{day_number, format_ccyymmdd, from_day_number, AcademicYear};
@@ -172,6 +172,8 @@ pub struct CrossCtx<'a> {
     pub calendar: Option<&'a Calendar>,
     /// The name findings show for a file index.
     pub name_of: &'a dyn Fn(usize) -> String,
+    /// The rules that run.
+    pub rules: &'a RuleSet,
 }
 
 fn borrow<'a>(args: &'a [(&'a str, String)]) -> Vec<(&'a str, &'a str)> {
@@ -251,7 +253,10 @@ pub fn resolve_new_students(index: &mut Index, name_of: &dyn Fn(usize) -> String
 
 /// Runs every cross-file rule. The index's enrollments and summaries are sorted by SSID on return.
 pub fn check(index: &mut Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) {
-    check_mix(index, ctx, out);
+    let on = |rule: &Rule| ctx.rules.on(rule);
+    if on(&SUBMISSION_MIX) {
+        check_mix(index, ctx, out);
+    }
     index.enrollments.sort_unstable_by_key(|e| (e.student, e.at));
     index.summaries.sort_unstable_by_key(|s| (s.ssid, s.at));
     index.information.sort_unstable_by_key(|i| (i.ssid, i.at));
@@ -286,9 +291,9 @@ pub fn check(index: &mut Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) {
         (false, false, false)
     } else {
         (
-            senr != Usable::Absent && runs(&STAS_MISSING, ("STAS", stas)),
-            stas != Usable::Absent && runs(&STAS_WITHOUT_ENROLLMENT, ("SENR", senr)),
-            senr != Usable::Absent && runs(&NO_ETHNICITY, ("SINF", sinf)),
+            on(&STAS_MISSING) && senr != Usable::Absent && runs(&STAS_MISSING, ("STAS", stas)),
+            on(&STAS_WITHOUT_ENROLLMENT) && stas != Usable::Absent && runs(&STAS_WITHOUT_ENROLLMENT, ("SENR", senr)),
+            ctx.rules.any_on(&[&NO_ETHNICITY, &SINF_CENSUS, &US_DATE_AFTER_START]) && senr != Usable::Absent && runs(&NO_ETHNICITY, ("SINF", sinf)),
         )
     };
     if missing || without {
@@ -297,11 +302,15 @@ pub fn check(index: &mut Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) {
     if information {
         check_information(index, ctx, out);
     }
-    check_prior_year(index, ctx, out);
-    if let Some(cal) = ctx.calendar {
+    if on(&PRIOR_YEAR_OPEN) {
+        check_prior_year(index, ctx, out);
+    }
+    if let (Some(cal), true) = (ctx.calendar, on(&NON_SCHOOL_DAY)) {
         check_calendar_days(index, cal, out);
     }
-    check_expected_days(index, ctx.calendar, out);
+    if on(&EXPECTED_DAYS) {
+        check_expected_days(index, ctx.calendar, out);
+    }
 }
 
 fn check_mix(index: &Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) {
@@ -433,7 +442,12 @@ fn check_information(index: &Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) 
 /// SENR0661F1: every SINF record overlapping a 10/30/50 enrollment carries ethnicity/race
 /// data; a student enrolled with no SINF record at all is reported at the enrollment (CERT004).
 fn check_ethnicity(group: &[Enrollment], records: &[&crate::rules::keys::Information], student: Option<StudentKey>, out: &mut Vec<Finding>) {
-    let counted: Vec<&Enrollment> = group.iter().filter(|e| matches!(e.status, Some(EnrollmentStatus::Primary | EnrollmentStatus::ShortTerm | EnrollmentStatus::NonAda)) && !e.covers_no_day()).collect();
+    let counted: Vec<&Enrollment> = group
+        .iter()
+        .filter(|e| {
+            matches!(e.status, Some(EnrollmentStatus::Primary | EnrollmentStatus::ShortTerm | EnrollmentStatus::NonAda)) && !e.covers_no_day()
+        })
+        .collect();
     let Some(first) = counted.first() else { return };
     if records.is_empty() {
         let where_ = " (the student has no SINF record)".to_owned();
@@ -456,8 +470,12 @@ fn check_ethnicity(group: &[Enrollment], records: &[&crate::rules::keys::Informa
 
 fn check_prior_year(index: &Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) {
     for e in index.enrollments.iter().filter(|e| e.year < ctx.year && e.span.end == OPEN) {
-        let args =
-            [("year", e.year.to_string()), ("school", school_code(e.school)), ("start", day(e.span.start)), ("cutoff_year", (e.year.0 + 1).to_string())];
+        let args = [
+            ("year", e.year.to_string()),
+            ("school", school_code(e.school)),
+            ("start", day(e.span.start)),
+            ("cutoff_year", (e.year.0 + 1).to_string()),
+        ];
         out.push(finding(&PRIOR_YEAR_OPEN, e.at, "SENR", Some("enrollment_exit_date"), Some(e.student), &args));
     }
 }

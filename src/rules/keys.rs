@@ -4,8 +4,8 @@
 
 use crate::domain::codes::{digits, LocalId, StudentKey};
 use crate::domain::date::{day_number, AcademicYear};
-pub use crate::domain::enrollment::{Enrollment, RecordRef, OPEN};
 use crate::domain::enrollment::{DaySpan, EnrollmentStatus, ExitReason, Grade};
+pub use crate::domain::enrollment::{Enrollment, RecordRef, OPEN};
 use crate::rules::senr::SenrFields;
 use crate::rules::sinf::SinfFields;
 use crate::rules::stas::StasFields;

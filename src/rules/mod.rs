@@ -19,8 +19,8 @@ pub mod within;
 use chrono::NaiveDate;
 use csv::ByteRecord;
 
-use crate::diagnostic::Finding;
 pub use crate::diagnostic::{render, Rule};
+use crate::diagnostic::{Finding, RuleSet};
 use crate::domain::date::AcademicYear;
 use crate::schema::{CodeSet, FieldSpec, Layout, Schema};
 
@@ -63,6 +63,8 @@ pub struct Compiled<'s> {
     pub record_type: String,
     pub year: AcademicYear,
     pub fields: Vec<CompiledField<'s>>,
+    /// A number unique to this compiled layout in its run (for caches keyed by layout form).
+    pub id: usize,
     /// The record rules of its family, compiled for this layout (`None`: field rules only).
     pub family: Option<Box<dyn family::RecordRules>>,
     pub ssid: Option<usize>,
@@ -96,6 +98,7 @@ impl<'s> Compiled<'s> {
             school: pos(crate::schema::names::SCHOOL_OF_ATTENDANCE),
             local_student_id: pos(crate::schema::names::LOCAL_STUDENT_ID),
             fields: Vec::new(),
+            id: 0,
             family: None,
         };
         let lookup = Lookup { record_type: &layout.record_type, fields: &fields };
@@ -144,9 +147,16 @@ pub struct RecordCtx<'r, 's> {
     pub values: &'r [Value],
     pub as_of: NaiveDate,
     pub schema: &'s Schema,
+    /// The rules that run (`--ignore` leaves some out).
+    pub rules: &'r RuleSet,
 }
 
 impl RecordCtx<'_, '_> {
+    /// Whether `rule` runs in this run.
+    pub fn on(&self, rule: &Rule) -> bool {
+        self.rules.on(rule)
+    }
+
     /// The raw bytes of field `i` (empty when the record is short).
     pub fn raw(&self, i: usize) -> &[u8] {
         self.record.get(i).unwrap_or_default()

@@ -508,16 +508,38 @@ fn ymd(d: NaiveDate) -> String {
 
 /// Runs every SENR record rule on one record.
 pub fn check(ctx: &RecordCtx<'_, '_>, f: &SenrFields, out: &mut Vec<Finding>) {
-    check_exit(ctx, f, out);
-    check_dates(ctx, f, out);
-    check_completion(ctx, f, out);
-    check_schools(ctx, f, out);
-    check_status(ctx, f, out);
-    check_combinations(ctx, f, out);
-    check_ssid(ctx, f, out);
-    check_grad_exemption(ctx, f, out);
-    check_young(ctx, f, out);
-    check_birth_place(ctx, f.birth_state, f.birth_country, &BIRTH_STATE_COUNTRY, out);
+    // A group of checks runs when any of its rules does (`--ignore` leaves the rest out).
+    let on = |rules: &[&Rule]| ctx.rules.any_on(rules);
+    if on(&[&EXIT_PAIR, &EXIT_BEFORE_START, &N470_DATE, &N420_DATE, &SHORT_TERM_LENGTH]) {
+        check_exit(ctx, f, out);
+    }
+    if on(&[&START_BEFORE_BIRTH, &START_FUTURE, &EXIT_FUTURE, &DATE_OUTSIDE_YEAR, &AGE_GRADE]) {
+        check_dates(ctx, f, out);
+    }
+    if on(&[&COMPLETION_REQUIRED, &COMPLETION_WITHOUT_E230, &UC_CSU_REQUIRED, &SEAL_WITHOUT_DIPLOMA, &T165_RECEIVER]) {
+        check_completion(ctx, f, out);
+    }
+    if on(&[&NPS_WITHOUT_SCHOOL, &NPS_MISSING]) {
+        check_schools(ctx, f, out);
+    }
+    if on(&[&STATUS50_EXIT, &STATUS50_TK, &SECONDARY_EXIT, &E170_STATUS]) {
+        check_status(ctx, f, out);
+    }
+    if on(&[&EXIT_GRADE, &COMPLETION_GRADE]) {
+        check_combinations(ctx, f, out);
+    }
+    if on(&[&SSID_REQUIRED]) {
+        check_ssid(ctx, f, out);
+    }
+    if on(&[&GRAD_EXEMPTION_REQUIRED, &GRAD_EXEMPTION_WITHOUT_DIPLOMA]) {
+        check_grad_exemption(ctx, f, out);
+    }
+    if on(&[&TK_AGE, &PS_UNDER_3_NON_ADA]) {
+        check_young(ctx, f, out);
+    }
+    if on(&[&BIRTH_STATE_COUNTRY]) {
+        check_birth_place(ctx, f.birth_state, f.birth_country, &BIRTH_STATE_COUNTRY, out);
+    }
 }
 
 fn check_ssid(ctx: &RecordCtx<'_, '_>, f: &SenrFields, out: &mut Vec<Finding>) {

@@ -209,6 +209,9 @@ crate::rules! {
 
 /// Runs every SINF record rule on one record.
 pub fn check(ctx: &RecordCtx<'_, '_>, f: &SinfFields, out: &mut Vec<Finding>) {
+    if !ctx.rules.any_on(RULES) {
+        return;
+    }
     check_ethnicity(ctx, f, out);
     check_race(ctx, f, out);
     super::senr::check_birth_place(ctx, f.birth_state, f.birth_country, &BIRTH_STATE_COUNTRY, out);

@@ -153,6 +153,9 @@ fn days_text(hundredths: i64) -> String {
 
 /// Runs every STAS record rule on one record.
 pub fn check(ctx: &RecordCtx<'_, '_>, f: &StasFields, out: &mut Vec<Finding>) {
+    if !ctx.rules.any_on(RULES) && !ctx.on(&super::field::REQUIRED) {
+        return;
+    }
     // The day counts are required unless the student is exempt (13.13 = Y); an exempt
     // record's counts are checked only where populated.
     if ctx.raw(f.exempt) != b"Y" {

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use super::Rule;
-use crate::diagnostic::{Category, Finding, Related, Severity};
+use crate::diagnostic::{Category, Finding, Related, RuleSet, Severity};
 use crate::domain::codes::{school_code, ssid_text, StudentKey};
 use crate::domain::date::from_day_number;
 use crate::domain::enrollment::EnrollmentStatus;
@@ -204,7 +204,10 @@ fn place(at: RecordRef, other: RecordRef, name_of: &dyn Fn(usize) -> String) -> 
 
 /// Runs every cross-record rule over the index; `name_of` turns a file index into the name
 /// messages show.
-pub fn check(index: &mut Index, name_of: &dyn Fn(usize) -> String, as_of: i32, out: &mut Vec<Finding>) {
+pub fn check(index: &mut Index, name_of: &dyn Fn(usize) -> String, as_of: i32, rules: &RuleSet, out: &mut Vec<Finding>) {
+    if !rules.any_on(RULES) {
+        return;
+    }
     index.enrollments.sort_unstable_by_key(|e| (e.student, e.at));
     for group in index.enrollments.chunk_by(|a, b| a.student == b.student) {
         check_enrollments(group, name_of, as_of, out);
@@ -265,7 +268,13 @@ fn check_enrollments(group: &[Enrollment], name_of: &dyn Fn(usize) -> String, as
         }
         if b.status == Some(EnrollmentStatus::ShortTerm)
             && !b.covers_no_day()
-            && !group.iter().any(|a| a.status == Some(EnrollmentStatus::Primary) && a.is_primary(as_of) && !a.covers_no_day() && a.span.start <= b.span.start && b.span.start <= a.span.end)
+            && !group.iter().any(|a| {
+                a.status == Some(EnrollmentStatus::Primary)
+                    && a.is_primary(as_of)
+                    && !a.covers_no_day()
+                    && a.span.start <= b.span.start
+                    && b.span.start <= a.span.end
+            })
         {
             let args = [("school", school), ("start", day(b.span.start))];
             // The student's primary enrollments that do not cover the start, to compare with.
@@ -284,7 +293,11 @@ fn check_e150(group: &[Enrollment], out: &mut Vec<Finding>) {
         let next = later.clone().min_by_key(|a| a.span.start);
         let (problem, state_rule, related) = match next {
             Some(a) if a.span.start <= b.span.end + 1 => continue,
-            Some(a) => (format!("the next enrollment there starts {}, {} days later", day(a.span.start), a.span.start - b.span.end), "SENR0286E3", vec![a.at]),
+            Some(a) => (
+                format!("the next enrollment there starts {}, {} days later", day(a.span.start), a.span.start - b.span.end),
+                "SENR0286E3",
+                vec![a.at],
+            ),
             None => ("no enrollment there follows it".to_owned(), "CERT114", Vec::new()),
         };
         let args = [("school", school_code(b.school)), ("exit", day(b.span.end)), ("problem", problem), ("next", day(b.span.end + 1))];

@@ -184,3 +184,26 @@ fn census_counts_match_a_count_by_hand() {
         .collect();
     assert_eq!(csv, expected);
 }
+
+/// `rollcall census` counts what the state would take: a record with a fatal finding is left
+/// out and the report says how many; nothing to count and a census date outside the year are
+/// errors (exit 2), never a table of zeros.
+#[test]
+fn census_says_what_it_did_not_count() {
+    let out = rollcall().args(["census", "samples/errors", "--as-of", AS_OF, "--format", "json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let left: u64 = doc["not_counted"].as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum();
+    assert!(left > 0, "{doc}");
+    let clean = rollcall().args(["census", "samples/clean", "--as-of", AS_OF, "--format", "json"]).output().unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&clean.stdout).unwrap();
+    assert!(doc["not_counted"].as_object().unwrap().is_empty(), "{doc}");
+    let outside = rollcall().args(["census", "samples/clean", "--census-date", "2024-10-02"]).output().unwrap();
+    assert_eq!(outside.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&outside.stderr).contains("is not in the academic year 2025-2026"));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(root().join("samples/clean/sinf.txt"), dir.path().join("sinf.txt")).unwrap();
+    let none = rollcall().arg("census").arg(dir.path()).output().unwrap();
+    assert_eq!(none.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&none.stderr).contains("no SENR enrollment"), "{}", String::from_utf8_lossy(&none.stderr));
+}
