@@ -25,7 +25,7 @@ impl RuleSet {
 
     /// Whether `rule` runs.
     pub fn on(&self, rule: &Rule) -> bool {
-        self.off.is_empty() || !self.off.iter().any(|r| std::ptr::eq(*r, rule) || r.id == rule.id)
+        self.off.is_empty() || !self.off.iter().any(|r| std::ptr::eq(*r, rule))
     }
 
     /// Whether any of `rules` runs.

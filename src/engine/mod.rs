@@ -196,6 +196,11 @@ impl<'s> Checker<'s> {
         let mut cross = Vec::new();
         let inputs = self.inputs;
         let name_of = |i: usize| inputs.get(i).map_or_else(String::new, |x| x.display.clone());
+        if self.identity_on {
+            let mut people = std::mem::take(&mut self.people);
+            let value_of = |at: rules::keys::RecordRef, field: &str| self.value_at(at, field);
+            people.check(&self.options.rules, &name_of, &value_of, &mut cross);
+        }
         if self.options.rules.on(&cross::SSID_KNOWN) {
             cross::resolve_new_students(&mut self.index, &name_of, &mut cross);
         }
@@ -352,6 +357,14 @@ impl<'s> Checker<'s> {
         AcademicYear::parse(rec.get(self.year_pos[layout]?)?)
     }
 
+    /// The text of `field` in the record at `at`, read again from its source.
+    fn value_at(&self, at: rules::keys::RecordRef, field: &str) -> Option<String> {
+        let reader = self.readers.get(at.file as usize)?.as_ref()?;
+        let rec = reader.record_at(&Pos { line: at.line, byte: at.byte, lf: false }).ok()?;
+        let pos = self.field_position(&rec, field)?;
+        rec.get(pos).map(|v| String::from_utf8_lossy(v).into_owned())
+    }
+
     /// Fills what a cross-record finding lacks (local record ID, value, excerpt) from its record.
     fn complete(&self, f: &mut Finding, sink: &mut dyn Sink) -> Result<(), Error> {
         let (Some(file), Some(byte), Some(line)) = (f.file, f.byte, f.line) else { return Ok(()) };
@@ -385,7 +398,7 @@ impl<'s> Checker<'s> {
             return Ok(i);
         }
         let schema = self.schema;
-        let c = Compiled::new(schema, &schema.layouts[layout], year, download).map_err(|m| {
+        let c = Compiled::new(schema, &schema.layouts[layout], year, download, &self.options.rules).map_err(|m| {
             let message = format!("the {} layout has no field `{}` in {year}, which its record rules need", m.record_type, m.field);
             let help = Some("add the field to the layout file, with the name used in calpads-layouts.md".to_owned());
             crate::error::SchemaError::error(&format!("{} layout ({})", m.record_type, schema.origin), "", message, None, help)
@@ -466,11 +479,10 @@ impl<'s> Checker<'s> {
         if self.index_on {
             family.add_keys(&ctx, &mut self.index);
         }
-        let identity = family.identity();
-        if let (Some(fields), true) = (identity, self.identity_on) {
-            let inputs = self.inputs;
-            let name_of = |i: usize| inputs.get(i).map_or_else(String::new, |x| x.display.clone());
-            self.people.check(&ctx, fields, &name_of, &mut self.findings);
+        if let (Some(fields), true) = (family.identity(), self.identity_on) {
+            if let Some(f) = rules::family::family_of(&compiled.layout.record_type) {
+                self.people.add(&ctx, fields, f.record_type);
+            }
         }
         Ok(())
     }

@@ -4,7 +4,7 @@
 //! ethnicity and race data, and the attendance-calendar rules. They run once, after every
 //! file has streamed by, on the compact [`Index`].
 
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashMap as HashMap;
 
 use chrono::NaiveDate;
 
@@ -15,7 +15,7 @@ use crate::domain::calendar::Calendar;
 use crate::domain::codes::{school_code, ssid_text, LocalId, StudentKey};
 use crate::domain::date::{day_number, format_ccyymmdd, from_day_number, AcademicYear};
 use crate::domain::enrollment::EnrollmentStatus;
-use crate::rules::keys::{Enrollment, Index, RecordRef, OPEN};
+use crate::rules::keys::{Enrollment, Index, Information, RecordRef, Summary, OPEN};
 
 crate::rules! {
     SUBMISSION_MIX {
@@ -373,30 +373,58 @@ fn not_checked(rule: &'static Rule, why: String, fix: String) -> Finding {
     f
 }
 
+/// One student's records of each kind: slices of the index's sorted lists.
+struct StudentRecords<'a> {
+    student: StudentKey,
+    enrollments: &'a [Enrollment],
+    summaries: &'a [Summary],
+    information: &'a [Information],
+}
+
+/// Walks the three lists (each sorted by student, then input order) side by side, one student
+/// at a time: a merge join, no hash table, memory that does not grow.
+fn by_student<'a>(index: &'a Index) -> impl Iterator<Item = StudentRecords<'a>> + 'a {
+    let (mut e, mut s, mut i) = (&index.enrollments[..], &index.summaries[..], &index.information[..]);
+    std::iter::from_fn(move || {
+        let next = [e.first().map(|x| x.student), s.first().map(|x| StudentKey::Ssid(x.ssid)), i.first().map(|x| StudentKey::Ssid(x.ssid))]
+            .into_iter()
+            .flatten()
+            .min()?;
+        let take_e = e.iter().take_while(|x| x.student == next).count();
+        let take_s = s.iter().take_while(|x| StudentKey::Ssid(x.ssid) == next).count();
+        let take_i = i.iter().take_while(|x| StudentKey::Ssid(x.ssid) == next).count();
+        let out = StudentRecords { student: next, enrollments: &e[..take_e], summaries: &s[..take_s], information: &i[..take_i] };
+        (e, s, i) = (&e[take_e..], &s[take_s..], &i[take_i..]);
+        Some(out)
+    })
+}
+
+/// CERT128 both ways: enrollments without summaries, summaries without enrollments.
 fn check_summaries(index: &Index, ctx: &CrossCtx<'_>, missing: bool, without: bool, out: &mut Vec<Finding>) {
-    let summaries: HashSet<(StudentKey, u32, AcademicYear)> =
-        index.summaries.iter().filter(|_| missing).map(|s| (StudentKey::Ssid(s.ssid), s.school, s.year)).collect();
-    let enrolled: HashSet<(StudentKey, u32, AcademicYear)> =
-        index.enrollments.iter().filter(|_| without).map(|e| (e.student, e.school, e.year)).collect();
-    let mut reported = HashSet::default();
-    for e in index.enrollments.iter().filter(|_| missing) {
-        let key = (e.student, e.school, e.year);
-        // A new student without an SSID yet has no STAS either (a STAS needs the SSID).
-        let needs = e.status.is_some_and(EnrollmentStatus::takes_attendance)
-            && e.is_k12()
-            && !is_pseudo(e.school)
-            && !e.covers_no_day()
-            && e.year == ctx.year
-            && e.student.ssid().is_some();
-        if needs && !summaries.contains(&key) && reported.insert(key) {
-            let args = [("school", school_code(e.school)), ("year", e.year.to_string())];
-            out.push(finding(&STAS_MISSING, e.at, "SENR", Some("school_of_attendance"), Some(e.student), &args));
+    for group in by_student(index) {
+        if missing {
+            let mut reported: Vec<(u32, AcademicYear)> = Vec::new();
+            for e in group.enrollments {
+                // A new student without an SSID yet has no STAS either (a STAS needs the SSID).
+                let needs = e.status.is_some_and(EnrollmentStatus::takes_attendance)
+                    && e.is_k12()
+                    && !is_pseudo(e.school)
+                    && !e.covers_no_day()
+                    && e.year == ctx.year
+                    && e.student.ssid().is_some();
+                let key = (e.school, e.year);
+                if needs && !group.summaries.iter().any(|s| (s.school, s.year) == key) && !reported.contains(&key) {
+                    reported.push(key);
+                    let args = [("school", school_code(e.school)), ("year", e.year.to_string())];
+                    out.push(finding(&STAS_MISSING, e.at, "SENR", Some("school_of_attendance"), Some(e.student), &args));
+                }
+            }
         }
-    }
-    for s in index.summaries.iter().filter(|_| without) {
-        if !enrolled.contains(&(StudentKey::Ssid(s.ssid), s.school, s.year)) {
-            let args = [("school", school_code(s.school)), ("year", s.year.to_string())];
-            out.push(finding(&STAS_WITHOUT_ENROLLMENT, s.at, "STAS", Some("school_of_attendance"), Some(StudentKey::Ssid(s.ssid)), &args));
+        if without {
+            for s in group.summaries.iter().filter(|s| !group.enrollments.iter().any(|e| (e.school, e.year) == (s.school, s.year))) {
+                let args = [("school", school_code(s.school)), ("year", s.year.to_string())];
+                out.push(finding(&STAS_WITHOUT_ENROLLMENT, s.at, "STAS", Some("school_of_attendance"), Some(group.student), &args));
+            }
         }
     }
 }
@@ -404,29 +432,24 @@ fn check_summaries(index: &Index, ctx: &CrossCtx<'_>, missing: bool, without: bo
 /// SINF on Census Day, initial US enrollment date, ethnicity and race data.
 fn check_information(index: &Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) {
     let census = day_number(ctx.census_day);
-    let mut info: HashMap<u64, Vec<usize>> = HashMap::default();
-    for (i, r) in index.information.iter().enumerate() {
-        info.entry(r.ssid).or_default().push(i);
-    }
     let cutoff = day_number(NaiveDate::from_ymd_opt(2013, 7, 1).unwrap_or(NaiveDate::MIN));
-    for group in index.enrollments.chunk_by(|a, b| a.student == b.student) {
+    for group in by_student(index) {
         // A new student without an SSID has no SINF yet: it follows once CALPADS assigns one.
-        let Some(ssid) = group[0].student.ssid() else { continue };
-        let student = Some(group[0].student);
-        let records: Vec<_> = info.get(&ssid).map(|v| v.iter().map(|&i| &index.information[i]).collect()).unwrap_or_default();
-        if ctx.census {
-            if let Some(e) = group.iter().find(|e| e.is_active_on(census)) {
+        if group.enrollments.is_empty() || group.student.ssid().is_none() {
+            continue;
+        }
+        let student = Some(group.student);
+        let records: Vec<&Information> = group.information.iter().collect();
+        if ctx.census && ctx.rules.on(&SINF_CENSUS) {
+            if let Some(e) = group.enrollments.iter().find(|e| e.is_active_on(census)) {
                 if !records.iter().any(|r| r.effective_start <= census && census <= r.effective_end) {
                     let args = [("school", school_code(e.school)), ("census", format_ccyymmdd(ctx.census_day))];
                     out.push(related(finding(&SINF_CENSUS, e.at, "SENR", Some("ssid"), student, &args), records.iter().map(|r| r.at)));
                 }
             }
         }
-        let earliest = group
-            .iter()
-            .filter(|e| e.is_k12() && !e.covers_no_day() && !e.exit_reason.is_no_show() && e.span.start >= cutoff)
-            .min_by_key(|e| e.span.start);
-        if let Some(first) = earliest {
+        let earliest = group.enrollments.iter().filter(|e| e.is_k12() && !e.covers_no_day() && e.span.start >= cutoff).min_by_key(|e| e.span.start);
+        if let (Some(first), true) = (earliest, ctx.rules.on(&US_DATE_AFTER_START)) {
             for r in records.iter().filter(|r| r.initial_us.is_some_and(|d| d > first.span.start)) {
                 let args = [("start", day(first.span.start)), ("value", r.initial_us.map_or_else(String::new, day))];
                 out.push(related(
@@ -435,13 +458,15 @@ fn check_information(index: &Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) 
                 ));
             }
         }
-        check_ethnicity(group, &records, student, out);
+        if ctx.rules.on(&NO_ETHNICITY) {
+            check_ethnicity(group.enrollments, &records, student, out);
+        }
     }
 }
 
 /// SENR0661F1: every SINF record overlapping a 10/30/50 enrollment carries ethnicity/race
 /// data; a student enrolled with no SINF record at all is reported at the enrollment (CERT004).
-fn check_ethnicity(group: &[Enrollment], records: &[&crate::rules::keys::Information], student: Option<StudentKey>, out: &mut Vec<Finding>) {
+fn check_ethnicity(group: &[Enrollment], records: &[&Information], student: Option<StudentKey>, out: &mut Vec<Finding>) {
     let counted: Vec<&Enrollment> = group
         .iter()
         .filter(|e| {
@@ -480,10 +505,6 @@ fn check_prior_year(index: &Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-/// One student's enrollments at one school in one year: the day spans (clipped to the year)
-/// and the records they come from.
-type Spans = (Vec<(i32, i32)>, Vec<RecordRef>);
-
 fn check_calendar_days(index: &Index, cal: &Calendar, out: &mut Vec<Finding>) {
     for group in index.enrollments.chunk_by(|a, b| a.student == b.student) {
         for e in group.iter().filter(|e| !e.covers_no_day() && cal.covers(e.school)) {
@@ -502,48 +523,45 @@ fn check_calendar_days(index: &Index, cal: &Calendar, out: &mut Vec<Finding>) {
 /// at the school in the year: school days with a calendar (open enrollments to the end of the
 /// year), else calendar days with open enrollments counted to May 15.
 fn check_expected_days(index: &Index, cal: Option<&Calendar>, out: &mut Vec<Finding>) {
-    // Spans are kept only for the student, school and year of a summary that states its days.
-    let mut spans: HashMap<(StudentKey, u32, AcademicYear), Spans> = HashMap::default();
-    for s in index.summaries.iter().filter(|s| s.expected.is_some()) {
-        spans.entry((StudentKey::Ssid(s.ssid), s.school, s.year)).or_default();
-    }
-    if spans.is_empty() {
-        return;
-    }
-    for e in index.enrollments.iter().filter(|e| !e.covers_no_day()) {
-        let Some((list, at)) = spans.get_mut(&(e.student, e.school, e.year)) else { continue };
-        let year_end = match cal {
-            Some(_) => e.year.last_day(),
-            None => NaiveDate::from_ymd_opt(i32::from(e.year.0) + 1, 5, 15).unwrap_or(NaiveDate::MAX),
-        };
-        let (first, last) = (day_number(e.year.first_day()), day_number(year_end));
-        let exit = if e.span.end == OPEN { last } else { e.span.end };
-        list.push((e.span.start.max(first), exit));
-        at.push(e.at);
-    }
-    for s in &index.summaries {
-        let (Some(expected), Some((list, at))) = (s.expected, spans.get_mut(&(StudentKey::Ssid(s.ssid), s.school, s.year))) else { continue };
-        // A summary without an enrollment is XF-STAS-WITHOUT-ENROLLMENT's finding.
-        if list.is_empty() {
-            continue;
-        }
-        let (days, kind, basis) = match cal {
-            Some(cal) if cal.covers(s.school) => (union_days(list, |a, b| cal.school_days(s.school, a, b)), "school days", "the calendar"),
-            _ => (union_days(list, |a, b| u32::try_from(b - a + 1).unwrap_or(0)), "calendar days", "start to exit, an open enrollment to May 15,"),
-        };
-        if expected > i64::from(days) * 100 {
-            let value = if expected % 100 == 0 { (expected / 100).to_string() } else { format!("{}.{:02}", expected / 100, expected % 100) };
-            let args = [
-                ("days", days.to_string()),
-                ("school", school_code(s.school)),
-                ("value", value),
-                ("kind", kind.to_owned()),
-                ("basis", basis.to_owned()),
-            ];
-            out.push(related(
-                finding(&EXPECTED_DAYS, s.at, "STAS", Some("expected_attendance_days"), Some(StudentKey::Ssid(s.ssid)), &args),
-                at.iter().copied(),
-            ));
+    let mut spans: Vec<(i32, i32)> = Vec::new();
+    for group in by_student(index) {
+        for s in group.summaries {
+            let Some(expected) = s.expected else { continue };
+            spans.clear();
+            let mut at: Vec<RecordRef> = Vec::new();
+            for e in group.enrollments.iter().filter(|e| !e.covers_no_day() && e.school == s.school && e.year == s.year) {
+                let year_end = match cal {
+                    Some(_) => e.year.last_day(),
+                    None => NaiveDate::from_ymd_opt(i32::from(e.year.0) + 1, 5, 15).unwrap_or(NaiveDate::MAX),
+                };
+                let (first, last) = (day_number(e.year.first_day()), day_number(year_end));
+                let exit = if e.span.end == OPEN { last } else { e.span.end };
+                spans.push((e.span.start.max(first), exit));
+                at.push(e.at);
+            }
+            // A summary without an enrollment is XF-STAS-WITHOUT-ENROLLMENT's finding.
+            if spans.is_empty() {
+                continue;
+            }
+            let (days, kind, basis) = match cal {
+                Some(cal) if cal.covers(s.school) => (union_days(&mut spans, |a, b| cal.school_days(s.school, a, b)), "school days", "the calendar"),
+                _ => (
+                    union_days(&mut spans, |a, b| u32::try_from(b - a + 1).unwrap_or(0)),
+                    "calendar days",
+                    "start to exit, an open enrollment to May 15,",
+                ),
+            };
+            if expected > i64::from(days) * 100 {
+                let value = if expected % 100 == 0 { (expected / 100).to_string() } else { format!("{}.{:02}", expected / 100, expected % 100) };
+                let args = [
+                    ("days", days.to_string()),
+                    ("school", school_code(s.school)),
+                    ("value", value),
+                    ("kind", kind.to_owned()),
+                    ("basis", basis.to_owned()),
+                ];
+                out.push(related(finding(&EXPECTED_DAYS, s.at, "STAS", Some("expected_attendance_days"), Some(group.student), &args), at));
+            }
         }
     }
 }

@@ -3,14 +3,13 @@
 //! same child (possible multiple identifiers). Keeps one small entry per SSID and per
 //! name + birth date + gender, never whole records.
 
-use std::collections::hash_map::Entry;
 use std::hash::Hasher;
 
-use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
+use rustc_hash::{FxHashSet, FxHasher};
 
 use super::RecordCtx;
-use crate::diagnostic::{Category, Finding, Related, Severity};
-use crate::domain::codes::digits;
+use crate::diagnostic::{Category, Finding, Related, Rule, RuleSet, Severity};
+use crate::domain::codes::{digits, ssid_text};
 use crate::domain::date::day_number;
 use crate::rules::keys::RecordRef;
 
@@ -52,22 +51,32 @@ pub struct IdentityFields {
     pub gender: usize,
 }
 
+/// One record's identity as the identity rules compare it: about 64 bytes, gathered while
+/// the files stream by and compared at the end by sorting (cache-friendly at millions of
+/// records, where per-record hash lookups are not).
 #[derive(Clone, Copy, Debug)]
 struct Person {
-    birth: i32,
-    gender: u8,
+    ssid: u64,
     /// Hashes of the legal first and of the last name, compared without case.
     first: u64,
     last: u64,
+    birth: i32,
+    gender: u8,
+    record_type: &'static str,
     at: RecordRef,
 }
 
-/// What the identity rules remember about the students seen so far.
+impl Person {
+    /// The key two records of one child share: names, birth date, gender.
+    fn identity(&self) -> (u64, i32, u8) {
+        (self.first.rotate_left(17) ^ self.last, self.birth, self.gender)
+    }
+}
+
+/// What the identity rules gather about the students of a run.
 #[derive(Debug, Default)]
 pub struct People {
-    by_ssid: FxHashMap<u64, Person>,
-    by_identity: FxHashMap<(u64, i32, u8), (u64, RecordRef)>,
-    reported: FxHashSet<(u64, u64)>,
+    people: Vec<Person>,
 }
 
 /// Hash of one name, trimmed and without ASCII case (no allocation).
@@ -80,82 +89,97 @@ fn name_key(name: &[u8]) -> u64 {
     h.finish()
 }
 
+/// A field's text in a record, for messages raised after the stream: `value_of(record, field)`.
+pub type ValueOf<'a> = dyn Fn(RecordRef, &str) -> Option<String> + 'a;
+
 impl People {
-    /// Checks one record's identity fields against what earlier records said.
-    /// `name_of` turns a file index into the name findings show.
-    pub fn check(&mut self, ctx: &RecordCtx<'_, '_>, f: IdentityFields, name_of: &dyn Fn(usize) -> String, out: &mut Vec<Finding>) {
-        let valid = [f.ssid, f.first, f.last, f.birth, f.gender].iter().all(|&i| ctx.is_valid(i));
-        let (Some(ssid), Some(birth)) = (digits(ctx.raw(f.ssid)), ctx.date(f.birth)) else { return };
-        if !valid {
+    /// Keeps one record's identity (records whose identity fields are not all valid take no part).
+    pub fn add(&mut self, ctx: &RecordCtx<'_, '_>, f: IdentityFields, record_type: &'static str) {
+        if ![f.ssid, f.first, f.last, f.birth, f.gender].iter().all(|&i| ctx.is_valid(i)) {
             return;
         }
+        let (Some(ssid), Some(birth)) = (digits(ctx.raw(f.ssid)), ctx.date(f.birth)) else { return };
         let at = RecordRef { file: u32::try_from(ctx.file).unwrap_or(u32::MAX), line: ctx.line, byte: ctx.byte };
-        let me =
-            Person { birth: day_number(birth), gender: ctx.raw(f.gender)[0], first: name_key(ctx.raw(f.first)), last: name_key(ctx.raw(f.last)), at };
-        let key = (me.first.rotate_left(17) ^ me.last, me.birth, me.gender);
-        match self.by_ssid.entry(ssid) {
-            Entry::Vacant(v) => {
-                v.insert(me);
+        let gender = ctx.raw(f.gender).first().copied().unwrap_or(b' ');
+        self.people.push(Person {
+            ssid,
+            first: name_key(ctx.raw(f.first)),
+            last: name_key(ctx.raw(f.last)),
+            birth: day_number(birth),
+            gender,
+            record_type,
+            at,
+        });
+    }
+
+    /// Compares the records gathered: every record of an SSID with its first (in input order),
+    /// and every identity with the first SSID that had it. Findings point at the later record.
+    pub fn check(&mut self, rules: &RuleSet, name_of: &dyn Fn(usize) -> String, value_of: &ValueOf<'_>, out: &mut Vec<Finding>) {
+        if rules.on(&SSID_DIFFERS) {
+            self.people.sort_unstable_by_key(|p| (p.ssid, p.at));
+            for group in self.people.chunk_by(|a, b| a.ssid == b.ssid) {
+                for me in &group[1..] {
+                    differs(&group[0], me, name_of, value_of, out);
+                }
             }
-            Entry::Occupied(o) => differs(ctx, f, o.get(), &me, name_of, out),
         }
-        match self.by_identity.entry(key) {
-            Entry::Vacant(v) => {
-                v.insert((ssid, at));
-            }
-            Entry::Occupied(o) => {
-                let (other, other_at) = *o.get();
-                if other != ssid && self.reported.insert((other.min(ssid), other.max(ssid))) {
-                    let args = [
-                        ("other_ssid", crate::domain::codes::ssid_text(other)),
-                        ("other_file", name_of(other_at.file as usize)),
-                        ("other_line", other_at.line.to_string()),
-                    ];
-                    out.push(with_related(ctx.finding(&MULTIPLE_IDENTIFIERS, Some(f.ssid), &borrow(&args)), other_at));
+        if rules.on(&MULTIPLE_IDENTIFIERS) {
+            self.people.sort_unstable_by_key(|p| (p.identity(), p.at));
+            let mut reported: FxHashSet<(u64, u64)> = FxHashSet::default();
+            for group in self.people.chunk_by(|a, b| a.identity() == b.identity()) {
+                let first = &group[0];
+                for me in group.iter().filter(|p| p.ssid != first.ssid) {
+                    if reported.insert((first.ssid.min(me.ssid), first.ssid.max(me.ssid))) {
+                        let args = [
+                            ("other_ssid", ssid_text(first.ssid)),
+                            ("other_file", name_of(first.at.file as usize)),
+                            ("other_line", first.at.line.to_string()),
+                        ];
+                        out.push(finding(&MULTIPLE_IDENTIFIERS, me, "ssid", ssid_text(me.ssid), &args, first.at));
+                    }
                 }
             }
         }
     }
 }
 
-fn borrow<'a>(args: &'a [(&'a str, String)]) -> Vec<(&'a str, &'a str)> {
-    args.iter().map(|(k, v)| (*k, v.as_str())).collect()
-}
-
-fn with_related(mut f: Finding, at: RecordRef) -> Finding {
-    f.related.push(Related { file: at.file as usize, line: at.line });
+/// A finding of `rule` at `me`'s record about `field`, with `first` related.
+fn finding(rule: &'static Rule, me: &Person, field: &str, value: String, args: &[(&str, String)], first: RecordRef) -> Finding {
+    let ssid = ssid_text(me.ssid);
+    let mut all: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    all.push(("ssid", &ssid));
+    let mut f = Finding::new(rule, &all);
+    (f.file, f.line, f.byte) = (Some(me.at.file as usize), Some(me.at.line), Some(me.at.byte));
+    (f.record_type, f.field, f.value, f.ssid) = (Some(me.record_type.to_owned()), Some(field.to_owned()), Some(value), Some(ssid));
+    f.related.push(Related { file: first.file as usize, line: first.line });
     f
 }
 
 /// One finding per attribute that differs from the first record of the SSID.
-fn differs(ctx: &RecordCtx<'_, '_>, f: IdentityFields, first: &Person, me: &Person, name_of: &dyn Fn(usize) -> String, out: &mut Vec<Finding>) {
+fn differs(first: &Person, me: &Person, name_of: &dyn Fn(usize) -> String, value_of: &ValueOf<'_>, out: &mut Vec<Finding>) {
     let other_file = name_of(first.at.file as usize);
     let other_line = first.at.line.to_string();
-    let mut report = |field: usize, what: &str, shown: String, other_value: String| {
+    let mut report = |field: &str, shown: String, other_value: String| {
         let args = [
-            ("what", what.to_owned()),
-            ("shown", shown),
+            ("what", field.to_owned()),
+            ("shown", shown.clone()),
             ("other_value", other_value),
             ("other_file", other_file.clone()),
             ("other_line", other_line.clone()),
         ];
-        out.push(with_related(ctx.finding(&SSID_DIFFERS, Some(field), &borrow(&args)), first.at));
+        out.push(finding(&SSID_DIFFERS, me, field, shown, &args, first.at));
     };
+    let date = |d: i32| crate::domain::date::format_ccyymmdd(crate::domain::date::from_day_number(d));
     if first.birth != me.birth {
-        report(
-            f.birth,
-            "student_birth_date",
-            ctx.text(f.birth).into_owned(),
-            format!("`{}`", crate::domain::date::format_ccyymmdd(crate::domain::date::from_day_number(first.birth))),
-        );
+        report("student_birth_date", date(me.birth), format!("`{}`", date(first.birth)));
     }
     if first.gender != me.gender {
-        report(f.gender, "student_gender_code", ctx.text(f.gender).into_owned(), format!("`{}`", char::from(first.gender)));
+        report("student_gender_code", char::from(me.gender).to_string(), format!("`{}`", char::from(first.gender)));
     }
-    if first.first != me.first {
-        report(f.first, "student_legal_first_name", ctx.text(f.first).into_owned(), "the legal first name".to_owned());
-    }
-    if first.last != me.last {
-        report(f.last, "student_legal_last_name", ctx.text(f.last).into_owned(), "the legal last name".to_owned());
+    for (field, a, b) in [("student_legal_first_name", first.first, me.first), ("student_legal_last_name", first.last, me.last)] {
+        if a != b {
+            let what = if field.ends_with("first_name") { "the legal first name" } else { "the legal last name" };
+            report(field, value_of(me.at, field).unwrap_or_default(), what.to_owned());
+        }
     }
 }

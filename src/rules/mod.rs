@@ -82,7 +82,7 @@ pub struct MissingField {
 
 impl<'s> Compiled<'s> {
     /// Compiles `layout` for `year`; `download` selects the `-R` form with its extra fields.
-    pub fn new(schema: &'s Schema, layout: &'s Layout, year: AcademicYear, download: bool) -> Result<Compiled<'s>, MissingField> {
+    pub fn new(schema: &'s Schema, layout: &'s Layout, year: AcademicYear, download: bool, rules: &RuleSet) -> Result<Compiled<'s>, MissingField> {
         let fields: Vec<CompiledField<'s>> = layout
             .fields_for(year, download)
             .into_iter()
@@ -101,7 +101,7 @@ impl<'s> Compiled<'s> {
             id: 0,
             family: None,
         };
-        let lookup = Lookup { record_type: &layout.record_type, fields: &fields };
+        let lookup = Lookup { record_type: &layout.record_type, fields: &fields, rules };
         c.family = family::family_of(&layout.record_type).map(|f| (f.compile)(&lookup)).transpose()?;
         c.fields = fields;
         Ok(c)
@@ -112,9 +112,15 @@ impl<'s> Compiled<'s> {
 pub struct Lookup<'a, 's> {
     record_type: &'a str,
     fields: &'a [CompiledField<'s>],
+    rules: &'a RuleSet,
 }
 
 impl Lookup<'_, '_> {
+    /// Whether any of `rules` runs (decided once per compiled layout, not per record).
+    pub fn on(&self, rules: &[&Rule]) -> bool {
+        self.rules.any_on(rules)
+    }
+
     /// The position of a field a rule cannot work without.
     pub fn need(&self, name: &'static str) -> Result<usize, MissingField> {
         self.get(name).ok_or(MissingField { record_type: self.record_type.to_owned(), field: name })

@@ -39,6 +39,40 @@ pub struct SenrFields {
     pub grad_exemption: Option<usize>,
     pub birth_state: usize,
     pub birth_country: usize,
+    /// Which groups of checks run (decided once per compiled layout).
+    pub groups: Groups,
+}
+
+/// The groups of SENR checks that run: a group runs when any of its rules does.
+#[derive(Debug, Clone, Copy)]
+pub struct Groups {
+    exit: bool,
+    dates: bool,
+    completion: bool,
+    schools: bool,
+    status: bool,
+    combinations: bool,
+    ssid: bool,
+    grad_exemption: bool,
+    young: bool,
+    birth_place: bool,
+}
+
+impl Groups {
+    fn of(l: &Lookup<'_, '_>) -> Groups {
+        Groups {
+            exit: l.on(&[&EXIT_PAIR, &EXIT_BEFORE_START, &N470_DATE, &N420_DATE, &SHORT_TERM_LENGTH]),
+            dates: l.on(&[&START_BEFORE_BIRTH, &START_FUTURE, &EXIT_FUTURE, &DATE_OUTSIDE_YEAR, &AGE_GRADE]),
+            completion: l.on(&[&COMPLETION_REQUIRED, &COMPLETION_WITHOUT_E230, &UC_CSU_REQUIRED, &SEAL_WITHOUT_DIPLOMA, &T165_RECEIVER]),
+            schools: l.on(&[&NPS_WITHOUT_SCHOOL, &NPS_MISSING]),
+            status: l.on(&[&STATUS50_EXIT, &STATUS50_TK, &SECONDARY_EXIT, &E170_STATUS]),
+            combinations: l.on(&[&EXIT_GRADE, &COMPLETION_GRADE]),
+            ssid: l.on(&[&SSID_REQUIRED]),
+            grad_exemption: l.on(&[&GRAD_EXEMPTION_REQUIRED, &GRAD_EXEMPTION_WITHOUT_DIPLOMA]),
+            young: l.on(&[&TK_AGE, &PS_UNDER_3_NON_ADA]),
+            birth_place: l.on(&[&BIRTH_STATE_COUNTRY]),
+        }
+    }
 }
 
 /// The SENR family.
@@ -85,6 +119,7 @@ impl SenrFields {
             grad_exemption: l.get("graduation_exemption_indicator"),
             birth_state: l.need("student_birth_state_province_code")?,
             birth_country: l.need("student_birth_country_code")?,
+            groups: Groups::of(l),
         })
     }
 }
@@ -509,35 +544,35 @@ fn ymd(d: NaiveDate) -> String {
 /// Runs every SENR record rule on one record.
 pub fn check(ctx: &RecordCtx<'_, '_>, f: &SenrFields, out: &mut Vec<Finding>) {
     // A group of checks runs when any of its rules does (`--ignore` leaves the rest out).
-    let on = |rules: &[&Rule]| ctx.rules.any_on(rules);
-    if on(&[&EXIT_PAIR, &EXIT_BEFORE_START, &N470_DATE, &N420_DATE, &SHORT_TERM_LENGTH]) {
+    let on = f.groups;
+    if on.exit {
         check_exit(ctx, f, out);
     }
-    if on(&[&START_BEFORE_BIRTH, &START_FUTURE, &EXIT_FUTURE, &DATE_OUTSIDE_YEAR, &AGE_GRADE]) {
+    if on.dates {
         check_dates(ctx, f, out);
     }
-    if on(&[&COMPLETION_REQUIRED, &COMPLETION_WITHOUT_E230, &UC_CSU_REQUIRED, &SEAL_WITHOUT_DIPLOMA, &T165_RECEIVER]) {
+    if on.completion {
         check_completion(ctx, f, out);
     }
-    if on(&[&NPS_WITHOUT_SCHOOL, &NPS_MISSING]) {
+    if on.schools {
         check_schools(ctx, f, out);
     }
-    if on(&[&STATUS50_EXIT, &STATUS50_TK, &SECONDARY_EXIT, &E170_STATUS]) {
+    if on.status {
         check_status(ctx, f, out);
     }
-    if on(&[&EXIT_GRADE, &COMPLETION_GRADE]) {
+    if on.combinations {
         check_combinations(ctx, f, out);
     }
-    if on(&[&SSID_REQUIRED]) {
+    if on.ssid {
         check_ssid(ctx, f, out);
     }
-    if on(&[&GRAD_EXEMPTION_REQUIRED, &GRAD_EXEMPTION_WITHOUT_DIPLOMA]) {
+    if on.grad_exemption {
         check_grad_exemption(ctx, f, out);
     }
-    if on(&[&TK_AGE, &PS_UNDER_3_NON_ADA]) {
+    if on.young {
         check_young(ctx, f, out);
     }
-    if on(&[&BIRTH_STATE_COUNTRY]) {
+    if on.birth_place {
         check_birth_place(ctx, f.birth_state, f.birth_country, &BIRTH_STATE_COUNTRY, out);
     }
 }

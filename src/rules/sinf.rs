@@ -10,6 +10,8 @@ use crate::diagnostic::{Category, Finding, Severity};
 /// Positions of the SINF fields these rules read.
 #[derive(Debug)]
 pub struct SinfFields {
+    /// Whether any of the family's record rules runs (decided once per compiled layout).
+    pub on: bool,
     pub effective_start: usize,
     pub effective_end: usize,
     pub lea: usize,
@@ -55,6 +57,7 @@ impl RecordRules for SinfFields {
 impl SinfFields {
     pub(crate) fn resolve(l: &Lookup<'_, '_>) -> Result<SinfFields, MissingField> {
         Ok(SinfFields {
+            on: l.on(RULES),
             effective_start: l.need("effective_start_date")?,
             effective_end: l.need("effective_end_date")?,
             lea: l.need("reporting_lea")?,
@@ -209,7 +212,7 @@ crate::rules! {
 
 /// Runs every SINF record rule on one record.
 pub fn check(ctx: &RecordCtx<'_, '_>, f: &SinfFields, out: &mut Vec<Finding>) {
-    if !ctx.rules.any_on(RULES) {
+    if !f.on {
         return;
     }
     check_ethnicity(ctx, f, out);

@@ -12,6 +12,8 @@ use crate::diagnostic::{Category, Finding, Severity};
 /// Positions of the STAS fields these rules read.
 #[derive(Debug)]
 pub struct StasFields {
+    /// Whether any of the family's record rules runs (decided once per compiled layout).
+    pub on: bool,
     pub lea: usize,
     pub school: usize,
     pub ssid: usize,
@@ -49,6 +51,7 @@ impl RecordRules for StasFields {
 impl StasFields {
     pub(crate) fn resolve(l: &Lookup<'_, '_>) -> Result<StasFields, MissingField> {
         Ok(StasFields {
+            on: l.on(RULES) || l.on(&[&super::field::REQUIRED]),
             lea: l.need("reporting_lea")?,
             school: l.need("school_of_attendance")?,
             ssid: l.need("ssid")?,
@@ -153,7 +156,7 @@ fn days_text(hundredths: i64) -> String {
 
 /// Runs every STAS record rule on one record.
 pub fn check(ctx: &RecordCtx<'_, '_>, f: &StasFields, out: &mut Vec<Finding>) {
-    if !ctx.rules.any_on(RULES) && !ctx.on(&super::field::REQUIRED) {
+    if !f.on {
         return;
     }
     // The day counts are required unless the student is exempt (13.13 = Y); an exempt
