@@ -1,6 +1,10 @@
-//! The check engine: streams every input file once, runs structure, field and record rules
-//! on each record as it goes, gathers the compact keys of [`crate::index`], and runs the
-//! cross-record rules at the end. Findings go to a [`Sink`] as soon as they are known.
+//! The check engine: one streaming pass over every source. A reading thread parses records
+//! and runs the structure and field rules ([`prepare`]); the checking thread runs the record
+//! rules, feeds the accumulators and gathers the compact whole-run keys; the within-file,
+//! cross-file and identity rules run at the end, side by side. Findings go to a [`Sink`] as
+//! soon as they are known.
+
+mod prepare;
 
 use chrono::NaiveDate;
 use csv::ByteRecord;
@@ -14,10 +18,11 @@ use crate::domain::directory::Directory;
 use crate::error::Error;
 use crate::rules::identity::People;
 use crate::rules::keys::{FileFacts, Index};
-use crate::rules::{self, cross, field, structure, within, Compiled, RecordCtx, Rule, Value};
+use crate::rules::{self, cross, structure, within, Compiled, RecordCtx, Rule};
 use crate::schema::{names, Era, Schema};
-use crate::source::{self, CaretFile, Input, Pos, RecordAt, RecordSource};
+use crate::source::{self, Batch, CaretFile, Input, Pos, RecordAt, RecordSource};
 use indicatif::ProgressBar;
+use prepare::{Prepare, Prepared};
 
 /// Settings of one check run.
 #[derive(Debug)]
@@ -110,47 +115,45 @@ pub struct Checker<'s> {
     inputs: &'s [Input],
     /// Per input, how to read its records again once streamed.
     readers: Vec<Option<Box<dyn RecordAt>>>,
-    compiled: Vec<(usize, bool, Compiled<'s>)>,
-    /// Whether any identity rule is reported (its bookkeeping is skipped otherwise).
-    identity_on: bool,
-    /// Whether any within-file or cross-file rule is reported: the per-record keys are only
-    /// gathered then, so field and record rules alone run in memory that does not grow.
-    index_on: bool,
-    /// Per layout: where academic_year_id sits in every year's form of it.
-    year_pos: Vec<Option<usize>>,
-    /// Per layout: the spans of years with one field list.
-    eras: Vec<Vec<Era>>,
-    index: Index,
-    people: People,
-    values: Vec<Value>,
-    findings: Vec<Finding>,
+    /// The reading thread's state (compiled layouts).
+    prepare: Prepare<'s>,
+    /// The checking thread's state.
+    take: Take<'s>,
     /// Progress on standard error for long runs (hidden when it is not a terminal).
     progress: Option<ProgressBar>,
     /// Bytes of the files already checked, for the progress bar.
     done_bytes: u64,
 }
 
+/// What the checking thread keeps while records stream by: the whole-run keys, the identity
+/// records, the current record's findings.
+struct Take<'s> {
+    schema: &'s Schema,
+    /// Whether any identity rule runs (its bookkeeping is skipped otherwise).
+    identity_on: bool,
+    /// Whether any within-file or cross-file rule runs: the per-record keys are only gathered
+    /// then, so field and record rules alone run in memory that does not grow.
+    index_on: bool,
+    /// Per layout: the spans of years with one field list.
+    eras: Vec<Vec<Era>>,
+    index: Index,
+    people: People,
+    findings: Vec<Finding>,
+}
+
 impl<'s> Checker<'s> {
     pub fn new(schema: &'s Schema, inputs: &'s [Input], options: Options) -> Checker<'s> {
-        let year_pos = schema.layouts.iter().map(|l| l.stable_position(names::ACADEMIC_YEAR_ID)).collect();
         let eras = schema.layouts.iter().map(crate::schema::Layout::eras).collect();
         let identity_on = rules::identity::RULES.iter().any(|r| options.reports(r));
         let directory = if options.schools.is_some() { rules::directory::RULES } else { &[] };
         let index_on = within::RULES.iter().chain(cross::RULES).chain(directory).any(|r| options.reports(r));
         Checker {
             schema,
-            identity_on,
-            index_on,
+            prepare: Prepare::new(schema, options.as_of, options.rules.clone()),
+            take: Take { schema, identity_on, index_on, eras, index: Index::default(), people: People::default(), findings: Vec::new() },
             options,
             inputs,
             readers: (0..inputs.len()).map(|_| None).collect(),
-            compiled: Vec::new(),
-            year_pos,
-            eras,
-            index: Index::default(),
-            people: People::default(),
-            values: Vec::new(),
-            findings: Vec::new(),
             progress: None,
             done_bytes: 0,
         }
@@ -196,28 +199,26 @@ impl<'s> Checker<'s> {
         let mut cross = Vec::new();
         let inputs = self.inputs;
         let name_of = |i: usize| inputs.get(i).map_or_else(String::new, |x| x.display.clone());
-        if self.identity_on {
-            let mut people = std::mem::take(&mut self.people);
-            let value_of = |at: rules::keys::RecordRef, field: &str| self.value_at(at, field);
-            people.check(&self.options.rules, &name_of, &value_of, &mut cross);
-        }
-        if self.options.rules.on(&cross::SSID_KNOWN) {
-            cross::resolve_new_students(&mut self.index, &name_of, &mut cross);
-        }
-        within::check(&mut self.index, &name_of, crate::domain::date::day_number(self.options.as_of), &self.options.rules, &mut cross);
-        let year = self.submission_year();
-        let ctx = cross::CrossCtx {
-            year,
-            census_day: self.options.census_date.unwrap_or_else(|| year.census_day()),
-            census: self.options.census,
-            calendar: self.options.calendar.as_ref(),
-            name_of: &name_of,
-            rules: &self.options.rules,
-        };
-        cross::check(&mut self.index, &ctx, &mut cross);
-        if let Some(dir) = &self.options.schools {
-            rules::directory::check(&self.index, dir, &mut cross);
-        }
+        // The identity rules and the within-file and cross-file rules share nothing: they run
+        // side by side on the two cores.
+        let mut people = std::mem::take(&mut self.take.people);
+        let mut index = std::mem::take(&mut self.take.index);
+        let year = self.submission_year_of(&index);
+        let this = &*self;
+        let identity = std::thread::scope(|scope| {
+            let identity = scope.spawn(|| {
+                let mut found = Vec::new();
+                if this.take.identity_on {
+                    let value_of = |at: rules::keys::RecordRef, field: &str| this.value_at(at, field);
+                    people.check(&this.options.rules, &name_of, &value_of, &mut found);
+                }
+                found
+            });
+            this.whole_run(&mut index, year, &name_of, &mut cross);
+            identity.join().unwrap_or_default()
+        });
+        self.take.index = index;
+        cross.extend(identity);
         totals.not_checked = self.not_checked();
         for mut f in cross.into_iter().filter(|f| self.options.reports(f.rule)) {
             self.complete(&mut f, sink)?;
@@ -226,9 +227,30 @@ impl<'s> Checker<'s> {
         Ok(totals)
     }
 
+    /// The within-file, cross-file and directory rules, once every record is in.
+    fn whole_run(&self, index: &mut Index, year: AcademicYear, name_of: &dyn Fn(usize) -> String, out: &mut Vec<Finding>) {
+        let rules = &self.options.rules;
+        if rules.on(&cross::SSID_KNOWN) {
+            cross::resolve_new_students(index, name_of, out);
+        }
+        within::check(index, name_of, crate::domain::date::day_number(self.options.as_of), rules, out);
+        let ctx = cross::CrossCtx {
+            year,
+            census_day: self.options.census_date.unwrap_or_else(|| year.census_day()),
+            census: self.options.census,
+            calendar: self.options.calendar.as_ref(),
+            name_of,
+            rules,
+        };
+        cross::check(index, &ctx, out);
+        if let (Some(dir), true) = (&self.options.schools, rules.any_on(rules::directory::RULES)) {
+            rules::directory::check(index, dir, out);
+        }
+    }
+
     /// The rules that need an input this run was not given, when the run has records they read.
     fn not_checked(&self) -> Vec<NotChecked> {
-        if self.index.seen.of("SENR") == 0 {
+        if self.take.index.seen.of("SENR") == 0 {
             return Vec::new();
         }
         let mut out = Vec::new();
@@ -246,7 +268,11 @@ impl<'s> Checker<'s> {
     /// The submission's academic year: the latest year of the upload files, else of any
     /// record, else the year of `as_of`.
     pub fn submission_year(&self) -> AcademicYear {
-        let files = &self.index.files;
+        self.submission_year_of(&self.take.index)
+    }
+
+    fn submission_year_of(&self, index: &Index) -> AcademicYear {
+        let files = &index.files;
         files
             .iter()
             .filter(|f| !f.download)
@@ -258,8 +284,8 @@ impl<'s> Checker<'s> {
 
     fn check_source(&mut self, mut source: Box<dyn RecordSource>, sink: &mut dyn Sink, acc: &mut dyn Accumulator) -> Result<u64, Error> {
         let file = source.input();
-        while self.index.files.len() <= file {
-            self.index.files.push(FileFacts::default());
+        while self.take.index.files.len() <= file {
+            self.take.index.files.push(FileFacts::default());
         }
         let reader = source.reader();
         let delimiter = reader.delimiter();
@@ -279,27 +305,39 @@ impl<'s> Checker<'s> {
         // line endings.)
         let mut lf_record: Option<Pos> = None;
         let file_shaped = ending.is_some();
-        source::stream(source.as_mut(), |batch| {
-            for (rec, pos) in batch.records() {
-                if let Some(at) = lf_record.take() {
-                    self.mixed_endings(file, at, sink)?;
-                    state.mixed_endings = true;
+        self.prepare.start_file();
+        let fields = prepare::Fields::new(self.schema, self.options.as_of, &self.options.rules);
+        let heavy = |batch: &mut Batch<Prepared<'s>>| fields.run(file, batch);
+        let (prepare, take, options, progress, done) = (&mut self.prepare, &mut self.take, &self.options, &self.progress, self.done_bytes);
+        source::stream(
+            source.as_mut(),
+            |batch| prepare.forms(batch),
+            &heavy,
+            |batch: &Batch<Prepared<'s>>| {
+                for ((rec, pos), prepared) in batch.records.records().iter().zip(&batch.prepared) {
+                    if let Some(at) = lf_record.take() {
+                        emit(options, mixed_endings(file, at), None, sink)?;
+                        state.mixed_endings = true;
+                    }
+                    if file_shaped && pos.lf && !lf_only && !state.mixed_endings {
+                        lf_record = Some(*pos);
+                    }
+                    take.record(file, *pos, rec, prepared, &mut state, options, acc);
+                    let compiled = prepared.form.as_ref().map(|f| &*f.compiled);
+                    for f in std::mem::take(&mut take.findings) {
+                        emit(options, f, Some((rec, delimiter, compiled)), sink)?;
+                    }
                 }
-                if file_shaped && pos.lf && !lf_only && !state.mixed_endings {
-                    lf_record = Some(*pos);
+                if let (Some(bar), Some((_, last))) = (progress, batch.records.records().last()) {
+                    bar.set_position(done + last.byte);
                 }
-                self.check_record(file, *pos, rec, &mut state, acc)?;
-                self.flush(rec, delimiter, sink)?;
-            }
-            if let (Some(bar), Some((_, last))) = (&self.progress, batch.records().last()) {
-                bar.set_position(self.done_bytes + last.byte);
-            }
-            Ok::<(), Error>(())
-        })?;
+                Ok::<(), Error>(())
+            },
+        )?;
         self.done_bytes += source.size();
         if let Some(at) = lf_record {
             if source.ends_without_crlf() {
-                self.mixed_endings(file, at, sink)?;
+                self.emit(mixed_endings(file, at), None, sink)?;
             }
         }
         for wrong in std::mem::take(&mut state.wrong_eras) {
@@ -311,50 +349,15 @@ impl<'s> Checker<'s> {
         Ok(state.records)
     }
 
-    /// STRUCT-LINE-ENDING for a record ending with LF alone in a file that began with CR LF.
-    fn mixed_endings(&self, file: usize, at: Pos, sink: &mut dyn Sink) -> Result<(), Error> {
-        let what = format!("line {} does not end with CR LF, but the file's first record does", at.line);
-        let mut f = Finding::new(&structure::LINE_ENDING, &[("what", &what)]);
-        f.file = Some(file);
-        f.line = Some(at.line);
-        self.emit(f, None, sink)
+    fn emit(&self, f: Finding, rec: Option<(&ByteRecord, u8, Option<&Compiled<'_>>)>, sink: &mut dyn Sink) -> Result<(), Error> {
+        emit(&self.options, f, rec, sink)
     }
 
-    /// Sends the findings of the current record to the sink, with excerpts where wanted.
-    fn flush(&mut self, rec: &ByteRecord, delimiter: u8, sink: &mut dyn Sink) -> Result<(), Error> {
-        for f in std::mem::take(&mut self.findings) {
-            self.emit(f, Some((rec, delimiter)), sink)?;
-        }
-        Ok(())
-    }
-
-    fn emit(&self, mut f: Finding, rec: Option<(&ByteRecord, u8)>, sink: &mut dyn Sink) -> Result<(), Error> {
-        if !self.options.reports(f.rule) {
-            return Ok(());
-        }
-        if let Some((rec, delimiter)) = rec {
-            if sink.wants_excerpt(f.rule) {
-                f.excerpt = Some(self.excerpt(rec, delimiter, &f));
-            }
-        }
-        sink.finding(f).map_err(Error::stdout)
-    }
-
-    fn excerpt(&self, rec: &ByteRecord, delimiter: u8, f: &Finding) -> Excerpt {
-        let field = f.field.as_deref().and_then(|name| self.field_position(rec, name));
-        let (text, span) = source::line_text(rec, delimiter, field);
-        Excerpt { text, span }
-    }
-
-    /// The position of field `name` in `rec`'s layout.
+    /// The position of field `name` in `rec`'s layout (read again after the stream).
     fn field_position(&self, rec: &ByteRecord, name: &str) -> Option<usize> {
         let (layout, download) = self.schema.layout(rec.get(0)?)?;
-        let year = self.year_of(rec, layout).unwrap_or_else(|| AcademicYear::containing(self.options.as_of));
+        let year = self.prepare.year_of(rec, layout).unwrap_or_else(|| AcademicYear::containing(self.options.as_of));
         self.schema.layouts[layout].fields_for(year, download).iter().position(|f| f.name == name)
-    }
-
-    fn year_of(&self, rec: &ByteRecord, layout: usize) -> Option<AcademicYear> {
-        AcademicYear::parse(rec.get(self.year_pos[layout]?)?)
     }
 
     /// The text of `field` in the record at `at`, read again from its source.
@@ -387,51 +390,56 @@ impl<'s> Checker<'s> {
             f.value = rec.get(pos).map(|v| String::from_utf8_lossy(v).into_owned());
         }
         if sink.wants_excerpt(f.rule) {
-            f.excerpt = Some(self.excerpt(&rec, delimiter, f));
+            let field = f.field.as_deref().and_then(|name| self.field_position(&rec, name));
+            let (text, span) = source::line_text(&rec, delimiter, field);
+            f.excerpt = Some(Excerpt { text, span });
         }
         Ok(())
     }
+}
 
-    /// The compiled layout for a record type spelling and year, compiled on first use.
-    fn compiled(&mut self, layout: usize, download: bool, year: AcademicYear) -> Result<usize, Error> {
-        if let Some(i) = self.compiled.iter().position(|(l, d, c)| *l == layout && *d == download && c.year == year) {
-            return Ok(i);
-        }
-        let schema = self.schema;
-        let c = Compiled::new(schema, &schema.layouts[layout], year, download, &self.options.rules).map_err(|m| {
-            let message = format!("the {} layout has no field `{}` in {year}, which its record rules need", m.record_type, m.field);
-            let help = Some("add the field to the layout file, with the name used in calpads-layouts.md".to_owned());
-            crate::error::SchemaError::error(&format!("{} layout ({})", m.record_type, schema.origin), "", message, None, help)
-        })?;
-        let mut c = c;
-        c.id = self.compiled.len();
-        self.compiled.push((layout, download, c));
-        Ok(self.compiled.len() - 1)
-    }
-
-    /// Checks one record, leaving its findings in `self.findings`.
-    fn check_record(&mut self, file: usize, pos: Pos, rec: &ByteRecord, state: &mut FileState, acc: &mut dyn Accumulator) -> Result<(), Error> {
+impl<'s> Take<'s> {
+    /// Takes one record the reading thread prepared: structure findings, the record rules,
+    /// the accumulator, the whole-run keys and the identity record. Its findings are left in
+    /// `self.findings`.
+    #[allow(clippy::too_many_arguments)]
+    fn record(
+        &mut self,
+        file: usize,
+        pos: Pos,
+        rec: &ByteRecord,
+        prepared: &Prepared<'s>,
+        state: &mut FileState,
+        options: &Options,
+        acc: &mut dyn Accumulator,
+    ) {
         state.records += 1;
         let first = state.records == 1;
-        let Some((layout, download)) = self.schema.layout(rec.get(0).unwrap_or_default()) else {
+        let Some(form) = &prepared.form else {
             self.unknown_type(file, pos, rec, first);
-            return Ok(());
+            return;
         };
-        let record_year = self.year_of(rec, layout);
-        let year = record_year.or(state.year).unwrap_or_else(|| AcademicYear::containing(self.options.as_of));
-        let ci = self.compiled(layout, download, year)?;
-        let (schema, as_of) = (self.schema, self.options.as_of);
-        let compiled = &self.compiled[ci].2;
+        let compiled = &*form.compiled;
         // Counted before any structure check: a record that cannot be read still says its file
         // holds this record type (see `Index::seen`).
         if let Some(family) = rules::family::family_of(&compiled.layout.record_type) {
             self.index.seen.add(family.record_type);
         }
-        let mut ctx =
-            RecordCtx { file, line: pos.line, byte: pos.byte, record: rec, compiled, values: &[], as_of, schema, rules: &self.options.rules };
-        if rec.len() != compiled.fields.len() {
-            let extra = if download { self.schema.layouts[layout].download_fields.len() } else { 0 };
-            if let Some(fits) = self.eras[layout].iter().find(|e| !e.contains(year) && e.fields + extra == rec.len()) {
+        let (schema, year) = (self.schema, form.year);
+        let mut ctx = RecordCtx {
+            file,
+            line: pos.line,
+            byte: pos.byte,
+            record: rec,
+            compiled,
+            values: &[],
+            as_of: options.as_of,
+            schema,
+            rules: &options.rules,
+        };
+        if !form.fits {
+            let extra = if form.download { schema.layouts[form.layout].download_fields.len() } else { 0 };
+            if let Some(fits) = self.eras[form.layout].iter().find(|e| !e.contains(year) && e.fields + extra == rec.len()) {
                 match state.wrong_eras.iter_mut().find(|w| w.fits == *fits) {
                     Some(w) => w.records += 1,
                     None => state.wrong_eras.push(WrongEra {
@@ -445,37 +453,35 @@ impl<'s> Checker<'s> {
                         records: 1,
                     }),
                 }
-                return Ok(());
+                return;
             }
             let (found, expected) = (rec.len().to_string(), compiled.fields.len().to_string());
             let delims = (compiled.fields.len() - 1).to_string();
             let args =
                 [("found", found.as_str()), ("expected", expected.as_str()), ("expected_delims", delims.as_str()), ("year", &year.to_string())];
             self.findings.push(ctx.finding(&structure::FIELD_COUNT, None, &args));
-            return Ok(());
+            return;
         }
         if self.index.files[file].record_type.is_none() {
-            self.index.files[file] = self.file_facts(rec, layout, download, record_year, pos);
+            self.index.files[file] = self.file_facts(rec, form.layout, form.download, form.record_year, pos);
         }
-        match (state.year, record_year) {
+        match (state.year, form.record_year) {
             (None, Some(y)) => state.year = Some(y),
-            (Some(fy), Some(y)) if fy != y && !download => {
-                let at = self.schema.layouts[layout].stable_position(names::ACADEMIC_YEAR_ID);
+            (Some(fy), Some(y)) if fy != y && !form.download => {
+                let at = schema.layouts[form.layout].stable_position(names::ACADEMIC_YEAR_ID);
                 self.findings.push(ctx.finding(&structure::ACADEMIC_YEAR_MIX, at, &[("file_year", &fy.to_string())]));
             }
             _ => {}
         }
-        if let Err(e) = std::str::from_utf8(rec.as_slice()) {
-            self.findings.push(encoding_finding(&ctx, rec, e.valid_up_to()));
-        }
-        field::check(&ctx, &mut self.values, &mut self.findings);
-        ctx.values = &self.values;
+        self.findings.extend(prepared.findings.iter().cloned());
+        ctx.values = &prepared.values;
+        let fatal = |findings: &[Finding]| findings.iter().any(|f| f.severity() == Severity::Fatal && options.reports(f.rule));
         let Some(family) = &compiled.family else {
-            acc.add(&ctx, self.findings.iter().any(|f| f.severity() == Severity::Fatal && self.options.reports(f.rule)));
-            return Ok(());
+            acc.add(&ctx, fatal(&self.findings));
+            return;
         };
         family.check(&ctx, &mut self.findings);
-        acc.add(&ctx, self.findings.iter().any(|f| f.severity() == Severity::Fatal && self.options.reports(f.rule)));
+        acc.add(&ctx, fatal(&self.findings));
         if self.index_on {
             family.add_keys(&ctx, &mut self.index);
         }
@@ -484,7 +490,6 @@ impl<'s> Checker<'s> {
                 self.people.add(&ctx, fields, f.record_type);
             }
         }
-        Ok(())
     }
 
     fn file_facts(&self, rec: &ByteRecord, layout: usize, download: bool, year: Option<AcademicYear>, pos: Pos) -> FileFacts {
@@ -524,6 +529,30 @@ impl<'s> Checker<'s> {
     }
 }
 
+/// STRUCT-LINE-ENDING for a record that does not end with CR LF in a file that began with it.
+fn mixed_endings(file: usize, at: Pos) -> Finding {
+    let what = format!("line {} does not end with CR LF, but the file's first record does", at.line);
+    let mut f = Finding::new(&structure::LINE_ENDING, &[("what", &what)]);
+    f.file = Some(file);
+    f.line = Some(at.line);
+    f
+}
+
+/// Sends a finding to the sink when its rule runs, with the record's text when the sink shows it.
+fn emit(options: &Options, mut f: Finding, rec: Option<(&ByteRecord, u8, Option<&Compiled<'_>>)>, sink: &mut dyn Sink) -> Result<(), Error> {
+    if !options.reports(f.rule) {
+        return Ok(());
+    }
+    if let Some((rec, delimiter, compiled)) = rec {
+        if sink.wants_excerpt(f.rule) {
+            let field = f.field.as_deref().zip(compiled).and_then(|(name, c)| c.fields.iter().position(|x| x.spec.name == name));
+            let (text, span) = source::line_text(rec, delimiter, field);
+            f.excerpt = Some(Excerpt { text, span });
+        }
+    }
+    sink.finding(f).map_err(Error::stdout)
+}
+
 /// STRUCT-LAYOUT-YEAR: one finding for every record of a file in another year's layout.
 fn wrong_era_finding(file: usize, w: &WrongEra) -> Finding {
     let what = if w.records == 1 { format!("1 {} record has", w.record_type) } else { format!("{} {} records have", w.records, w.record_type) };
@@ -548,7 +577,7 @@ fn file_finding(rule: &'static Rule, file: usize) -> Finding {
 }
 
 /// STRUCT-ENCODING for the first invalid byte, at `offset` into the record's field bytes.
-fn encoding_finding(ctx: &RecordCtx<'_, '_>, rec: &ByteRecord, offset: usize) -> Finding {
+pub(crate) fn encoding_finding(ctx: &RecordCtx<'_, '_>, rec: &ByteRecord, offset: usize) -> Finding {
     let bytes = rec.as_slice();
     let byte = bytes.get(offset).copied().unwrap_or(0);
     let field = (0..rec.len()).find(|&i| rec.range(i).is_some_and(|r| r.start <= offset && offset < r.end.max(r.start + 1)));

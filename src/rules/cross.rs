@@ -257,9 +257,7 @@ pub fn check(index: &mut Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) {
     if on(&SUBMISSION_MIX) {
         check_mix(index, ctx, out);
     }
-    index.enrollments.sort_unstable_by_key(|e| (e.student, e.at));
-    index.summaries.sort_unstable_by_key(|s| (s.ssid, s.at));
-    index.information.sort_unstable_by_key(|i| (i.ssid, i.at));
+    index.sort_by_student();
     let senr = Usable::of(index.seen.of("SENR"), index.enrollments.len());
     let sinf = Usable::of(index.seen.of("SINF"), index.information.len());
     let stas = Usable::of(index.seen.of("STAS"), index.summaries.len());

@@ -115,20 +115,39 @@ impl People {
     /// Compares the records gathered: every record of an SSID with its first (in input order),
     /// and every identity with the first SSID that had it. Findings point at the later record.
     pub fn check(&mut self, rules: &RuleSet, name_of: &dyn Fn(usize) -> String, value_of: &ValueOf<'_>, out: &mut Vec<Finding>) {
+        // The people were gathered in input order; sorting (key, position) pairs, small and
+        // cheap to move, groups them by key with input order kept inside a group.
+        let people = &self.people;
+        let mut order: Vec<(u64, u32)> = Vec::with_capacity(people.len());
         if rules.on(&SSID_DIFFERS) {
-            self.people.sort_unstable_by_key(|p| (p.ssid, p.at));
-            for group in self.people.chunk_by(|a, b| a.ssid == b.ssid) {
-                for me in &group[1..] {
-                    differs(&group[0], me, name_of, value_of, out);
+            order.extend(people.iter().enumerate().map(|(i, p)| (p.ssid, i as u32)));
+            order.sort_unstable();
+            for group in order.chunk_by(|a, b| a.0 == b.0) {
+                let first = &people[group[0].1 as usize];
+                for &(_, i) in &group[1..] {
+                    differs(first, &people[i as usize], name_of, value_of, out);
                 }
             }
         }
         if rules.on(&MULTIPLE_IDENTIFIERS) {
-            self.people.sort_unstable_by_key(|p| (p.identity(), p.at));
+            // The identity (names, birth date, gender) hashed to one number: a collision could
+            // only pair two children whose hashes agree, and the pair is compared field by field.
+            order.clear();
+            order.extend(people.iter().enumerate().map(|(i, p)| (identity_hash(p), i as u32)));
+            order.sort_unstable();
             let mut reported: FxHashSet<(u64, u64)> = FxHashSet::default();
-            for group in self.people.chunk_by(|a, b| a.identity() == b.identity()) {
-                let first = &group[0];
-                for me in group.iter().filter(|p| p.ssid != first.ssid) {
+            let mut firsts: Vec<&Person> = Vec::new();
+            for group in order.chunk_by(|a, b| a.0 == b.0) {
+                // Within one hash, each distinct identity is compared with its own first record.
+                firsts.clear();
+                for me in group.iter().map(|&(_, i)| &people[i as usize]) {
+                    let Some(first) = firsts.iter().copied().find(|f| f.identity() == me.identity()) else {
+                        firsts.push(me);
+                        continue;
+                    };
+                    if me.ssid == first.ssid {
+                        continue;
+                    }
                     if reported.insert((first.ssid.min(me.ssid), first.ssid.max(me.ssid))) {
                         let args = [
                             ("other_ssid", ssid_text(first.ssid)),
@@ -141,6 +160,16 @@ impl People {
             }
         }
     }
+}
+
+/// The identity key of a person as one number.
+fn identity_hash(p: &Person) -> u64 {
+    let (names, birth, gender) = p.identity();
+    let mut h = FxHasher::default();
+    h.write_u64(names);
+    h.write_i32(birth);
+    h.write_u8(gender);
+    h.finish()
 }
 
 /// A finding of `rule` at `me`'s record about `field`, with `first` related.

@@ -64,6 +64,8 @@ pub struct Index {
     /// Records met per record type (SENR, SINF, STAS), readable or not: compared with what
     /// was indexed, it tells a file that could not be read from one that is absent.
     pub seen: Seen,
+    /// Whether the lists are sorted by student ([`Index::sort_by_student`]).
+    sorted: bool,
 }
 
 /// Records met per record type (`SENR`, `SINF`, …), read or not.
@@ -93,6 +95,19 @@ fn code<const N: usize>(raw: &[u8]) -> [u8; N] {
 }
 
 impl Index {
+    /// Sorts the enrollments, summaries and student information by student, keeping input
+    /// order within a student (they were gathered in input order). The whole-run rules read
+    /// them one student at a time.
+    pub fn sort_by_student(&mut self) {
+        if self.sorted {
+            return;
+        }
+        self.enrollments.sort_by_key(|e| e.student);
+        self.summaries.sort_by_key(|s| s.ssid);
+        self.information.sort_by_key(|i| i.ssid);
+        self.sorted = true;
+    }
+
     fn at(ctx: &RecordCtx<'_, '_>) -> RecordRef {
         RecordRef { file: u32::try_from(ctx.file).unwrap_or(u32::MAX), line: ctx.line, byte: ctx.byte }
     }

@@ -62,6 +62,8 @@ pub struct Compiled<'s> {
     /// As written in the file: `SENR` or `SENR-R`.
     pub record_type: String,
     pub year: AcademicYear,
+    /// The download (`-R`) form, with its extra trailing fields.
+    pub download: bool,
     pub fields: Vec<CompiledField<'s>>,
     /// A number unique to this compiled layout in its run (for caches keyed by layout form).
     pub id: usize,
@@ -93,6 +95,7 @@ impl<'s> Compiled<'s> {
             layout,
             record_type: if download { layout.download_record_type.clone().unwrap_or_default() } else { layout.record_type.clone() },
             year,
+            download,
             ssid: pos(crate::schema::names::SSID),
             local_record_id: pos(crate::schema::names::LOCAL_RECORD_ID),
             school: pos(crate::schema::names::SCHOOL_OF_ATTENDANCE),

@@ -208,17 +208,25 @@ pub fn check(index: &mut Index, name_of: &dyn Fn(usize) -> String, as_of: i32, r
     if !rules.any_on(RULES) {
         return;
     }
-    index.enrollments.sort_unstable_by_key(|e| (e.student, e.at));
+    index.sort_by_student();
     for group in index.enrollments.chunk_by(|a, b| a.student == b.student) {
         check_enrollments(group, name_of, as_of, out);
     }
     check_summaries(index, name_of, out);
-    index.information.sort_unstable_by_key(|i| (i.ssid, i.effective_start, i.at));
-    for pair in index.information.windows(2) {
-        let (a, b) = (&pair[0], &pair[1]);
-        if a.ssid == b.ssid && a.effective_start == b.effective_start {
-            let args = [("start", day(b.effective_start)), ("other", place(b.at, a.at, name_of))];
-            out.push(finding(&SINF_DUPLICATE, b.at, "SINF", "effective_start_date", StudentKey::Ssid(b.ssid), &borrow(&args), &[a.at]));
+    if rules.on(&SINF_DUPLICATE) {
+        let mut order: Vec<usize> = Vec::new();
+        for group in index.information.chunk_by(|a, b| a.ssid == b.ssid) {
+            // By effective start, input order kept: a repeat is reported at the later record.
+            order.clear();
+            order.extend(0..group.len());
+            order.sort_by_key(|&i| group[i].effective_start);
+            for pair in order.windows(2) {
+                let (a, b) = (&group[pair[0]], &group[pair[1]]);
+                if a.effective_start == b.effective_start {
+                    let args = [("start", day(b.effective_start)), ("other", place(b.at, a.at, name_of))];
+                    out.push(finding(&SINF_DUPLICATE, b.at, "SINF", "effective_start_date", StudentKey::Ssid(b.ssid), &borrow(&args), &[a.at]));
+                }
+            }
         }
     }
 }
@@ -342,7 +350,7 @@ fn check_after_graduation(group: &[Enrollment], name_of: &dyn Fn(usize) -> Strin
 }
 
 fn check_summaries(index: &mut Index, name_of: &dyn Fn(usize) -> String, out: &mut Vec<Finding>) {
-    index.summaries.sort_unstable_by_key(|s| (s.ssid, s.at));
+    index.sort_by_student();
     for group in index.summaries.chunk_by(|a, b| a.ssid == b.ssid) {
         for (j, b) in group.iter().enumerate() {
             if let Some(a) = group[..j].iter().find(|a| a.school == b.school && a.year == b.year) {

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use csv::ByteRecord;
 
-use super::{Batch, Ending, Input, LoneCr, Pos, RecordAt, RecordSource, Shape};
+use super::{Ending, Input, LoneCr, Pos, RecordAt, RecordSource, Records, Shape};
 use crate::error::Error;
 
 /// A CALPADS file as a record source.
@@ -80,7 +80,7 @@ impl RecordSource for CaretFile {
         Some(self.shape)
     }
 
-    fn fill(&mut self, batch: &mut Batch) -> Result<(), Error> {
+    fn fill(&mut self, batch: &mut Records) -> Result<(), Error> {
         while let Some((rec, pos)) = batch.next_slot() {
             match self.next(rec)? {
                 Some(p) => *pos = p,

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use csv::ByteRecord;
 
-use super::{Batch, Pos, RecordAt, RecordSource, Shape};
+use super::{Pos, RecordAt, RecordSource, Records, Shape};
 use crate::error::Error;
 
 /// One record: its caret-delimited text (no terminator) and the input line it came from.
@@ -52,7 +52,7 @@ impl RecordSource for MemorySource {
         None
     }
 
-    fn fill(&mut self, batch: &mut Batch) -> Result<(), Error> {
+    fn fill(&mut self, batch: &mut Records) -> Result<(), Error> {
         while self.next < self.picked.len() {
             let Some((rec, pos)) = batch.next_slot() else { break };
             let i = self.picked[self.next];
@@ -108,7 +108,7 @@ mod tests {
             MemoryRecord { line: 5, text: b"SENR^c^d".to_vec() },
         ]);
         let mut source = MemorySource::new(4, Arc::clone(&records), vec![0, 2]);
-        let mut batch = Batch::default();
+        let mut batch = Records::default();
         source.fill(&mut batch).unwrap();
         let got: Vec<(Vec<&[u8]>, u64)> = batch.records().iter().map(|(r, p)| (r.iter().collect(), p.line)).collect();
         assert_eq!(got, [(vec![&b"SENR"[..], b"a", b""], 2), (vec![&b"SENR"[..], b"c", b"d"], 5)]);

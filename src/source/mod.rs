@@ -87,14 +87,14 @@ pub struct Pos {
     pub lf: bool,
 }
 
-/// A batch of records read ahead, reused once its records have been checked.
+/// Records read ahead, reused once they have been checked.
 #[derive(Debug, Default)]
-pub struct Batch {
+pub struct Records {
     records: Vec<(ByteRecord, Pos)>,
     len: usize,
 }
 
-impl Batch {
+impl Records {
     /// Records per batch: enough to amortize the hand-over between threads, few enough
     /// that the batches in flight stay small.
     pub const SIZE: usize = 2048;
@@ -105,9 +105,9 @@ impl Batch {
     }
 
     /// The slot for the next record (its buffer reused), or `None` when the batch is full;
-    /// [`Batch::commit`] counts it as filled.
+    /// [`Records::commit`] counts it as filled.
     pub fn next_slot(&mut self) -> Option<&mut (ByteRecord, Pos)> {
-        if self.len == Batch::SIZE {
+        if self.len == Records::SIZE {
             return None;
         }
         if self.records.len() == self.len {
@@ -116,7 +116,7 @@ impl Batch {
         Some(&mut self.records[self.len])
     }
 
-    /// Counts the slot [`Batch::next_slot`] gave as filled.
+    /// Counts the slot [`Records::next_slot`] gave as filled.
     pub fn commit(&mut self) {
         self.len += 1;
     }
@@ -125,10 +125,24 @@ impl Batch {
         self.len == 0
     }
 
-    /// The records read into the batch.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// The records read.
     pub fn records(&self) -> &[(ByteRecord, Pos)] {
         &self.records[..self.len]
     }
+}
+
+/// A batch of records and what was worked out for each (`P`, one per record).
+#[derive(Debug, Default)]
+pub struct Batch<P> {
+    pub records: Records,
+    pub prepared: Vec<P>,
+    /// Whether the heavy part of the preparation ran (on the reading thread, which does it
+    /// when the checking thread is busy).
+    pub heavy_done: bool,
 }
 
 /// Where records come from: a CALPADS file on disk ([`CaretFile`]), records held in memory
@@ -141,7 +155,7 @@ pub trait RecordSource: Send {
     /// that were never a file.
     fn shape(&self) -> Option<Shape>;
     /// Fills `batch` with the next records, reusing its buffers; an empty batch is the end.
-    fn fill(&mut self, batch: &mut Batch) -> Result<(), Error>;
+    fn fill(&mut self, batch: &mut Records) -> Result<(), Error>;
     /// Reads single records again after the stream (findings raised at the end, excerpts).
     fn reader(&self) -> Box<dyn RecordAt>;
     /// The size of the input in bytes, for progress (0 when unknown).
@@ -158,27 +172,50 @@ pub trait RecordAt: Send + Sync {
     fn delimiter(&self) -> u8;
 }
 
-/// Reads `source` on a second thread, handing over batches of records through a bounded
-/// channel (two batches ahead at most), and calls `each` with every batch in input order.
-/// Parsing and checking then overlap on two cores; memory stays bounded by the batches.
-pub fn stream<E: From<Error>>(source: &mut dyn RecordSource, mut each: impl FnMut(&Batch) -> Result<(), E>) -> Result<(), E> {
-    use std::sync::mpsc::{channel, sync_channel};
+/// Reads `source` on a second thread and hands the batches over through a bounded channel
+/// (two ahead at most); calls `each` with every batch in input order. The reading thread runs
+/// `light` on every batch it reads; `heavy` (work such as the field rules, that needs no state
+/// of the checking thread) runs on whichever thread has time: the reading thread when the
+/// checking thread is still busy with earlier batches, else the checking thread. Reading and
+/// checking so share the two cores whatever the balance of the work; memory stays bounded by
+/// the batches in flight.
+pub fn stream<P: Default + Send, E: From<Error>>(
+    source: &mut dyn RecordSource,
+    mut light: impl FnMut(&mut Batch<P>) -> Result<(), Error> + Send,
+    heavy: &(dyn Fn(&mut Batch<P>) + Sync),
+    mut each: impl FnMut(&Batch<P>) -> Result<(), E>,
+) -> Result<(), E> {
+    use std::sync::mpsc::{channel, sync_channel, TrySendError};
     std::thread::scope(|scope| {
-        let (full_tx, full_rx) = sync_channel::<Result<Batch, Error>>(2);
-        let (empty_tx, empty_rx) = channel::<Batch>();
+        let (full_tx, full_rx) = sync_channel::<Result<Batch<P>, Error>>(2);
+        let (empty_tx, empty_rx) = channel::<Batch<P>>();
         scope.spawn(move || loop {
             let mut batch = empty_rx.try_recv().unwrap_or_default();
-            batch.clear();
-            let result = source.fill(&mut batch);
-            let done = result.is_err() || batch.is_empty();
-            if full_tx.send(result.map(|()| batch)).is_err() || done {
+            batch.records.clear();
+            batch.heavy_done = false;
+            let result = source.fill(&mut batch.records).and_then(|()| light(&mut batch));
+            let done = result.is_err() || batch.records.is_empty();
+            let sent = match full_tx.try_send(result.map(|()| batch)) {
+                Ok(()) => Ok(()),
+                Err(TrySendError::Full(Ok(mut batch))) => {
+                    heavy(&mut batch);
+                    batch.heavy_done = true;
+                    full_tx.send(Ok(batch)).map_err(|_| ())
+                }
+                Err(TrySendError::Full(err)) => full_tx.send(err).map_err(|_| ()),
+                Err(TrySendError::Disconnected(_)) => Err(()),
+            };
+            if sent.is_err() || done {
                 return;
             }
         });
         for batch in full_rx {
-            let batch = batch?;
-            if batch.is_empty() {
+            let mut batch = batch?;
+            if batch.records.is_empty() {
                 break;
+            }
+            if !batch.heavy_done {
+                heavy(&mut batch);
             }
             each(&batch)?;
             // The reader may have finished already; a batch it no longer wants is just dropped.

@@ -1,0 +1,156 @@
+//! The reading thread's share of a check: for every record of a batch, its layout form
+//! (compiled once per record type, year and upload or download form), whether its field count
+//! fits, the encoding check and the field rules. None of it needs the checking thread's state,
+//! so it runs beside it on the second core; the checking thread then runs the record rules
+//! and gathers the whole-run keys with the values parsed here.
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use csv::ByteRecord;
+
+use super::encoding_finding;
+use crate::diagnostic::{Finding, RuleSet};
+use crate::domain::date::AcademicYear;
+use crate::error::{Error, SchemaError};
+use crate::rules::{field, Compiled, RecordCtx, Value};
+use crate::schema::{names, Schema};
+use crate::source::Batch;
+
+/// A record's layout form, as the reading thread found it.
+#[derive(Debug)]
+pub(crate) struct Form<'s> {
+    /// Index of the layout in the schema, and whether the record is a download (`-R`) form.
+    pub layout: usize,
+    pub download: bool,
+    /// The year the record names, when it can be read.
+    pub record_year: Option<AcademicYear>,
+    /// The year it is read with (its own, else its file's, else today's).
+    pub year: AcademicYear,
+    pub compiled: Arc<Compiled<'s>>,
+    /// Whether the field count is the layout's (field rules ran only then).
+    pub fits: bool,
+}
+
+/// What the reading thread worked out for one record.
+#[derive(Debug, Default)]
+pub(crate) struct Prepared<'s> {
+    /// `None`: the first field is no record type of the schema.
+    pub form: Option<Form<'s>>,
+    /// The values the field rules parsed (empty unless the field count fits).
+    pub values: Vec<Value>,
+    /// Encoding and field findings, in that order.
+    pub findings: Vec<Finding>,
+}
+
+/// The reading thread's state: the compiled layouts (kept across files) and the year of the
+/// file being read.
+pub(crate) struct Prepare<'s> {
+    schema: &'s Schema,
+    as_of: NaiveDate,
+    rules: RuleSet,
+    /// Per layout: where academic_year_id sits in every year's form of it.
+    year_pos: Vec<Option<usize>>,
+    cache: Vec<Arc<Compiled<'s>>>,
+    /// The first year a record of the current file named (for records whose own is unreadable).
+    file_year: Option<AcademicYear>,
+}
+
+impl<'s> Prepare<'s> {
+    pub(crate) fn new(schema: &'s Schema, as_of: NaiveDate, rules: RuleSet) -> Prepare<'s> {
+        let year_pos = schema.layouts.iter().map(|l| l.stable_position(names::ACADEMIC_YEAR_ID)).collect();
+        Prepare { schema, as_of, rules, year_pos, cache: Vec::new(), file_year: None }
+    }
+
+    /// Starts a new input file.
+    pub(crate) fn start_file(&mut self) {
+        self.file_year = None;
+    }
+
+    /// The year a record names in its academic_year_id, when it can be read.
+    pub(crate) fn year_of(&self, rec: &ByteRecord, layout: usize) -> Option<AcademicYear> {
+        AcademicYear::parse(rec.get(self.year_pos[layout]?)?)
+    }
+
+    /// The compiled layout for a record type spelling and year, compiled on first use.
+    fn compiled(&mut self, layout: usize, download: bool, year: AcademicYear) -> Result<Arc<Compiled<'s>>, Error> {
+        if let Some(c) = self.cache.iter().find(|c| std::ptr::eq(c.layout, &self.schema.layouts[layout]) && c.download == download && c.year == year)
+        {
+            return Ok(Arc::clone(c));
+        }
+        let schema = self.schema;
+        let mut c = Compiled::new(schema, &schema.layouts[layout], year, download, &self.rules).map_err(|m| {
+            let message = format!("the {} layout has no field `{}` in {year}, which its record rules need", m.record_type, m.field);
+            let help = Some("add the field to the layout file, with the name used in calpads-layouts.md".to_owned());
+            SchemaError::error(&format!("{} layout ({})", m.record_type, schema.origin), "", message, None, help)
+        })?;
+        c.id = self.cache.len();
+        self.cache.push(Arc::new(c));
+        Ok(Arc::clone(&self.cache[self.cache.len() - 1]))
+    }
+
+    /// Works out the layout form of every record of a batch (the light part, on the reading
+    /// thread, in input order).
+    pub(crate) fn forms(&mut self, batch: &mut Batch<Prepared<'s>>) -> Result<(), Error> {
+        let n = batch.records.len();
+        if batch.prepared.len() < n {
+            batch.prepared.resize_with(n, Prepared::default);
+        }
+        for (i, (rec, _)) in batch.records.records().iter().enumerate() {
+            let out = &mut batch.prepared[i];
+            out.values.clear();
+            out.findings.clear();
+            out.form = self.form(rec)?;
+        }
+        Ok(())
+    }
+
+    fn form(&mut self, rec: &ByteRecord) -> Result<Option<Form<'s>>, Error> {
+        let Some((layout, download)) = self.schema.layout(rec.get(0).unwrap_or_default()) else { return Ok(None) };
+        let record_year = self.year_of(rec, layout);
+        let year = record_year.or(self.file_year).unwrap_or_else(|| AcademicYear::containing(self.as_of));
+        let compiled = self.compiled(layout, download, year)?;
+        let fits = rec.len() == compiled.fields.len();
+        if fits && self.file_year.is_none() {
+            self.file_year = record_year;
+        }
+        Ok(Some(Form { layout, download, record_year, year, compiled, fits }))
+    }
+}
+
+/// The heavy part of the preparation: the encoding check and the field rules of every record
+/// whose field count fits. It needs nothing that changes while records stream, so either
+/// thread may run it.
+pub(crate) struct Fields<'p, 's> {
+    schema: &'s Schema,
+    as_of: NaiveDate,
+    rules: &'p RuleSet,
+}
+
+impl<'p, 's> Fields<'p, 's> {
+    pub(crate) fn new(schema: &'s Schema, as_of: NaiveDate, rules: &'p RuleSet) -> Fields<'p, 's> {
+        Fields { schema, as_of, rules }
+    }
+
+    /// Runs the encoding check and the field rules on every fitting record of `batch`.
+    pub(crate) fn run(&self, file: usize, batch: &mut Batch<Prepared<'s>>) {
+        for ((rec, pos), out) in batch.records.records().iter().zip(batch.prepared.iter_mut()) {
+            let Some(form) = out.form.as_ref().filter(|f| f.fits) else { continue };
+            let ctx = RecordCtx {
+                file,
+                line: pos.line,
+                byte: pos.byte,
+                record: rec,
+                compiled: &form.compiled,
+                values: &[],
+                as_of: self.as_of,
+                schema: self.schema,
+                rules: self.rules,
+            };
+            if let Err(e) = std::str::from_utf8(rec.as_slice()) {
+                out.findings.push(encoding_finding(&ctx, rec, e.valid_up_to()));
+            }
+            field::check(&ctx, &mut out.values, &mut out.findings);
+        }
+    }
+}
