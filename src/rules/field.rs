@@ -182,8 +182,9 @@ crate::rules! {
 /// Checks every field of `ctx`'s record, storing parsed values into `values`.
 pub fn check(ctx: &RecordCtx<'_, '_>, values: &mut Vec<Value>, out: &mut Vec<Finding>) {
     values.clear();
-    for (i, field) in ctx.compiled.fields.iter().enumerate() {
-        let raw = ctx.raw(i);
+    values.reserve(ctx.compiled.fields.len());
+    // The record's field count is the layout's (checked before), so the two zip exactly.
+    for (i, (field, raw)) in ctx.compiled.fields.iter().zip(ctx.record.iter()).enumerate() {
         let value = match check_one(ctx, i, field, raw) {
             Ok(v) => v,
             // A value that fails is missing for the record rules either way; the finding is
@@ -204,11 +205,12 @@ type Outcome = Result<Value, Box<Finding>>;
 fn check_one(ctx: &RecordCtx<'_, '_>, i: usize, field: &CompiledField<'_>, raw: &[u8]) -> Outcome {
     let spec = field.spec;
     let number = spec.number.as_str();
-    if !is_blank(raw) && spec.blank_before.is_some_and(|y| ctx.compiled.year < y) {
+    let blank = is_blank(raw);
+    if !blank && spec.blank_before.is_some_and(|y| ctx.compiled.year < y) {
         let first = spec.blank_before.map(|y| y.to_string()).unwrap_or_default();
         return Err(Box::new(ctx.finding(&NOT_YET, Some(i), &[("field", &spec.name), ("first", &first), ("year", &ctx.compiled.year.to_string())])));
     }
-    if is_blank(raw) {
+    if blank {
         if spec.required == Required::Yes {
             return Err(Box::new(ctx.finding(&REQUIRED, Some(i), &[("field", &spec.name), ("number", number)])));
         }

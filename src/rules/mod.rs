@@ -104,7 +104,7 @@ impl<'s> Compiled<'s> {
             id: 0,
             family: None,
         };
-        let lookup = Lookup { record_type: &layout.record_type, fields: &fields, rules };
+        let lookup = Lookup { record_type: &layout.record_type, fields: &fields, rules, year };
         c.family = family::family_of(&layout.record_type).map(|f| (f.compile)(&lookup)).transpose()?;
         c.fields = fields;
         Ok(c)
@@ -116,6 +116,8 @@ pub struct Lookup<'a, 's> {
     record_type: &'a str,
     fields: &'a [CompiledField<'s>],
     rules: &'a RuleSet,
+    /// The academic year the layout is compiled for.
+    pub year: AcademicYear,
 }
 
 impl Lookup<'_, '_> {

@@ -41,6 +41,11 @@ pub struct SenrFields {
     pub birth_country: usize,
     /// Which groups of checks run (decided once per compiled layout).
     pub groups: Groups,
+    /// The academic year's first and last day, and the last day for its year-end exits
+    /// (August 15 after it), worked out once per compiled layout.
+    pub first_day: NaiveDate,
+    pub last_day: NaiveDate,
+    pub exit_cutoff: NaiveDate,
 }
 
 /// The groups of SENR checks that run: a group runs when any of its rules does.
@@ -120,6 +125,9 @@ impl SenrFields {
             birth_state: l.need("student_birth_state_province_code")?,
             birth_country: l.need("student_birth_country_code")?,
             groups: Groups::of(l),
+            first_day: l.year.first_day(),
+            last_day: l.year.last_day(),
+            exit_cutoff: l.year.last_day().checked_add_days(Days::new(46)).unwrap_or(l.year.last_day()),
         })
     }
 }
@@ -699,7 +707,7 @@ fn check_dates(ctx: &RecordCtx<'_, '_>, f: &SenrFields, out: &mut Vec<Finding>) 
         }
     }
     let year = ctx.compiled.year;
-    let (first, last) = (year.first_day(), year.last_day());
+    let (first, last) = (f.first_day, f.last_day);
     if let Some(start) = ctx.date(f.start).filter(|d| *d < first || *d > last) {
         let fix = format!(
             "a {year} enrollment starts between {} and {}; the academic year of the start date is {}",
@@ -713,7 +721,7 @@ fn check_dates(ctx: &RecordCtx<'_, '_>, f: &SenrFields, out: &mut Vec<Finding>) 
     // A no-show's exit date is checked by its own rule: N470 exits on the day before a
     // July 1 start. Other exits may come up to August 15 after the year (SENR0317).
     let no_show = matches!(ctx.raw(f.exit_reason), b"N470" | b"N420");
-    let cutoff = last.checked_add_days(Days::new(46)).unwrap_or(last);
+    let cutoff = f.exit_cutoff;
     if let Some(exit) = ctx.date(f.exit).filter(|d| !no_show && (*d < first || *d > cutoff)) {
         let fix = format!(
             "a {year} enrollment exits between {} and {} (August 15 after the year, the last day for year-end exits); check the year of the date",

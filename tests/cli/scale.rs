@@ -1,6 +1,6 @@
 //! Scale: a generated submission of 50,000 students (SENR + SINF + STAS) is checked as one
 //! run in CI-friendly time with no finding. The same generator writes the state-sized set
-//! for bench/submission.sh (`SCALE_STUDENTS=600000`), see BENCHMARKS.md.
+//! for bench/run.sh (`SCALE_STUDENTS=600000`), see BENCHMARKS.md.
 
 use std::io::{BufWriter, Write};
 use std::path::Path;
@@ -24,8 +24,9 @@ const SCHOOLS: [(&str, &[&str]); 3] =
     [("9990011", &["TK", "KN", "01", "02", "03", "04", "05"]), ("9990029", &["06", "07", "08"]), ("9990037", &["09", "10", "11", "12"])];
 
 /// Writes senr.txt, sinf.txt and stas.txt for `students` students into `dir`: every student
-/// has a year-long enrollment; two of three transfer to 9990045 on 2025-11-03.
-pub(crate) fn write_submission(dir: &Path, students: u64) -> u64 {
+/// has a year-long enrollment; with `transfers`, two of three transfer to 9990045 on
+/// 2025-11-03 (two enrollments and two summaries each).
+pub(crate) fn write_submission(dir: &Path, students: u64, transfers: bool) -> u64 {
     let open = |name: &str| BufWriter::new(std::fs::File::create(dir.join(name)).unwrap());
     let (mut senr, mut sinf, mut stas) = (open("senr.txt"), open("sinf.txt"), open("stas.txt"));
     let mut records = 0;
@@ -41,7 +42,7 @@ pub(crate) fn write_submission(dir: &Path, students: u64) -> u64 {
         let ssid = format!("99{i:08}");
         let (first, last) = (letters(i), letters(i.wrapping_mul(7919) % 1_000_003 + 17));
         let who = format!("{first}^^{last}^^^^^{birth}^{}", if i % 2 == 0 { "F" } else { "M" });
-        let spans: Vec<(&str, &str, &str, &str, u32)> = if i % 3 != 0 {
+        let spans: Vec<(&str, &str, &str, &str, u32)> = if transfers && i % 3 != 0 {
             vec![(school, "20250813", "20251031", "T160", 56), ("9990045", "20251103", "20260605", "E155", 124)]
         } else {
             vec![(school, "20250813", "20260605", "E155", 180)]
@@ -75,7 +76,7 @@ pub(crate) fn write_submission(dir: &Path, students: u64) -> u64 {
 #[test]
 fn fifty_thousand_students_in_one_run() {
     let dir = tempfile::tempdir().unwrap();
-    let records = write_submission(dir.path(), 50_000);
+    let records = write_submission(dir.path(), 50_000, true);
     let started = Instant::now();
     let out = rollcall().args(["check", "--format", "json", "--census", "--as-of", AS_OF]).arg(dir.path()).output().unwrap();
     let elapsed = started.elapsed();
@@ -89,13 +90,15 @@ fn fifty_thousand_students_in_one_run() {
     eprintln!("checked {records} records of 50,000 students in {elapsed:?}");
 }
 
-/// Writes a state-sized submission for bench/submission.sh; `SCALE_OUT` and `SCALE_STUDENTS`.
+/// Writes a state-sized submission for the benchmarks; `SCALE_OUT`, `SCALE_STUDENTS` and
+/// `SCALE_TRANSFERS=0` for one enrollment per student.
 #[test]
-#[ignore = "writes a large data set on request (bench/submission.sh)"]
+#[ignore = "writes a large data set on request (bench/run.sh)"]
 fn write_scale_submission() {
     let dir = std::env::var("SCALE_OUT").expect("SCALE_OUT");
     let students = std::env::var("SCALE_STUDENTS").map_or(600_000, |s| s.parse().unwrap());
     std::fs::create_dir_all(&dir).unwrap();
-    let records = write_submission(Path::new(&dir), students);
+    let transfers = std::env::var("SCALE_TRANSFERS").map_or(true, |t| t != "0");
+    let records = write_submission(Path::new(&dir), students, transfers);
     eprintln!("wrote {records} records for {students} students to {dir}");
 }
