@@ -5,7 +5,7 @@
 use crate::error::Error;
 use crate::layout::spec::{FileLayout, Vocabulary};
 
-/// The column names of [`Census::table`], which census layouts read.
+/// The column names of [`super::Census::table`], which census layouts read.
 pub const COLUMNS: [&str; 11] = [
     "reporting_lea",
     "school_of_attendance",

@@ -1,5 +1,5 @@
 //! The check engine: one streaming pass over every source. A reading thread parses records
-//! and runs the structure and field rules ([`prepare`]); the checking thread runs the record
+//! and runs the structure and field rules (`prepare`); the checking thread runs the record
 //! rules, feeds the accumulators and gathers the compact whole-run keys; the within-file,
 //! cross-file and identity rules run at the end, side by side. Findings go to a [`Sink`] as
 //! soon as they are known.

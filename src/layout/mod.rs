@@ -1,8 +1,8 @@
 //! Writing files the state takes, and reading them back: CALPADS caret files
-//! ([`delimited`]), and any file described by a layout ([`layout`]) — fixed-width
+//! ([`delimited`]), and any file described by a layout ([`spec`]) — fixed-width
 //! ([`fixed`]) or delimited — with header and trailer records, counts and control totals.
 //! Values that do not fit are findings ([`crate::rules::generate`]); nothing is truncated, rounded or
-//! altered. Files reach the disk through [`output`]: temporary name, then rename.
+//! altered. Files reach the disk through [`crate::generate::output`]: staged, then swapped in.
 
 pub mod delimited;
 

@@ -437,7 +437,7 @@ fn check_information(index: &Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) 
             continue;
         }
         let student = Some(group.student);
-        let records: Vec<&Information> = group.information.iter().collect();
+        let records = group.information;
         if ctx.census && ctx.rules.on(&SINF_CENSUS) {
             if let Some(e) = group.enrollments.iter().find(|e| e.is_active_on(census)) {
                 if !records.iter().any(|r| r.effective_start <= census && census <= r.effective_end) {
@@ -464,14 +464,11 @@ fn check_information(index: &Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) 
 
 /// SENR0661F1: every SINF record overlapping a 10/30/50 enrollment carries ethnicity/race
 /// data; a student enrolled with no SINF record at all is reported at the enrollment (CERT004).
-fn check_ethnicity(group: &[Enrollment], records: &[&Information], student: Option<StudentKey>, out: &mut Vec<Finding>) {
-    let counted: Vec<&Enrollment> = group
-        .iter()
-        .filter(|e| {
-            matches!(e.status, Some(EnrollmentStatus::Primary | EnrollmentStatus::ShortTerm | EnrollmentStatus::NonAda)) && !e.covers_no_day()
-        })
-        .collect();
-    let Some(first) = counted.first() else { return };
+fn check_ethnicity(group: &[Enrollment], records: &[Information], student: Option<StudentKey>, out: &mut Vec<Finding>) {
+    let counts = |e: &&Enrollment| {
+        matches!(e.status, Some(EnrollmentStatus::Primary | EnrollmentStatus::ShortTerm | EnrollmentStatus::NonAda)) && !e.covers_no_day()
+    };
+    let Some(first) = group.iter().find(counts) else { return };
     if records.is_empty() {
         let where_ = " (the student has no SINF record)".to_owned();
         let mut f = finding(&NO_ETHNICITY, first.at, "SENR", Some("ssid"), student, &[("where_", where_)]);
@@ -480,7 +477,7 @@ fn check_ethnicity(group: &[Enrollment], records: &[&Information], student: Opti
         return;
     }
     for r in records.iter().filter(|r| !r.has_ethnicity) {
-        let Some(e) = counted.iter().find(|e| r.effective_start <= e.span.end && e.span.start <= r.effective_end) else { continue };
+        let Some(e) = group.iter().filter(counts).find(|e| r.effective_start <= e.span.end && e.span.start <= r.effective_end) else { continue };
         let where_ = format!(
             " on the SINF record effective {} to {}, which covers the enrollment at {}",
             day(r.effective_start),
@@ -521,12 +518,12 @@ fn check_calendar_days(index: &Index, cal: &Calendar, out: &mut Vec<Finding>) {
 /// at the school in the year: school days with a calendar (open enrollments to the end of the
 /// year), else calendar days with open enrollments counted to May 15.
 fn check_expected_days(index: &Index, cal: Option<&Calendar>, out: &mut Vec<Finding>) {
-    let mut spans: Vec<(i32, i32)> = Vec::new();
+    let (mut spans, mut at): (Vec<(i32, i32)>, Vec<RecordRef>) = (Vec::new(), Vec::new());
     for group in by_student(index) {
         for s in group.summaries {
             let Some(expected) = s.expected else { continue };
             spans.clear();
-            let mut at: Vec<RecordRef> = Vec::new();
+            at.clear();
             for e in group.enrollments.iter().filter(|e| !e.covers_no_day() && e.school == s.school && e.year == s.year) {
                 let year_end = match cal {
                     Some(_) => e.year.last_day(),
@@ -558,7 +555,10 @@ fn check_expected_days(index: &Index, cal: Option<&Calendar>, out: &mut Vec<Find
                     ("kind", kind.to_owned()),
                     ("basis", basis.to_owned()),
                 ];
-                out.push(related(finding(&EXPECTED_DAYS, s.at, "STAS", Some("expected_attendance_days"), Some(group.student), &args), at));
+                out.push(related(
+                    finding(&EXPECTED_DAYS, s.at, "STAS", Some("expected_attendance_days"), Some(group.student), &args),
+                    at.iter().copied(),
+                ));
             }
         }
     }

@@ -79,11 +79,20 @@ pub struct People {
     people: Vec<Person>,
 }
 
-/// Hash of one name, trimmed and without ASCII case (no allocation).
+/// Hash of one name, trimmed and without ASCII case (no allocation: names up to 64 bytes are
+/// upper-cased on the stack and hashed in words, longer ones byte by byte).
 fn name_key(name: &[u8]) -> u64 {
+    let name = name.trim_ascii();
     let mut h = FxHasher::default();
-    for b in name.trim_ascii() {
-        h.write_u8(b.to_ascii_uppercase());
+    let mut buf = [0u8; 64];
+    if let Some(upper) = buf.get_mut(..name.len()) {
+        upper.copy_from_slice(name);
+        upper.make_ascii_uppercase();
+        h.write(upper);
+    } else {
+        for b in name {
+            h.write_u8(b.to_ascii_uppercase());
+        }
     }
     h.write_u8(0xFF);
     h.finish()

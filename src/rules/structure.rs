@@ -1,6 +1,6 @@
 //! Structure rules: the file itself, before any field is looked at — field count, header
 //! rows, empty files, unknown record types, encoding, line endings. The reader and the
-//! check engine ([`crate::check`]) raise these; this file declares them.
+//! check engine ([`crate::engine`]) raise these; this file declares them.
 
 use crate::diagnostic::{Category, Severity};
 

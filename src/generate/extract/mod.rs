@@ -5,7 +5,7 @@
 //! ([`dates`]), every other value copied byte for byte. Problems become findings on the
 //! row; only an extract that cannot be matched at all is an error.
 //!
-//! Extracts are the one input [`crate::read`] does not open: they have a header row, four
+//! Extracts are the one input [`crate::source`] does not open: they have a header row, four
 //! possible delimiters and real CSV quoting, where CALPADS files have none of these.
 
 pub mod columns;
