@@ -457,7 +457,7 @@ fn check_information(index: &Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) 
             }
         }
         if ctx.rules.on(&NO_ETHNICITY) {
-            check_ethnicity(group.enrollments, &records, student, out);
+            check_ethnicity(group.enrollments, records, student, out);
         }
     }
 }
