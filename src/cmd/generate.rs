@@ -155,7 +155,7 @@ pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitC
 
 /// Whether a fatal finding about no single row (two LEAs, a census file) stops the run.
 fn blocked_by_run(verdict: &Verdict, findings: &[Finding]) -> bool {
-    verdict.blocking || findings.iter().any(|f| f.file.is_none() && f.severity() == crate::diagnostic::Severity::Fatal)
+    verdict.blocking || findings.iter().any(|f| f.at.input.is_none() && f.severity() == crate::diagnostic::Severity::Fatal)
 }
 
 /// Expands inputs, loads the mapping and census layouts, classifies inputs and reads rows.

@@ -109,23 +109,46 @@ pub struct Related {
     pub line: u64,
 }
 
-/// The record's line as read, with the offending field's byte range in it.
+/// The record's line as text for a person (invalid UTF-8 shown as U+FFFD), with the offending
+/// field's byte range in that text (which differs from [`Location::span`] only where bytes
+/// were replaced).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Excerpt {
     pub text: String,
     pub span: Option<(usize, usize)>,
 }
 
+/// Where a finding points: the input, the record in it, and the field in the record.
+///
+/// `span` is in the bytes of the record's line as read (the field's start and length), so a
+/// SARIF region or an HTML highlight needs no re-parsing; it is `None` when the finding names
+/// no field or the field's place in the original line is not known (a quoted CSV cell).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Location {
+    /// Index of the input in the run's input list; `None` for a finding about the whole run.
+    pub input: Option<usize>,
+    /// 1-based physical line of the record; `None` for a finding about a whole input.
+    pub line: Option<u64>,
+    /// Byte offset of the record in its input (for records in memory, their index), so
+    /// findings raised at the end of a run can fetch it again.
+    pub byte: Option<u64>,
+    /// The field's byte range in the record's line: start (0-based) and length.
+    pub span: Option<(usize, usize)>,
+}
+
+impl Location {
+    /// The 1-based column where the field starts, for editors and SARIF.
+    pub fn column(&self) -> Option<usize> {
+        self.span.map(|(start, _)| start + 1)
+    }
+}
+
 /// One finding about the data.
 #[derive(Clone, Debug)]
 pub struct Finding {
     pub rule: &'static Rule,
-    /// Index of the file in the run's input list; `None` for a finding about the whole run.
-    pub file: Option<usize>,
-    /// 1-based physical line of the record; `None` for a finding about a whole file.
-    pub line: Option<u64>,
-    /// Byte offset of the record, so cross-record findings can fetch it again.
-    pub byte: Option<u64>,
+    /// Where it points.
+    pub at: Location,
     pub record_type: Option<String>,
     pub field: Option<String>,
     pub value: Option<String>,
@@ -155,9 +178,7 @@ impl Finding {
     pub fn new(rule: &'static Rule, args: &[(&str, &str)]) -> Finding {
         Finding {
             rule,
-            file: None,
-            line: None,
-            byte: None,
+            at: Location::default(),
             record_type: None,
             field: None,
             value: None,

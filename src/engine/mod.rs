@@ -296,7 +296,7 @@ impl<'s> Checker<'s> {
         if let (Some(ending), true) = (ending, lf_only) {
             let what = format!("records end with {}", ending.describe());
             let mut f = Finding::new(&structure::LINE_ENDING, &[("what", &what)]);
-            f.file = Some(file);
+            f.at.input = Some(file);
             self.emit(f, None, sink)?;
         }
         // Once per file: the first LF-only record of a CR LF file (often lines pasted in with
@@ -370,7 +370,7 @@ impl<'s> Checker<'s> {
 
     /// Fills what a cross-record finding lacks (local record ID, value, excerpt) from its record.
     fn complete(&self, f: &mut Finding, sink: &mut dyn Sink) -> Result<(), Error> {
-        let (Some(file), Some(byte), Some(line)) = (f.file, f.byte, f.line) else { return Ok(()) };
+        let (Some(file), Some(byte), Some(line)) = (f.at.input, f.at.byte, f.at.line) else { return Ok(()) };
         let Some(Some(reader)) = self.readers.get(file) else { return Ok(()) };
         let delimiter = reader.delimiter();
         let rec = reader.record_at(&Pos { line, byte, lf: false })?;
@@ -386,11 +386,12 @@ impl<'s> Checker<'s> {
                 f.ssid = get(names::SSID);
             }
         }
-        if let Some(pos) = f.field.as_deref().and_then(|name| self.field_position(&rec, name)) {
+        let field = f.field.as_deref().and_then(|name| self.field_position(&rec, name));
+        if let Some(pos) = field {
             f.value = rec.get(pos).map(|v| String::from_utf8_lossy(v).into_owned());
+            f.at.span = source::field_span(&rec, pos);
         }
         if sink.wants_excerpt(f.rule) {
-            let field = f.field.as_deref().and_then(|name| self.field_position(&rec, name));
             let (text, span) = source::line_text(&rec, delimiter, field);
             f.excerpt = Some(Excerpt { text, span });
         }
@@ -511,9 +512,9 @@ impl<'s> Take<'s> {
         let known = self.schema.layouts.iter().map(|l| l.record_type.as_str()).collect::<Vec<_>>().join(", ");
         let rule = if first && self.looks_like_header(rec) { &structure::HEADER_ROW } else { &structure::UNKNOWN_TYPE };
         let mut f = Finding::new(rule, &[("value", &shown), ("known", &known)]);
-        f.file = Some(file);
-        f.line = Some(pos.line);
-        f.byte = Some(pos.byte);
+        f.at.input = Some(file);
+        f.at.line = Some(pos.line);
+        f.at.byte = Some(pos.byte);
         f.value = Some(value);
         self.findings.push(f);
     }
@@ -533,8 +534,8 @@ impl<'s> Take<'s> {
 fn mixed_endings(file: usize, at: Pos) -> Finding {
     let what = format!("line {} does not end with CR LF, but the file's first record does", at.line);
     let mut f = Finding::new(&structure::LINE_ENDING, &[("what", &what)]);
-    f.file = Some(file);
-    f.line = Some(at.line);
+    f.at.input = Some(file);
+    f.at.line = Some(at.line);
     f
 }
 
@@ -544,8 +545,9 @@ fn emit(options: &Options, mut f: Finding, rec: Option<(&ByteRecord, u8, Option<
         return Ok(());
     }
     if let Some((rec, delimiter, compiled)) = rec {
+        let field = f.field.as_deref().zip(compiled).and_then(|(name, c)| c.fields.iter().position(|x| x.spec.name == name));
+        f.at.span = field.and_then(|i| source::field_span(rec, i));
         if sink.wants_excerpt(f.rule) {
-            let field = f.field.as_deref().zip(compiled).and_then(|(name, c)| c.fields.iter().position(|x| x.spec.name == name));
             let (text, span) = source::line_text(rec, delimiter, field);
             f.excerpt = Some(Excerpt { text, span });
         }
@@ -566,13 +568,13 @@ fn wrong_era_finding(file: usize, w: &WrongEra) -> Finding {
     ];
     let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let mut f = Finding::new(&structure::LAYOUT_YEAR, &args);
-    (f.file, f.line, f.byte, f.record_type) = (Some(file), Some(w.line), Some(w.byte), Some(w.record_type.clone()));
+    (f.at.input, f.at.line, f.at.byte, f.record_type) = (Some(file), Some(w.line), Some(w.byte), Some(w.record_type.clone()));
     f
 }
 
 fn file_finding(rule: &'static Rule, file: usize) -> Finding {
     let mut f = Finding::new(rule, &[]);
-    f.file = Some(file);
+    f.at.input = Some(file);
     f
 }
 

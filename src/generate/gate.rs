@@ -82,7 +82,7 @@ pub fn check(schema: &Schema, inputs: &[Input], rows: &[Row], as_of: NaiveDate, 
         }
         first = false;
     }
-    verdict.findings.sort_by_key(|f| (f.file.unwrap_or(usize::MAX), f.line.unwrap_or(0)));
+    verdict.findings.sort_by_key(|f| (f.at.input.unwrap_or(usize::MAX), f.at.line.unwrap_or(0)));
     Ok(verdict)
 }
 
@@ -127,7 +127,7 @@ fn pass(schema: &Schema, inputs: &[Input], rows: &[Row], alive: &[bool], as_of: 
 /// The row a finding is about (its "byte" is the row's index), or none for a finding about
 /// an input or the run; `None` when it repeats a conversion finding of the row.
 fn attribute(rows: &[Row], f: Finding) -> Option<Attributed> {
-    let at = f.byte.and_then(|b| usize::try_from(b).ok()).filter(|i| *i < rows.len());
+    let at = f.at.byte.and_then(|b| usize::try_from(b).ok()).filter(|i| *i < rows.len());
     if let (Some(r), Some(field)) = (at, f.field.as_deref()) {
         if rows[r].suppress.iter().any(|s| s == field) {
             return None;
@@ -153,7 +153,7 @@ fn lea_mix(schema: &Schema, rows: &[Row], alive: &[bool]) -> Vec<Finding> {
         }
         seen.push(lea);
         let mut f = Finding::new(&rules::LEA_MIX, &[("value", lea), ("other", lea0)]);
-        (f.file, f.line, f.record_type) = (Some(row.input), Some(row.line), Some(row.record_type.clone()));
+        (f.at.input, f.at.line, f.record_type) = (Some(row.input), Some(row.line), Some(row.record_type.clone()));
         (f.field, f.value) = (Some(REPORTING_LEA.to_owned()), Some(lea.to_owned()));
         f.related = vec![Related { file: rows[at0].input, line: rows[at0].line }];
         f.excerpt = Some(Excerpt { text: row.source.clone(), span: None });

@@ -195,7 +195,7 @@ fn total_units(field: &LayoutField, v: &Value) -> u64 {
 /// A finding for a value problem at record `line` of a written or read file.
 fn problem_finding(p: &Problem, line: Option<u64>, kind: Kind) -> Finding {
     let mut f = Finding::new(p.rule, &p.arg_refs());
-    f.line = line;
+    f.at.line = line;
     f.record_type = Some(kind.as_str().to_owned());
     f.field = p.args.iter().find(|(k, _)| *k == "field").map(|(_, v)| v.clone());
     f.value = p.args.iter().find(|(k, _)| *k == "value").map(|(_, v)| v.clone());
@@ -204,7 +204,7 @@ fn problem_finding(p: &Problem, line: Option<u64>, kind: Kind) -> Finding {
 
 fn message_finding(rule: &'static crate::rules::Rule, line: Option<u64>, message: String) -> Finding {
     let mut f = Finding::new(rule, &[("message", &message)]);
-    f.line = line;
+    f.at.line = line;
     f
 }
 
@@ -308,7 +308,7 @@ type Decoded = (Vec<(String, Value)>, Vec<Problem>);
 fn decode(layout: &FileLayout, record: &RecordLayout, raw: &[u8], line: u64, findings: &mut Vec<Finding>) -> Option<Decoded> {
     let mismatch = |found: String, expected: String| {
         let mut f = Finding::new(&rules::RECORD_LENGTH, &[("kind", record.kind.as_str()), ("found", &found), ("expected", &expected)]);
-        f.line = Some(line);
+        f.at.line = Some(line);
         f.record_type = Some(record.kind.as_str().to_owned());
         f
     };
@@ -373,7 +373,7 @@ fn check_controls(layout: &FileLayout, records: &[ReadRecord], findings: &mut Ve
             if !same {
                 let mut finding =
                     Finding::new(&rules::CONTROL_TOTAL, &[("field", &f.name), ("found", &found.display()), ("expected", &expected.display())]);
-                finding.line = Some(r.line);
+                finding.at.line = Some(r.line);
                 finding.field = Some(f.name.clone());
                 finding.record_type = Some(r.kind.as_str().to_owned());
                 findings.push(finding);
@@ -453,7 +453,7 @@ mod tests {
         let w = write_layout(&layout, &t, &params()).unwrap();
         assert_eq!(w.findings.len(), 1);
         assert_eq!(w.findings[0].rule.id, "LAYOUT-TOO-LONG");
-        assert_eq!(w.findings[0].line, Some(2));
+        assert_eq!(w.findings[0].at.line, Some(2));
     }
 
     #[test]

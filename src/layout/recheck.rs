@@ -21,8 +21,8 @@ pub fn check_files(layout: &FileLayout, inputs: &[Input], sink: &mut dyn Sink) -
         totals.files += 1;
         totals.records += lines.iter().filter(|l| !matches!(l, [] | [b'\r'] | [0x1A])).count() as u64;
         for mut finding in back.findings {
-            finding.file = Some(i);
-            let line = finding.line.and_then(|n| lines.get(usize::try_from(n).ok()?.checked_sub(1)?));
+            finding.at.input = Some(i);
+            let line = finding.at.line.and_then(|n| lines.get(usize::try_from(n).ok()?.checked_sub(1)?));
             if let Some(raw) = line {
                 if sink.wants_excerpt(finding.rule) {
                     finding.excerpt = Some(excerpt(layout, raw, &finding));

@@ -54,7 +54,7 @@ impl<'a> HumanReport<'a> {
             writeln!(out)?;
         }
         for (file, mut findings) in shown {
-            findings.sort_by_key(|f| f.line);
+            findings.sort_by_key(|f| f.at.line);
             let name = file.and_then(|i| self.inputs.get(i)).map_or("(all files)", |i| i.display.as_str());
             writeln!(out, "{}", self.heading(name, findings.len()))?;
             for f in findings.iter() {
@@ -164,7 +164,7 @@ impl Sink for HumanReport<'_> {
 
     fn finding(&mut self, f: Finding) -> io::Result<()> {
         if self.is_shown(f.rule) {
-            self.shown.entry(f.file).or_default().push(f.clone());
+            self.shown.entry(f.at.input).or_default().push(f.clone());
         }
         self.tally.add(&f);
         Ok(())
@@ -217,7 +217,7 @@ impl<'a> Rendered<'a> {
         };
         let label_text = finding.field.clone().unwrap_or_else(|| "this record".to_owned());
         let (start, len) = span.unwrap_or((0, text.len()));
-        let line0 = finding.line.map_or(0, |l| l.saturating_sub(1) as usize);
+        let line0 = finding.at.line.map_or(0, |l| l.saturating_sub(1) as usize);
         Rendered {
             finding,
             source: Some(LineSource { name: file.to_owned(), text, line0, shift }),

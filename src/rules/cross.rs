@@ -206,9 +206,9 @@ fn finding(
         all.push(("student", w));
     }
     let mut f = Finding::new(rule, &all);
-    f.file = Some(at.file as usize);
-    f.line = Some(at.line);
-    f.byte = Some(at.byte);
+    f.at.input = Some(at.file as usize);
+    f.at.line = Some(at.line);
+    f.at.byte = Some(at.byte);
     f.record_type = Some(record_type.to_owned());
     f.field = field.map(str::to_owned);
     f.ssid = ssid_s;
@@ -325,7 +325,7 @@ fn check_mix(index: &Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) {
             let args = [("what", what.to_owned()), ("value", value.clone()), ("first_file", (ctx.name_of)(first)), ("other", other)];
             let mut finding = finding(&SUBMISSION_MIX, file_ref(i), &record_type, Some(field), None, &args);
             finding.value = Some(value);
-            finding.byte = None;
+            finding.at.byte = None;
             finding.related = vec![Related { file: first, line: index.files[first].line }];
             out.push(finding);
         };
@@ -367,7 +367,7 @@ impl Usable {
 
 fn not_checked(rule: &'static Rule, why: String, fix: String) -> Finding {
     let mut f = Finding::new(&NOT_CHECKED, &[("rule", rule.id), ("why", &why), ("fix", &fix)]);
-    f.file = None;
+    f.at.input = None;
     f
 }
 

@@ -55,7 +55,7 @@ fn finding(rule: &'static Rule, e: &Enrollment, field: &str, value: String, args
     let mut all: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
     all.push(("value", &value));
     let mut f = Finding::new(rule, &all);
-    (f.file, f.line, f.byte) = (Some(e.at.file as usize), Some(e.at.line), Some(e.at.byte));
+    (f.at.input, f.at.line, f.at.byte) = (Some(e.at.file as usize), Some(e.at.line), Some(e.at.byte));
     f.record_type = Some("SENR".to_owned());
     f.field = Some(field.to_owned());
     f.value = Some(value);

@@ -187,7 +187,7 @@ fn finding(rule: &'static Rule, me: &Person, field: &str, value: String, args: &
     let mut all: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
     all.push(("ssid", &ssid));
     let mut f = Finding::new(rule, &all);
-    (f.file, f.line, f.byte) = (Some(me.at.file as usize), Some(me.at.line), Some(me.at.byte));
+    (f.at.input, f.at.line, f.at.byte) = (Some(me.at.file as usize), Some(me.at.line), Some(me.at.byte));
     (f.record_type, f.field, f.value, f.ssid) = (Some(me.record_type.to_owned()), Some(field.to_owned()), Some(value), Some(ssid));
     f.related.push(Related { file: first.file as usize, line: first.line });
     f

@@ -215,9 +215,10 @@ impl RecordCtx<'_, '_> {
         all.push(("record_type", &self.compiled.record_type));
         all.push(("ssid", &ssid));
         let mut f = Finding::new(rule, &all);
-        f.file = Some(self.file);
-        f.line = Some(self.line);
-        f.byte = Some(self.byte);
+        f.at.input = Some(self.file);
+        f.at.line = Some(self.line);
+        f.at.byte = Some(self.byte);
+        f.at.span = field.and_then(|i| crate::source::field_span(self.record, i));
         f.record_type = Some(self.compiled.record_type.clone());
         f.field = field.and_then(|i| self.compiled.fields.get(i)).map(|c| c.spec.name.clone());
         f.value = field.map(|_| value.clone());

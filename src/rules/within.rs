@@ -182,9 +182,9 @@ fn finding(
     all.push(("ssid", ssid.as_deref().unwrap_or_default()));
     all.push(("student", &who));
     let mut f = Finding::new(rule, &all);
-    f.file = Some(at.file as usize);
-    f.line = Some(at.line);
-    f.byte = Some(at.byte);
+    f.at.input = Some(at.file as usize);
+    f.at.line = Some(at.line);
+    f.at.byte = Some(at.byte);
     f.record_type = Some(record_type.to_owned());
     f.field = Some(field.to_owned());
     f.ssid = ssid;

@@ -242,6 +242,17 @@ pub fn line_text(rec: &ByteRecord, delimiter: u8, field: Option<usize>) -> (Stri
     (String::from_utf8_lossy(&bytes).into_owned(), span)
 }
 
+/// The byte range (start, length) of field `i` in the record's line as read: the fields
+/// joined by one delimiter each, as CALPADS records are (no quoting).
+///
+/// ```
+/// let rec = csv::ByteRecord::from(vec!["SENR", "", "LR-1"]);
+/// assert_eq!(rollcall::source::field_span(&rec, 2), Some((6, 4)));
+/// ```
+pub fn field_span(rec: &ByteRecord, i: usize) -> Option<(usize, usize)> {
+    rec.range(i).map(|r| (r.start + i, r.len()))
+}
+
 /// Length in bytes of `bytes` once invalid sequences are replaced by U+FFFD.
 fn lossy_len(bytes: &[u8]) -> usize {
     String::from_utf8_lossy(bytes).len()

@@ -83,6 +83,7 @@ fn every_json_line_follows_the_contract() {
         "category",
         "file",
         "line",
+        "column",
         "record_type",
         "field",
         "value",
@@ -101,6 +102,7 @@ fn every_json_line_follows_the_contract() {
     let (summary, body) = lines.split_last().unwrap();
     assert!(body.len() > 50, "expected many findings, got {}", body.len());
     let mut counts = [0u64; 3];
+    let mut columns = 0;
     for line in body {
         let obj = line.as_object().unwrap();
         assert_eq!(obj.keys().map(String::as_str).collect::<BTreeSet<_>>(), keys, "{line}");
@@ -118,10 +120,21 @@ fn every_json_line_follows_the_contract() {
         for related in line["related"].as_array().unwrap() {
             assert!(related["file"].is_string() && related["line"].as_u64().is_some(), "{line}");
         }
+        if let Some(column) = line["column"].as_u64() {
+            // The column points at the value in the file as read: no re-parsing needed.
+            let text = std::fs::read(line["file"].as_str().unwrap()).unwrap();
+            let record = text.split(|b| *b == b'\n').nth(line["line"].as_u64().unwrap() as usize - 1).unwrap();
+            let rest = String::from_utf8_lossy(&record[column as usize - 1..]).into_owned();
+            assert!(rest.starts_with(line["value"].as_str().unwrap()), "{line}");
+            columns += 1;
+        } else {
+            assert!(line["column"].is_null(), "{line}");
+        }
         if let Some(field) = line["field"].as_str() {
             assert!(field.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'), "{field}");
         }
     }
+    assert!(columns > 50, "only {columns} findings carry a column");
     assert_eq!(summary["kind"], "summary");
     let summary_keys: BTreeSet<&str> = ["kind", "files", "records", "fatal", "warning", "info", "elapsed_ms", "not_checked"].into();
     assert_eq!(summary.as_object().unwrap().keys().map(String::as_str).collect::<BTreeSet<_>>(), summary_keys);

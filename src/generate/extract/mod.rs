@@ -506,8 +506,8 @@ impl<'s> Extract<'s> {
     fn finding(&self, rule: &'static Rule, row: &Row, field: Option<&str>, args: &[(&str, String)], span: Option<(usize, usize)>) -> Finding {
         let refs: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let mut f = Finding::new(rule, &refs);
-        f.file = Some(self.index);
-        f.line = Some(row.line);
+        f.at.input = Some(self.index);
+        f.at.line = Some(row.line);
         f.record_type = Some(self.layout.record_type.clone());
         f.field = field.map(str::to_owned);
         f.value = args.iter().find(|(k, _)| *k == "value").map(|(_, v)| v.clone());
@@ -567,7 +567,7 @@ pub fn calpads_row(schema: &Schema, index: usize, rec: &ByteRecord, line: u64, d
     };
     let mut finding = |rule: &'static Rule, args: &[(&str, &str)], field: Option<String>| {
         let mut f = Finding::new(rule, args);
-        (f.file, f.line, f.field, f.record_type) = (Some(index), Some(line), field, Some(record_type.clone()));
+        (f.at.input, f.at.line, f.field, f.record_type) = (Some(index), Some(line), field, Some(record_type.clone()));
         f.excerpt = Some(Excerpt { text: row.source.clone(), span: None });
         row.findings.push(f);
     };
