@@ -98,19 +98,7 @@ fn pass(schema: &Schema, inputs: &[Input], rows: &[Row], alive: &[bool], as_of: 
     for (i, row) in rows.iter().enumerate().filter(|(i, _)| alive[*i]) {
         found.extend(row.findings.iter().map(|f| (Some(i), f.clone())));
     }
-    let records: Arc<Vec<MemoryRecord>> = Arc::new(rows.iter().map(|r| MemoryRecord { line: r.line, text: r.text.clone() }).collect());
-    let mut picked: Vec<Vec<usize>> = vec![Vec::new(); inputs.len()];
-    for (i, row) in rows.iter().enumerate().filter(|(i, r)| alive[*i] && r.checkable) {
-        if let Some(list) = picked.get_mut(row.input) {
-            list.push(i);
-        }
-    }
-    let sources: Vec<Box<dyn RecordSource>> = picked
-        .into_iter()
-        .enumerate()
-        .filter(|(_, list)| !list.is_empty())
-        .map(|(input, list)| Box::new(MemorySource::new(input, Arc::clone(&records), list)) as Box<dyn RecordSource>)
-        .collect();
+    let sources = memory_sources(inputs.len(), rows, |i| alive[i]);
     let mut raw: Vec<Finding> = Vec::new();
     let mut checker = Checker::new(schema, inputs, Options::new(as_of));
     checker.run_sources(sources, &mut raw)?;
@@ -122,6 +110,25 @@ fn pass(schema: &Schema, inputs: &[Input], rows: &[Row], alive: &[bool], as_of: 
     found.extend(raw.into_iter().filter(|f| !repeats(f)).filter_map(|f| attribute(rows, f)));
     found.extend(mix.into_iter().map(|f| (None, f)));
     Ok((found, year))
+}
+
+/// The checkable rows that `take` picks (by index) as record sources in memory, one per input,
+/// each record with its input line and its row index as its "byte": the engine reads them
+/// exactly as it reads files.
+pub fn memory_sources(inputs: usize, rows: &[Row], take: impl Fn(usize) -> bool) -> Vec<Box<dyn RecordSource>> {
+    let records: Arc<Vec<MemoryRecord>> = Arc::new(rows.iter().map(|r| MemoryRecord { line: r.line, text: r.text.clone() }).collect());
+    let mut picked: Vec<Vec<usize>> = vec![Vec::new(); inputs];
+    for (i, row) in rows.iter().enumerate().filter(|(i, r)| take(*i) && r.checkable) {
+        if let Some(list) = picked.get_mut(row.input) {
+            list.push(i);
+        }
+    }
+    picked
+        .into_iter()
+        .enumerate()
+        .filter(|(_, list)| !list.is_empty())
+        .map(|(input, list)| Box::new(MemorySource::new(input, Arc::clone(&records), list)) as Box<dyn RecordSource>)
+        .collect()
 }
 
 /// The row a finding is about (its "byte" is the row's index), or none for a finding about

@@ -1,0 +1,457 @@
+//! The generate pipeline: inputs classified (extract or CALPADS file), rows converted, the
+//! gate run in memory, the CALPADS and census files built, then written with `rejected.csv`
+//! and the manifest as one whole submission. `rollcall generate` is this plus its report.
+//!
+//! Two steps, so a caller can show the findings before anything is written:
+//!
+//! ```no_run
+//! # fn main() -> Result<(), rollcall::error::Error> {
+//! use rollcall::generate::pipeline::{Generation, Request};
+//! let schema = rollcall::schema::Schema::embedded()?;
+//! let request = Request::new(vec!["samples/extracts".into()], "submission".into());
+//! let plan = Generation::prepare(&schema, &request)?;
+//! for f in &plan.findings {
+//!     eprintln!("{}: {}", f.rule.id, f.message);
+//! }
+//! if !plan.blocked {
+//!     let manifest = plan.write()?;
+//!     eprintln!("{} rows written", manifest.rows.written);
+//! }
+//! # Ok(()) }
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use csv::ByteRecord;
+
+use crate::census::{Breakdown, Counter};
+use crate::diagnostic::{Finding, Severity};
+use crate::error::{Error, GenerateError};
+use crate::generate::extract::mapping::Mapping;
+use crate::generate::extract::{self, Extract, Row};
+use crate::generate::gate::{self, Verdict};
+use crate::generate::manifest::{InputEntry, InputKind, Manifest, OutputEntry, RowCounts, Versioned};
+use crate::generate::output::{sha256_file, sha256_hex, OutputDir};
+use crate::layout::spec::{FileLayout, Value};
+use crate::layout::{read_layout, verify_read_back, write_layout};
+use crate::schema::Schema;
+use crate::source::{self, CaretFile, Input};
+
+/// What to generate: the inputs, where to, and how.
+#[derive(Clone, Debug)]
+pub struct Request {
+    /// Extracts, CALPADS files, or folders of them.
+    pub paths: Vec<PathBuf>,
+    /// The output folder.
+    pub out: PathBuf,
+    /// The mapping file; `None`: `mapping.toml` in an input folder, when there is one.
+    pub mapping: Option<PathBuf>,
+    /// Write the valid rows and refuse the others in `rejected.csv`.
+    pub skip_invalid: bool,
+    /// Census layouts to write (`fixed`, `tab` or a layout file); empty: no census files.
+    pub census_layouts: Vec<String>,
+    /// Census Day; `None`: the first Wednesday in October of the year.
+    pub census_date: Option<NaiveDate>,
+    /// Today, for rules about future dates.
+    pub as_of: NaiveDate,
+}
+
+impl Request {
+    /// A request for `paths` into `out`, with the defaults (today, no census).
+    pub fn new(paths: Vec<PathBuf>, out: PathBuf) -> Request {
+        Request {
+            paths,
+            out,
+            mapping: None,
+            skip_invalid: false,
+            census_layouts: Vec::new(),
+            census_date: None,
+            as_of: chrono::Local::now().date_naive(),
+        }
+    }
+}
+
+/// Everything worked out before a byte is written: the inputs as read, the gate's verdict,
+/// the findings to show, and the files to write.
+pub struct Generation<'s> {
+    schema: &'s Schema,
+    pub loaded: Loaded<'s>,
+    pub verdict: Verdict,
+    /// The gate's findings and those of the census layouts.
+    pub findings: Vec<Finding>,
+    /// Nothing may be written: a fatal finding (without `--skip-invalid`), or one about the
+    /// whole run (two LEAs, a census value), which blocks `--skip-invalid` too.
+    pub blocked: bool,
+    /// Whether `--skip-invalid` would write the valid rows.
+    pub skip_would_help: bool,
+    outputs: Vec<Output>,
+    census_day: Option<NaiveDate>,
+    dir: OutputDir,
+    as_of: NaiveDate,
+}
+
+impl<'s> Generation<'s> {
+    /// Loads and converts the inputs, runs the gate and builds the output files in memory.
+    pub fn prepare(schema: &'s Schema, request: &Request) -> Result<Generation<'s>, Error> {
+        let loaded = load(request, schema)?;
+        let dir = output_dir(request, &loaded)?;
+        let verdict = gate::check(schema, &loaded.inputs, &loaded.rows, request.as_of, request.skip_invalid)?;
+        let mut findings = verdict.findings.clone();
+        let stop = verdict.blocking || (verdict.has_fatal() && !request.skip_invalid);
+        let mut outputs = Vec::new();
+        let mut census_day = None;
+        if !stop {
+            outputs = record_outputs(schema, &loaded, &verdict);
+            if !loaded.layouts.is_empty() {
+                let (census, day) = census_outputs(request, schema, &loaded, &verdict, &mut findings)?;
+                outputs.extend(census);
+                census_day = Some(day);
+            }
+        }
+        let by_run = blocked_by_run(&verdict, &findings);
+        let blocked = stop || by_run;
+        let skip_would_help = blocked && !request.skip_invalid && !by_run;
+        Ok(Generation { schema, loaded, verdict, findings, blocked, skip_would_help, outputs, census_day, dir, as_of: request.as_of })
+    }
+
+    /// Writes the files, `rejected.csv` and `manifest.json` as one whole submission, and
+    /// returns the manifest. A blocked plan writes nothing.
+    pub fn write(mut self) -> Result<Manifest, Error> {
+        if self.blocked {
+            return Err(GenerateError::Nothing { reason: "fatal findings stop the run".to_owned() }.into());
+        }
+        self.outputs.push(rejected_csv(&self.loaded, &self.verdict)?);
+        let manifest = manifest(self.schema, &self.loaded, &self.verdict, &self.outputs, self.as_of, self.census_day)?;
+        let mut files: Vec<(String, Vec<u8>)> = self.outputs.into_iter().map(|o| (o.name, o.bytes)).collect();
+        files.push(("manifest.json".to_owned(), manifest.to_json()));
+        self.dir.write_all(&files)?;
+        Ok(manifest)
+    }
+
+    /// The folder the files go to.
+    pub fn out_dir(&self) -> &std::path::Path {
+        &self.dir.dir
+    }
+
+    /// Extract columns no layout field or mapping uses, per input: (input, record type, columns).
+    pub fn unused_columns(&self) -> impl Iterator<Item = (&str, &str, &[String])> {
+        self.loaded.kinds.iter().filter_map(|s| match s {
+            InputClass::Extract(e) if !e.unknown.is_empty() => Some((e.display.as_str(), e.layout.record_type.as_str(), e.unknown.as_slice())),
+            _ => None,
+        })
+    }
+}
+
+/// One input, as classified.
+pub enum InputClass<'s> {
+    Extract(Extract<'s>),
+    Calpads,
+}
+
+/// Everything read before the check.
+pub struct Loaded<'s> {
+    pub inputs: Vec<Input>,
+    /// What each input is, in input order.
+    pub kinds: Vec<InputClass<'s>>,
+    /// Every data row of every input, converted.
+    pub rows: Vec<Row>,
+    pub mapping: Mapping,
+    /// The census layouts to write.
+    pub layouts: Vec<FileLayout>,
+}
+
+/// A file to write and its manifest entry.
+struct Output {
+    name: String,
+    bytes: Vec<u8>,
+    record_types: BTreeMap<String, u64>,
+}
+
+/// Whether a fatal finding about no single row (two LEAs, a census file) stops the run.
+fn blocked_by_run(verdict: &Verdict, findings: &[Finding]) -> bool {
+    verdict.blocking || findings.iter().any(|f| f.at.input.is_none() && f.severity() == Severity::Fatal)
+}
+
+/// Expands inputs, loads the mapping and census layouts, classifies inputs and reads rows.
+fn load<'s>(request: &Request, schema: &'s Schema) -> Result<Loaded<'s>, Error> {
+    let inputs = source::expand(&request.paths)?;
+    let mapping = match mapping_path(request) {
+        Some(p) => Mapping::load(&p, schema)?,
+        None => Mapping::default(),
+    };
+    let layouts = request.census_layouts.iter().map(|name| crate::census::load_layout(name)).collect::<Result<Vec<_>, _>>()?;
+    let mut loaded = Loaded { inputs, kinds: Vec::new(), rows: Vec::new(), mapping, layouts };
+    for i in 0..loaded.inputs.len() {
+        let kind = classify(schema, &loaded, i, request.as_of)?;
+        loaded.kinds.push(kind);
+    }
+    if loaded.layouts.is_empty() && loaded.kinds.iter().all(|s| matches!(s, InputClass::Calpads)) {
+        return Err(GenerateError::Nothing { reason: "every input is already a CALPADS file".to_owned() }.into());
+    }
+    read_rows(schema, &mut loaded)?;
+    Ok(loaded)
+}
+
+/// `--mapping`, or `mapping.toml` in the first input folder that has one.
+fn mapping_path(request: &Request) -> Option<PathBuf> {
+    request.mapping.clone().or_else(|| request.paths.iter().filter(|p| p.is_dir()).map(|p| p.join("mapping.toml")).find(|p| p.is_file()))
+}
+
+fn classify<'s>(schema: &'s Schema, loaded: &Loaded<'s>, i: usize, as_of: NaiveDate) -> Result<InputClass<'s>, Error> {
+    let input = &loaded.inputs[i];
+    if extract::is_calpads(schema, input)? {
+        return Ok(InputClass::Calpads);
+    }
+    let (e, _) = Extract::open(i, input, schema, &loaded.mapping, as_of)?;
+    Ok(InputClass::Extract(e))
+}
+
+/// Converts every data row of every input.
+fn read_rows(schema: &Schema, loaded: &mut Loaded<'_>) -> Result<(), Error> {
+    let mut rec = ByteRecord::new();
+    for (i, input) in loaded.inputs.iter().enumerate() {
+        match &loaded.kinds[i] {
+            InputClass::Extract(e) => {
+                let mut rows = extract::CsvRows::open(&input.path)?;
+                rows.next(&mut rec, &input.path)?;
+                let before = loaded.rows.len();
+                while let Some(line) = rows.next(&mut rec, &input.path)? {
+                    loaded.rows.push(e.convert(&rec, line, &loaded.mapping));
+                }
+                // Never a "balanced" empty output from a file that holds something.
+                if loaded.rows.len() == before {
+                    return Err(GenerateError::NoRows { file: input.display.clone() }.into());
+                }
+            }
+            InputClass::Calpads => {
+                let mut reader = CaretFile::open(i, input)?;
+                let delimiter = reader.delimiter();
+                while let Some(pos) = reader.next(&mut rec)? {
+                    loaded.rows.push(extract::calpads_row(schema, i, &rec, pos.line, delimiter));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The output folder, after checking that no output would replace an input.
+fn output_dir(request: &Request, loaded: &Loaded<'_>) -> Result<OutputDir, Error> {
+    let mut files: Vec<PathBuf> = loaded.inputs.iter().map(|i| i.path.clone()).collect();
+    files.extend(loaded.mapping.path.clone());
+    files.extend(loaded.layouts.iter().filter(|l| !l.origin.starts_with("embedded:")).map(|l| PathBuf::from(&l.origin)));
+    let dirs: Vec<PathBuf> = request.paths.iter().filter(|p| p.is_dir()).cloned().collect();
+    let dir = OutputDir::new(&request.out, &files, &dirs)?;
+    for name in output_names(loaded)? {
+        dir.path(&name)?;
+    }
+    Ok(dir)
+}
+
+/// Every file name this run may write; two layouts writing one name is an error.
+fn output_names(loaded: &Loaded<'_>) -> Result<Vec<String>, Error> {
+    let mut names: Vec<String> = loaded
+        .kinds
+        .iter()
+        .filter_map(|s| match s {
+            InputClass::Extract(e) => Some(record_file_name(&e.layout.record_type)),
+            InputClass::Calpads => None,
+        })
+        .collect();
+    names.sort();
+    names.dedup();
+    names.extend(["rejected.csv".to_owned(), "manifest.json".to_owned()]);
+    for l in &loaded.layouts {
+        if names.contains(&l.file_name) {
+            return Err(GenerateError::NameClash { name: l.file_name.clone() }.into());
+        }
+        names.push(l.file_name.clone());
+    }
+    Ok(names)
+}
+
+fn record_file_name(record_type: &str) -> String {
+    format!("{}.txt", record_type.to_ascii_lowercase())
+}
+
+/// The CALPADS files: kept rows of the extracts, per record type, in input order.
+fn record_outputs(schema: &Schema, loaded: &Loaded<'_>, verdict: &Verdict) -> Vec<Output> {
+    let mut outputs = Vec::new();
+    for layout in &schema.layouts {
+        let from_extract = |r: &Row| matches!(&loaded.kinds[r.input], InputClass::Extract(e) if e.layout.record_type == layout.record_type);
+        // A record type with an extract always gets its file, empty when no row was kept, so
+        // a file a previous run wrote is replaced, never left behind looking current.
+        let has_extract = loaded.kinds.iter().any(|s| matches!(s, InputClass::Extract(e) if e.layout.record_type == layout.record_type));
+        if !has_extract {
+            continue;
+        }
+        let kept: Vec<&Row> = loaded.rows.iter().enumerate().filter(|(i, r)| verdict.keeps(*i) && from_extract(r)).map(|(_, r)| r).collect();
+        let mut bytes = Vec::new();
+        for r in &kept {
+            bytes.extend_from_slice(&r.text);
+            bytes.extend_from_slice(b"\r\n");
+        }
+        let record_types = BTreeMap::from([(layout.record_type.clone(), kept.len() as u64)]);
+        outputs.push(Output { name: record_file_name(&layout.record_type), bytes, record_types });
+    }
+    outputs
+}
+
+/// The census files, from the kept SENR and SINF rows. Values a layout cannot hold are
+/// added to `findings` (they stop the run).
+fn census_outputs(
+    request: &Request,
+    schema: &Schema,
+    loaded: &Loaded<'_>,
+    verdict: &Verdict,
+    findings: &mut Vec<Finding>,
+) -> Result<(Vec<Output>, NaiveDate), Error> {
+    // The kept rows go through the engine once more, in memory, with the census accumulator:
+    // the same counting as `rollcall census` on the files written.
+    let sources = gate::memory_sources(loaded.inputs.len(), &loaded.rows, |i| verdict.keeps(i));
+    let sources = Counter::count_sources(schema, &loaded.inputs, sources, request.as_of)?;
+    let year = verdict.year.unwrap_or_else(|| crate::domain::date::AcademicYear::containing(chrono::Local::now().date_naive()));
+    let day = request.census_date.unwrap_or_else(|| year.census_day());
+    if !(year.first_day()..=year.last_day()).contains(&day) {
+        let [day, first, last] = [day, year.first_day(), year.last_day()].map(|d| d.to_string());
+        return Err(GenerateError::CensusDate { day, year: year.to_string(), first, last }.into());
+    }
+    let grades: Vec<String> = schema.codeset("grade_level").map(|c| c.codes.iter().map(|c| c.code.clone()).collect()).unwrap_or_default();
+    let census = sources.count(year, day, Breakdown::Demographics, &grades);
+    let leas = census.leas();
+    if leas.len() > 1 {
+        return Err(GenerateError::SeveralLeas { leas: leas.join(", ") }.into());
+    }
+    let lea = leas.first().map_or(Value::Blank, |l| Value::Text(l.clone()));
+    let params = [("reporting_lea", lea), ("academic_year", Value::Text(year.to_string())), ("census_day", Value::Date(day))];
+    let table = census.table();
+    let mut outputs = Vec::new();
+    for layout in &loaded.layouts {
+        let written = write_layout(layout, &table, &params)?;
+        // Read the file back with the same layout, as the receiver will, and compare what it
+        // reads with the table: a layout that changes a count is refused, not written.
+        let problems = if written.findings.is_empty() {
+            let back = read_layout(layout, &written.bytes);
+            if back.findings.is_empty() {
+                verify_read_back(layout, &table, &params, &back)?;
+            }
+            back.findings
+        } else {
+            written.findings
+        };
+        findings.extend(problems.into_iter().map(|mut f| {
+            f.message = format!("{}: {}", layout.file_name, f.message);
+            f
+        }));
+        let record_types = written.counts.iter().map(|(k, n)| (k.as_str().to_owned(), *n)).collect();
+        outputs.push(Output { name: layout.file_name.clone(), bytes: written.bytes, record_types });
+    }
+    Ok((outputs, day))
+}
+
+/// `rejected.csv`: every refused row with its source, line, rules and reasons.
+fn rejected_csv(loaded: &Loaded<'_>, verdict: &Verdict) -> Result<Output, Error> {
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+    let err = |e: csv::Error| Error::Write { path: "rejected.csv".into(), source: std::io::Error::other(e) };
+    w.write_record(["source_file", "source_line", "record_type", "rules", "reasons", "row"]).map_err(err)?;
+    for (i, reasons) in &verdict.rejected {
+        let row = &loaded.rows[*i];
+        let mut rules: Vec<&str> = Vec::new();
+        for f in reasons {
+            if !rules.contains(&f.rule.id) {
+                rules.push(f.rule.id);
+            }
+        }
+        let messages: Vec<&str> = reasons.iter().map(|f| f.message.as_str()).collect();
+        let line = row.line.to_string();
+        let (rules, messages) = (rules.join(" "), messages.join(" | "));
+        let cells: [&[u8]; 6] = [
+            loaded.inputs[row.input].display.as_bytes(),
+            line.as_bytes(),
+            row.record_type.as_bytes(),
+            rules.as_bytes(),
+            messages.as_bytes(),
+            row.source_bytes(),
+        ];
+        w.write_record(cells).map_err(err)?;
+    }
+    let bytes = w.into_inner().map_err(|e| Error::Write { path: "rejected.csv".into(), source: std::io::Error::other(e.to_string()) })?;
+    let record_types = BTreeMap::from([("rejected".to_owned(), verdict.rejected.len() as u64)]);
+    Ok(Output { name: "rejected.csv".to_owned(), bytes, record_types })
+}
+
+fn manifest(
+    schema: &Schema,
+    loaded: &Loaded<'_>,
+    verdict: &Verdict,
+    outputs: &[Output],
+    as_of: NaiveDate,
+    census_day: Option<NaiveDate>,
+) -> Result<Manifest, Error> {
+    let versioned = Versioned { name: schema.name.clone(), version: schema.version.clone(), origin: schema.origin.clone() };
+    let mut m = Manifest::new(versioned, as_of.to_string());
+    m.layouts = loaded.layouts.iter().map(|l| Versioned { name: l.name.clone(), version: l.version.clone(), origin: l.origin.clone() }).collect();
+    m.academic_year = verdict.year.map(|y| y.to_string());
+    m.census_day = census_day.map(|d| d.to_string());
+    m.inputs = input_entries(loaded, verdict)?;
+    m.outputs = outputs
+        .iter()
+        .map(|o| OutputEntry {
+            path: o.name.clone(),
+            sha256: sha256_hex(&o.bytes),
+            records: o.record_types.values().sum(),
+            record_types: o.record_types.clone(),
+        })
+        .collect();
+    m.rows = RowCounts::from_inputs(&m.inputs);
+    for reasons in verdict.rejected.values() {
+        let mut ids: Vec<&str> = reasons.iter().map(|f| f.rule.id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        for id in ids {
+            *m.rejected_by_rule.entry(id.to_owned()).or_default() += 1;
+        }
+    }
+    Ok(m)
+}
+
+fn input_entries(loaded: &Loaded<'_>, verdict: &Verdict) -> Result<Vec<InputEntry>, Error> {
+    let mut entries = Vec::new();
+    for (i, input) in loaded.inputs.iter().enumerate() {
+        let rows = loaded.rows.iter().filter(|r| r.input == i).count() as u64;
+        let rejected = verdict.rejected.keys().filter(|r| loaded.rows[**r].input == i).count() as u64;
+        let (kind, record_type, unknown_columns) = match &loaded.kinds[i] {
+            InputClass::Extract(e) => (InputKind::Extract, Some(e.layout.record_type.clone()), e.unknown.clone()),
+            InputClass::Calpads => (InputKind::Calpads, None, Vec::new()),
+        };
+        let sha256 = sha256_file(&input.path)?;
+        entries.push(InputEntry {
+            path: input.display.clone(),
+            kind,
+            sha256,
+            record_type,
+            rows: Some(rows),
+            written: Some(rows - rejected),
+            rejected: Some(rejected),
+            unknown_columns,
+        });
+    }
+    let configs = loaded.mapping.path.iter().map(|p| (p.clone(), InputKind::Mapping));
+    let layouts = loaded.layouts.iter().filter(|l| !l.origin.starts_with("embedded:")).map(|l| (PathBuf::from(&l.origin), InputKind::Layout));
+    for (path, kind) in configs.chain(layouts) {
+        let sha256 = sha256_file(&path)?;
+        entries.push(InputEntry {
+            path: path.display().to_string(),
+            kind,
+            sha256,
+            record_type: None,
+            rows: None,
+            written: None,
+            rejected: None,
+            unknown_columns: Vec::new(),
+        });
+    }
+    Ok(entries)
+}
