@@ -29,7 +29,7 @@ use crate::domain::date::{day_number, AcademicYear};
 use crate::domain::enrollment::{DaySpan, EnrollmentStatus, ExitReason, Grade, OPEN};
 use crate::engine::{Accumulator, Checker, Options};
 use crate::error::Error;
-use crate::layout::spec::Value;
+use crate::layout::spec::LayoutValue;
 use crate::layout::Table;
 use crate::rules::{self, RecordCtx};
 use crate::schema::{names, Schema};
@@ -423,20 +423,20 @@ impl Counter {
 impl Census {
     /// The rows as a table for a layout writer, in key order.
     pub fn table(&self) -> Table {
-        let code = |n: u32| Value::Text(format!("{n:07}"));
+        let code = |n: u32| LayoutValue::Text(format!("{n:07}"));
         let rows = self.rows.iter().map(|(k, c)| {
             vec![
                 code(k.lea),
                 code(k.school),
-                Value::Text(k.grade.to_string()),
-                if k.gender == 0 { Value::Blank } else { Value::Text(char::from(k.gender).to_string()) },
-                k.group.map_or(Value::Blank, |g| Value::Text(g.code().to_owned())),
-                k.group.map_or(Value::Blank, |g| Value::Text(g.name().to_owned())),
-                Value::count(c.primary),
-                Value::count(c.secondary),
-                Value::count(c.short_term),
-                Value::count(c.non_ada),
-                Value::count(c.total()),
+                LayoutValue::Text(k.grade.to_string()),
+                if k.gender == 0 { LayoutValue::Blank } else { LayoutValue::Text(char::from(k.gender).to_string()) },
+                k.group.map_or(LayoutValue::Blank, |g| LayoutValue::Text(g.code().to_owned())),
+                k.group.map_or(LayoutValue::Blank, |g| LayoutValue::Text(g.name().to_owned())),
+                LayoutValue::count(c.primary),
+                LayoutValue::count(c.secondary),
+                LayoutValue::count(c.short_term),
+                LayoutValue::count(c.non_ada),
+                LayoutValue::count(c.total()),
             ]
         });
         Table { columns: COLUMNS.iter().map(|c| (*c).to_owned()).collect(), rows: rows.collect() }

@@ -60,7 +60,7 @@ pub enum CensusFormat {
 
 /// One school × grade row of the census.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct Row {
+pub struct CensusRow {
     pub school: String,
     pub grade: String,
     pub primary: u64,
@@ -71,11 +71,11 @@ pub struct Row {
 }
 
 /// The school × grade rows of `census`, in school and code-set grade order.
-pub fn rows(census: &census::Census) -> Vec<Row> {
+pub fn rows(census: &census::Census) -> Vec<CensusRow> {
     census
         .rows
         .iter()
-        .map(|(key, counts)| Row {
+        .map(|(key, counts)| CensusRow {
             school: format!("{:07}", key.school),
             grade: key.grade.to_string(),
             primary: counts.primary,
@@ -131,10 +131,10 @@ fn describe(not_counted: &NotCounted) -> String {
     not_counted.iter().map(|(why, n)| format!("{n} {why}")).collect::<Vec<_>>().join(", ")
 }
 
-fn table(rows: &[Row], year: AcademicYear, day: NaiveDate, not_counted: &NotCounted) -> String {
+fn table(rows: &[CensusRow], year: AcademicYear, day: NaiveDate, not_counted: &NotCounted) -> String {
     let mut s = format!("Census Day {day} ({year}): enrollments active that day\n\n");
     s.push_str(&format!("{:<9} {:<5} {:>8} {:>9} {:>10} {:>7} {:>7}\n", "school", "grade", "primary", "secondary", "short-term", "non-ADA", "total"));
-    let mut sum = Row::default();
+    let mut sum = CensusRow::default();
     for r in rows {
         s.push_str(&format!(
             "{:<9} {:<5} {:>8} {:>9} {:>10} {:>7} {:>7}\n",
@@ -156,7 +156,7 @@ fn table(rows: &[Row], year: AcademicYear, day: NaiveDate, not_counted: &NotCoun
     s
 }
 
-fn csv_text(rows: &[Row]) -> Result<String, Error> {
+fn csv_text(rows: &[CensusRow]) -> Result<String, Error> {
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
     let err = |e: csv::Error| Error::Write { path: "census CSV".into(), source: io::Error::other(e) };
     for r in rows {
@@ -170,12 +170,12 @@ fn csv_text(rows: &[Row]) -> Result<String, Error> {
 struct CensusDoc<'a> {
     academic_year: String,
     census_day: String,
-    rows: &'a [Row],
+    rows: &'a [CensusRow],
     /// SENR records left out of the count, by reason.
     not_counted: &'a NotCounted,
 }
 
-fn json_text(rows: &[Row], year: AcademicYear, day: NaiveDate, not_counted: &NotCounted) -> String {
+fn json_text(rows: &[CensusRow], year: AcademicYear, day: NaiveDate, not_counted: &NotCounted) -> String {
     let doc = CensusDoc { academic_year: year.to_string(), census_day: day.to_string(), rows, not_counted };
     serde_json::to_string_pretty(&doc).map(|s| s + "\n").unwrap_or_default()
 }

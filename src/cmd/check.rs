@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use chrono::NaiveDate;
 
-use super::{exit_code, human_style, load_schema, parse_date, select_rules, Format, GlobalArgs};
+use super::{exit_code, human_style, load_schema, parse_date, select_rules, GlobalArgs, OutputFormat};
 use crate::diagnostic::Finding;
 use crate::domain::calendar::Calendar;
 use crate::engine::{Checker, Options, Sink, Totals};
@@ -40,8 +40,8 @@ pub struct Args {
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
     /// Findings shown per rule (0 = all). Default: 20 for human output, all for JSON.
     #[arg(long, value_name = "N")]
     pub max_per_rule: Option<u64>,
@@ -103,12 +103,12 @@ pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitC
         }
     };
     let tally = match args.format {
-        Format::Json => {
+        OutputFormat::Json => {
             let mut report = JsonReport::new(out, &inputs).with_max_per_rule(args.max_per_rule.filter(|n| *n > 0));
             let totals = engine.run(&inputs, &mut report)?;
             report.finish(&totals, started.elapsed().as_millis()).map_err(Error::stdout)?
         }
-        Format::Human => {
+        OutputFormat::Human => {
             let style = human_style(global, args.max_per_rule, args.width);
             let mut report = HumanReport::new(&inputs, style);
             let totals = engine.run(&inputs, &mut report)?;

@@ -11,7 +11,7 @@ use std::time::Instant;
 use chrono::NaiveDate;
 
 use super::GlobalArgs;
-use super::{load_schema, parse_date, Format};
+use super::{load_schema, parse_date, OutputFormat};
 use crate::diagnostic::Finding;
 use crate::engine::{Sink, Totals};
 use crate::error::Error;
@@ -65,8 +65,8 @@ pub struct Args {
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub as_of: Option<NaiveDate>,
     /// Output format of the findings.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
     /// Findings shown per rule (0 = all). Default: 20 for human output, all for JSON.
     #[arg(long, value_name = "N")]
     pub max_per_rule: Option<u64>,
@@ -121,14 +121,14 @@ fn note_unused_columns(plan: &Generation<'_>) {
 fn report(args: &Args, global: &GlobalArgs, loaded: &Loaded<'_>, findings: &[Finding], out: &mut dyn Write, started: Instant) -> Result<(), Error> {
     let (files, records) = (loaded.inputs.len(), loaded.rows.len() as u64);
     match args.format {
-        Format::Json => {
+        OutputFormat::Json => {
             let mut report = JsonReport::new(out, &loaded.inputs).with_max_per_rule(args.max_per_rule.filter(|n| *n > 0));
             for f in findings {
                 report.finding(f.clone()).map_err(Error::stdout)?;
             }
             report.finish(&Totals { files, records, not_checked: Vec::new() }, started.elapsed().as_millis()).map_err(Error::stdout)?;
         }
-        Format::Human => {
+        OutputFormat::Human => {
             let style = super::human_style(global, args.max_per_rule, args.width);
             let mut report = HumanReport::new(&loaded.inputs, style);
             for f in findings {
@@ -155,10 +155,10 @@ fn summary(dir: &Path, m: &Manifest) -> String {
 
 /// A closing message: on standard output after a human report, on standard error after
 /// JSON Lines (which must stay machine-readable).
-fn say(format: Format, out: &mut dyn Write, text: &str) -> Result<(), Error> {
+fn say(format: OutputFormat, out: &mut dyn Write, text: &str) -> Result<(), Error> {
     match format {
-        Format::Human => writeln!(out, "{text}").map_err(Error::stdout),
-        Format::Json => {
+        OutputFormat::Human => writeln!(out, "{text}").map_err(Error::stdout),
+        OutputFormat::Json => {
             #[allow(clippy::print_stderr)]
             {
                 eprintln!("{text}");

@@ -91,7 +91,7 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write) -> Result<ExitCode, Error> {
 
 /// `--format`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub enum OutputFormat {
     /// Grouped, labelled diagnostics and a summary table.
     Human,
     /// JSON Lines: one diagnostic per line, then a summary line.

@@ -13,13 +13,13 @@ use super::encoding_finding;
 use crate::diagnostic::{Finding, RuleSet};
 use crate::domain::date::AcademicYear;
 use crate::error::{Error, SchemaError};
-use crate::rules::{field, Compiled, RecordCtx, Value};
+use crate::rules::{field, Compiled, Parsed, RecordCtx};
 use crate::schema::{names, Schema};
 use crate::source::Batch;
 
 /// A record's layout form, as the reading thread found it.
 #[derive(Debug)]
-pub(crate) struct Form<'s> {
+pub(crate) struct LayoutForm<'s> {
     /// Index of the layout in the schema, and whether the record is a download (`-R`) form.
     pub layout: usize,
     pub download: bool,
@@ -36,9 +36,9 @@ pub(crate) struct Form<'s> {
 #[derive(Debug, Default)]
 pub(crate) struct Prepared<'s> {
     /// `None`: the first field is no record type of the schema.
-    pub form: Option<Form<'s>>,
+    pub form: Option<LayoutForm<'s>>,
     /// The values the field rules parsed (empty unless the field count fits).
-    pub values: Vec<Value>,
+    pub values: Vec<Parsed>,
     /// Encoding and field findings, in that order.
     pub findings: Vec<Finding>,
 }
@@ -105,7 +105,7 @@ impl<'s> Prepare<'s> {
         Ok(())
     }
 
-    fn form(&mut self, rec: &ByteRecord) -> Result<Option<Form<'s>>, Error> {
+    fn form(&mut self, rec: &ByteRecord) -> Result<Option<LayoutForm<'s>>, Error> {
         let Some((layout, download)) = self.schema.layout(rec.get(0).unwrap_or_default()) else { return Ok(None) };
         let record_year = self.year_of(rec, layout);
         let year = record_year.or(self.file_year).unwrap_or_else(|| AcademicYear::containing(self.as_of));
@@ -114,7 +114,7 @@ impl<'s> Prepare<'s> {
         if fits && self.file_year.is_none() {
             self.file_year = record_year;
         }
-        Ok(Some(Form { layout, download, record_year, year, compiled, fits }))
+        Ok(Some(LayoutForm { layout, download, record_year, year, compiled, fits }))
     }
 }
 

@@ -34,7 +34,7 @@ use crate::generate::extract::{self, Extract, Row};
 use crate::generate::gate::{self, Verdict};
 use crate::generate::manifest::{InputEntry, InputKind, Manifest, OutputEntry, RowCounts, Versioned};
 use crate::generate::output::{sha256_file, sha256_hex, OutputDir};
-use crate::layout::spec::{FileLayout, Value};
+use crate::layout::spec::{FileLayout, LayoutValue};
 use crate::layout::{read_layout, verify_read_back, write_layout};
 use crate::schema::Schema;
 use crate::source::{self, CaretFile, Input};
@@ -324,8 +324,8 @@ fn census_outputs(
     if leas.len() > 1 {
         return Err(GenerateError::SeveralLeas { leas: leas.join(", ") }.into());
     }
-    let lea = leas.first().map_or(Value::Blank, |l| Value::Text(l.clone()));
-    let params = [("reporting_lea", lea), ("academic_year", Value::Text(year.to_string())), ("census_day", Value::Date(day))];
+    let lea = leas.first().map_or(LayoutValue::Blank, |l| LayoutValue::Text(l.clone()));
+    let params = [("reporting_lea", lea), ("academic_year", LayoutValue::Text(year.to_string())), ("census_day", LayoutValue::Date(day))];
     let table = census.table();
     let mut outputs = Vec::new();
     for layout in &loaded.layouts {

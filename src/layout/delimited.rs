@@ -2,7 +2,7 @@
 //! record, no header, no padding, no quoting) and the layout-driven form (CBEDS tab
 //! files). A value holding the delimiter or a line break is refused, never altered.
 
-use super::spec::{RecordLayout, Value};
+use super::spec::{LayoutValue, RecordLayout};
 use super::value::{self, Problem};
 use crate::rules::generate as rules;
 
@@ -38,7 +38,7 @@ pub fn push_record<'a>(out: &mut Vec<u8>, fields: impl IntoIterator<Item = &'a [
 }
 
 /// Encodes one layout record's values joined by `delimiter` (no terminator).
-pub fn encode(delimiter: u8, record: &RecordLayout, values: &[Value]) -> (Vec<u8>, Vec<Problem>) {
+pub fn encode(delimiter: u8, record: &RecordLayout, values: &[LayoutValue]) -> (Vec<u8>, Vec<Problem>) {
     let mut texts: Vec<Vec<u8>> = Vec::with_capacity(values.len());
     let mut problems = Vec::new();
     for (field, v) in record.fields.iter().zip(values) {
@@ -65,7 +65,7 @@ pub fn encode(delimiter: u8, record: &RecordLayout, values: &[Value]) -> (Vec<u8
 }
 
 /// Decodes one record's fields (the caller has checked the field count).
-pub fn decode(record: &RecordLayout, parts: &[&[u8]]) -> (Vec<(String, Value)>, Vec<Problem>) {
+pub fn decode(record: &RecordLayout, parts: &[&[u8]]) -> (Vec<(String, LayoutValue)>, Vec<Problem>) {
     let mut values = Vec::with_capacity(parts.len());
     let mut problems = Vec::new();
     for (field, raw) in record.fields.iter().zip(parts) {
@@ -73,7 +73,7 @@ pub fn decode(record: &RecordLayout, parts: &[&[u8]]) -> (Vec<(String, Value)>, 
             Ok(v) => values.push((field.name.clone(), v)),
             Err(p) => {
                 problems.push(p);
-                values.push((field.name.clone(), Value::Blank));
+                values.push((field.name.clone(), LayoutValue::Blank));
             }
         }
     }

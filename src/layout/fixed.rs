@@ -2,17 +2,17 @@
 //! its alignment leaves free, positions no field covers left as spaces. A value longer than
 //! its field is a [`Problem`], never cut. Reading slices the same positions back.
 
-use super::spec::{LayoutField, RecordLayout, Value};
+use super::spec::{LayoutField, LayoutValue, RecordLayout};
 use super::value::{self, Problem};
 
 /// Encodes one record of `record_length` bytes; fields whose value does not fit are left
 /// blank and reported.
-pub fn encode(record_length: usize, record: &RecordLayout, values: &[Value]) -> (Vec<u8>, Vec<Problem>) {
+pub fn encode(record_length: usize, record: &RecordLayout, values: &[LayoutValue]) -> (Vec<u8>, Vec<Problem>) {
     let mut buf = vec![b' '; record_length];
     let mut problems = Vec::new();
     for (field, v) in record.fields.iter().zip(values) {
         match value::render(field, v, false) {
-            Ok(text) if !matches!(v, Value::Blank) => place(&mut buf, field, &text),
+            Ok(text) if !matches!(v, LayoutValue::Blank) => place(&mut buf, field, &text),
             Ok(_) => {}
             Err(p) => problems.push(p),
         }
@@ -32,7 +32,7 @@ fn place(buf: &mut [u8], field: &LayoutField, text: &[u8]) {
 }
 
 /// Decodes one record's fields (the caller has checked its length).
-pub fn decode(record: &RecordLayout, raw: &[u8]) -> (Vec<(String, Value)>, Vec<Problem>) {
+pub fn decode(record: &RecordLayout, raw: &[u8]) -> (Vec<(String, LayoutValue)>, Vec<Problem>) {
     let mut values = Vec::with_capacity(record.fields.len());
     let mut problems = Vec::new();
     for field in &record.fields {
@@ -41,7 +41,7 @@ pub fn decode(record: &RecordLayout, raw: &[u8]) -> (Vec<(String, Value)>, Vec<P
             Ok(v) => values.push((field.name.clone(), v)),
             Err(p) => {
                 problems.push(p);
-                values.push((field.name.clone(), Value::Blank));
+                values.push((field.name.clone(), LayoutValue::Blank));
             }
         }
     }

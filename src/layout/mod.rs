@@ -17,14 +17,14 @@ use crate::diagnostic::Finding;
 use crate::error::Error;
 use crate::error::GenerateError;
 use crate::rules::generate as rules;
-use spec::{discriminator, FileLayout, Form, Kind, LayoutField, RecordLayout, Source, Value};
+use spec::{discriminator, FileLayout, Framing, Kind, LayoutField, LayoutValue, RecordLayout, ValueSource};
 use value::Problem;
 
 /// Rows for a layout's detail records: named columns, one value per column per row.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Table {
     pub columns: Vec<String>,
-    pub rows: Vec<Vec<Value>>,
+    pub rows: Vec<Vec<LayoutValue>>,
 }
 
 /// A file written with a layout.
@@ -43,12 +43,12 @@ pub struct ReadRecord {
     pub kind: Kind,
     /// 1-based record number (the line, for files with a line terminator).
     pub line: u64,
-    pub values: Vec<(String, Value)>,
+    pub values: Vec<(String, LayoutValue)>,
 }
 
 impl ReadRecord {
     /// The value of field `name`.
-    pub fn get(&self, name: &str) -> Option<&Value> {
+    pub fn get(&self, name: &str) -> Option<&LayoutValue> {
         self.values.iter().find(|(n, _)| n == name).map(|(_, v)| v)
     }
 }
@@ -63,22 +63,22 @@ pub struct ReadBack {
 /// Where record values come from while a file is written.
 struct Plan<'a> {
     columns: BTreeMap<&'a str, usize>,
-    params: &'a [(&'a str, Value)],
+    params: &'a [(&'a str, LayoutValue)],
     counts: BTreeMap<Kind, u64>,
-    sums: BTreeMap<&'a str, Value>,
+    sums: BTreeMap<&'a str, LayoutValue>,
 }
 
 /// Writes `table` (the detail rows) and the header and trailer the layout asks for.
 /// A column or parameter the layout names but the caller does not supply is an error.
-pub fn write_layout(layout: &FileLayout, table: &Table, params: &[(&str, Value)]) -> Result<Written, Error> {
+pub fn write_layout(layout: &FileLayout, table: &Table, params: &[(&str, LayoutValue)]) -> Result<Written, Error> {
     let plan = Plan::new(layout, table, params)?;
     let mut out = Written { bytes: Vec::new(), counts: BTreeMap::new(), findings: Vec::new() };
     let mut line = 0u64;
     for record in &layout.records {
-        let rows: Vec<Option<&Vec<Value>>> = if record.kind == Kind::Detail { table.rows.iter().map(Some).collect() } else { vec![None] };
+        let rows: Vec<Option<&Vec<LayoutValue>>> = if record.kind == Kind::Detail { table.rows.iter().map(Some).collect() } else { vec![None] };
         for row in rows {
             line += 1;
-            let values: Vec<Value> = record.fields.iter().map(|f| plan.value(f, row)).collect();
+            let values: Vec<LayoutValue> = record.fields.iter().map(|f| plan.value(f, row)).collect();
             let (bytes, problems) = encode(layout, record, &values);
             out.bytes.extend_from_slice(&bytes);
             out.bytes.extend_from_slice(layout.terminator.bytes());
@@ -96,9 +96,9 @@ pub fn write_layout(layout: &FileLayout, table: &Table, params: &[(&str, Value)]
 /// findings) holds exactly the values that were written: every field of every record, compared
 /// in its written form. A difference means the layout loses information (padding that reads
 /// as part of the value), which is an error of the layout, not of the data.
-pub fn verify_read_back(layout: &FileLayout, table: &Table, params: &[(&str, Value)], back: &ReadBack) -> Result<(), Error> {
+pub fn verify_read_back(layout: &FileLayout, table: &Table, params: &[(&str, LayoutValue)], back: &ReadBack) -> Result<(), Error> {
     let plan = Plan::new(layout, table, params)?;
-    let point = matches!(layout.form, Form::Delimited { .. });
+    let point = matches!(layout.form, Framing::Delimited { .. });
     let mut read = back.records.iter();
     let mismatch = |line: u64, field: &str, written: String, read: String| GenerateError::LayoutRoundTrip {
         layout: layout.origin.clone(),
@@ -109,16 +109,17 @@ pub fn verify_read_back(layout: &FileLayout, table: &Table, params: &[(&str, Val
     };
     let mut line = 0u64;
     for record in &layout.records {
-        let rows: Vec<Option<&Vec<Value>>> = if record.kind == Kind::Detail { table.rows.iter().map(Some).collect() } else { vec![None] };
+        let rows: Vec<Option<&Vec<LayoutValue>>> = if record.kind == Kind::Detail { table.rows.iter().map(Some).collect() } else { vec![None] };
         for row in rows {
             line += 1;
             let Some(got) = read.next() else {
                 return Err(mismatch(line, record.kind.as_str(), "a record".to_owned(), "nothing".to_owned()).into());
             };
             for f in &record.fields {
-                let text =
-                    |v: &Value| value::render(f, v, point).map_or_else(|p| format!("({})", p.rule.id), |b| String::from_utf8_lossy(&b).into_owned());
-                let (written, back) = (text(&plan.value(f, row)), text(got.get(&f.name).unwrap_or(&Value::Blank)));
+                let text = |v: &LayoutValue| {
+                    value::render(f, v, point).map_or_else(|p| format!("({})", p.rule.id), |b| String::from_utf8_lossy(&b).into_owned())
+                };
+                let (written, back) = (text(&plan.value(f, row)), text(got.get(&f.name).unwrap_or(&LayoutValue::Blank)));
                 if written != back {
                     return Err(mismatch(got.line, &f.name, written, back).into());
                 }
@@ -131,15 +132,15 @@ pub fn verify_read_back(layout: &FileLayout, table: &Table, params: &[(&str, Val
     }
 }
 
-fn encode(layout: &FileLayout, record: &RecordLayout, values: &[Value]) -> (Vec<u8>, Vec<Problem>) {
+fn encode(layout: &FileLayout, record: &RecordLayout, values: &[LayoutValue]) -> (Vec<u8>, Vec<Problem>) {
     match layout.form {
-        Form::Fixed { record_length } => fixed::encode(record_length, record, values),
-        Form::Delimited { delimiter } => delimited::encode(delimiter, record, values),
+        Framing::Fixed { record_length } => fixed::encode(record_length, record, values),
+        Framing::Delimited { delimiter } => delimited::encode(delimiter, record, values),
     }
 }
 
 impl<'a> Plan<'a> {
-    fn new(layout: &'a FileLayout, table: &'a Table, params: &'a [(&'a str, Value)]) -> Result<Plan<'a>, Error> {
+    fn new(layout: &'a FileLayout, table: &'a Table, params: &'a [(&'a str, LayoutValue)]) -> Result<Plan<'a>, Error> {
         let columns: BTreeMap<&str, usize> = table.columns.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
         let missing = |what: &'static str, name: &str, known: Vec<&str>| GenerateError::LayoutValue {
             layout: layout.origin.clone(),
@@ -163,32 +164,32 @@ impl<'a> Plan<'a> {
         Ok(plan)
     }
 
-    fn value(&self, field: &LayoutField, row: Option<&Vec<Value>>) -> Value {
+    fn value(&self, field: &LayoutField, row: Option<&Vec<LayoutValue>>) -> LayoutValue {
         match &field.source {
-            Source::Column(c) => self.columns.get(c.as_str()).and_then(|i| row?.get(*i)).cloned().unwrap_or(Value::Blank),
-            Source::Constant(v) => Value::Text(v.clone()),
-            Source::Param(p) => self.params.iter().find(|(n, _)| n == p).map_or(Value::Blank, |(_, v)| v.clone()),
-            Source::Count(k) => Value::count(self.counts.get(k).copied().unwrap_or(0)),
-            Source::Sum(t) => self.sums.get(t.as_str()).cloned().unwrap_or(Value::Blank),
-            Source::Blank => Value::Blank,
+            ValueSource::Column(c) => self.columns.get(c.as_str()).and_then(|i| row?.get(*i)).cloned().unwrap_or(LayoutValue::Blank),
+            ValueSource::Constant(v) => LayoutValue::Text(v.clone()),
+            ValueSource::Param(p) => self.params.iter().find(|(n, _)| n == p).map_or(LayoutValue::Blank, |(_, v)| v.clone()),
+            ValueSource::Count(k) => LayoutValue::count(self.counts.get(k).copied().unwrap_or(0)),
+            ValueSource::Sum(t) => self.sums.get(t.as_str()).cloned().unwrap_or(LayoutValue::Blank),
+            ValueSource::Blank => LayoutValue::Blank,
         }
     }
 }
 
 /// The control totals: for every summed detail field, `total_of` that field.
-fn sums(layout: &FileLayout, total_of: impl Fn(&LayoutField) -> u64) -> BTreeMap<&str, Value> {
+fn sums(layout: &FileLayout, total_of: impl Fn(&LayoutField) -> u64) -> BTreeMap<&str, LayoutValue> {
     let mut out = BTreeMap::new();
     for f in layout.records.iter().flat_map(|r| &r.fields) {
-        let Source::Sum(target) = &f.source else { continue };
+        let ValueSource::Sum(target) = &f.source else { continue };
         let Some(t) = layout.detail().fields.iter().find(|d| &d.name == target) else { continue };
-        out.insert(target.as_str(), Value::Number { units: total_of(t), scale: t.decimals });
+        out.insert(target.as_str(), LayoutValue::Number { units: total_of(t), scale: t.decimals });
     }
     out
 }
 
 /// A detail value in units of its field's decimals; invalid values (reported on their own
 /// record) count as 0.
-fn total_units(field: &LayoutField, v: &Value) -> u64 {
+fn total_units(field: &LayoutField, v: &LayoutValue) -> u64 {
     value::units_at(field, v, field.decimals).unwrap_or(0)
 }
 
@@ -294,15 +295,15 @@ fn kind_of<'l>(layout: &'l FileLayout, raw: &[u8]) -> Option<&'l RecordLayout> {
     layout.records.iter().find(|r| {
         let Some((at, len, value)) = discriminator(layout, r) else { return false };
         match layout.form {
-            Form::Fixed { .. } => {
+            Framing::Fixed { .. } => {
                 raw.get(at..at + len).is_some_and(|s| s.starts_with(value.as_bytes()) && s[value.len()..].iter().all(|b| *b == b' '))
             }
-            Form::Delimited { delimiter } => raw.split(|b| *b == delimiter).nth(at) == Some(value.as_bytes()),
+            Framing::Delimited { delimiter } => raw.split(|b| *b == delimiter).nth(at) == Some(value.as_bytes()),
         }
     })
 }
 
-type Decoded = (Vec<(String, Value)>, Vec<Problem>);
+type Decoded = (Vec<(String, LayoutValue)>, Vec<Problem>);
 
 /// Decodes one record after checking its length or field count.
 fn decode(layout: &FileLayout, record: &RecordLayout, raw: &[u8], line: u64, findings: &mut Vec<Finding>) -> Option<Decoded> {
@@ -313,14 +314,14 @@ fn decode(layout: &FileLayout, record: &RecordLayout, raw: &[u8], line: u64, fin
         f
     };
     match layout.form {
-        Form::Fixed { record_length } => {
+        Framing::Fixed { record_length } => {
             if raw.len() != record_length {
                 findings.push(mismatch(format!("{} bytes", raw.len()), format!("{record_length} bytes")));
                 return None;
             }
             Some(fixed::decode(record, raw))
         }
-        Form::Delimited { delimiter } => {
+        Framing::Delimited { delimiter } => {
             let parts: Vec<&[u8]> = raw.split(|b| *b == delimiter).collect();
             if parts.len() != record.fields.len() {
                 findings.push(mismatch(format!("{} fields", parts.len()), format!("{} fields", record.fields.len())));
@@ -364,12 +365,12 @@ fn check_controls(layout: &FileLayout, records: &[ReadRecord], findings: &mut Ve
         let Some(rec_layout) = layout.record(r.kind) else { continue };
         for f in &rec_layout.fields {
             let expected = match &f.source {
-                Source::Count(k) => Value::count(count(*k)),
-                Source::Sum(t) => totals.get(t.as_str()).cloned().unwrap_or(Value::Blank),
+                ValueSource::Count(k) => LayoutValue::count(count(*k)),
+                ValueSource::Sum(t) => totals.get(t.as_str()).cloned().unwrap_or(LayoutValue::Blank),
                 _ => continue,
             };
-            let found = r.get(&f.name).cloned().unwrap_or(Value::Blank);
-            let same = value::units_at(f, &found, f.decimals).ok() == value::units_at(f, &expected, f.decimals).ok() && found != Value::Blank;
+            let found = r.get(&f.name).cloned().unwrap_or(LayoutValue::Blank);
+            let same = value::units_at(f, &found, f.decimals).ok() == value::units_at(f, &expected, f.decimals).ok() && found != LayoutValue::Blank;
             if !same {
                 let mut finding =
                     Finding::new(&rules::CONTROL_TOTAL, &[("field", &f.name), ("found", &found.display()), ("expected", &expected.display())]);
@@ -400,23 +401,23 @@ mod tests {
         ];
         let row = |school: &str, grade: &str, n: u64| {
             let mut v = vec![
-                Value::Text("1964733".into()),
-                Value::Text(school.into()),
-                Value::Text(grade.into()),
-                Value::Text("F".into()),
-                Value::Text("5".into()),
+                LayoutValue::Text("1964733".into()),
+                LayoutValue::Text(school.into()),
+                LayoutValue::Text(grade.into()),
+                LayoutValue::Text("F".into()),
+                LayoutValue::Text("5".into()),
             ];
-            v.extend([Value::count(n), Value::count(0), Value::count(1), Value::count(0)]);
+            v.extend([LayoutValue::count(n), LayoutValue::count(0), LayoutValue::count(1), LayoutValue::count(0)]);
             v
         };
         Table { columns: cols.iter().map(|c| (*c).to_owned()).collect(), rows: vec![row("6019715", "KN", 12), row("6019715", "01", 3)] }
     }
 
-    fn params() -> Vec<(&'static str, Value)> {
+    fn params() -> Vec<(&'static str, LayoutValue)> {
         vec![
-            ("reporting_lea", Value::Text("1964733".into())),
-            ("academic_year", Value::Text("2025-2026".into())),
-            ("census_day", Value::Date(chrono::NaiveDate::from_ymd_opt(2025, 10, 1).unwrap())),
+            ("reporting_lea", LayoutValue::Text("1964733".into())),
+            ("academic_year", LayoutValue::Text("2025-2026".into())),
+            ("census_day", LayoutValue::Date(chrono::NaiveDate::from_ymd_opt(2025, 10, 1).unwrap())),
         ]
     }
 
@@ -434,7 +435,7 @@ mod tests {
         let back = read_layout(&layout, &w.bytes);
         assert!(back.findings.is_empty(), "{:?}", back.findings);
         assert_eq!(back.records.len(), 4);
-        assert_eq!(back.records[1].get("primary"), Some(&Value::count(12)));
+        assert_eq!(back.records[1].get("primary"), Some(&LayoutValue::count(12)));
     }
 
     #[test]
@@ -449,7 +450,7 @@ mod tests {
     fn too_long_values_are_findings_not_truncated() {
         let layout = crate::census::load_layout("fixed").unwrap();
         let mut t = census_table();
-        t.rows[0][1] = Value::Text("60197150".into());
+        t.rows[0][1] = LayoutValue::Text("60197150".into());
         let w = write_layout(&layout, &t, &params()).unwrap();
         assert_eq!(w.findings.len(), 1);
         assert_eq!(w.findings[0].rule.id, "LAYOUT-TOO-LONG");
@@ -500,7 +501,7 @@ mod tests {
         let primary = detail.fields.iter_mut().find(|f| f.name == "primary").unwrap();
         primary.align = spec::Align::Left;
         let mut t = census_table();
-        t.rows[1][5] = Value::count(0);
+        t.rows[1][5] = LayoutValue::count(0);
         let w = write_layout(&layout, &t, &params()).unwrap();
         let back = read_layout(&layout, &w.bytes);
         let err = verify_read_back(&layout, &t, &params(), &back).unwrap_err().to_string();

@@ -9,7 +9,7 @@ use crate::error::Error;
 use crate::source::Input;
 
 use super::read_layout;
-use super::spec::{FileLayout, Form};
+use super::spec::{FileLayout, Framing};
 
 /// Reads every input with `layout` and sends what is wrong with it to `sink`.
 pub fn check_files(layout: &FileLayout, inputs: &[Input], sink: &mut dyn Sink) -> Result<Totals, Error> {
@@ -44,11 +44,11 @@ fn excerpt(layout: &FileLayout, raw: &[u8], finding: &Finding) -> Excerpt {
         Some((record, at))
     });
     let span = field.and_then(|(record, at)| match layout.form {
-        Form::Fixed { .. } => {
+        Framing::Fixed { .. } => {
             let f = &record.fields[at];
             (f.start < text.len() && text.is_char_boundary(f.start)).then(|| (f.start, f.length.min(text.len() - f.start)))
         }
-        Form::Delimited { delimiter } => {
+        Framing::Delimited { delimiter } => {
             let parts: Vec<&[u8]> = raw.split(|b| *b == delimiter).collect();
             let start: usize = parts.iter().take(at).map(|p| p.len() + 1).sum();
             parts.get(at).map(|p| (start, p.len()))

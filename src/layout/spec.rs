@@ -32,7 +32,7 @@ pub struct FileLayout {
     pub origin: String,
     /// The name of the file written with it.
     pub file_name: String,
-    pub form: Form,
+    pub form: Framing,
     pub terminator: Terminator,
     /// Write (and expect) 0x1A after the last record.
     pub eof_marker: bool,
@@ -42,7 +42,7 @@ pub struct FileLayout {
 
 /// Fixed-width or delimited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Form {
+pub enum Framing {
     /// Every record is exactly `record_length` bytes; unused positions are spaces.
     Fixed { record_length: usize },
     /// Values in field order between delimiters; no padding, no quoting.
@@ -120,7 +120,7 @@ impl Align {
 
 /// Where a field's value comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
+pub enum ValueSource {
     /// A column of the rows the caller supplies (detail records).
     Column(String),
     /// The same text in every record of the kind (record type codes).
@@ -149,7 +149,7 @@ pub struct LayoutField {
     /// Implied decimals of a number field.
     pub decimals: u32,
     pub date_format: Option<DateFormat>,
-    pub source: Source,
+    pub source: ValueSource,
 }
 
 /// A date format like `CCYYMMDD` or `MM/DD/CCYY`.
@@ -169,7 +169,7 @@ enum Token {
 
 /// A value to write, or one read back.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Value {
+pub enum LayoutValue {
     Blank,
     Text(String),
     /// `units` / 10^`scale`: 125 at scale 1 is 12.5.
@@ -180,19 +180,19 @@ pub enum Value {
     Date(NaiveDate),
 }
 
-impl Value {
+impl LayoutValue {
     /// A whole number.
-    pub fn count(n: u64) -> Value {
-        Value::Number { units: n, scale: 0 }
+    pub fn count(n: u64) -> LayoutValue {
+        LayoutValue::Number { units: n, scale: 0 }
     }
 
     /// The value as text, for messages.
     pub fn display(&self) -> String {
         match self {
-            Value::Blank => String::new(),
-            Value::Text(s) => s.clone(),
-            Value::Number { units, scale } => decimal_text(*units, *scale),
-            Value::Date(d) => d.format("%Y-%m-%d").to_string(),
+            LayoutValue::Blank => String::new(),
+            LayoutValue::Text(s) => s.clone(),
+            LayoutValue::Number { units, scale } => decimal_text(*units, *scale),
+            LayoutValue::Date(d) => d.format("%Y-%m-%d").to_string(),
         }
     }
 }
@@ -313,12 +313,20 @@ impl FileLayout {
 
     /// The column names the detail records read.
     pub fn columns(&self) -> BTreeSet<&str> {
-        self.records.iter().flat_map(|r| &r.fields).filter_map(|f| if let Source::Column(c) = &f.source { Some(c.as_str()) } else { None }).collect()
+        self.records
+            .iter()
+            .flat_map(|r| &r.fields)
+            .filter_map(|f| if let ValueSource::Column(c) = &f.source { Some(c.as_str()) } else { None })
+            .collect()
     }
 
     /// The run parameters any record reads.
     pub fn params(&self) -> BTreeSet<&str> {
-        self.records.iter().flat_map(|r| &r.fields).filter_map(|f| if let Source::Param(c) = &f.source { Some(c.as_str()) } else { None }).collect()
+        self.records
+            .iter()
+            .flat_map(|r| &r.fields)
+            .filter_map(|f| if let ValueSource::Param(c) = &f.source { Some(c.as_str()) } else { None })
+            .collect()
     }
 }
 
@@ -329,7 +337,7 @@ mod raw {
 
     use serde::Deserialize;
 
-    use super::{Align, DateFormat, FieldType, FileLayout, Form, Kind, LayoutField, RecordLayout, Source, Terminator, Vocabulary};
+    use super::{Align, DateFormat, FieldType, FileLayout, Framing, Kind, LayoutField, RecordLayout, Terminator, ValueSource, Vocabulary};
     use crate::error::{Error, SchemaError};
 
     #[derive(Debug, Deserialize)]
@@ -368,12 +376,12 @@ mod raw {
     #[derive(Debug, Deserialize)]
     #[serde(deny_unknown_fields)]
     struct RawRecord {
-        field: Vec<RawField>,
+        field: Vec<RawLayoutField>,
     }
 
     #[derive(Debug, Deserialize)]
     #[serde(deny_unknown_fields)]
-    struct RawField {
+    struct RawLayoutField {
         name: String,
         start: Option<usize>,
         length: usize,
@@ -442,11 +450,11 @@ mod raw {
         Ok(layout)
     }
 
-    fn form(cx: &Ctx<'_>, raw: &RawFileLayout) -> Result<Form, Error> {
+    fn form(cx: &Ctx<'_>, raw: &RawFileLayout) -> Result<Framing, Error> {
         match (raw.form, raw.record_length, raw.delimiter.as_deref()) {
-            (RawForm::Fixed, Some(n), None) if n > 0 => Ok(Form::Fixed { record_length: n }),
+            (RawForm::Fixed, Some(n), None) if n > 0 => Ok(Framing::Fixed { record_length: n }),
             (RawForm::Delimited, None, Some(d)) if d.len() == 1 && !matches!(d, "\r" | "\n" | "\"") => {
-                Ok(Form::Delimited { delimiter: d.as_bytes()[0] })
+                Ok(Framing::Delimited { delimiter: d.as_bytes()[0] })
             }
             (RawForm::Fixed, ..) => Err(cx.err("fixed", "a fixed layout needs record_length (> 0) and no delimiter".to_owned())),
             (RawForm::Delimited, ..) => Err(
@@ -455,7 +463,7 @@ mod raw {
         }
     }
 
-    fn record(cx: &Ctx<'_>, kind: Kind, form: Form, rec: RawRecord) -> Result<RecordLayout, Error> {
+    fn record(cx: &Ctx<'_>, kind: Kind, form: Framing, rec: RawRecord) -> Result<RecordLayout, Error> {
         let mut fields: Vec<LayoutField> = Vec::with_capacity(rec.field.len());
         let mut names = BTreeSet::new();
         for f in rec.field {
@@ -467,7 +475,7 @@ mod raw {
         if fields.is_empty() {
             return Err(cx.err(kind.as_str(), format!("the {} record has no fields", kind.as_str())));
         }
-        if let Form::Fixed { record_length } = form {
+        if let Framing::Fixed { record_length } = form {
             check_positions(cx, kind, record_length, &fields)?;
         }
         Ok(RecordLayout { kind, fields })
@@ -489,13 +497,13 @@ mod raw {
         Ok(())
     }
 
-    fn field(cx: &Ctx<'_>, kind: Kind, form: Form, f: RawField) -> Result<LayoutField, Error> {
+    fn field(cx: &Ctx<'_>, kind: Kind, form: Framing, f: RawLayoutField) -> Result<LayoutField, Error> {
         let bad = |m: &str| Err(cx.err(&f.name, format!("field `{}`: {m}", f.name)));
         let start = match (form, f.start) {
-            (Form::Fixed { .. }, Some(s)) if s >= 1 => s - 1,
-            (Form::Fixed { .. }, _) => return bad("a fixed-width field needs start (1-based)"),
-            (Form::Delimited { .. }, None) => 0,
-            (Form::Delimited { .. }, Some(_)) => return bad("delimited fields have no start; they are written in order"),
+            (Framing::Fixed { .. }, Some(s)) if s >= 1 => s - 1,
+            (Framing::Fixed { .. }, _) => return bad("a fixed-width field needs start (1-based)"),
+            (Framing::Delimited { .. }, None) => 0,
+            (Framing::Delimited { .. }, Some(_)) => return bad("delimited fields have no start; they are written in order"),
         };
         if f.length == 0 {
             return bad("length must be at least 1");
@@ -520,7 +528,7 @@ mod raw {
         }
         let date_format = date_format(&f).map_err(|m| cx.err(&f.name, format!("field `{}`: {m}", f.name)))?;
         let source = source(&f, kind).map_err(|m| cx.err(&f.name, format!("field `{}`: {m}", f.name)))?;
-        if let Source::Constant(v) = &source {
+        if let ValueSource::Constant(v) = &source {
             if v.len() > f.length || (f.kind == FieldType::Number && !v.bytes().all(|b| b.is_ascii_digit())) {
                 return bad("its value does not fit the field");
             }
@@ -528,7 +536,7 @@ mod raw {
         Ok(LayoutField { name: f.name, start, length: f.length, kind: f.kind, align, pad, decimals: f.decimals, date_format, source })
     }
 
-    fn date_format(f: &RawField) -> Result<Option<DateFormat>, &'static str> {
+    fn date_format(f: &RawLayoutField) -> Result<Option<DateFormat>, &'static str> {
         match (f.kind, f.date_format.as_deref()) {
             (FieldType::Date, Some(p)) => match DateFormat::parse(p) {
                 Some(d) if d.len() == f.length => Ok(Some(d)),
@@ -541,7 +549,7 @@ mod raw {
         }
     }
 
-    fn source(f: &RawField, kind: Kind) -> Result<Source, String> {
+    fn source(f: &RawLayoutField, kind: Kind) -> Result<ValueSource, String> {
         let given = [f.value.is_some(), f.param.is_some(), f.column.is_some(), f.count.is_some(), f.sum.is_some()];
         if given.iter().filter(|g| **g).count() > 1 {
             return Err("give at most one of value, param, column, count, sum".to_owned());
@@ -553,19 +561,19 @@ mod raw {
             return Err("count and sum fields are type = \"number\"".to_owned());
         }
         Ok(if let Some(v) = &f.value {
-            Source::Constant(v.clone())
+            ValueSource::Constant(v.clone())
         } else if let Some(p) = &f.param {
-            Source::Param(p.clone())
+            ValueSource::Param(p.clone())
         } else if let Some(c) = &f.column {
-            Source::Column(c.clone())
+            ValueSource::Column(c.clone())
         } else if let Some(k) = f.count {
-            Source::Count(k)
+            ValueSource::Count(k)
         } else if let Some(s) = &f.sum {
-            Source::Sum(s.clone())
+            ValueSource::Sum(s.clone())
         } else if kind == Kind::Detail {
-            Source::Column(f.name.clone())
+            ValueSource::Column(f.name.clone())
         } else {
-            Source::Blank
+            ValueSource::Blank
         })
     }
 
@@ -580,7 +588,7 @@ mod raw {
     fn check_sources(cx: &Ctx<'_>, layout: &FileLayout) -> Result<(), Error> {
         for f in layout.records.iter().flat_map(|r| &r.fields) {
             match &f.source {
-                Source::Column(c) if !cx.vocabulary.columns.contains(&c.as_str()) => {
+                ValueSource::Column(c) if !cx.vocabulary.columns.contains(&c.as_str()) => {
                     let v = cx.vocabulary;
                     let near =
                         crate::diagnostic::closest(c, v.columns.iter().copied()).map_or_else(String::new, |n| format!(" (did you mean `{n}`?)"));
@@ -589,16 +597,16 @@ mod raw {
                         cx.err(c, format!("field `{}` reads column `{c}`, which {} do not have{near}; the columns are {known}", f.name, v.rows))
                     );
                 }
-                Source::Param(p) if !cx.vocabulary.params.contains(&p.as_str()) => {
+                ValueSource::Param(p) if !cx.vocabulary.params.contains(&p.as_str()) => {
                     let known = cx.vocabulary.params.join(", ");
                     return Err(
                         cx.err(p, format!("field `{}` reads parameter `{p}`, which rollcall does not supply; the parameters are {known}", f.name))
                     );
                 }
-                Source::Count(k) if layout.record(*k).is_none() => {
+                ValueSource::Count(k) if layout.record(*k).is_none() => {
                     return Err(cx.err(&f.name, format!("field `{}` counts {} records, which the layout does not have", f.name, k.as_str())));
                 }
-                Source::Sum(target) => {
+                ValueSource::Sum(target) => {
                     let ok = layout.detail().fields.iter().any(|d| &d.name == target && d.kind == FieldType::Number && d.decimals <= f.decimals);
                     if !ok {
                         return Err(cx.err(
@@ -640,7 +648,7 @@ mod raw {
 /// byte offset in fixed layouts and a field index in delimited ones.
 pub fn discriminator<'l>(layout: &FileLayout, record: &'l RecordLayout) -> Option<(usize, usize, &'l str)> {
     record.fields.iter().enumerate().find_map(|(i, f)| match &f.source {
-        Source::Constant(v) => Some((if matches!(layout.form, Form::Fixed { .. }) { f.start } else { i }, f.length, v.as_str())),
+        ValueSource::Constant(v) => Some((if matches!(layout.form, Framing::Fixed { .. }) { f.start } else { i }, f.length, v.as_str())),
         _ => None,
     })
 }

@@ -5,7 +5,7 @@
 use crate::domain::date::parse_ccyymmdd;
 use crate::rules::Rule;
 
-use super::spec::{decimal_text, FieldType, LayoutField, Value};
+use super::spec::{decimal_text, FieldType, LayoutField, LayoutValue};
 use crate::rules::generate as rules;
 
 /// Why a value cannot go into (or come out of) a field: the rule and its message arguments.
@@ -30,9 +30,9 @@ impl Problem {
 
 /// The text of `value` for `field`, before padding. `point` writes decimals with a decimal
 /// point (delimited files) instead of implied (fixed-width files).
-pub fn render(field: &LayoutField, value: &Value, point: bool) -> Result<Vec<u8>, Problem> {
+pub fn render(field: &LayoutField, value: &LayoutValue, point: bool) -> Result<Vec<u8>, Problem> {
     let text = match (field.kind, value) {
-        (_, Value::Blank) => return Ok(Vec::new()),
+        (_, LayoutValue::Blank) => return Ok(Vec::new()),
         (FieldType::Text, v) => v.display(),
         (FieldType::Number, v) => {
             let units = units_at(field, v, field.decimals)?;
@@ -51,12 +51,12 @@ pub fn render(field: &LayoutField, value: &Value, point: bool) -> Result<Vec<u8>
     Ok(text.into_bytes())
 }
 
-fn render_date(field: &LayoutField, value: &Value) -> Result<String, Problem> {
+fn render_date(field: &LayoutField, value: &LayoutValue) -> Result<String, Problem> {
     let format = field.date_format.as_ref();
     let pattern = format.map_or("CCYYMMDD", |f| f.pattern.as_str());
     let date = match value {
-        Value::Date(d) => Some(*d),
-        Value::Text(s) => parse_ccyymmdd(s.as_bytes()).or_else(|| format.and_then(|f| f.read(s.as_bytes()))),
+        LayoutValue::Date(d) => Some(*d),
+        LayoutValue::Text(s) => parse_ccyymmdd(s.as_bytes()).or_else(|| format.and_then(|f| f.read(s.as_bytes()))),
         _ => None,
     };
     match (date, format) {
@@ -66,13 +66,13 @@ fn render_date(field: &LayoutField, value: &Value) -> Result<String, Problem> {
 }
 
 /// `value` as a whole number of 10^-`decimals` units; more decimals than that is a problem.
-pub fn units_at(field: &LayoutField, value: &Value, decimals: u32) -> Result<u64, Problem> {
+pub fn units_at(field: &LayoutField, value: &LayoutValue, decimals: u32) -> Result<u64, Problem> {
     let not_number = || Problem::new(&rules::NOT_A_NUMBER, field, &value.display(), &[("decimals", decimals.to_string())]);
     let (units, scale) = match value {
-        Value::Number { units, scale } => (*units, *scale),
-        Value::Text(s) => parse_decimal(s.as_bytes()).ok_or_else(not_number)?,
-        Value::Blank => (0, 0),
-        Value::Date(_) => return Err(not_number()),
+        LayoutValue::Number { units, scale } => (*units, *scale),
+        LayoutValue::Text(s) => parse_decimal(s.as_bytes()).ok_or_else(not_number)?,
+        LayoutValue::Blank => (0, 0),
+        LayoutValue::Date(_) => return Err(not_number()),
     };
     if scale <= decimals {
         10u64.checked_pow(decimals - scale).and_then(|m| units.checked_mul(m)).ok_or_else(not_number)
@@ -97,16 +97,16 @@ pub fn parse_decimal(text: &[u8]) -> Option<(u64, u32)> {
 }
 
 /// Reads a value back from a fixed-width field's bytes (padding included).
-pub fn read_fixed(field: &LayoutField, raw: &[u8]) -> Result<Value, Problem> {
+pub fn read_fixed(field: &LayoutField, raw: &[u8]) -> Result<LayoutValue, Problem> {
     let shown = String::from_utf8_lossy(raw).into_owned();
     if raw.iter().all(|b| *b == b' ') {
-        return Ok(Value::Blank);
+        return Ok(LayoutValue::Blank);
     }
     let bad_pad =
         || Problem::new(&rules::PADDING, field, &shown, &[("align", field.align.as_str().to_owned()), ("pad", char::from(field.pad).to_string())]);
     match field.kind {
         FieldType::Date => read_date(field, raw, &shown),
-        FieldType::Text => Ok(Value::Text(String::from_utf8_lossy(strip_pad(field, raw)).into_owned())),
+        FieldType::Text => Ok(LayoutValue::Text(String::from_utf8_lossy(strip_pad(field, raw)).into_owned())),
         FieldType::Number => {
             let body = if field.pad.is_ascii_digit() { raw } else { strip_pad(field, raw) };
             if body.iter().any(|b| *b == b' ' || *b == field.pad && !field.pad.is_ascii_digit()) {
@@ -116,34 +116,34 @@ pub fn read_fixed(field: &LayoutField, raw: &[u8]) -> Result<Value, Problem> {
                 return Err(Problem::new(&rules::NOT_A_NUMBER, field, &shown, &[("decimals", field.decimals.to_string())]));
             }
             let (units, _) = parse_decimal(body).ok_or_else(bad_pad)?;
-            Ok(Value::Number { units, scale: field.decimals })
+            Ok(LayoutValue::Number { units, scale: field.decimals })
         }
     }
 }
 
 /// Reads a value back from a delimited field's text.
-pub fn read_delimited(field: &LayoutField, raw: &[u8]) -> Result<Value, Problem> {
+pub fn read_delimited(field: &LayoutField, raw: &[u8]) -> Result<LayoutValue, Problem> {
     let shown = String::from_utf8_lossy(raw).into_owned();
     if raw.is_empty() {
-        return Ok(Value::Blank);
+        return Ok(LayoutValue::Blank);
     }
     if raw.len() > field.length {
         return Err(Problem::new(&rules::TOO_LONG, field, &shown, &[("len", raw.len().to_string()), ("width", field.length.to_string())]));
     }
     match field.kind {
-        FieldType::Text => Ok(Value::Text(shown)),
+        FieldType::Text => Ok(LayoutValue::Text(shown)),
         FieldType::Date => read_date(field, raw, &shown),
         FieldType::Number => match parse_decimal(raw) {
-            Some((units, scale)) if scale == field.decimals => Ok(Value::Number { units, scale }),
+            Some((units, scale)) if scale == field.decimals => Ok(LayoutValue::Number { units, scale }),
             _ => Err(Problem::new(&rules::NOT_A_NUMBER, field, &shown, &[("decimals", field.decimals.to_string())])),
         },
     }
 }
 
-fn read_date(field: &LayoutField, raw: &[u8], shown: &str) -> Result<Value, Problem> {
+fn read_date(field: &LayoutField, raw: &[u8], shown: &str) -> Result<LayoutValue, Problem> {
     let format = field.date_format.as_ref();
     match format.and_then(|f| f.read(raw)) {
-        Some(d) => Ok(Value::Date(d)),
+        Some(d) => Ok(LayoutValue::Date(d)),
         None => Err(Problem::new(&rules::DATE_FIELD, field, shown, &[("format", format.map_or_else(String::new, |f| f.pattern.clone()))])),
     }
 }
@@ -164,7 +164,7 @@ fn strip_pad<'a>(field: &LayoutField, raw: &'a [u8]) -> &'a [u8] {
 
 #[cfg(test)]
 mod tests {
-    use super::super::spec::{Align, Source};
+    use super::super::spec::{Align, ValueSource};
     use super::*;
 
     fn number(decimals: u32, pad: u8) -> LayoutField {
@@ -177,28 +177,28 @@ mod tests {
             pad,
             decimals,
             date_format: None,
-            source: Source::Blank,
+            source: ValueSource::Blank,
         }
     }
 
     #[test]
     fn numbers_take_implied_decimals_without_rounding() {
         let f = number(2, b'0');
-        assert_eq!(render(&f, &Value::Text("12.5".into()), false).unwrap(), b"1250");
-        assert_eq!(render(&f, &Value::Text("12.5".into()), true).unwrap(), b"12.50");
-        assert!(render(&f, &Value::Text("1.255".into()), false).is_err());
-        assert!(render(&f, &Value::Text("-1".into()), false).is_err());
-        assert_eq!(render(&f, &Value::Text("99999.99".into()), false).unwrap_err().rule.id, "LAYOUT-TOO-LONG");
+        assert_eq!(render(&f, &LayoutValue::Text("12.5".into()), false).unwrap(), b"1250");
+        assert_eq!(render(&f, &LayoutValue::Text("12.5".into()), true).unwrap(), b"12.50");
+        assert!(render(&f, &LayoutValue::Text("1.255".into()), false).is_err());
+        assert!(render(&f, &LayoutValue::Text("-1".into()), false).is_err());
+        assert_eq!(render(&f, &LayoutValue::Text("99999.99".into()), false).unwrap_err().rule.id, "LAYOUT-TOO-LONG");
     }
 
     #[test]
     fn fixed_numbers_read_back() {
-        assert_eq!(read_fixed(&number(0, b'0'), b"000012").unwrap(), Value::count(12));
-        assert_eq!(read_fixed(&number(0, b'0'), b"000000").unwrap(), Value::count(0));
-        assert_eq!(read_fixed(&number(0, b' '), b"    12").unwrap(), Value::count(12));
+        assert_eq!(read_fixed(&number(0, b'0'), b"000012").unwrap(), LayoutValue::count(12));
+        assert_eq!(read_fixed(&number(0, b'0'), b"000000").unwrap(), LayoutValue::count(0));
+        assert_eq!(read_fixed(&number(0, b' '), b"    12").unwrap(), LayoutValue::count(12));
         assert_eq!(read_fixed(&number(0, b'0'), b"  12  ").unwrap_err().rule.id, "LAYOUT-PADDING");
         assert_eq!(read_fixed(&number(0, b'0'), b"00001A").unwrap_err().rule.id, "LAYOUT-NUMBER");
-        assert_eq!(read_fixed(&number(1, b'0'), b"000125").unwrap(), Value::Number { units: 125, scale: 1 });
+        assert_eq!(read_fixed(&number(1, b'0'), b"000125").unwrap(), LayoutValue::Number { units: 125, scale: 1 });
     }
 
     #[test]

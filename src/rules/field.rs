@@ -3,10 +3,10 @@
 //! field: required, then length, then format or code. This is the hot path, so it works on
 //! bytes and allocates only when it reports.
 
-use super::{is_blank, CompiledField, RecordCtx, Rule, Value};
+use super::{is_blank, CompiledField, Parsed, RecordCtx, Rule};
 use crate::diagnostic::{Category, Finding, Severity};
 use crate::domain::date::{parse_ccyymmdd, AcademicYear};
-use crate::schema::{names, Format, Required};
+use crate::schema::{names, Required, ValueFormat};
 
 crate::rules! {
     REQUIRED {
@@ -180,7 +180,7 @@ crate::rules! {
 }
 
 /// Checks every field of `ctx`'s record, storing parsed values into `values`.
-pub fn check(ctx: &RecordCtx<'_, '_>, values: &mut Vec<Value>, out: &mut Vec<Finding>) {
+pub fn check(ctx: &RecordCtx<'_, '_>, values: &mut Vec<Parsed>, out: &mut Vec<Finding>) {
     values.clear();
     values.reserve(ctx.compiled.fields.len());
     // The record's field count is the layout's (checked before), so the two zip exactly.
@@ -193,14 +193,14 @@ pub fn check(ctx: &RecordCtx<'_, '_>, values: &mut Vec<Value>, out: &mut Vec<Fin
                 if ctx.on(finding.rule) {
                     out.push(*finding);
                 }
-                Value::Missing
+                Parsed::Missing
             }
         };
         values.push(value);
     }
 }
 
-type Outcome = Result<Value, Box<Finding>>;
+type Outcome = Result<Parsed, Box<Finding>>;
 
 fn check_one(ctx: &RecordCtx<'_, '_>, i: usize, field: &CompiledField<'_>, raw: &[u8]) -> Outcome {
     let spec = field.spec;
@@ -214,12 +214,12 @@ fn check_one(ctx: &RecordCtx<'_, '_>, i: usize, field: &CompiledField<'_>, raw: 
         if spec.required == Required::Yes {
             return Err(Box::new(ctx.finding(&REQUIRED, Some(i), &[("field", &spec.name), ("number", number)])));
         }
-        return Ok(Value::Missing);
+        return Ok(Parsed::Missing);
     }
     let max = spec.max as usize;
     // The record type was matched against the layout already; a download type (`SENR-R`) is
     // longer than the upload type the field's maximum is written for.
-    if raw.len() > max && spec.format != Format::RecordType {
+    if raw.len() > max && spec.format != ValueFormat::RecordType {
         let len = String::from_utf8_lossy(raw).chars().count();
         if len > max {
             return Err(Box::new(ctx.finding(&LENGTH, Some(i), &[("field", &spec.name), ("len", &len.to_string()), ("max", &max.to_string())])));
@@ -232,7 +232,7 @@ fn check_one(ctx: &RecordCtx<'_, '_>, i: usize, field: &CompiledField<'_>, raw: 
     }
 }
 
-fn check_format(ctx: &RecordCtx<'_, '_>, i: usize, format: Format, raw: &[u8]) -> Outcome {
+fn check_format(ctx: &RecordCtx<'_, '_>, i: usize, format: ValueFormat, raw: &[u8]) -> Outcome {
     let spec = ctx.compiled.fields[i].spec;
     let fail = |rule: &'static Rule, extra: &[(&str, &str)]| {
         let mut args = vec![("field", spec.name.as_str())];
@@ -240,33 +240,33 @@ fn check_format(ctx: &RecordCtx<'_, '_>, i: usize, format: Format, raw: &[u8]) -
         Err(Box::new(ctx.finding(rule, Some(i), &args)))
     };
     match format {
-        Format::Text | Format::RecordType => Ok(Value::Text),
-        Format::Date => parse_ccyymmdd(raw).map(Value::Date).map_or_else(|| fail(&DATE, &[]), Ok),
-        Format::Integer => {
-            parse_number(raw, false).map(Value::Number).map_or_else(|| fail(&NUMBER, &[("kind", "a whole number"), ("decimals", "")]), Ok)
+        ValueFormat::Text | ValueFormat::RecordType => Ok(Parsed::Text),
+        ValueFormat::Date => parse_ccyymmdd(raw).map(Parsed::Date).map_or_else(|| fail(&DATE, &[]), Ok),
+        ValueFormat::Integer => {
+            parse_number(raw, false).map(Parsed::Number).map_or_else(|| fail(&NUMBER, &[("kind", "a whole number"), ("decimals", "")]), Ok)
         }
-        Format::Decimal => parse_number(raw, true).map(Value::Number).map_or_else(
+        ValueFormat::Decimal => parse_number(raw, true).map(Parsed::Number).map_or_else(
             || fail(&NUMBER, &[("kind", "a number with at most two decimals"), ("decimals", " and at most two decimals after a period")]),
             Ok,
         ),
-        Format::Digits => {
+        ValueFormat::Digits => {
             if raw.len() == spec.max as usize && raw.iter().all(u8::is_ascii_digit) {
-                Ok(Value::Text)
+                Ok(Parsed::Text)
             } else {
                 fail(&DIGITS, &[("max", &spec.max.to_string())])
             }
         }
-        Format::Zip => {
+        ValueFormat::Zip => {
             if is_zip(raw) {
-                Ok(Value::Text)
+                Ok(Parsed::Text)
             } else {
                 fail(&ZIP, &[])
             }
         }
-        Format::Name => {
-            check_name(raw).map_or(Ok(Value::Text), |(ch, pos)| fail(&NAME_CHARS, &[("char", &describe_char(ch)), ("position", &pos.to_string())]))
+        ValueFormat::Name => {
+            check_name(raw).map_or(Ok(Parsed::Text), |(ch, pos)| fail(&NAME_CHARS, &[("char", &describe_char(ch)), ("position", &pos.to_string())]))
         }
-        Format::AcademicYear => match AcademicYear::parse(raw) {
+        ValueFormat::AcademicYear => match AcademicYear::parse(raw) {
             None => fail(&ACADEMIC_YEAR, &[]),
             Some(year) => {
                 let current = AcademicYear::containing(ctx.as_of);
@@ -274,7 +274,7 @@ fn check_format(ctx: &RecordCtx<'_, '_>, i: usize, format: Format, raw: &[u8]) -
                     let next = AcademicYear(current.0 + 1).to_string();
                     fail(&ACADEMIC_YEAR_FUTURE, &[("current", &current.to_string()), ("next", &next)])
                 } else {
-                    Ok(Value::Text)
+                    Ok(Parsed::Text)
                 }
             }
         },

@@ -139,7 +139,7 @@ impl Lookup<'_, '_> {
 
 /// A value parsed by the field rules, kept so record rules do not parse again.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Value {
+pub enum Parsed {
     /// Blank, or not valid for its field (already reported).
     Missing,
     Text,
@@ -155,7 +155,7 @@ pub struct RecordCtx<'r, 's> {
     pub byte: u64,
     pub record: &'r ByteRecord,
     pub compiled: &'r Compiled<'s>,
-    pub values: &'r [Value],
+    pub values: &'r [Parsed],
     pub as_of: NaiveDate,
     pub schema: &'s Schema,
     /// The rules that run (`--ignore` leaves some out).
@@ -186,7 +186,7 @@ impl RecordCtx<'_, '_> {
     /// The parsed date in field `i`, if it was valid.
     pub fn date(&self, i: usize) -> Option<NaiveDate> {
         match self.values.get(i) {
-            Some(Value::Date(d)) => Some(*d),
+            Some(Parsed::Date(d)) => Some(*d),
             _ => None,
         }
     }
@@ -194,14 +194,14 @@ impl RecordCtx<'_, '_> {
     /// The parsed number (hundredths) in field `i`, if it was valid.
     pub fn number(&self, i: usize) -> Option<i64> {
         match self.values.get(i) {
-            Some(Value::Number(n)) => Some(*n),
+            Some(Parsed::Number(n)) => Some(*n),
             _ => None,
         }
     }
 
     /// Whether field `i` passed its field rules and is not blank.
     pub fn is_valid(&self, i: usize) -> bool {
-        !matches!(self.values.get(i), Some(Value::Missing) | None)
+        !matches!(self.values.get(i), Some(Parsed::Missing) | None)
     }
 
     /// A finding of `rule` about this record, pointing at field `field` when given.

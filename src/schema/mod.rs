@@ -59,7 +59,7 @@ pub struct FieldSpec {
     pub number: String,
     /// The stable machine name, like `enrollment_start_date`.
     pub name: String,
-    pub format: Format,
+    pub format: ValueFormat,
     /// Maximum length in characters.
     pub max: u32,
     pub required: Required,
@@ -81,7 +81,7 @@ pub enum Required {
 
 /// The shape a field's value must have.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
+pub enum ValueFormat {
     /// Any text within the length.
     Text,
     /// A person's name: letters, digits, space, period, hyphen, apostrophe.
@@ -447,15 +447,15 @@ fn build_codesets(name: &str, text: &str) -> Result<BTreeMap<String, CodeSet>, E
 
 fn build_field(name: &str, text: &str, f: RawField, codesets: &BTreeMap<String, CodeSet>) -> Result<FieldSpec, Error> {
     let format = match (f.kind, f.format) {
-        (RawType::DT, None) => Format::Date,
-        (RawType::NU, None | Some(RawFormat::Integer)) => Format::Integer,
-        (RawType::NU, Some(RawFormat::Decimal)) => Format::Decimal,
-        (RawType::CS, None) => Format::Text,
-        (RawType::CS, Some(RawFormat::Digits)) => Format::Digits,
-        (RawType::CS, Some(RawFormat::AcademicYear)) => Format::AcademicYear,
-        (RawType::CS, Some(RawFormat::Name)) => Format::Name,
-        (RawType::CS, Some(RawFormat::Zip)) => Format::Zip,
-        (RawType::CS, Some(RawFormat::RecordType)) => Format::RecordType,
+        (RawType::DT, None) => ValueFormat::Date,
+        (RawType::NU, None | Some(RawFormat::Integer)) => ValueFormat::Integer,
+        (RawType::NU, Some(RawFormat::Decimal)) => ValueFormat::Decimal,
+        (RawType::CS, None) => ValueFormat::Text,
+        (RawType::CS, Some(RawFormat::Digits)) => ValueFormat::Digits,
+        (RawType::CS, Some(RawFormat::AcademicYear)) => ValueFormat::AcademicYear,
+        (RawType::CS, Some(RawFormat::Name)) => ValueFormat::Name,
+        (RawType::CS, Some(RawFormat::Zip)) => ValueFormat::Zip,
+        (RawType::CS, Some(RawFormat::RecordType)) => ValueFormat::RecordType,
         (kind, Some(fmt)) => {
             return Err(invalid(
                 name,
@@ -524,7 +524,7 @@ fn build_layout(name: &str, text: &str, codesets: &BTreeMap<String, CodeSet>) ->
 fn check_layout(name: &str, text: &str, layout: Layout) -> Result<Layout, Error> {
     let at = |needle: &str| text.find(needle).map(|o| SourceSpan::from((o, needle.len())));
     match layout.fields.first() {
-        Some(f) if f.format == Format::RecordType => {}
+        Some(f) if f.format == ValueFormat::RecordType => {}
         _ => return Err(invalid(name, text, "the first field must have format = \"record_type\"".to_owned(), at("[[field]]"), None)),
     }
     if layout.stable_position(crate::schema::names::ACADEMIC_YEAR_ID).is_none() {
@@ -620,7 +620,7 @@ mod tests {
         let field = FieldSpec {
             number: "9.99".into(),
             name: "later_field".into(),
-            format: Format::Text,
+            format: ValueFormat::Text,
             max: 1,
             required: Required::No,
             codeset: None,

@@ -25,7 +25,7 @@ use crate::error::GenerateError;
 use crate::layout::delimited::forbidden;
 use crate::rules::generate as rules;
 use crate::rules::{structure, Rule};
-use crate::schema::{names, Format, Layout, Required, Schema};
+use crate::schema::{names, Layout, Required, Schema, ValueFormat};
 use crate::source::{Input, LoneCr};
 use dates::ExtractDate;
 use mapping::Mapping;
@@ -65,7 +65,7 @@ impl Row {
 
 /// Where one layout field's value comes from in an extract.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Source {
+enum CellSource {
     Column(usize),
     Constant(String),
     RecordType,
@@ -83,7 +83,7 @@ pub struct Extract<'s> {
     pub headers: Vec<String>,
     /// Headers no field takes, in file order.
     pub unknown: Vec<String>,
-    sources: Vec<Source>,
+    sources: Vec<CellSource>,
     year_hint: AcademicYear,
 }
 
@@ -340,7 +340,7 @@ impl<'s> Extract<'s> {
 
     fn match_columns(&mut self, mapping: &Mapping) -> Result<(), Error> {
         let fields: Vec<&str> = self.layout.fields.iter().map(|f| f.name.as_str()).collect();
-        self.sources = vec![Source::Blank; fields.len()];
+        self.sources = vec![CellSource::Blank; fields.len()];
         for (i, h) in self.headers.iter().enumerate() {
             let Some(field) = columns::field_for(h, mapping.columns.get(h).map(String::as_str), &fields) else {
                 if !h.is_empty() && !self.unknown.contains(h) {
@@ -349,15 +349,15 @@ impl<'s> Extract<'s> {
                 continue;
             };
             let at = fields.iter().position(|f| *f == field).unwrap_or(0);
-            if let Source::Column(first) = self.sources[at] {
+            if let CellSource::Column(first) = self.sources[at] {
                 let (first, second) = (self.headers[first].clone(), h.clone());
                 return Err(GenerateError::DuplicateColumn { file: self.display.clone(), field: field.to_owned(), first, second }.into());
             }
-            self.sources[at] = Source::Column(i);
+            self.sources[at] = CellSource::Column(i);
         }
         for (at, field) in fields.iter().enumerate() {
             match (&self.sources[at], mapping.constants.get(*field)) {
-                (Source::Column(c), Some(_)) => {
+                (CellSource::Column(c), Some(_)) => {
                     return Err(GenerateError::ConstantAndColumn {
                         file: self.display.clone(),
                         field: (*field).to_owned(),
@@ -365,8 +365,8 @@ impl<'s> Extract<'s> {
                     }
                     .into());
                 }
-                (Source::Blank, Some(v)) => self.sources[at] = Source::Constant(v.clone()),
-                (Source::Blank, None) if self.layout.fields[at].format == Format::RecordType => self.sources[at] = Source::RecordType,
+                (CellSource::Blank, Some(v)) => self.sources[at] = CellSource::Constant(v.clone()),
+                (CellSource::Blank, None) if self.layout.fields[at].format == ValueFormat::RecordType => self.sources[at] = CellSource::RecordType,
                 _ => {}
             }
         }
@@ -380,7 +380,7 @@ impl<'s> Extract<'s> {
             .fields
             .iter()
             .zip(&self.sources)
-            .filter(|(f, s)| f.is_in(self.year_hint) && f.required == Required::Yes && **s == Source::Blank)
+            .filter(|(f, s)| f.is_in(self.year_hint) && f.required == Required::Yes && **s == CellSource::Blank)
             .map(|(f, _)| f.name.as_str())
             .collect();
         let Some(first) = missing.first() else { return Ok(()) };
@@ -418,19 +418,19 @@ impl<'s> Extract<'s> {
         let mut first = true;
         for (field, source) in self.layout.fields.iter().zip(&self.sources) {
             let raw: &[u8] = match source {
-                Source::Column(i) => rec.get(*i).unwrap_or_default(),
-                Source::Constant(v) => v.as_bytes(),
-                Source::RecordType => self.layout.record_type.as_bytes(),
-                Source::Blank => b"",
+                CellSource::Column(i) => rec.get(*i).unwrap_or_default(),
+                CellSource::Constant(v) => v.as_bytes(),
+                CellSource::RecordType => self.layout.record_type.as_bytes(),
+                CellSource::Blank => b"",
             };
             let column = match source {
-                Source::Column(i) => Some(*i),
+                CellSource::Column(i) => Some(*i),
                 _ => None,
             };
             if !field.is_in(year) {
                 // The year's record has no place for the field: a value in it is reported,
                 // never dropped.
-                if !raw.iter().all(|b| *b == b' ') && *source != Source::RecordType {
+                if !raw.iter().all(|b| *b == b' ') && *source != CellSource::RecordType {
                     let from = column.map_or_else(|| "the mapping's constant".to_owned(), |c| format!("column `{}`", self.headers[c]));
                     let args = [
                         ("source", from),
@@ -459,8 +459,8 @@ impl<'s> Extract<'s> {
     fn row_year(&self, rec: &ByteRecord) -> AcademicYear {
         let at = self.layout.fields.iter().position(|f| f.name == names::ACADEMIC_YEAR_ID);
         let value = at.and_then(|at| match &self.sources[at] {
-            Source::Column(i) => rec.get(*i),
-            Source::Constant(v) => Some(v.as_bytes()),
+            CellSource::Column(i) => rec.get(*i),
+            CellSource::Constant(v) => Some(v.as_bytes()),
             _ => None,
         });
         value.and_then(AcademicYear::parse).unwrap_or(self.year_hint)
@@ -480,7 +480,7 @@ impl<'s> Extract<'s> {
         let span = column.and_then(|c| spans.get(c).copied());
         let shown = String::from_utf8_lossy(raw).into_owned();
         let mut value = raw.to_vec();
-        if field.format == Format::Date {
+        if field.format == ValueFormat::Date {
             let date = dates::read(raw, mapping.slash_order);
             match date.ccyymmdd() {
                 Some(text) => value = text.into_bytes(),
