@@ -41,9 +41,10 @@
 //!
 //! Write its layout as data (`schemas/calpads/xxxx.toml`, listed in `schema.toml`): field
 //! rules then run on it with no code at all. For record rules, add a family file
-//! (`src/rules/xxxx.rs`): a struct of field positions resolved by name (`Lookup::need`), an
-//! implementation of [`rules::family::RecordRules`] (its checks, the keys it gives the
-//! whole-run rules, its identity fields), and an entry in [`rules::family::FAMILIES`].
+//! (`src/rules/xxxx.rs`): a struct of field positions resolved by name (`Lookup::need`), its
+//! `check` function, one line `family!(XxxxFields, "XXXX", add_keys_method)` that implements
+//! [`rules::family::RecordRules`] (checks, whole-run keys, identity fields), and an entry in
+//! [`rules::family::FAMILIES`].
 //!
 //! # Adding an input format
 //!

@@ -13,7 +13,7 @@
 //! let inputs = rollcall::source::expand(&["samples/clean".into()])?;
 //! let counter = Counter::count_files(&schema, &inputs, chrono::NaiveDate::from_ymd_opt(2026, 7, 15).unwrap())?;
 //! let year = rollcall::domain::date::AcademicYear(2025);
-//! let census = counter.count(year, year.census_day(), Breakdown::Demographics, &["KN".to_owned()]);
+//! let census = counter.count(year, year.census_day(), Breakdown::Demographics);
 //! # Ok::<(), rollcall::Error>(())
 //! ```
 
@@ -389,13 +389,14 @@ impl Counter {
         self.enrollments.len()
     }
 
-    /// Counts the enrollments active on `day` of `year`; `grade_order` ranks grade codes.
-    pub fn count(&self, year: AcademicYear, day: NaiveDate, breakdown: Breakdown, grade_order: &[String]) -> Census {
+    /// Counts the enrollments active on `day` of `year`; rows in grade order, infant to adult,
+    /// then ungraded codes.
+    pub fn count(&self, year: AcademicYear, day: NaiveDate, breakdown: Breakdown) -> Census {
         let today = day_number(day);
         let info = self.described_on(today);
         let mut rows: BTreeMap<Key, Counts> = BTreeMap::new();
         for e in self.enrollments.iter().filter(|e| e.is_active(year, today)) {
-            let grade_rank = grade_order.iter().position(|g| g.as_bytes() == e.grade.as_bytes()).unwrap_or(usize::MAX);
+            let grade_rank = e.grade.rank().map_or(usize::MAX, usize::from);
             let mut key = Key { lea: e.lea, school: e.school, grade_rank, grade: e.grade, gender: 0, group: None };
             if breakdown == Breakdown::Demographics {
                 let person = info.get(&e.student);
@@ -491,10 +492,10 @@ mod tests {
             }],
             ..Counter::default()
         };
-        let plain = counter.count(AcademicYear(2025), census_day, Breakdown::SchoolGrade, &[]);
+        let plain = counter.count(AcademicYear(2025), census_day, Breakdown::SchoolGrade);
         let counts: Vec<&Counts> = plain.rows.values().collect();
         assert_eq!(counts, [&Counts { primary: 1, secondary: 1, short_term: 0, non_ada: 0 }]);
-        let demo = counter.count(AcademicYear(2025), census_day, Breakdown::Demographics, &[]);
+        let demo = counter.count(AcademicYear(2025), census_day, Breakdown::Demographics);
         let keys: Vec<(u8, Option<Group>)> = demo.rows.keys().map(|k| (k.gender, k.group)).collect();
         assert_eq!(keys, [(b'F', Some(Group::Asian)), (b'M', Some(Group::NotReported))]);
     }

@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use clap::ValueEnum;
 use serde::Serialize;
 
-use super::{load_schema, parse_date};
+use super::{parse_date, DataArgs};
 use crate::census::{self, Breakdown, Counter, NotCounted};
 use crate::domain::date::AcademicYear;
 use crate::error::Error;
@@ -42,12 +42,8 @@ pub struct Args {
     /// Census Day (YYYY-MM-DD); default: the first Wednesday in October of the academic year.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub census_date: Option<NaiveDate>,
-    /// Load schemas from this folder instead of the embedded CALPADS set.
-    #[arg(long, value_name = "DIR")]
-    pub schemas: Option<PathBuf>,
-    /// Take this date (YYYY-MM-DD) as today, for the rules about future dates.
-    #[arg(long, value_name = "DATE", value_parser = parse_date)]
-    pub as_of: Option<NaiveDate>,
+    #[command(flatten)]
+    pub data: DataArgs,
 }
 
 /// `census --format`.
@@ -88,9 +84,9 @@ pub fn rows(census: &census::Census) -> Vec<CensusRow> {
 }
 
 pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, Error> {
-    let schema = load_schema(args.schemas.as_ref())?;
+    let schema = args.data.schema()?;
     let inputs = source::expand(&args.paths)?;
-    let as_of = args.as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let as_of = args.data.today();
     // The same counting as `rollcall generate --census`, so the two always agree.
     let counter = Counter::count_files(&schema, &inputs, as_of)?;
     let Some(year) = counter.latest_year() else {
@@ -107,8 +103,7 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, Error> {
         let message = format!("Census Day {day} is not in the academic year {year} ({} to {})", year.first_day(), year.last_day());
         return Err(Error::Argument { arg: "--census-date", message });
     }
-    let grades: Vec<String> = schema.codeset("grade_level").map(|c| c.codes.iter().map(|c| c.code.clone()).collect()).unwrap_or_default();
-    let rows = rows(&counter.count(year, day, Breakdown::SchoolGrade, &grades));
+    let rows = rows(&counter.count(year, day, Breakdown::SchoolGrade));
     let text = match args.format {
         CensusFormat::Table => table(&rows, year, day, &counter.not_counted),
         CensusFormat::Csv => {

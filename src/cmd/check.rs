@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use chrono::NaiveDate;
 
-use super::{exit_code, human_style, load_schema, parse_date, select_rules, GlobalArgs, OutputFormat};
+use super::{exit_code, human_style, parse_date, select_rules, DataArgs, GlobalArgs, OutputFormat};
 use crate::diagnostic::Finding;
 use crate::domain::calendar::Calendar;
 use crate::engine::{Checker, Options, Sink, Totals};
@@ -48,12 +48,8 @@ pub struct Args {
     /// Exit 1 on warnings too.
     #[arg(long)]
     pub deny_warnings: bool,
-    /// Load schemas from this folder instead of the embedded CALPADS set.
-    #[arg(long, value_name = "DIR")]
-    pub schemas: Option<PathBuf>,
-    /// Take this date (YYYY-MM-DD) as today, for rules about future dates.
-    #[arg(long, value_name = "DATE", value_parser = parse_date)]
-    pub as_of: Option<NaiveDate>,
+    #[command(flatten)]
+    pub data: DataArgs,
     /// Run the Fall 1 Census Day rules (prior-year enrollments still open, student
     /// information effective on Census Day).
     #[arg(long)]
@@ -92,8 +88,8 @@ pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitC
     let engine = match &args.layout {
         Some(name) => Engine::Layout(crate::census::load_layout(name)?, ignore),
         None => {
-            let schema = load_schema(args.schemas.as_ref())?;
-            let mut options = Options::new(args.as_of.unwrap_or_else(|| chrono::Local::now().date_naive()));
+            let schema = args.data.schema()?;
+            let mut options = Options::new(args.data.today());
             options.census = args.census || args.census_date.is_some();
             options.census_date = args.census_date;
             options.calendar = args.calendar.as_deref().map(Calendar::load).transpose()?;

@@ -11,7 +11,7 @@ use std::time::Instant;
 use chrono::NaiveDate;
 
 use super::GlobalArgs;
-use super::{load_schema, parse_date, OutputFormat};
+use super::{parse_date, DataArgs, OutputFormat};
 use crate::diagnostic::Finding;
 use crate::engine::{Sink, Totals};
 use crate::error::Error;
@@ -58,12 +58,8 @@ pub struct Args {
     /// Census Day (YYYY-MM-DD); default: the first Wednesday in October of the academic year.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub census_date: Option<NaiveDate>,
-    /// Load schemas from this folder instead of the embedded CALPADS set.
-    #[arg(long, value_name = "DIR")]
-    pub schemas: Option<PathBuf>,
-    /// Take this date (YYYY-MM-DD) as today, for rules about future dates.
-    #[arg(long, value_name = "DATE", value_parser = parse_date)]
-    pub as_of: Option<NaiveDate>,
+    #[command(flatten)]
+    pub data: DataArgs,
     /// Output format of the findings.
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     pub format: OutputFormat,
@@ -83,7 +79,7 @@ pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitC
         crate::generate::output::remove_staged();
         std::process::exit(130);
     });
-    let schema = load_schema(args.schemas.as_ref())?;
+    let schema = args.data.schema()?;
     let request = Request {
         paths: args.paths.clone(),
         out: args.out.clone(),
@@ -94,7 +90,7 @@ pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitC
             (names, _) => names.to_vec(),
         },
         census_date: args.census_date,
-        as_of: args.as_of.unwrap_or_else(|| chrono::Local::now().date_naive()),
+        as_of: args.data.today(),
     };
     let plan = Generation::prepare(&schema, &request)?;
     note_unused_columns(&plan);

@@ -100,12 +100,7 @@ pub enum OutputFormat {
 
 /// A `--as-of`, `--census-date` … value: `YYYY-MM-DD` exactly.
 pub(crate) fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    if s.len() == 10 && s.as_bytes()[4] == b'-' && s.as_bytes()[7] == b'-' {
-        if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-            return Ok(d);
-        }
-    }
-    Err(format!("`{s}` is not a date like 2026-06-30"))
+    crate::domain::date::parse_iso(s).ok_or_else(|| format!("`{s}` is not a date like 2026-06-30"))
 }
 
 /// The rules named by IDs or family prefixes (`XF` = every `XF-…` rule).
@@ -122,11 +117,29 @@ pub fn select_rules(names: &[String]) -> Result<Vec<&'static crate::rules::Rule>
     Ok(out)
 }
 
-/// Loads the schema set chosen by `--schemas`, or the embedded one.
-pub fn load_schema(dir: Option<&PathBuf>) -> Result<Schema, Error> {
-    match dir {
-        Some(dir) => Schema::from_dir(dir),
-        None => Schema::embedded(),
+/// The options every subcommand that reads data shares: which schemas, and which day is today.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DataArgs {
+    /// Load schemas from this folder instead of the embedded CALPADS set.
+    #[arg(long, value_name = "DIR")]
+    pub schemas: Option<PathBuf>,
+    /// Take this date (YYYY-MM-DD) as today, for rules about future dates.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub as_of: Option<NaiveDate>,
+}
+
+impl DataArgs {
+    /// Loads the schema set chosen by `--schemas`, or the embedded one.
+    pub fn schema(&self) -> Result<Schema, Error> {
+        match &self.schemas {
+            Some(dir) => Schema::from_dir(dir),
+            None => Schema::embedded(),
+        }
+    }
+
+    /// `--as-of`, or today.
+    pub fn today(&self) -> NaiveDate {
+        self.as_of.unwrap_or_else(|| chrono::Local::now().date_naive())
     }
 }
 

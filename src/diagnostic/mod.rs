@@ -118,6 +118,11 @@ pub struct Excerpt {
     pub span: Option<(usize, usize)>,
 }
 
+/// Template arguments with owned values, borrowed as [`Finding::new`] takes them.
+pub fn borrow_args<'a>(args: &'a [(&'a str, String)]) -> Vec<(&'a str, &'a str)> {
+    args.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
 /// Where a finding points: the input, the record in it, and the field in the record.
 ///
 /// `span` is in the bytes of the record's line as read (the field's start and length), so a

@@ -6,10 +6,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use chrono::NaiveDate;
-
 use crate::domain::codes::digits;
-use crate::domain::date::{day_number, parse_ccyymmdd};
+use crate::domain::date::{day_number, parse_day};
 use crate::error::Error;
 
 /// What kind of day a calendar row declares.
@@ -37,16 +35,6 @@ fn bad(path: &Path, line: u64, message: String) -> Error {
     Error::Calendar { path: path.to_path_buf(), line, message }
 }
 
-/// A date as `YYYY-MM-DD` or `CCYYMMDD`, strictly.
-fn parse_date(raw: &str) -> Option<NaiveDate> {
-    let b = raw.trim().as_bytes();
-    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
-        let compact: Vec<u8> = b.iter().copied().filter(|c| *c != b'-').collect();
-        return parse_ccyymmdd(&compact);
-    }
-    parse_ccyymmdd(b)
-}
-
 impl Calendar {
     /// Loads a calendar file; any malformed row is an error naming its line.
     pub fn load(path: &Path) -> Result<Calendar, Error> {
@@ -63,7 +51,7 @@ impl Calendar {
         for row in rdr.records() {
             let row = row.map_err(|e| bad(path, e.position().map_or(0, |p| p.line()), e.to_string()))?;
             let line = row.position().map_or(0, |p| p.line());
-            let date = parse_date(&row[date_col]).ok_or_else(|| bad(path, line, format!("`{}` is not a date like 2025-08-13", &row[date_col])))?;
+            let date = parse_day(&row[date_col]).ok_or_else(|| bad(path, line, format!("`{}` is not a date like 2025-08-13", &row[date_col])))?;
             let kind = match row[type_col].trim() {
                 "school" => DayType::School,
                 "holiday" => DayType::Holiday,
@@ -148,7 +136,7 @@ mod tests {
         )
         .unwrap();
         let cal = Calendar::load(&path).unwrap();
-        let d = |s: &str| day_number(parse_date(s).unwrap());
+        let d = |s: &str| day_number(parse_day(s).unwrap());
         assert_eq!(cal.school_days(9990011, d("2025-08-01"), d("2025-08-31")), 2);
         assert_eq!(cal.school_days(9990029, d("2025-08-01"), d("2025-08-31")), 3);
         assert!(!cal.is_school_day(9990011, d("2025-08-14")));

@@ -61,3 +61,35 @@ pub fn school_code(school: u32) -> String {
 pub fn ssid_text(ssid: u64) -> String {
     format!("{ssid:010}")
 }
+
+/// A count kept in hundredths (STAS day counts, recovery days) as CALPADS writes it: whole
+/// numbers without decimals, else two decimals.
+///
+/// ```
+/// use rollcall::domain::codes::hundredths_text;
+/// assert_eq!(hundredths_text(18000), "180");
+/// assert_eq!(hundredths_text(1050), "10.50");
+/// assert_eq!(hundredths_text(-5), "-0.05");
+/// ```
+pub fn hundredths_text(hundredths: i64) -> String {
+    let sign = if hundredths < 0 { "-" } else { "" };
+    let abs = hundredths.unsigned_abs();
+    if abs.is_multiple_of(100) {
+        format!("{sign}{}", abs / 100)
+    } else {
+        format!("{sign}{}.{:02}", abs / 100, abs % 100)
+    }
+}
+
+#[cfg(test)]
+mod hundredths_tests {
+    use super::hundredths_text;
+
+    #[test]
+    fn day_counts_print_with_their_sign() {
+        assert_eq!(hundredths_text(1200), "12");
+        assert_eq!(hundredths_text(-50), "-0.50");
+        assert_eq!(hundredths_text(-1225), "-12.25");
+        assert_eq!(hundredths_text(5), "0.05");
+    }
+}

@@ -26,6 +26,32 @@ pub fn parse_ccyymmdd(value: &[u8]) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(year, n(4..6), n(6..8))
 }
 
+/// A date written `YYYY-MM-DD`, strictly (the form of command-line dates).
+///
+/// ```
+/// use rollcall::domain::date::parse_iso;
+/// assert_eq!(parse_iso("2025-10-01").map(|d| d.to_string()), Some("2025-10-01".to_owned()));
+/// assert!(parse_iso("2025-1-01").is_none() && parse_iso("20251001").is_none());
+/// ```
+pub fn parse_iso(text: &str) -> Option<NaiveDate> {
+    let b = text.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let mut compact = [0u8; 8];
+    compact[..4].copy_from_slice(&b[..4]);
+    compact[4..6].copy_from_slice(&b[5..7]);
+    compact[6..].copy_from_slice(&b[8..]);
+    parse_ccyymmdd(&compact)
+}
+
+/// A date written `YYYY-MM-DD` or `CCYYMMDD` (surrounding spaces allowed), as district files
+/// such as the calendar write them.
+pub fn parse_day(text: &str) -> Option<NaiveDate> {
+    let t = text.trim();
+    parse_iso(t).or_else(|| parse_ccyymmdd(t.as_bytes()))
+}
+
 /// Formats a date the way CALPADS files write it.
 pub fn format_ccyymmdd(date: NaiveDate) -> String {
     date.format("%Y%m%d").to_string()

@@ -10,13 +10,7 @@ use rustc_hash::FxHashMap;
 
 use crate::error::Error;
 
-/// Grade levels in order, with the rank the grade span compares: infant to adult.
-const GRADE_ORDER: [&str; 17] = ["IN", "PS", "TK", "KN", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "AD"];
-
-/// The rank of a CALPADS grade level code (`None` for ungraded and unknown codes).
-pub fn grade_rank(code: &[u8]) -> Option<u8> {
-    GRADE_ORDER.iter().position(|g| g.as_bytes() == code).and_then(|i| u8::try_from(i).ok())
-}
+pub use crate::domain::enrollment::grade_rank;
 
 /// Educational Options school types of the directory's `EdOpsCode` (SENR0189): juvenile court,
 /// county community, community day, continuation, home and hospital, opportunity.

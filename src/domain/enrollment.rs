@@ -11,6 +11,15 @@ use super::date::AcademicYear;
 /// An open enrollment (no exit date) ends on this day.
 pub const OPEN: i32 = i32::MAX;
 
+/// A day number as a message shows it: `CCYYMMDD`, or `(open)` for [`OPEN`].
+pub fn day_text(d: i32) -> String {
+    if d == OPEN {
+        "(open)".to_owned()
+    } else {
+        crate::domain::date::format_ccyymmdd(crate::domain::date::from_day_number(d))
+    }
+}
+
 /// Where a record is: input index, line and byte offset (or index, for records in memory).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct RecordRef {
@@ -47,7 +56,28 @@ impl GradeSpan {
     }
 }
 
+/// Grade levels in order, infant to adult: the rank grade spans and census rows compare.
+const GRADE_ORDER: [&[u8; 2]; 17] =
+    [b"IN", b"PS", b"TK", b"KN", b"01", b"02", b"03", b"04", b"05", b"06", b"07", b"08", b"09", b"10", b"11", b"12", b"AD"];
+
+/// The rank of a CALPADS grade level code, infant (0) to adult (16); `None` for ungraded and
+/// unknown codes.
+///
+/// ```
+/// use rollcall::domain::enrollment::grade_rank;
+/// assert!(grade_rank(b"TK") < grade_rank(b"KN") && grade_rank(b"12") < grade_rank(b"AD"));
+/// assert_eq!(grade_rank(b"UE"), None);
+/// ```
+pub fn grade_rank(code: &[u8]) -> Option<u8> {
+    GRADE_ORDER.iter().position(|g| g.as_slice() == code).and_then(|i| u8::try_from(i).ok())
+}
+
 impl Grade {
+    /// The grade's rank, infant to adult ([`grade_rank`]).
+    pub fn rank(&self) -> Option<u8> {
+        grade_rank(&self.0)
+    }
+
     /// A grade from its code bytes (two characters), whatever the code set says of it.
     pub fn new(raw: &[u8]) -> Option<Grade> {
         match raw {

@@ -318,8 +318,7 @@ fn census_outputs(
         let [day, first, last] = [day, year.first_day(), year.last_day()].map(|d| d.to_string());
         return Err(GenerateError::CensusDate { day, year: year.to_string(), first, last }.into());
     }
-    let grades: Vec<String> = schema.codeset("grade_level").map(|c| c.codes.iter().map(|c| c.code.clone()).collect()).unwrap_or_default();
-    let census = sources.count(year, day, Breakdown::Demographics, &grades);
+    let census = sources.count(year, day, Breakdown::Demographics);
     let leas = census.leas();
     if leas.len() > 1 {
         return Err(GenerateError::SeveralLeas { leas: leas.join(", ") }.into());

@@ -4,17 +4,19 @@
 //! ethnicity and race data, and the attendance-calendar rules. They run once, after every
 //! file has streamed by, on the compact [`Index`].
 
-use rustc_hash::FxHashMap as HashMap;
-
 use chrono::NaiveDate;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::senr::{NPS_SCHOOL, PRIVATE_GROUP_SCHOOL};
 use super::Rule;
+use crate::diagnostic::borrow_args;
 use crate::diagnostic::{Category, Finding, Related, RuleSet, Severity};
 use crate::domain::calendar::Calendar;
-use crate::domain::codes::{school_code, ssid_text, LocalId, StudentKey};
-use crate::domain::date::{day_number, format_ccyymmdd, from_day_number, AcademicYear};
+use crate::domain::codes::{school_code, LocalId, StudentKey};
+use crate::domain::date::{day_number, format_ccyymmdd, AcademicYear};
+use crate::domain::enrollment::day_text;
 use crate::domain::enrollment::EnrollmentStatus;
+use crate::rules::keys::{finding_at, with_related};
 use crate::rules::keys::{Enrollment, Index, Information, RecordRef, Summary, OPEN};
 
 crate::rules! {
@@ -176,18 +178,7 @@ pub struct CrossCtx<'a> {
     pub rules: &'a RuleSet,
 }
 
-fn borrow<'a>(args: &'a [(&'a str, String)]) -> Vec<(&'a str, &'a str)> {
-    args.iter().map(|(k, v)| (*k, v.as_str())).collect()
-}
-
-fn day(d: i32) -> String {
-    if d == OPEN {
-        "(open)".to_owned()
-    } else {
-        format_ccyymmdd(from_day_number(d))
-    }
-}
-
+/// A finding at `at` with owned template arguments.
 fn finding(
     rule: &'static Rule,
     at: RecordRef,
@@ -196,28 +187,7 @@ fn finding(
     student: Option<StudentKey>,
     args: &[(&str, String)],
 ) -> Finding {
-    let mut all = borrow(args);
-    let ssid_s = student.and_then(StudentKey::ssid).map(ssid_text);
-    let who = student.map(StudentKey::describe);
-    if let Some(s) = &ssid_s {
-        all.push(("ssid", s));
-    }
-    if let Some(w) = &who {
-        all.push(("student", w));
-    }
-    let mut f = Finding::new(rule, &all);
-    f.at.input = Some(at.file as usize);
-    f.at.line = Some(at.line);
-    f.at.byte = Some(at.byte);
-    f.record_type = Some(record_type.to_owned());
-    f.field = field.map(str::to_owned);
-    f.ssid = ssid_s;
-    f
-}
-
-fn related(mut f: Finding, refs: impl IntoIterator<Item = RecordRef>) -> Finding {
-    f.related.extend(refs.into_iter().map(|r| Related { file: r.file as usize, line: r.line }));
-    f
+    finding_at(rule, at, record_type, field, student, &borrow_args(args))
 }
 
 fn is_pseudo(school: u32) -> bool {
@@ -244,7 +214,7 @@ pub fn resolve_new_students(index: &mut Index, name_of: &dyn Fn(usize) -> String
         let Some(&(ssid, at)) = known.get(&local) else { continue };
         let other = format!("{} line {}", name_of(at.file as usize), at.line);
         let args = [("local", local.text()), ("other", other)];
-        let mut f = related(finding(&SSID_KNOWN, e.at, "SENR", Some("ssid"), Some(StudentKey::Ssid(ssid)), &args), [at]);
+        let mut f = with_related(finding(&SSID_KNOWN, e.at, "SENR", Some("ssid"), Some(StudentKey::Ssid(ssid)), &args), [at]);
         f.ssid = None;
         out.push(f);
         e.student = StudentKey::Ssid(ssid);
@@ -442,15 +412,15 @@ fn check_information(index: &Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) 
             if let Some(e) = group.enrollments.iter().find(|e| e.is_active_on(census)) {
                 if !records.iter().any(|r| r.effective_start <= census && census <= r.effective_end) {
                     let args = [("school", school_code(e.school)), ("census", format_ccyymmdd(ctx.census_day))];
-                    out.push(related(finding(&SINF_CENSUS, e.at, "SENR", Some("ssid"), student, &args), records.iter().map(|r| r.at)));
+                    out.push(with_related(finding(&SINF_CENSUS, e.at, "SENR", Some("ssid"), student, &args), records.iter().map(|r| r.at)));
                 }
             }
         }
         let earliest = group.enrollments.iter().filter(|e| e.is_k12() && !e.covers_no_day() && e.span.start >= cutoff).min_by_key(|e| e.span.start);
         if let (Some(first), true) = (earliest, ctx.rules.on(&US_DATE_AFTER_START)) {
             for r in records.iter().filter(|r| r.initial_us.is_some_and(|d| d > first.span.start)) {
-                let args = [("start", day(first.span.start)), ("value", r.initial_us.map_or_else(String::new, day))];
-                out.push(related(
+                let args = [("start", day_text(first.span.start)), ("value", r.initial_us.map_or_else(String::new, day_text))];
+                out.push(with_related(
                     finding(&US_DATE_AFTER_START, r.at, "SINF", Some("student_initial_us_school_enrollment_date_k12"), student, &args),
                     [first.at],
                 ));
@@ -480,11 +450,14 @@ fn check_ethnicity(group: &[Enrollment], records: &[Information], student: Optio
         let Some(e) = group.iter().filter(counts).find(|e| r.effective_start <= e.span.end && e.span.start <= r.effective_end) else { continue };
         let where_ = format!(
             " on the SINF record effective {} to {}, which covers the enrollment at {}",
-            day(r.effective_start),
-            day(r.effective_end),
+            day_text(r.effective_start),
+            day_text(r.effective_end),
             school_code(e.school)
         );
-        out.push(related(finding(&NO_ETHNICITY, r.at, "SINF", Some("student_hispanic_ethnicity_indicator"), student, &[("where_", where_)]), [e.at]));
+        out.push(with_related(
+            finding(&NO_ETHNICITY, r.at, "SINF", Some("student_hispanic_ethnicity_indicator"), student, &[("where_", where_)]),
+            [e.at],
+        ));
     }
 }
 
@@ -493,7 +466,7 @@ fn check_prior_year(index: &Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) {
         let args = [
             ("year", e.year.to_string()),
             ("school", school_code(e.school)),
-            ("start", day(e.span.start)),
+            ("start", day_text(e.span.start)),
             ("cutoff_year", (e.year.0 + 1).to_string()),
         ];
         out.push(finding(&PRIOR_YEAR_OPEN, e.at, "SENR", Some("enrollment_exit_date"), Some(e.student), &args));
@@ -547,7 +520,7 @@ fn check_expected_days(index: &Index, cal: Option<&Calendar>, out: &mut Vec<Find
                 ),
             };
             if expected > i64::from(days) * 100 {
-                let value = if expected % 100 == 0 { (expected / 100).to_string() } else { format!("{}.{:02}", expected / 100, expected % 100) };
+                let value = crate::domain::codes::hundredths_text(expected);
                 let args = [
                     ("days", days.to_string()),
                     ("school", school_code(s.school)),
@@ -555,7 +528,7 @@ fn check_expected_days(index: &Index, cal: Option<&Calendar>, out: &mut Vec<Find
                     ("kind", kind.to_owned()),
                     ("basis", basis.to_owned()),
                 ];
-                out.push(related(
+                out.push(with_related(
                     finding(&EXPECTED_DAYS, s.at, "STAS", Some("expected_attendance_days"), Some(group.student), &args),
                     at.iter().copied(),
                 ));
@@ -565,7 +538,7 @@ fn check_expected_days(index: &Index, cal: Option<&Calendar>, out: &mut Vec<Find
 }
 
 fn non_school(e: &Enrollment, field: &str, d: i32) -> Finding {
-    let args = [("field", field.to_owned()), ("school", school_code(e.school)), ("value", day(d))];
+    let args = [("field", field.to_owned()), ("school", school_code(e.school)), ("value", day_text(d))];
     finding(&NON_SCHOOL_DAY, e.at, "SENR", Some(field), Some(e.student), &args)
 }
 

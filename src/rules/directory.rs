@@ -5,9 +5,11 @@
 
 use super::senr::{NPS_SCHOOL, PRIVATE_GROUP_SCHOOL};
 use super::Rule;
+use crate::diagnostic::borrow_args;
 use crate::diagnostic::{Category, Finding, Severity};
-use crate::domain::codes::{school_code, ssid_text};
+use crate::domain::codes::school_code;
 use crate::domain::directory::{grade_rank, Directory};
+use crate::rules::keys::finding_at;
 use crate::rules::keys::{Enrollment, Index};
 
 crate::rules! {
@@ -52,14 +54,10 @@ crate::rules! {
 }
 
 fn finding(rule: &'static Rule, e: &Enrollment, field: &str, value: String, args: &[(&str, String)]) -> Finding {
-    let mut all: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut all = borrow_args(args);
     all.push(("value", &value));
-    let mut f = Finding::new(rule, &all);
-    (f.at.input, f.at.line, f.at.byte) = (Some(e.at.file as usize), Some(e.at.line), Some(e.at.byte));
-    f.record_type = Some("SENR".to_owned());
-    f.field = Some(field.to_owned());
+    let mut f = finding_at(rule, e.at, "SENR", Some(field), Some(e.student), &all);
     f.value = Some(value);
-    f.ssid = e.student.ssid().map(ssid_text);
     f
 }
 

@@ -29,6 +29,39 @@ pub struct Family {
     pub compile: fn(&Lookup<'_, '_>) -> Result<Box<dyn RecordRules>, MissingField>,
 }
 
+/// Declares a family: `family!(SenrFields, "SENR", add_enrollment)` registers the static
+/// `FAMILY` of a family file whose struct resolves its fields (`resolve`), whose record rules
+/// are the file's `check`, which gives the whole-run keys through the named [`Index`] method,
+/// and whose identity fields are `ssid`, `first_name`, `last_name`, `birth` and `gender`.
+macro_rules! family {
+    ($fields:ident, $record_type:literal, $add_keys:ident) => {
+        #[doc = concat!("The ", $record_type, " family.")]
+        pub static FAMILY: $crate::rules::family::Family =
+            $crate::rules::family::Family { record_type: $record_type, compile: |l| Ok(Box::new($fields::resolve(l)?)) };
+
+        impl $crate::rules::family::RecordRules for $fields {
+            fn check(&self, ctx: &$crate::rules::RecordCtx<'_, '_>, out: &mut Vec<$crate::diagnostic::Finding>) {
+                check(ctx, self, out);
+            }
+
+            fn add_keys(&self, ctx: &$crate::rules::RecordCtx<'_, '_>, keys: &mut $crate::rules::keys::Index) {
+                keys.$add_keys(ctx, self);
+            }
+
+            fn identity(&self) -> Option<$crate::rules::identity::IdentityFields> {
+                Some($crate::rules::identity::IdentityFields {
+                    ssid: self.ssid,
+                    first: self.first_name,
+                    last: self.last_name,
+                    birth: self.birth,
+                    gender: self.gender,
+                })
+            }
+        }
+    };
+}
+pub(crate) use family;
+
 /// Every registered family. A layout of a custom schema whose record type is none of these
 /// gets field rules only.
 pub static FAMILIES: &[&Family] = &[&super::senr::FAMILY, &super::sinf::FAMILY, &super::stas::FAMILY];

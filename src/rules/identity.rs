@@ -8,10 +8,13 @@ use std::hash::Hasher;
 use rustc_hash::{FxHashSet, FxHasher};
 
 use super::RecordCtx;
-use crate::diagnostic::{Category, Finding, Related, Rule, RuleSet, Severity};
+use crate::diagnostic::borrow_args;
+use crate::diagnostic::{Category, Finding, Rule, RuleSet, Severity};
+use crate::domain::codes::StudentKey;
 use crate::domain::codes::{digits, ssid_text};
 use crate::domain::date::day_number;
 use crate::rules::keys::RecordRef;
+use crate::rules::keys::{finding_at, with_related};
 
 crate::rules! {
     SSID_DIFFERS {
@@ -183,14 +186,9 @@ fn identity_hash(p: &Person) -> u64 {
 
 /// A finding of `rule` at `me`'s record about `field`, with `first` related.
 fn finding(rule: &'static Rule, me: &Person, field: &str, value: String, args: &[(&str, String)], first: RecordRef) -> Finding {
-    let ssid = ssid_text(me.ssid);
-    let mut all: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    all.push(("ssid", &ssid));
-    let mut f = Finding::new(rule, &all);
-    (f.at.input, f.at.line, f.at.byte) = (Some(me.at.file as usize), Some(me.at.line), Some(me.at.byte));
-    (f.record_type, f.field, f.value, f.ssid) = (Some(me.record_type.to_owned()), Some(field.to_owned()), Some(value), Some(ssid));
-    f.related.push(Related { file: first.file as usize, line: first.line });
-    f
+    let mut f = finding_at(rule, me.at, me.record_type, Some(field), Some(StudentKey::Ssid(me.ssid)), &borrow_args(args));
+    f.value = Some(value);
+    with_related(f, [first])
 }
 
 /// One finding per attribute that differs from the first record of the SSID.

@@ -2,7 +2,8 @@
 //! Memory grows with the number of enrollments and summaries (a few dozen bytes each), never
 //! with the size of the records themselves: findings fetch a record again by its byte offset.
 
-use crate::domain::codes::{digits, LocalId, StudentKey};
+use crate::diagnostic::{Finding, Related, Rule};
+use crate::domain::codes::{digits, ssid_text, LocalId, StudentKey};
 use crate::domain::date::{day_number, AcademicYear};
 use crate::domain::enrollment::{DaySpan, EnrollmentStatus, ExitReason, Grade};
 pub use crate::domain::enrollment::{Enrollment, RecordRef, OPEN};
@@ -10,6 +11,41 @@ use crate::rules::senr::SenrFields;
 use crate::rules::sinf::SinfFields;
 use crate::rules::stas::StasFields;
 use crate::rules::RecordCtx;
+
+/// A finding of a whole-run rule at the record `at` (a `record_type` record of `student`),
+/// about `field`: the message's `{ssid}` and `{student}` filled from the student.
+pub fn finding_at(
+    rule: &'static Rule,
+    at: RecordRef,
+    record_type: &str,
+    field: Option<&str>,
+    student: Option<StudentKey>,
+    args: &[(&str, &str)],
+) -> Finding {
+    let ssid = student.and_then(StudentKey::ssid).map(ssid_text);
+    let who = student.map(StudentKey::describe);
+    let mut all = args.to_vec();
+    if let Some(s) = &ssid {
+        all.push(("ssid", s));
+    }
+    if let Some(w) = &who {
+        all.push(("student", w));
+    }
+    let mut f = Finding::new(rule, &all);
+    f.at.input = Some(at.file as usize);
+    f.at.line = Some(at.line);
+    f.at.byte = Some(at.byte);
+    f.record_type = Some(record_type.to_owned());
+    f.field = field.map(str::to_owned);
+    f.ssid = ssid;
+    f
+}
+
+/// `f` with `refs` as its related records.
+pub fn with_related(mut f: Finding, refs: impl IntoIterator<Item = RecordRef>) -> Finding {
+    f.related.extend(refs.into_iter().map(|r| Related { file: r.file as usize, line: r.line }));
+    f
+}
 
 /// The keys of one STAS summary.
 #[derive(Clone, Copy, Debug)]

@@ -5,9 +5,6 @@
 
 use chrono::{Datelike, Days, Months, NaiveDate};
 
-use super::family::{Family, RecordRules};
-use super::identity::IdentityFields;
-use super::keys::Index;
 use super::{Lookup, MissingField, RecordCtx, Rule};
 use crate::diagnostic::{Category, Finding, Severity};
 
@@ -80,22 +77,7 @@ impl Groups {
     }
 }
 
-/// The SENR family.
-pub static FAMILY: Family = Family { record_type: "SENR", compile: |l| Ok(Box::new(SenrFields::resolve(l)?)) };
-
-impl RecordRules for SenrFields {
-    fn check(&self, ctx: &RecordCtx<'_, '_>, out: &mut Vec<Finding>) {
-        check(ctx, self, out);
-    }
-
-    fn add_keys(&self, ctx: &RecordCtx<'_, '_>, keys: &mut Index) {
-        keys.add_enrollment(ctx, self);
-    }
-
-    fn identity(&self) -> Option<IdentityFields> {
-        Some(IdentityFields { ssid: self.ssid, first: self.first_name, last: self.last_name, birth: self.birth, gender: self.gender })
-    }
-}
+super::family::family!(SenrFields, "SENR", add_enrollment);
 
 impl SenrFields {
     pub(crate) fn resolve(l: &Lookup<'_, '_>) -> Result<SenrFields, MissingField> {

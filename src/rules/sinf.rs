@@ -1,9 +1,6 @@
 //! SINF record rules: ethnicity and race indicators that must agree with the codes, and the
 //! order of the effective dates.
 
-use super::family::{Family, RecordRules};
-use super::identity::IdentityFields;
-use super::keys::Index;
 use super::{Lookup, MissingField, RecordCtx};
 use crate::diagnostic::{Category, Finding, Severity};
 
@@ -37,22 +34,7 @@ pub struct SinfFields {
     pub guardian: [usize; 3],
 }
 
-/// The SINF family.
-pub static FAMILY: Family = Family { record_type: "SINF", compile: |l| Ok(Box::new(SinfFields::resolve(l)?)) };
-
-impl RecordRules for SinfFields {
-    fn check(&self, ctx: &RecordCtx<'_, '_>, out: &mut Vec<Finding>) {
-        check(ctx, self, out);
-    }
-
-    fn add_keys(&self, ctx: &RecordCtx<'_, '_>, keys: &mut Index) {
-        keys.add_information(ctx, self);
-    }
-
-    fn identity(&self) -> Option<IdentityFields> {
-        Some(IdentityFields { ssid: self.ssid, first: self.first_name, last: self.last_name, birth: self.birth, gender: self.gender })
-    }
-}
+super::family::family!(SinfFields, "SINF", add_information);
 
 impl SinfFields {
     pub(crate) fn resolve(l: &Lookup<'_, '_>) -> Result<SinfFields, MissingField> {

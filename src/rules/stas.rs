@@ -2,12 +2,10 @@
 //! bounds, fractional days only for hourly schools, no summaries for the pseudo-schools,
 //! and the attendance recovery range.
 
-use super::family::{Family, RecordRules};
-use super::identity::IdentityFields;
-use super::keys::Index;
 use super::senr::{NPS_SCHOOL, PRIVATE_GROUP_SCHOOL};
 use super::{Lookup, MissingField, RecordCtx};
 use crate::diagnostic::{Category, Finding, Severity};
+use crate::domain::codes::hundredths_text;
 
 /// Positions of the STAS fields these rules read.
 #[derive(Debug)]
@@ -31,22 +29,7 @@ pub struct StasFields {
     pub recovery: Option<usize>,
 }
 
-/// The STAS family.
-pub static FAMILY: Family = Family { record_type: "STAS", compile: |l| Ok(Box::new(StasFields::resolve(l)?)) };
-
-impl RecordRules for StasFields {
-    fn check(&self, ctx: &RecordCtx<'_, '_>, out: &mut Vec<Finding>) {
-        check(ctx, self, out);
-    }
-
-    fn add_keys(&self, ctx: &RecordCtx<'_, '_>, keys: &mut Index) {
-        keys.add_summary(ctx, self);
-    }
-
-    fn identity(&self) -> Option<IdentityFields> {
-        Some(IdentityFields { ssid: self.ssid, first: self.first_name, last: self.last_name, birth: self.birth, gender: self.gender })
-    }
-}
+super::family::family!(StasFields, "STAS", add_summary);
 
 impl StasFields {
     pub(crate) fn resolve(l: &Lookup<'_, '_>) -> Result<StasFields, MissingField> {
@@ -144,16 +127,6 @@ crate::rules! {
     }
 }
 
-fn days_text(hundredths: i64) -> String {
-    let sign = if hundredths < 0 { "-" } else { "" };
-    let abs = hundredths.unsigned_abs();
-    if abs.is_multiple_of(100) {
-        format!("{sign}{}", abs / 100)
-    } else {
-        format!("{sign}{}.{:02}", abs / 100, abs % 100)
-    }
-}
-
 /// Runs every STAS record rule on one record.
 pub fn check(ctx: &RecordCtx<'_, '_>, f: &StasFields, out: &mut Vec<Finding>) {
     if !f.on {
@@ -190,25 +163,12 @@ pub fn check(ctx: &RecordCtx<'_, '_>, f: &StasFields, out: &mut Vec<Finding>) {
     let Some(counts) = counts else { return };
     let sum: i64 = counts.iter().sum();
     if sum != expected {
-        out.push(ctx.finding(&SUM, Some(f.expected), &[("sum", &days_text(sum)), ("diff", &days_text(sum - expected))]));
+        out.push(ctx.finding(&SUM, Some(f.expected), &[("sum", &hundredths_text(sum)), ("diff", &hundredths_text(sum - expected))]));
     }
     // Only a positive non-ADA IS count can be over its limit; when in-person and suspension
     // days alone exceed the expected days, STAS-SUM has said so and 0 is not the error.
     let limit = expected - counts[0] - counts[2];
     if counts[5] > 0 && counts[5] > limit.max(0) {
-        out.push(ctx.finding(&NON_ADA_IS, Some(f.days[5]), &[("limit", &days_text(limit))]));
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::days_text;
-
-    #[test]
-    fn day_counts_print_with_their_sign() {
-        assert_eq!(days_text(1200), "12");
-        assert_eq!(days_text(-50), "-0.50");
-        assert_eq!(days_text(-1225), "-12.25");
-        assert_eq!(days_text(5), "0.05");
+        out.push(ctx.finding(&NON_ADA_IS, Some(f.days[5]), &[("limit", &hundredths_text(limit))]));
     }
 }

@@ -6,10 +6,12 @@
 use std::collections::HashMap;
 
 use super::Rule;
-use crate::diagnostic::{Category, Finding, Related, RuleSet, Severity};
-use crate::domain::codes::{school_code, ssid_text, StudentKey};
-use crate::domain::date::from_day_number;
+use crate::diagnostic::borrow_args;
+use crate::diagnostic::{Category, Finding, RuleSet, Severity};
+use crate::domain::codes::{school_code, StudentKey};
+use crate::domain::enrollment::day_text;
 use crate::domain::enrollment::EnrollmentStatus;
+use crate::rules::keys::{finding_at, with_related};
 use crate::rules::keys::{Enrollment, Index, RecordRef, OPEN};
 
 crate::rules! {
@@ -158,14 +160,6 @@ crate::rules! {
     }
 }
 
-fn day(d: i32) -> String {
-    if d == OPEN {
-        "(open)".to_owned()
-    } else {
-        crate::domain::date::format_ccyymmdd(from_day_number(d))
-    }
-}
-
 /// A finding at `at`, for `record_type`, with `related` records.
 fn finding(
     rule: &'static Rule,
@@ -176,20 +170,7 @@ fn finding(
     args: &[(&str, &str)],
     related: &[RecordRef],
 ) -> Finding {
-    let ssid = student.ssid().map(ssid_text);
-    let who = student.describe();
-    let mut all = args.to_vec();
-    all.push(("ssid", ssid.as_deref().unwrap_or_default()));
-    all.push(("student", &who));
-    let mut f = Finding::new(rule, &all);
-    f.at.input = Some(at.file as usize);
-    f.at.line = Some(at.line);
-    f.at.byte = Some(at.byte);
-    f.record_type = Some(record_type.to_owned());
-    f.field = Some(field.to_owned());
-    f.ssid = ssid;
-    f.related = related.iter().map(|r| Related { file: r.file as usize, line: r.line }).collect();
-    f
+    with_related(finding_at(rule, at, record_type, Some(field), Some(student), args), related.iter().copied())
 }
 
 /// Where `other` is, as seen from a finding at `at`: `line 12` in the same file, else
@@ -223,16 +204,12 @@ pub fn check(index: &mut Index, name_of: &dyn Fn(usize) -> String, as_of: i32, r
             for pair in order.windows(2) {
                 let (a, b) = (&group[pair[0]], &group[pair[1]]);
                 if a.effective_start == b.effective_start {
-                    let args = [("start", day(b.effective_start)), ("other", place(b.at, a.at, name_of))];
-                    out.push(finding(&SINF_DUPLICATE, b.at, "SINF", "effective_start_date", StudentKey::Ssid(b.ssid), &borrow(&args), &[a.at]));
+                    let args = [("start", day_text(b.effective_start)), ("other", place(b.at, a.at, name_of))];
+                    out.push(finding(&SINF_DUPLICATE, b.at, "SINF", "effective_start_date", StudentKey::Ssid(b.ssid), &borrow_args(&args), &[a.at]));
                 }
             }
         }
     }
-}
-
-fn borrow<'a>(args: &'a [(&'a str, String)]) -> Vec<(&'a str, &'a str)> {
-    args.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
 
 /// One SSID's enrollments, in file order.
@@ -242,36 +219,36 @@ fn check_enrollments(group: &[Enrollment], name_of: &dyn Fn(usize) -> String, as
         let dup: Vec<RecordRef> = earlier.iter().filter(|a| a.school == b.school && a.span.start == b.span.start).map(|a| a.at).collect();
         let school = school_code(b.school);
         if let Some(first) = dup.first() {
-            let args = [("school", school.clone()), ("start", day(b.span.start)), ("other", place(b.at, *first, name_of))];
-            out.push(finding(&SENR_DUPLICATE, b.at, "SENR", "enrollment_start_date", b.student, &borrow(&args), &dup));
+            let args = [("school", school.clone()), ("start", day_text(b.span.start)), ("other", place(b.at, *first, name_of))];
+            out.push(finding(&SENR_DUPLICATE, b.at, "SENR", "enrollment_start_date", b.student, &borrow_args(&args), &dup));
             continue;
         }
         let same: Vec<&Enrollment> = earlier.iter().filter(|a| a.school == b.school && a.overlaps(b)).collect();
         if let Some(a) = same.first() {
             let args = [
                 ("school", school.clone()),
-                ("start", day(b.span.start)),
-                ("exit", day(b.span.end)),
+                ("start", day_text(b.span.start)),
+                ("exit", day_text(b.span.end)),
                 ("other", place(b.at, a.at, name_of)),
-                ("other_start", day(a.span.start)),
-                ("other_exit", day(a.span.end)),
+                ("other_start", day_text(a.span.start)),
+                ("other_exit", day_text(a.span.end)),
             ];
             let related: Vec<RecordRef> = same.iter().map(|a| a.at).collect();
-            out.push(finding(&OVERLAP_SCHOOL, b.at, "SENR", "enrollment_start_date", b.student, &borrow(&args), &related));
+            out.push(finding(&OVERLAP_SCHOOL, b.at, "SENR", "enrollment_start_date", b.student, &borrow_args(&args), &related));
         }
         if b.is_primary(as_of) {
             let other: Vec<&Enrollment> = earlier.iter().filter(|a| a.school != b.school && a.is_primary(as_of) && a.overlaps(b)).collect();
             if let Some(a) = other.first() {
                 let args = [
                     ("school", school.clone()),
-                    ("start", day(b.span.start)),
+                    ("start", day_text(b.span.start)),
                     ("other_school", school_code(a.school)),
                     ("other", place(b.at, a.at, name_of)),
-                    ("other_start", day(a.span.start)),
-                    ("other_exit", day(a.span.end)),
+                    ("other_start", day_text(a.span.start)),
+                    ("other_exit", day_text(a.span.end)),
                 ];
                 let related: Vec<RecordRef> = other.iter().map(|a| a.at).collect();
-                out.push(finding(&OVERLAP_PRIMARY, b.at, "SENR", "enrollment_start_date", b.student, &borrow(&args), &related));
+                out.push(finding(&OVERLAP_PRIMARY, b.at, "SENR", "enrollment_start_date", b.student, &borrow_args(&args), &related));
             }
         }
         if b.status == Some(EnrollmentStatus::ShortTerm)
@@ -284,10 +261,10 @@ fn check_enrollments(group: &[Enrollment], name_of: &dyn Fn(usize) -> String, as
                     && b.span.start <= a.span.end
             })
         {
-            let args = [("school", school), ("start", day(b.span.start))];
+            let args = [("school", school), ("start", day_text(b.span.start))];
             // The student's primary enrollments that do not cover the start, to compare with.
             let primaries: Vec<RecordRef> = group.iter().filter(|a| a.status == Some(EnrollmentStatus::Primary)).map(|a| a.at).collect();
-            out.push(finding(&SHORT_TERM_NO_PRIMARY, b.at, "SENR", "enrollment_status_code", b.student, &borrow(&args), &primaries));
+            out.push(finding(&SHORT_TERM_NO_PRIMARY, b.at, "SENR", "enrollment_status_code", b.student, &borrow_args(&args), &primaries));
         }
     }
     check_e150(group, out);
@@ -302,14 +279,14 @@ fn check_e150(group: &[Enrollment], out: &mut Vec<Finding>) {
         let (problem, state_rule, related) = match next {
             Some(a) if a.span.start <= b.span.end + 1 => continue,
             Some(a) => (
-                format!("the next enrollment there starts {}, {} days later", day(a.span.start), a.span.start - b.span.end),
+                format!("the next enrollment there starts {}, {} days later", day_text(a.span.start), a.span.start - b.span.end),
                 "SENR0286E3",
                 vec![a.at],
             ),
             None => ("no enrollment there follows it".to_owned(), "CERT114", Vec::new()),
         };
-        let args = [("school", school_code(b.school)), ("exit", day(b.span.end)), ("problem", problem), ("next", day(b.span.end + 1))];
-        let mut f = finding(&E150_NO_NEXT, b.at, "SENR", "student_exit_reason_code", b.student, &borrow(&args), &related);
+        let args = [("school", school_code(b.school)), ("exit", day_text(b.span.end)), ("problem", problem), ("next", day_text(b.span.end + 1))];
+        let mut f = finding(&E150_NO_NEXT, b.at, "SENR", "student_exit_reason_code", b.student, &borrow_args(&args), &related);
         f.state_rule = Some(state_rule);
         out.push(f);
     }
@@ -338,14 +315,14 @@ fn check_after_graduation(group: &[Enrollment], name_of: &dyn Fn(usize) -> Strin
         let completion = String::from_utf8_lossy(&g.completion).into_owned();
         let args = [
             ("school", school_code(b.school)),
-            ("start", day(b.span.start)),
-            ("exit", day(b.span.end)),
-            ("graduated", day(g.span.end)),
+            ("start", day_text(b.span.start)),
+            ("exit", day_text(b.span.end)),
+            ("graduated", day_text(g.span.end)),
             ("other", place(b.at, g.at, name_of)),
             ("completion", completion),
         ];
         let field = if rule == &ENROLLED_AFTER_GRADUATION { "enrollment_start_date" } else { "enrollment_exit_date" };
-        out.push(finding(rule, b.at, "SENR", field, b.student, &borrow(&args), &[g.at]));
+        out.push(finding(rule, b.at, "SENR", field, b.student, &borrow_args(&args), &[g.at]));
     }
 }
 
@@ -355,7 +332,7 @@ fn check_summaries(index: &mut Index, name_of: &dyn Fn(usize) -> String, out: &m
         for (j, b) in group.iter().enumerate() {
             if let Some(a) = group[..j].iter().find(|a| a.school == b.school && a.year == b.year) {
                 let args = [("school", school_code(b.school)), ("year", b.year.to_string()), ("other", place(b.at, a.at, name_of))];
-                out.push(finding(&STAS_DUPLICATE, b.at, "STAS", "school_of_attendance", StudentKey::Ssid(b.ssid), &borrow(&args), &[a.at]));
+                out.push(finding(&STAS_DUPLICATE, b.at, "STAS", "school_of_attendance", StudentKey::Ssid(b.ssid), &borrow_args(&args), &[a.at]));
             }
         }
         let mut running: HashMap<crate::domain::date::AcademicYear, i64> = HashMap::new();
@@ -367,8 +344,8 @@ fn check_summaries(index: &mut Index, name_of: &dyn Fn(usize) -> String, out: &m
             *total += b.recovery.min(1000);
             if before <= 1000 && *total > 1000 {
                 let related: Vec<RecordRef> = group[..j].iter().filter(|a| a.year == b.year && a.recovery > 0).map(|a| a.at).collect();
-                let args = [("total", (*total / 100).to_string())];
-                out.push(finding(&RECOVERY_TOTAL, b.at, "STAS", "attendance_recovery_days", StudentKey::Ssid(b.ssid), &borrow(&args), &related));
+                let args = [("total", crate::domain::codes::hundredths_text(*total))];
+                out.push(finding(&RECOVERY_TOTAL, b.at, "STAS", "attendance_recovery_days", StudentKey::Ssid(b.ssid), &borrow_args(&args), &related));
             }
         }
     }

@@ -56,6 +56,14 @@ pub struct Row {
 }
 
 impl Row {
+    /// A row read from `rec` (nothing converted yet), and the byte span of each cell in its
+    /// source text.
+    fn new(input: usize, line: u64, record_type: String, rec: &ByteRecord, delimiter: u8) -> (Row, Vec<(usize, usize)>) {
+        let (source, spans, raw) = encoded(rec, delimiter);
+        let row = Row { input, line, record_type, text: Vec::new(), source, raw, findings: Vec::new(), suppress: Vec::new(), checkable: true };
+        (row, spans)
+    }
+
     /// The row as read, cells quoted where needed, byte for byte (for `rejected.csv`): a CSV
     /// reader with the input's delimiter reads it back as the same cells.
     pub fn source_bytes(&self) -> &[u8] {
@@ -396,18 +404,7 @@ impl<'s> Extract<'s> {
 
     /// Converts one data row into a record of the row's academic year.
     pub fn convert(&self, rec: &ByteRecord, line: u64, mapping: &Mapping) -> Row {
-        let (source, spans, raw) = encoded(rec, self.delimiter);
-        let mut row = Row {
-            input: self.index,
-            line,
-            record_type: self.layout.record_type.clone(),
-            text: Vec::new(),
-            source,
-            raw,
-            findings: Vec::new(),
-            suppress: Vec::new(),
-            checkable: true,
-        };
+        let (mut row, spans) = Row::new(self.index, line, self.layout.record_type.clone(), rec, self.delimiter);
         if rec.len() != self.headers.len() {
             let args = [("found", rec.len().to_string()), ("expected", self.headers.len().to_string())];
             row.findings.push(self.finding(&rules::COLUMN_COUNT, &row, None, &args, None));
@@ -552,19 +549,8 @@ fn encoded(rec: &ByteRecord, delimiter: u8) -> (String, Vec<(usize, usize)>, Opt
 
 /// Converts one record of a CALPADS file (already in layout form) into a row.
 pub fn calpads_row(schema: &Schema, index: usize, rec: &ByteRecord, line: u64, delimiter: u8) -> Row {
-    let (source, _, raw) = encoded(rec, delimiter);
     let record_type = String::from_utf8_lossy(rec.get(0).unwrap_or_default()).into_owned();
-    let mut row = Row {
-        input: index,
-        line,
-        record_type: record_type.clone(),
-        text: Vec::new(),
-        source,
-        raw,
-        findings: Vec::new(),
-        suppress: Vec::new(),
-        checkable: true,
-    };
+    let (mut row, _) = Row::new(index, line, record_type.clone(), rec, delimiter);
     let mut finding = |rule: &'static Rule, args: &[(&str, &str)], field: Option<String>| {
         let mut f = Finding::new(rule, args);
         (f.at.input, f.at.line, f.field, f.record_type) = (Some(index), Some(line), field, Some(record_type.clone()));
