@@ -22,7 +22,8 @@ pub struct CaretFile {
     scratch: Vec<u8>,
 }
 
-const BOM: &[u8] = b"\xEF\xBB\xBF";
+/// The UTF-8 byte-order mark some exports begin with.
+pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 impl CaretFile {
     /// Opens input `index` of the run, sniffing its shape from the first bytes.

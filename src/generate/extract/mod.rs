@@ -12,6 +12,7 @@ pub mod columns;
 pub mod dates;
 pub mod mapping;
 
+use crate::source::caret::{strip_cr, BOM};
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
@@ -109,8 +110,6 @@ pub struct CsvRows {
     /// before the record included.
     last: Option<(u64, u64)>,
 }
-
-const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 impl CsvRows {
     /// Opens `path`, skipping a BOM and sniffing the delimiter from the first line.
@@ -231,17 +230,6 @@ fn unclosed_quote(path: &Path, from: u64, line: u64, delimiter: u8) -> Result<Op
         }
     }
     Ok((state == State::Quoted).then_some((start.unwrap_or(line), opened)))
-}
-
-/// Removes the CR of a CR LF line ending from the last field.
-fn strip_cr(rec: &mut ByteRecord, scratch: &mut Vec<u8>) {
-    let n = rec.len();
-    if let Some(body) = rec.get(n.wrapping_sub(1)).and_then(|l| l.strip_suffix(b"\r")) {
-        scratch.clear();
-        scratch.extend_from_slice(body);
-        rec.truncate(n - 1);
-        rec.push_field(scratch);
-    }
 }
 
 /// The delimiter of a header line (the first line that is not blank): whichever of `,` `;`
