@@ -78,6 +78,7 @@ pub mod engine;
 pub mod layout;
 pub mod report;
 
+pub mod attendance;
 pub mod census;
 
 pub mod generate;

@@ -265,7 +265,7 @@ pub struct Counter {
 pub const REJECTED: &str = "with a fatal finding (the state would reject them)";
 
 impl Accumulator for Counter {
-    fn add(&mut self, ctx: &RecordCtx<'_, '_>, fatal: bool) {
+    fn add(&mut self, ctx: &RecordCtx<'_, '_>, fatal: bool, _: &mut Vec<Finding>) {
         let record_type = ctx.compiled.layout.record_type.as_str();
         if record_type != "SENR" && record_type != "SINF" {
             return;

@@ -9,8 +9,8 @@ use std::time::Instant;
 use chrono::NaiveDate;
 
 use super::{exit_code, human_style, parse_date, select_rules, DataArgs, GlobalArgs, OutputFormat};
+use crate::attendance::ledger::Ledger;
 use crate::diagnostic::Finding;
-use crate::domain::calendar::Calendar;
 use crate::engine::{Checker, Options, Sink, Totals};
 use crate::error::Error;
 use crate::layout::recheck;
@@ -20,6 +20,7 @@ use crate::report::json::JsonReport;
 use crate::rules::Rule;
 use crate::schema::Schema;
 use crate::source;
+use crate::source::headered::{sniff, Kind};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 const AFTER_HELP: &str = "Examples:
@@ -78,7 +79,15 @@ pub struct Args {
 
 pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitCode, Error> {
     let started = Instant::now();
-    let inputs = source::expand(&args.paths)?;
+    let mut inputs = source::expand(&args.paths)?;
+    if let Some(calendar) = &args.calendar {
+        // The calendar is an input like the others: its findings name it, and a folder that
+        // holds the same file does not read it twice.
+        let given = source::expand(std::slice::from_ref(calendar))?;
+        let known = |i: &source::Input| inputs.iter().any(|x| std::fs::canonicalize(&x.path).ok() == std::fs::canonicalize(&i.path).ok());
+        let new: Vec<source::Input> = given.into_iter().filter(|i| !known(i)).collect();
+        inputs.extend(new);
+    }
     for input in &inputs {
         if input.path.is_dir() {
             return Err(Error::Argument { arg: "PATHS", message: format!("{} is a folder", input.display) });
@@ -92,7 +101,6 @@ pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitC
             let mut options = Options::new(args.data.today());
             options.census = args.census || args.census_date.is_some();
             options.census_date = args.census_date;
-            options.calendar = args.calendar.as_deref().map(Calendar::load).transpose()?;
             options.schools = args.schools.as_deref().map(crate::domain::directory::Directory::load).transpose()?;
             options.rules = crate::diagnostic::RuleSet::without(ignore);
             Engine::Calpads(Box::new(schema), options)
@@ -130,7 +138,17 @@ impl Engine {
                 if let Some(bar) = &bar {
                     checker = checker.with_progress(bar.clone());
                 }
-                let totals = checker.run(sink);
+                let attendance = inputs.iter().any(|i| matches!(sniff(i), Ok(Kind::Attendance)));
+                let totals = if attendance {
+                    // Daily attendance: the ledger rides along the same pass.
+                    let mut ledger = Ledger::new();
+                    checker.run_files_accumulating(sink, &mut ledger).map(|mut totals| {
+                        totals.not_checked.extend(crate::attendance::not_checked(&ledger));
+                        totals
+                    })
+                } else {
+                    checker.run(sink)
+                };
                 if let Some(bar) = bar {
                     bar.finish_and_clear();
                 }

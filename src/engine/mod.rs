@@ -19,7 +19,9 @@ use crate::error::Error;
 use crate::rules::identity::People;
 use crate::rules::keys::{FileFacts, Index};
 use crate::rules::{self, cross, structure, within, Compiled, RecordCtx, Rule};
+use crate::schema::names::ATTENDANCE;
 use crate::schema::{names, Era, Schema};
+use crate::source::headered::{HeaderedCsv, Kind, ATTENDANCE_COLUMNS};
 use crate::source::{self, Batch, CaretFile, Input, Pos, RecordAt, RecordSource};
 use indicatif::ProgressBar;
 use prepare::{Prepare, Prepared};
@@ -35,6 +37,8 @@ pub struct Options {
     pub census_date: Option<NaiveDate>,
     /// The district's attendance calendar, for the calendar rules.
     pub calendar: Option<Calendar>,
+    /// The input the calendar was read from, when it is one of the run's inputs.
+    pub calendar_input: Option<usize>,
     /// The rules that run (`--ignore` leaves some out: they are not run at all).
     pub rules: RuleSet,
     /// The school directory, for the directory rules.
@@ -44,7 +48,7 @@ pub struct Options {
 impl Options {
     /// Options with `as_of` as today and nothing else set.
     pub fn new(as_of: NaiveDate) -> Options {
-        Options { as_of, census: false, census_date: None, calendar: None, rules: RuleSet::default(), schools: None }
+        Options { as_of, census: false, census_date: None, calendar: None, calendar_input: None, rules: RuleSet::default(), schools: None }
     }
 
     /// Whether findings of `rule` are reported.
@@ -57,15 +61,43 @@ impl Options {
 /// attendance ledger. It sees every record that passed the structure checks, with the values
 /// the field rules parsed, and whether a fatal finding was raised about it (a record the state
 /// would reject).
+///
+/// An accumulator may report findings: about the record at hand (pushed to `out` in
+/// [`Accumulator::add`], shown with the record's line), and about the whole run at the end
+/// ([`Accumulator::finish`]).
 pub trait Accumulator {
-    fn add(&mut self, ctx: &RecordCtx<'_, '_>, fatal: bool);
+    /// Called once the inputs are open, before the first record: the run's options (the
+    /// calendar read from the inputs is in them by then).
+    fn begin(&mut self, _options: &Options) {}
+    /// One record that passed the structure checks.
+    fn add(&mut self, ctx: &RecordCtx<'_, '_>, fatal: bool, out: &mut Vec<Finding>);
+    /// Called after the last record, before the whole-run rules' findings are sent.
+    fn finish(&mut self, _out: &mut Vec<Finding>) {}
 }
 
 /// No whole-run work beside the rules.
 struct Nothing;
 
 impl Accumulator for Nothing {
-    fn add(&mut self, _: &RecordCtx<'_, '_>, _: bool) {}
+    fn add(&mut self, _: &RecordCtx<'_, '_>, _: bool, _: &mut Vec<Finding>) {}
+}
+
+/// Two accumulators fed by the same pass.
+pub struct Both<'a>(pub &'a mut dyn Accumulator, pub &'a mut dyn Accumulator);
+
+impl Accumulator for Both<'_> {
+    fn begin(&mut self, options: &Options) {
+        self.0.begin(options);
+        self.1.begin(options);
+    }
+    fn add(&mut self, ctx: &RecordCtx<'_, '_>, fatal: bool, out: &mut Vec<Finding>) {
+        self.0.add(ctx, fatal, out);
+        self.1.add(ctx, fatal, out);
+    }
+    fn finish(&mut self, out: &mut Vec<Finding>) {
+        self.0.finish(out);
+        self.1.finish(out);
+    }
 }
 
 /// Counts of one run.
@@ -168,11 +200,48 @@ impl<'s> Checker<'s> {
 
     /// Checks every input file, then the cross-record rules, sending findings to `sink`.
     pub fn run(&mut self, sink: &mut dyn Sink) -> Result<Totals, Error> {
-        let mut sources: Vec<Box<dyn RecordSource>> = Vec::with_capacity(self.inputs.len());
-        for (i, input) in self.inputs.iter().enumerate() {
-            sources.push(Box::new(CaretFile::open(i, input)?));
-        }
+        let sources = self.open_inputs(sink)?;
         self.run_sources(sources, sink)
+    }
+
+    /// Tells each input from its first line and opens it: the calendar is read (its findings
+    /// go to `sink` now) and becomes the run's calendar; CALPADS files stream first, daily
+    /// attendance after them (it is checked against the enrollments read before it).
+    fn open_inputs(&mut self, sink: &mut dyn Sink) -> Result<Vec<Box<dyn RecordSource>>, Error> {
+        let mut calpads: Vec<Box<dyn RecordSource>> = Vec::new();
+        let mut attendance: Vec<Box<dyn RecordSource>> = Vec::new();
+        for (i, input) in self.inputs.iter().enumerate() {
+            match source::headered::sniff(input)? {
+                Kind::Calpads => calpads.push(Box::new(CaretFile::open(i, input)?)),
+                Kind::Calendar => {
+                    if let Some(first) = self.options.calendar_input {
+                        let names = format!("{} and {}", self.inputs[first].display, input.display);
+                        return Err(Error::Argument { arg: "PATHS", message: format!("two attendance calendars: {names}; give one") });
+                    }
+                    let (calendar, findings) = rules::calendar::read(&input.path, i, self.options.census_date)?;
+                    for f in findings {
+                        self.emit(f, None, sink)?;
+                    }
+                    self.options.calendar = Some(calendar);
+                    self.options.calendar_input = Some(i);
+                }
+                Kind::Attendance => match self.schema.layout(ATTENDANCE.as_bytes()) {
+                    Some((layout, _)) => {
+                        let layout = &self.schema.layouts[layout];
+                        let fields: Vec<&str> = layout.fields.iter().skip(1).map(|f| f.name.as_str()).collect();
+                        attendance.push(Box::new(HeaderedCsv::open(i, input, &layout.record_type, &fields, ATTENDANCE_COLUMNS)?));
+                    }
+                    None => {
+                        return Err(Error::Argument {
+                            arg: "--schemas",
+                            message: format!("the schema set has no {ATTENDANCE} layout to read {} with", input.display),
+                        })
+                    }
+                },
+            }
+        }
+        calpads.extend(attendance);
+        Ok(calpads)
     }
 
     /// Checks every source (files, records in memory), then the cross-record rules.
@@ -182,10 +251,7 @@ impl<'s> Checker<'s> {
 
     /// Checks every input file, feeding `acc` in the same pass.
     pub fn run_files_accumulating(&mut self, sink: &mut dyn Sink, acc: &mut dyn Accumulator) -> Result<Totals, Error> {
-        let mut sources: Vec<Box<dyn RecordSource>> = Vec::with_capacity(self.inputs.len());
-        for (i, input) in self.inputs.iter().enumerate() {
-            sources.push(Box::new(CaretFile::open(i, input)?));
-        }
+        let sources = self.open_inputs(sink)?;
         self.run_accumulating(sources, sink, acc)
     }
 
@@ -193,10 +259,12 @@ impl<'s> Checker<'s> {
     /// cross-record rules.
     pub fn run_accumulating(&mut self, sources: Vec<Box<dyn RecordSource>>, sink: &mut dyn Sink, acc: &mut dyn Accumulator) -> Result<Totals, Error> {
         let mut totals = Totals { files: self.inputs.len(), records: 0, not_checked: Vec::new() };
+        acc.begin(&self.options);
         for source in sources {
             totals.records += self.check_source(source, sink, acc)?;
         }
         let mut cross = Vec::new();
+        acc.finish(&mut cross);
         let inputs = self.inputs;
         let name_of = |i: usize| inputs.get(i).map_or_else(String::new, |x| x.display.clone());
         // The identity rules and the within-file and cross-file rules share nothing: they run
@@ -243,6 +311,13 @@ impl<'s> Checker<'s> {
             rules,
         };
         cross::check(index, &ctx, out);
+        if let (Some(cal), Some(input), true) = (&self.options.calendar, self.options.calendar_input, rules.on(&rules::calendar::NO_CALENDAR)) {
+            out.extend(rules::calendar::schools_without_calendar(
+                cal,
+                index.enrollments.iter().filter(|e| !e.covers_no_day()).map(|e| e.school),
+                input,
+            ));
+        }
         if let (Some(dir), true) = (&self.options.schools, rules.any_on(rules::directory::RULES)) {
             rules::directory::check(index, dir, out);
         }
@@ -288,8 +363,6 @@ impl<'s> Checker<'s> {
             self.take.index.files.push(FileFacts::default());
         }
         let reader = source.reader();
-        let delimiter = reader.delimiter();
-        self.readers[file] = Some(reader);
         let mut state = FileState::default();
         let ending = source.shape().map(|s| s.ending);
         let lf_only = ending.is_some_and(|e| e != source::Ending::CrLf);
@@ -325,7 +398,7 @@ impl<'s> Checker<'s> {
                     take.record(file, *pos, rec, prepared, &mut state, options, acc);
                     let compiled = prepared.form.as_ref().map(|f| &*f.compiled);
                     for f in std::mem::take(&mut take.findings) {
-                        emit(options, f, Some((rec, delimiter, compiled)), sink)?;
+                        emit(options, f, Some((rec, &*reader, compiled)), sink)?;
                     }
                 }
                 if let (Some(bar), Some((_, last))) = (progress, batch.records.records().last()) {
@@ -334,6 +407,7 @@ impl<'s> Checker<'s> {
                 Ok::<(), Error>(())
             },
         )?;
+        self.readers[file] = Some(reader);
         self.done_bytes += source.size();
         if let Some(at) = lf_record {
             if source.ends_without_crlf() {
@@ -349,7 +423,7 @@ impl<'s> Checker<'s> {
         Ok(state.records)
     }
 
-    fn emit(&self, f: Finding, rec: Option<(&ByteRecord, u8, Option<&Compiled<'_>>)>, sink: &mut dyn Sink) -> Result<(), Error> {
+    fn emit(&self, f: Finding, rec: Option<(&ByteRecord, &dyn RecordAt, Option<&Compiled<'_>>)>, sink: &mut dyn Sink) -> Result<(), Error> {
         emit(&self.options, f, rec, sink)
     }
 
@@ -372,7 +446,6 @@ impl<'s> Checker<'s> {
     fn complete(&self, f: &mut Finding, sink: &mut dyn Sink) -> Result<(), Error> {
         let (Some(file), Some(byte), Some(line)) = (f.at.input, f.at.byte, f.at.line) else { return Ok(()) };
         let Some(Some(reader)) = self.readers.get(file) else { return Ok(()) };
-        let delimiter = reader.delimiter();
         let rec = reader.record_at(&Pos { line, byte, lf: false })?;
         if let Some(layout) = self.schema.layout(rec.get(0).unwrap_or_default()).map(|l| l.0) {
             let get = |name: &str| {
@@ -389,10 +462,10 @@ impl<'s> Checker<'s> {
         let field = f.field.as_deref().and_then(|name| self.field_position(&rec, name));
         if let Some(pos) = field {
             f.value = rec.get(pos).map(|v| String::from_utf8_lossy(v).into_owned());
-            f.at.span = source::field_span(&rec, pos);
+            f.at.span = reader.span(&rec, pos);
         }
         if sink.wants_excerpt(f.rule) {
-            let (text, span) = source::line_text(&rec, delimiter, field);
+            let (text, span) = reader.text(&rec, field);
             f.excerpt = Some(Excerpt { text, span });
         }
         Ok(())
@@ -478,11 +551,13 @@ impl<'s> Take<'s> {
         ctx.values = &prepared.values;
         let fatal = |findings: &[Finding]| findings.iter().any(|f| f.severity() == Severity::Fatal && options.reports(f.rule));
         let Some(family) = &compiled.family else {
-            acc.add(&ctx, fatal(&self.findings));
+            let refused = fatal(&self.findings);
+            acc.add(&ctx, refused, &mut self.findings);
             return;
         };
         family.check(&ctx, &mut self.findings);
-        acc.add(&ctx, fatal(&self.findings));
+        let refused = fatal(&self.findings);
+        acc.add(&ctx, refused, &mut self.findings);
         if self.index_on {
             family.add_keys(&ctx, &mut self.index);
         }
@@ -540,15 +615,20 @@ fn mixed_endings(file: usize, at: Pos) -> Finding {
 }
 
 /// Sends a finding to the sink when its rule runs, with the record's text when the sink shows it.
-fn emit(options: &Options, mut f: Finding, rec: Option<(&ByteRecord, u8, Option<&Compiled<'_>>)>, sink: &mut dyn Sink) -> Result<(), Error> {
+fn emit(
+    options: &Options,
+    mut f: Finding,
+    rec: Option<(&ByteRecord, &dyn RecordAt, Option<&Compiled<'_>>)>,
+    sink: &mut dyn Sink,
+) -> Result<(), Error> {
     if !options.reports(f.rule) {
         return Ok(());
     }
-    if let Some((rec, delimiter, compiled)) = rec {
+    if let Some((rec, reader, compiled)) = rec {
         let field = f.field.as_deref().zip(compiled).and_then(|(name, c)| c.fields.iter().position(|x| x.spec.name == name));
-        f.at.span = field.and_then(|i| source::field_span(rec, i));
+        f.at.span = field.and_then(|i| reader.span(rec, i));
         if sink.wants_excerpt(f.rule) {
-            let (text, span) = source::line_text(rec, delimiter, field);
+            let (text, span) = reader.text(rec, field);
             f.excerpt = Some(Excerpt { text, span });
         }
     }

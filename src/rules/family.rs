@@ -9,6 +9,8 @@ use super::identity::IdentityFields;
 use super::keys::Index;
 use super::{Lookup, MissingField, RecordCtx};
 use crate::diagnostic::Finding;
+use crate::domain::attendance::{DayRecord, StasFigures};
+use crate::domain::enrollment::Enrollment;
 
 /// One record type's rules, with the positions of the fields they read in one compiled layout.
 pub trait RecordRules: Send + Sync + Debug {
@@ -18,6 +20,18 @@ pub trait RecordRules: Send + Sync + Debug {
     fn add_keys(&self, ctx: &RecordCtx<'_, '_>, keys: &mut Index);
     /// Where the student's identity fields are, for the identity rules.
     fn identity(&self) -> Option<IdentityFields>;
+    /// The enrollment a record reports (SENR), for accumulators such as attendance.
+    fn enrollment(&self, _ctx: &RecordCtx<'_, '_>) -> Option<Enrollment> {
+        None
+    }
+    /// The absence summary a record reports (STAS), for accumulators such as attendance.
+    fn summary(&self, _ctx: &RecordCtx<'_, '_>) -> Option<StasFigures> {
+        None
+    }
+    /// The day of attendance a record reports (daily attendance), for the attendance ledger.
+    fn day(&self, _ctx: &RecordCtx<'_, '_>) -> Option<DayRecord> {
+        None
+    }
 }
 
 /// A record family: its record type and how to compile its rules for a layout.
@@ -32,9 +46,10 @@ pub struct Family {
 /// Declares a family: `family!(SenrFields, "SENR", add_enrollment)` registers the static
 /// `FAMILY` of a family file whose struct resolves its fields (`resolve`), whose record rules
 /// are the file's `check`, which gives the whole-run keys through the named [`Index`] method,
-/// and whose identity fields are `ssid`, `first_name`, `last_name`, `birth` and `gender`.
+/// and whose identity fields are `ssid`, `first_name`, `last_name`, `birth` and `gender`; more
+/// methods of [`RecordRules`] (`enrollment`, `summary`) may follow in braces.
 macro_rules! family {
-    ($fields:ident, $record_type:literal, $add_keys:ident) => {
+    ($fields:ident, $record_type:literal, $add_keys:ident $(, { $($extra:item)* })?) => {
         #[doc = concat!("The ", $record_type, " family.")]
         pub static FAMILY: $crate::rules::family::Family =
             $crate::rules::family::Family { record_type: $record_type, compile: |l| Ok(Box::new($fields::resolve(l)?)) };
@@ -57,6 +72,8 @@ macro_rules! family {
                     gender: self.gender,
                 })
             }
+
+            $($($extra)*)?
         }
     };
 }
@@ -64,7 +81,7 @@ pub(crate) use family;
 
 /// Every registered family. A layout of a custom schema whose record type is none of these
 /// gets field rules only.
-pub static FAMILIES: &[&Family] = &[&super::senr::FAMILY, &super::sinf::FAMILY, &super::stas::FAMILY];
+pub static FAMILIES: &[&Family] = &[&super::senr::FAMILY, &super::sinf::FAMILY, &super::stas::FAMILY, &super::attendance::FAMILY];
 
 /// The family of `record_type`, if one is registered.
 pub fn family_of(record_type: &str) -> Option<&'static Family> {

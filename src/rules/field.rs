@@ -242,6 +242,9 @@ fn check_format(ctx: &RecordCtx<'_, '_>, i: usize, format: ValueFormat, raw: &[u
     match format {
         ValueFormat::Text | ValueFormat::RecordType => Ok(Parsed::Text),
         ValueFormat::Date => parse_ccyymmdd(raw).map(Parsed::Date).map_or_else(|| fail(&DATE, &[]), Ok),
+        ValueFormat::Day => {
+            std::str::from_utf8(raw).ok().and_then(crate::domain::date::parse_day).map(Parsed::Date).map_or_else(|| fail(&DATE, &[]), Ok)
+        }
         ValueFormat::Integer => {
             parse_number(raw, false).map(Parsed::Number).map_or_else(|| fail(&NUMBER, &[("kind", "a whole number"), ("decimals", "")]), Ok)
         }

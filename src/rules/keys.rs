@@ -144,7 +144,7 @@ impl Index {
         self.sorted = true;
     }
 
-    fn at(ctx: &RecordCtx<'_, '_>) -> RecordRef {
+    pub fn at(ctx: &RecordCtx<'_, '_>) -> RecordRef {
         RecordRef { file: u32::try_from(ctx.file).unwrap_or(u32::MAX), line: ctx.line, byte: ctx.byte }
     }
 
@@ -161,33 +161,41 @@ impl Index {
     /// Adds a SENR record whose key fields are valid. A record without SSID (a new student)
     /// is keyed by its local student ID.
     pub fn add_enrollment(&mut self, ctx: &RecordCtx<'_, '_>, f: &SenrFields) {
+        if let Some(e) = Self::enrollment_of(ctx, f) {
+            self.enrollments.push(e);
+        }
+    }
+
+    /// The enrollment a SENR record reports; `None` for a delete, or when its student, school
+    /// or dates cannot be read.
+    pub fn enrollment_of(ctx: &RecordCtx<'_, '_>, f: &SenrFields) -> Option<Enrollment> {
         if Self::is_delete(ctx, Some(f.transaction)) || !ctx.is_valid(f.school) {
-            return;
+            return None;
         }
         let local = Self::local(ctx, f.local_id);
         let student = if ctx.is_blank(f.ssid) {
             match local {
                 Some(l) => StudentKey::Local(l),
-                None => return,
+                None => return None,
             }
         } else if ctx.is_valid(f.ssid) {
             match digits(ctx.raw(f.ssid)) {
                 Some(s) => StudentKey::Ssid(s),
-                None => return,
+                None => return None,
             }
         } else {
-            return;
+            return None;
         };
-        let (Some(school), Some(start)) = (digits(ctx.raw(f.school)), ctx.date(f.start)) else { return };
+        let (Some(school), Some(start)) = (digits(ctx.raw(f.school)), ctx.date(f.start)) else { return None };
         let exit = if ctx.is_blank(f.exit) {
             OPEN
         } else {
             match ctx.date(f.exit) {
                 Some(d) => day_number(d),
-                None => return,
+                None => return None,
             }
         };
-        self.enrollments.push(Enrollment {
+        Some(Enrollment {
             student,
             local,
             school: u32::try_from(school).unwrap_or(u32::MAX),
@@ -198,7 +206,7 @@ impl Index {
             grade: Grade::new(ctx.raw(f.grade)).unwrap_or_default(),
             year: ctx.compiled.year,
             at: Self::at(ctx),
-        });
+        })
     }
 
     /// Adds a STAS record whose key fields are valid.

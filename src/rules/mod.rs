@@ -3,6 +3,8 @@
 //! a bad and a fixed example. One rule family per file; [`all`] lists every family, and
 //! `rollcall rules`, `rollcall explain` and the README catalog are generated from it.
 
+pub mod attendance;
+pub mod calendar;
 pub mod cross;
 pub mod directory;
 pub mod family;
@@ -36,6 +38,8 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
         identity::RULES,
         cross::RULES,
         directory::RULES,
+        calendar::RULES,
+        attendance::RULES,
         generate::RULES,
     ]
     .into_iter()

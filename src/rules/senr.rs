@@ -77,7 +77,11 @@ impl Groups {
     }
 }
 
-super::family::family!(SenrFields, "SENR", add_enrollment);
+super::family::family!(SenrFields, "SENR", add_enrollment, {
+    fn enrollment(&self, ctx: &RecordCtx<'_, '_>) -> Option<crate::domain::enrollment::Enrollment> {
+        super::keys::Index::enrollment_of(ctx, self)
+    }
+});
 
 impl SenrFields {
     pub(crate) fn resolve(l: &Lookup<'_, '_>) -> Result<SenrFields, MissingField> {

@@ -29,7 +29,30 @@ pub struct StasFields {
     pub recovery: Option<usize>,
 }
 
-super::family::family!(StasFields, "STAS", add_summary);
+super::family::family!(StasFields, "STAS", add_summary, {
+    fn summary(&self, ctx: &RecordCtx<'_, '_>) -> Option<crate::domain::attendance::StasFigures> {
+        figures(ctx, self)
+    }
+});
+
+/// The figures of a STAS record, for accumulators (none for a delete or an unreadable key).
+fn figures(ctx: &RecordCtx<'_, '_>, f: &StasFields) -> Option<crate::domain::attendance::StasFigures> {
+    use crate::domain::codes::{digits, StudentKey};
+    if !ctx.is_valid(f.ssid) || !ctx.is_valid(f.school) {
+        return None;
+    }
+    let school = u32::try_from(digits(ctx.raw(f.school))?).ok()?;
+    Some(crate::domain::attendance::StasFigures {
+        student: StudentKey::Ssid(digits(ctx.raw(f.ssid))?),
+        school,
+        year: ctx.compiled.year,
+        exempt: ctx.raw(f.exempt) == b"Y",
+        hourly: ctx.raw(f.hourly) == b"Y",
+        expected: ctx.number(f.expected),
+        counts: f.days.map(|i| ctx.number(i)),
+        at: super::keys::Index::at(ctx),
+    })
+}
 
 impl StasFields {
     pub(crate) fn resolve(l: &Lookup<'_, '_>) -> Result<StasFields, MissingField> {

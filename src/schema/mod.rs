@@ -11,9 +11,10 @@ use std::path::Path;
 use miette::{NamedSource, SourceSpan};
 use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
+use crate::domain::attendance::{Category, CodeTable, LocalCode};
 use crate::domain::date::AcademicYear;
 use crate::error::{Error, SchemaError};
-use raw::{RawCodeSets, RawCombinations, RawField, RawFormat, RawIndex, RawLayout, RawRequired, RawType};
+use raw::{RawAttendanceCodes, RawCodeSets, RawCombinations, RawField, RawFormat, RawIndex, RawLayout, RawRequired, RawType};
 
 /// The schema files compiled into the binary, by file name.
 const EMBEDDED: &[(&str, &str)] = &[
@@ -24,6 +25,8 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("codesets.toml", include_str!("../../schemas/calpads/codesets.toml")),
     ("iso3166.toml", include_str!("../../schemas/calpads/iso3166.toml")),
     ("combinations.toml", include_str!("../../schemas/calpads/combinations.toml")),
+    ("attendance.toml", include_str!("../../schemas/calpads/attendance.toml")),
+    ("attendance-codes.toml", include_str!("../../schemas/calpads/attendance-codes.toml")),
 ];
 
 /// A validated schema set.
@@ -37,6 +40,8 @@ pub struct Schema {
     pub layouts: Vec<Layout>,
     pub codesets: BTreeMap<String, CodeSet>,
     pub combinations: BTreeMap<String, Combination>,
+    /// Local daily attendance codes and their categories.
+    pub attendance_codes: CodeTable,
 }
 
 /// One record type's layout across the academic years it covers.
@@ -96,6 +101,8 @@ pub enum ValueFormat {
     RecordType,
     /// `CCYYMMDD`.
     Date,
+    /// `YYYY-MM-DD` or `CCYYMMDD` (district extracts).
+    Day,
     /// A non-negative number with at most two decimals.
     Decimal,
     /// A non-negative whole number.
@@ -333,6 +340,10 @@ impl Schema {
         }
         let combos_text = read(&index.combinations)?;
         let combinations = build_combinations(&index.combinations, &combos_text, &layouts, &codesets)?;
+        let attendance_codes = match &index.attendance_codes {
+            Some(name) => build_attendance_codes(name, &read(name)?)?,
+            None => CodeTable::default(),
+        };
         Ok(Schema {
             name: index.name,
             version: index.version,
@@ -341,6 +352,7 @@ impl Schema {
             layouts,
             codesets,
             combinations,
+            attendance_codes,
         })
     }
 }
@@ -445,9 +457,31 @@ fn build_codesets(name: &str, text: &str) -> Result<BTreeMap<String, CodeSet>, E
     Ok(out)
 }
 
+/// The local attendance code table of `attendance-codes.toml`.
+fn build_attendance_codes(name: &str, text: &str) -> Result<CodeTable, Error> {
+    let raw: RawAttendanceCodes = parse(name, text)?;
+    let mut codes = Vec::new();
+    for (code, c) in raw.codes {
+        let Some(category) = Category::parse(&c.category) else {
+            let span = text.find(&c.category).map(|o| SourceSpan::from((o, c.category.len())));
+            let words: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
+            return Err(invalid(
+                name,
+                text,
+                format!("`{}` is not an attendance category", c.category),
+                span,
+                Some(format!("use one of {}", words.join(", "))),
+            ));
+        };
+        codes.push(LocalCode { code, category, name: c.name });
+    }
+    Ok(CodeTable::new(codes))
+}
+
 fn build_field(name: &str, text: &str, f: RawField, codesets: &BTreeMap<String, CodeSet>) -> Result<FieldSpec, Error> {
     let format = match (f.kind, f.format) {
         (RawType::DT, None) => ValueFormat::Date,
+        (RawType::DT, Some(RawFormat::Day)) => ValueFormat::Day,
         (RawType::NU, None | Some(RawFormat::Integer)) => ValueFormat::Integer,
         (RawType::NU, Some(RawFormat::Decimal)) => ValueFormat::Decimal,
         (RawType::CS, None) => ValueFormat::Text,
@@ -527,7 +561,10 @@ fn check_layout(name: &str, text: &str, layout: Layout) -> Result<Layout, Error>
         Some(f) if f.format == ValueFormat::RecordType => {}
         _ => return Err(invalid(name, text, "the first field must have format = \"record_type\"".to_owned(), at("[[field]]"), None)),
     }
-    if layout.stable_position(crate::schema::names::ACADEMIC_YEAR_ID).is_none() {
+    // A layout whose fields change with the year must say the year where every year's form
+    // has it; a layout without year-bound fields (daily attendance) needs no year field.
+    let by_year = layout.fields.iter().any(|f| f.first_year.is_some() || f.last_year.is_some() || f.blank_before.is_some());
+    if by_year && layout.stable_position(crate::schema::names::ACADEMIC_YEAR_ID).is_none() {
         return Err(invalid(
             name,
             text,
@@ -587,6 +624,8 @@ pub mod names {
     pub const SSID: &str = "ssid";
     pub const SCHOOL_OF_ATTENDANCE: &str = "school_of_attendance";
     pub const LOCAL_STUDENT_ID: &str = "local_student_id";
+    /// The record type of daily attendance rows.
+    pub const ATTENDANCE: &str = "ATTENDANCE";
 }
 
 #[cfg(test)]
@@ -596,7 +635,9 @@ mod tests {
     #[test]
     fn embedded_schema_loads() {
         let s = Schema::embedded().unwrap();
-        assert_eq!(s.layouts.len(), 3);
+        assert_eq!(s.layouts.len(), 4);
+        assert_eq!(s.layouts[3].record_type, "ATTENDANCE");
+        assert_eq!(s.attendance_codes.category(b"IS"), Some(crate::domain::attendance::Category::IndependentStudy));
         let senr = &s.layouts[0];
         let stas = &s.layouts[2];
         assert_eq!(senr.fields_for(AcademicYear(2022), false).len(), 39);

@@ -23,6 +23,24 @@ pub(crate) struct RawIndex {
     /// One code-set file, or several (`["codesets.toml", "iso3166.toml"]`).
     pub(crate) codesets: OneOrMany,
     pub(crate) combinations: String,
+    /// The local attendance code table (`attendance-codes.toml`); none: the built-in one.
+    pub(crate) attendance_codes: Option<String>,
+}
+
+/// `attendance-codes.toml`.
+#[derive(Debug, Deserialize, Serialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawAttendanceCodes {
+    pub(crate) codes: BTreeMap<String, RawAttendanceCode>,
+}
+
+/// One local attendance code.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawAttendanceCode {
+    pub(crate) category: String,
+    #[serde(default)]
+    pub(crate) name: String,
 }
 
 /// A file name, or a list of them.
@@ -103,6 +121,8 @@ pub(crate) enum RawRequired {
 #[serde(rename_all = "snake_case")]
 pub(crate) enum RawFormat {
     RecordType,
+    /// A date written `YYYY-MM-DD` or `CCYYMMDD` (district extracts).
+    Day,
     Digits,
     AcademicYear,
     Name,
@@ -180,9 +200,9 @@ fn snake_case_plain(name: &str) -> Result<(), ValidationError> {
 }
 
 fn record_type_form(rt: &str) -> Result<(), ValidationError> {
-    if (2..=8).contains(&rt.len()) && rt.chars().all(|c| c.is_ascii_uppercase()) {
+    if (2..=12).contains(&rt.len()) && rt.chars().all(|c| c.is_ascii_uppercase()) {
         Ok(())
     } else {
-        Err(ValidationError::new("record_type").with_message("record types are 2-8 capital letters, like SENR".into()))
+        Err(ValidationError::new("record_type").with_message("record types are 2-12 capital letters, like SENR".into()))
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod caret;
 mod ending;
+pub mod headered;
 pub mod memory;
 
 pub use caret::CaretFile;
@@ -170,6 +171,15 @@ pub trait RecordAt: Send + Sync {
     fn record_at(&self, at: &Pos) -> Result<ByteRecord, Error>;
     /// The delimiter that joins the fields of the record's line.
     fn delimiter(&self) -> u8;
+    /// The record as a person reads it in the input, and the byte range of field `field` in
+    /// that text (default: the fields joined by the delimiter, as CALPADS files have them).
+    fn text(&self, rec: &ByteRecord, field: Option<usize>) -> (String, Option<(usize, usize)>) {
+        line_text(rec, self.delimiter(), field)
+    }
+    /// The byte range of field `field` in the record's line as read, when it is known.
+    fn span(&self, rec: &ByteRecord, field: usize) -> Option<(usize, usize)> {
+        field_span(rec, field)
+    }
 }
 
 /// Reads `source` on a second thread and hands the batches over through a bounded channel

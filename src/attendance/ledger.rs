@@ -1,0 +1,458 @@
+//! The attendance ledger: an accumulator of the check engine that takes the enrollments
+//! (SENR records), the absence summaries (STAS) and the daily attendance records of one run,
+//! and keeps, per student and school, one byte per day of the academic year: the category of
+//! that day's record. Memory grows with the students (about 370 bytes for each student and
+//! school with attendance), never with the rows. As rows stream by it reports the ones it
+//! cannot count (not a school day, outside every enrollment, a second record for a day); at
+//! the end, the school days of enrollments with no record (per school and school month) and
+//! STAS figures that differ from the daily records. ADA, the STAS file and chronic
+//! absenteeism are read from it afterwards.
+
+use std::collections::BTreeMap;
+
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::diagnostic::{Finding, RuleSet};
+use crate::domain::attendance::{Category, DayRecord, StasCount, StasFigures};
+use crate::domain::calendar::{Calendar, DayType};
+use crate::domain::codes::{school_code, StudentKey};
+use crate::domain::date::{day_number, from_day_number, AcademicYear};
+use crate::domain::enrollment::{Enrollment, EnrollmentStatus, OPEN};
+use crate::engine::{Accumulator, Options};
+use crate::rules::attendance::{DUPLICATE_DAY, MISSING_DAYS, NON_SCHOOL_DAY, OUTSIDE_ENROLLMENT, STAS_MISMATCH};
+use crate::rules::keys::finding_at;
+use crate::rules::{RecordCtx, Rule};
+use crate::schema::names::ATTENDANCE;
+
+/// Days of an academic year, July 1 to June 30 (366 in a leap year).
+pub const DAYS: usize = 366;
+
+/// The day-byte flag of a record with more than 30 minutes absent (a tardy that counts
+/// toward truancy).
+pub const OVER_30_MINUTES: u8 = 0x80;
+
+/// One student at one school: the enrollments there, and the day map of the records.
+#[derive(Debug)]
+pub struct Pair {
+    pub student: StudentKey,
+    pub school: u32,
+    /// Indices into the ledger's enrollments (sorted by student, school, start).
+    pub enrollments: std::ops::Range<usize>,
+    /// Per day of the year (from July 1): 0 no record, else `Category::index()`, with
+    /// [`OVER_30_MINUTES`] set when the record says so. Empty until the first record.
+    pub days: Box<[u8]>,
+}
+
+/// A school's calendar, one byte per day of the year, for the per-record checks.
+#[derive(Debug)]
+struct SchoolYear {
+    /// 0 no row, else 1 school, 2 holiday, 3 non-school.
+    kind: Box<[u8; DAYS]>,
+    /// The school month of each day (0: none).
+    month: Box<[u8; DAYS]>,
+}
+
+/// The attendance ledger of one run.
+#[derive(Debug, Default)]
+pub struct Ledger {
+    rules: RuleSet,
+    calendar: Option<Calendar>,
+    year: Option<AcademicYear>,
+    first_day: i32,
+    /// Every enrollment read, sorted by student, school and start once attendance begins.
+    pub enrollments: Vec<Enrollment>,
+    pairs: FxHashMap<(StudentKey, u32), u32>,
+    /// The students at schools, in (student, school) order.
+    pub pairs_list: Vec<Pair>,
+    built: bool,
+    schools: FxHashMap<u32, SchoolYear>,
+    /// The absence summaries read.
+    pub summaries: Vec<StasFigures>,
+    /// Schools with at least one daily record.
+    pub schools_with_records: FxHashSet<u32>,
+    /// The first attendance input, for findings about the whole file.
+    pub attendance_input: Option<usize>,
+    /// Attendance records taken into the ledger, and records read.
+    pub counted: u64,
+    pub records: u64,
+    /// Which of the per-record rules run.
+    on: RulesOn,
+    last_school: Option<u32>,
+}
+
+/// The per-record rules that run, decided once.
+#[derive(Debug, Default, Clone, Copy)]
+struct RulesOn {
+    non_school_day: bool,
+    outside_enrollment: bool,
+    duplicate_day: bool,
+}
+
+impl Ledger {
+    pub fn new() -> Ledger {
+        Ledger::default()
+    }
+
+    /// The academic year the ledger counts: the calendar's, else the first enrollment's.
+    pub fn year(&self) -> Option<AcademicYear> {
+        self.year
+    }
+
+    /// The calendar of the run, when it had one.
+    pub fn calendar(&self) -> Option<&Calendar> {
+        self.calendar.as_ref()
+    }
+
+    /// The day offset of `day` in the year, when it is inside it.
+    pub fn offset(&self, day: i32) -> Option<usize> {
+        usize::try_from(day - self.first_day).ok().filter(|o| *o < DAYS)
+    }
+
+    /// The day number of offset `o`.
+    pub fn day_of(&self, o: usize) -> i32 {
+        self.first_day + o as i32
+    }
+
+    fn set_year(&mut self, year: AcademicYear) {
+        self.year = Some(year);
+        self.first_day = day_number(year.first_day());
+    }
+
+    /// Sorts the enrollments and makes a pair for every student and school with one.
+    fn build(&mut self) {
+        self.built = true;
+        self.enrollments.sort_by_key(|e| (e.student, e.school, e.span.start, e.at));
+        let mut start = 0;
+        while start < self.enrollments.len() {
+            let (student, school) = (self.enrollments[start].student, self.enrollments[start].school);
+            let end = start + self.enrollments[start..].iter().take_while(|e| e.student == student && e.school == school).count();
+            self.pairs.insert((student, school), self.pairs_list.len() as u32);
+            self.pairs_list.push(Pair { student, school, enrollments: start..end, days: Box::default() });
+            start = end;
+        }
+        if self.year.is_none() {
+            let year = self.enrollments.iter().map(|e| e.year).max();
+            if let Some(y) = year {
+                self.set_year(y);
+            }
+        }
+    }
+
+    fn school_year(&mut self, school: u32) -> Option<&SchoolYear> {
+        let cal = self.calendar.as_ref()?;
+        if !self.schools.contains_key(&school) {
+            let first = self.first_day;
+            let mut kind = Box::new([0u8; DAYS]);
+            let mut month = Box::new([0u8; DAYS]);
+            let at = |d: i32| usize::try_from(d - first).ok().filter(|o| *o < DAYS);
+            for (d, c) in cal.effective(Some(school)) {
+                if let Some(o) = at(d) {
+                    kind[o] = match c.kind {
+                        DayType::School => 1,
+                        DayType::Holiday => 2,
+                        DayType::NonSchool => 3,
+                    };
+                }
+            }
+            for m in cal.months(Some(school)) {
+                for d in m.first..=m.last {
+                    if let Some(o) = at(d) {
+                        month[o] = u8::try_from(m.number).unwrap_or(u8::MAX);
+                    }
+                }
+            }
+            self.schools.insert(school, SchoolYear { kind, month });
+        }
+        self.schools.get(&school)
+    }
+
+    /// Takes one daily record: reports what cannot be counted, else marks the day. (Texts for
+    /// messages are made only when there is something to report.)
+    fn take(&mut self, ctx: &RecordCtx<'_, '_>, r: &DayRecord, out: &mut Vec<Finding>) {
+        if !self.built {
+            self.build();
+        }
+        self.attendance_input.get_or_insert(ctx.file);
+        let Some(category) = r.category else { return };
+        let offset = self.offset(r.day);
+        let report = |on: bool, rule: &'static Rule, args: &[(&str, &str)], out: &mut Vec<Finding>| {
+            if on {
+                let mut all =
+                    vec![("date", from_day_number(r.day).to_string()), ("school", school_code(r.school)), ("student", r.student.describe())];
+                all.extend(args.iter().map(|(k, v)| (*k, (*v).to_owned())));
+                let all: Vec<(&str, &str)> = all.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                out.push(ctx.finding(rule, Some(r.date_field), &all));
+            }
+        };
+        if self.calendar.is_some() {
+            let kind = match offset {
+                Some(o) => self.school_year(r.school).map_or(0, |y| y.kind[o]),
+                None => 0,
+            };
+            if kind != 1 {
+                let what = match kind {
+                    2 => "a holiday",
+                    3 => "a non-school day",
+                    _ if offset.is_none() => "outside the calendar's academic year",
+                    _ => "not in the calendar",
+                };
+                report(self.on.non_school_day, &NON_SCHOOL_DAY, &[("what", what)], out);
+                return;
+            }
+        }
+        let Some(&p) = self.pairs.get(&(r.student, r.school)) else {
+            report(self.on.outside_enrollment, &OUTSIDE_ENROLLMENT, &[("enrollments", "no enrollment there")], out);
+            return;
+        };
+        let pair = &self.pairs_list[p as usize];
+        let spans = &self.enrollments[pair.enrollments.clone()];
+        if !spans.iter().any(|e| e.is_active_on(r.day)) {
+            let list: Vec<String> = spans.iter().map(describe_span).collect();
+            report(self.on.outside_enrollment, &OUTSIDE_ENROLLMENT, &[("enrollments", &list.join(", "))], out);
+            return;
+        }
+        let Some(o) = offset else { return };
+        let pair = &mut self.pairs_list[p as usize];
+        if pair.days.is_empty() {
+            pair.days = vec![0u8; DAYS].into_boxed_slice();
+        }
+        if pair.days[o] != 0 {
+            let first = Category::from_index(pair.days[o] & !OVER_30_MINUTES).map_or("?", Category::as_str);
+            report(self.on.duplicate_day, &DUPLICATE_DAY, &[("first", first)], out);
+            return;
+        }
+        let over = if r.minutes.is_some_and(|m| m > 30) { OVER_30_MINUTES } else { 0 };
+        pair.days[o] = category.index() | over;
+        if self.last_school != Some(r.school) {
+            self.schools_with_records.insert(r.school);
+            self.last_school = Some(r.school);
+        }
+        self.counted += 1;
+    }
+
+    /// The enrollments of `pair` the STAS and ADA count: primary or short-term, TK-12, at a
+    /// real school, covering some day.
+    pub fn counted_enrollments<'a>(&'a self, pair: &Pair) -> impl Iterator<Item = &'a Enrollment> + 'a {
+        let school = pair.school;
+        self.enrollments[pair.enrollments.clone()].iter().filter(move |e| counts(e, school))
+    }
+
+    /// The school days `pair` is expected to attend, up to `until` (a day number, inclusive):
+    /// the calendar's school days inside its counted enrollments, leaving out the days the
+    /// student spends in a short-term enrollment at another school while primary here.
+    pub fn expected_days(&self, pair: &Pair, until: i32) -> Vec<i32> {
+        let Some(cal) = &self.calendar else { return Vec::new() };
+        let Some(year) = self.year else { return Vec::new() };
+        let last = day_number(year.last_day()).min(until);
+        let first = self.first_day;
+        let mine: Vec<&Enrollment> = self.counted_enrollments(pair).collect();
+        let elsewhere: Vec<&Enrollment> = self
+            .student_enrollments(pair.student)
+            .filter(|e| e.school != pair.school && e.status == Some(EnrollmentStatus::ShortTerm) && counts(e, e.school))
+            .collect();
+        let mut days = Vec::new();
+        for &d in cal.school_days_of(pair.school) {
+            if d < first || d > last {
+                continue;
+            }
+            let here: Vec<&&Enrollment> = mine.iter().filter(|e| e.is_active_on(d)).collect();
+            if here.is_empty() {
+                continue;
+            }
+            let short_term_here = here.iter().all(|e| e.status == Some(EnrollmentStatus::ShortTerm));
+            if !short_term_here && elsewhere.iter().any(|e| e.is_active_on(d)) {
+                continue;
+            }
+            days.push(d);
+        }
+        days
+    }
+
+    /// Every enrollment of `student` (at any school).
+    pub fn student_enrollments(&self, student: StudentKey) -> impl Iterator<Item = &Enrollment> {
+        let lo = self.enrollments.partition_point(|e| e.student < student);
+        self.enrollments[lo..].iter().take_while(move |e| e.student == student)
+    }
+
+    /// The category of `pair`'s record on day `d`, if it has one.
+    pub fn category_on(&self, pair: &Pair, d: i32) -> Option<Category> {
+        let o = self.offset(d)?;
+        Category::from_index(*pair.days.get(o)? & !OVER_30_MINUTES)
+    }
+
+    /// The pair of a student at a school.
+    pub fn pair(&self, student: StudentKey, school: u32) -> Option<&Pair> {
+        self.pairs.get(&(student, school)).map(|p| &self.pairs_list[*p as usize])
+    }
+
+    /// The seven STAS counts of `pair` over `days` (the days it is expected), in
+    /// [`StasCount::ALL`] order, and the expected days that have no record.
+    pub fn stas_counts(&self, pair: &Pair, days: &[i32]) -> ([u32; 7], Vec<i32>) {
+        let mut counts = [0u32; 7];
+        let mut missing = Vec::new();
+        for &d in days {
+            match self.category_on(pair, d) {
+                Some(c) => counts[c.stas().index()] += 1,
+                None => missing.push(d),
+            }
+        }
+        (counts, missing)
+    }
+
+    /// ATT-MISSING-DAYS: per school and school month, the expected days without a record.
+    fn missing_days(&mut self, out: &mut Vec<Finding>) {
+        let Some(input) = self.attendance_input else { return };
+        if self.calendar.is_none() || !self.rules.on(&MISSING_DAYS) {
+            return;
+        }
+        let mut missing: BTreeMap<(u32, u8), Gap> = BTreeMap::new();
+        for i in 0..self.pairs_list.len() {
+            let pair = &self.pairs_list[i];
+            if !self.schools_with_records.contains(&pair.school) {
+                continue;
+            }
+            let days = self.expected_days(pair, i32::MAX);
+            let (student, school) = (pair.student, pair.school);
+            let (_, gaps) = self.stas_counts(pair, &days);
+            let mut months_seen: Vec<u8> = Vec::new();
+            for d in gaps {
+                let month = self.offset(d).and_then(|o| self.school_year(school).map(|y| y.month[o])).unwrap_or(0);
+                let entry = missing.entry((school, month)).or_default();
+                entry.days += 1;
+                if !months_seen.contains(&month) {
+                    months_seen.push(month);
+                    entry.students += 1;
+                }
+                entry.example.get_or_insert((student, d));
+            }
+        }
+        let months: FxHashMap<u32, Vec<crate::domain::calendar::SchoolMonth>> = missing
+            .keys()
+            .map(|(s, _)| *s)
+            .collect::<FxHashSet<u32>>()
+            .into_iter()
+            .map(|s| (s, self.calendar.as_ref().map(|c| c.months(Some(s))).unwrap_or_default()))
+            .collect();
+        for ((school, month), Gap { days, students, example }) in missing {
+            let m = months.get(&school).and_then(|ms| ms.iter().find(|m| m.number == u16::from(month)));
+            let (first, last) =
+                m.map_or_else(|| ("?".to_owned(), "?".to_owned()), |m| (from_day_number(m.first).to_string(), from_day_number(m.last).to_string()));
+            let example = example.map_or_else(String::new, |(s, d)| format!(" (for example {} on {})", s.describe(), from_day_number(d)));
+            let month_text = if month == 0 { "(none)".to_owned() } else { month.to_string() };
+            let args = [
+                ("school", school_code(school)),
+                ("month", month_text),
+                ("first", first),
+                ("last", last),
+                ("days", days.to_string()),
+                ("students", students.to_string()),
+                ("example", example),
+            ];
+            let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let mut f = Finding::new(&MISSING_DAYS, &args);
+            f.at.input = Some(input);
+            f.school = Some(school_code(school));
+            f.record_type = Some(ATTENDANCE.to_owned());
+            out.push(f);
+        }
+    }
+
+    /// ATT-STAS-MISMATCH: every STAS figure that differs from the daily records.
+    fn stas_mismatch(&self, out: &mut Vec<Finding>) {
+        if self.calendar.is_none() || !self.rules.on(&STAS_MISMATCH) {
+            return;
+        }
+        for s in &self.summaries {
+            if s.exempt || s.hourly || !self.schools_with_records.contains(&s.school) || Some(s.year) != self.year {
+                continue;
+            }
+            let (days, counts) = match self.pair(s.student, s.school) {
+                Some(pair) => {
+                    let days = self.expected_days(pair, i32::MAX);
+                    let (counts, _) = self.stas_counts(pair, &days);
+                    (days.len() as u32, counts)
+                }
+                None => (0, [0; 7]),
+            };
+            let mut compare = |field: &str, what: &str, given: Option<i64>, counted: u32| {
+                let Some(given) = given else { return };
+                if given != i64::from(counted) * 100 {
+                    let args = [("value", crate::domain::codes::hundredths_text(given)), ("what", what.to_owned()), ("counted", counted.to_string())];
+                    let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                    let mut f = finding_at(&STAS_MISMATCH, s.at, "STAS", Some(field), Some(s.student), &args);
+                    f.school = Some(school_code(s.school));
+                    out.push(f);
+                }
+            };
+            compare("expected_attendance_days", "expected attendance days (school days of the enrollments)", s.expected, days);
+            for c in StasCount::ALL {
+                compare(c.field(), c.describe(), s.counts[c.index()], counts[c.index()]);
+            }
+        }
+    }
+}
+
+/// The school days without a record in one school month of one school.
+#[derive(Debug, Default)]
+struct Gap {
+    days: u64,
+    students: u64,
+    /// The first student and day found.
+    example: Option<(StudentKey, i32)>,
+}
+
+/// Whether an enrollment counts for STAS and ADA at `school`.
+fn counts(e: &Enrollment, school: u32) -> bool {
+    !e.covers_no_day() && e.status.is_some_and(EnrollmentStatus::takes_attendance) && e.grade.is_k12() && school > 2
+}
+
+fn describe_span(e: &Enrollment) -> String {
+    let end = if e.span.end == OPEN { "open".to_owned() } else { from_day_number(e.span.end).to_string() };
+    if e.covers_no_day() {
+        format!("{} to {end}, a no-show", from_day_number(e.span.start))
+    } else {
+        format!("{} to {end}", from_day_number(e.span.start))
+    }
+}
+
+impl Accumulator for Ledger {
+    fn begin(&mut self, options: &Options) {
+        self.rules = options.rules.clone();
+        self.on = RulesOn {
+            non_school_day: self.rules.on(&NON_SCHOOL_DAY),
+            outside_enrollment: self.rules.on(&OUTSIDE_ENROLLMENT),
+            duplicate_day: self.rules.on(&DUPLICATE_DAY),
+        };
+        self.calendar = options.calendar.clone();
+        if let Some(year) = self.calendar.as_ref().and_then(Calendar::year) {
+            self.set_year(year);
+        }
+    }
+
+    fn add(&mut self, ctx: &RecordCtx<'_, '_>, fatal: bool, out: &mut Vec<Finding>) {
+        let Some(family) = &ctx.compiled.family else { return };
+        if let Some(day) = family.day(ctx) {
+            self.records += 1;
+            if !fatal {
+                self.take(ctx, &day, out);
+            }
+        } else if let Some(e) = family.enrollment(ctx) {
+            self.enrollments.push(e);
+        } else if let Some(s) = family.summary(ctx) {
+            self.summaries.push(s);
+        }
+    }
+
+    fn finish(&mut self, out: &mut Vec<Finding>) {
+        if !self.built {
+            self.build();
+        }
+        self.missing_days(out);
+        self.stas_mismatch(out);
+    }
+}
+
+/// The record a finding about a pair's enrollment points at: its latest enrollment there.
+pub fn latest_enrollment<'a>(ledger: &'a Ledger, pair: &Pair) -> Option<&'a Enrollment> {
+    ledger.enrollments[pair.enrollments.clone()].iter().max_by_key(|e| (e.span.start, e.at))
+}

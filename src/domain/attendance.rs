@@ -1,0 +1,245 @@
+//! Attendance categories and the table that maps a district's local attendance codes onto
+//! them (attendance.md). The categories are the seven of the state's Student Absence Summary
+//! (STAS), with tardy kept apart from present (both are days attended in person) because
+//! truancy counts tardies over 30 minutes.
+//!
+//! ```
+//! use rollcall::domain::attendance::{Category, CodeTable};
+//! let table = CodeTable::default();
+//! assert_eq!(table.category(b"T"), Some(Category::Tardy));
+//! assert!(Category::Tardy.is_classroom_attendance() && !Category::Excused.is_classroom_attendance());
+//! assert_eq!(table.category(b"X9"), None);
+//! ```
+
+/// What a day of attendance was, for funding and for the STAS.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Category {
+    /// Present all day.
+    Present,
+    /// Present, late (or left early): a day attended in person.
+    Tardy,
+    /// Absent, excused (not a suspension).
+    Excused,
+    /// Absent, unexcused (not a suspension).
+    Unexcused,
+    /// Out-of-school suspension: an absence.
+    Suspension,
+    /// In-school suspension: a day in attendance.
+    InSchoolSuspension,
+    /// ADA-generating independent study.
+    IndependentStudy,
+    /// Independent study that generates no ADA.
+    NonAdaIndependentStudy,
+}
+
+impl Category {
+    /// Every category, in STAS order (present and tardy first).
+    pub const ALL: [Category; 8] = [
+        Category::Present,
+        Category::Tardy,
+        Category::Suspension,
+        Category::InSchoolSuspension,
+        Category::Excused,
+        Category::Unexcused,
+        Category::NonAdaIndependentStudy,
+        Category::IndependentStudy,
+    ];
+
+    /// The word the code table and reports use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Present => "present",
+            Category::Tardy => "tardy",
+            Category::Excused => "excused",
+            Category::Unexcused => "unexcused",
+            Category::Suspension => "suspension",
+            Category::InSchoolSuspension => "in_school_suspension",
+            Category::IndependentStudy => "independent_study",
+            Category::NonAdaIndependentStudy => "non_ada_independent_study",
+        }
+    }
+
+    /// The category a code table's word names.
+    pub fn parse(word: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|c| c.as_str() == word)
+    }
+
+    /// A day of classroom attendance for ADA: present, tardy or in-school suspension.
+    pub fn is_classroom_attendance(self) -> bool {
+        matches!(self, Category::Present | Category::Tardy | Category::InSchoolSuspension)
+    }
+
+    /// An absent day for chronic absenteeism: out-of-school suspension, excused, unexcused,
+    /// non-ADA independent study.
+    pub fn is_absence(self) -> bool {
+        matches!(self, Category::Suspension | Category::Excused | Category::Unexcused | Category::NonAdaIndependentStudy)
+    }
+
+    /// The STAS count the category adds to (present and tardy both to days attended in person).
+    pub fn stas(self) -> StasCount {
+        match self {
+            Category::Present | Category::Tardy => StasCount::InPerson,
+            Category::Suspension => StasCount::Suspension,
+            Category::InSchoolSuspension => StasCount::InSchoolSuspension,
+            Category::Excused => StasCount::Excused,
+            Category::Unexcused => StasCount::Unexcused,
+            Category::NonAdaIndependentStudy => StasCount::NonAdaIndependentStudy,
+            Category::IndependentStudy => StasCount::IndependentStudy,
+        }
+    }
+
+    /// A small number for packed day maps (1-based; 0 means no record).
+    pub fn index(self) -> u8 {
+        Category::ALL.iter().position(|c| *c == self).map_or(0, |i| i as u8 + 1)
+    }
+
+    /// The category of [`Category::index`].
+    pub fn from_index(i: u8) -> Option<Category> {
+        Category::ALL.get(usize::from(i).checked_sub(1)?).copied()
+    }
+}
+
+/// The seven day counts of a Student Absence Summary, in file order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum StasCount {
+    InPerson,
+    Suspension,
+    InSchoolSuspension,
+    Excused,
+    Unexcused,
+    NonAdaIndependentStudy,
+    IndependentStudy,
+}
+
+impl StasCount {
+    /// Every count, in STAS field order.
+    pub const ALL: [StasCount; 7] = [
+        StasCount::InPerson,
+        StasCount::Suspension,
+        StasCount::InSchoolSuspension,
+        StasCount::Excused,
+        StasCount::Unexcused,
+        StasCount::NonAdaIndependentStudy,
+        StasCount::IndependentStudy,
+    ];
+
+    /// The STAS field that holds it (calpads-layouts.md).
+    pub fn field(self) -> &'static str {
+        match self {
+            StasCount::InPerson => "days_attended_in_person",
+            StasCount::Suspension => "days_absent_out_of_school_suspension",
+            StasCount::InSchoolSuspension => "days_in_attendance_in_school_suspension",
+            StasCount::Excused => "days_absent_in_person_excused_non_suspension",
+            StasCount::Unexcused => "days_absent_in_person_unexcused_non_suspension",
+            StasCount::NonAdaIndependentStudy => "non_ada_generating_independent_study_days",
+            StasCount::IndependentStudy => "ada_generating_independent_study_days",
+        }
+    }
+
+    /// As a person says it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            StasCount::InPerson => "days attended in person",
+            StasCount::Suspension => "out-of-school suspension days",
+            StasCount::InSchoolSuspension => "in-school suspension days",
+            StasCount::Excused => "excused absences",
+            StasCount::Unexcused => "unexcused absences",
+            StasCount::NonAdaIndependentStudy => "non-ADA independent study days",
+            StasCount::IndependentStudy => "ADA independent study days",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// One local code and what it means.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LocalCode {
+    pub code: String,
+    pub category: Category,
+    pub name: String,
+}
+
+/// Local attendance codes mapped to categories. The default is the table of
+/// `schemas/calpads/attendance-codes.toml`; a mapping file extends or replaces it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CodeTable {
+    codes: Vec<LocalCode>,
+}
+
+impl Default for CodeTable {
+    /// `P` present, `T` tardy, `A` excused, `U` unexcused, `S` out-of-school suspension, `I`
+    /// in-school suspension, `IS` ADA independent study, `N` non-ADA independent study.
+    fn default() -> CodeTable {
+        let codes = [
+            ("P", Category::Present, "Present"),
+            ("T", Category::Tardy, "Tardy (present)"),
+            ("A", Category::Excused, "Excused absence"),
+            ("U", Category::Unexcused, "Unexcused absence"),
+            ("S", Category::Suspension, "Out-of-school suspension"),
+            ("I", Category::InSchoolSuspension, "In-school suspension"),
+            ("IS", Category::IndependentStudy, "Independent study (ADA)"),
+            ("N", Category::NonAdaIndependentStudy, "Independent study (no ADA)"),
+        ];
+        CodeTable { codes: codes.into_iter().map(|(c, k, n)| LocalCode { code: c.to_owned(), category: k, name: n.to_owned() }).collect() }
+    }
+}
+
+impl CodeTable {
+    /// A table of exactly `codes`.
+    pub fn new(codes: Vec<LocalCode>) -> CodeTable {
+        CodeTable { codes }
+    }
+
+    /// Adds `code`, replacing what the table said of the same code.
+    pub fn set(&mut self, code: LocalCode) {
+        match self.codes.iter_mut().find(|c| c.code == code.code) {
+            Some(c) => *c = code,
+            None => self.codes.push(code),
+        }
+    }
+
+    /// The category of a local code as read (surrounding spaces ignored, case kept).
+    pub fn category(&self, code: &[u8]) -> Option<Category> {
+        let code = code.trim_ascii();
+        self.codes.iter().find(|c| c.code.as_bytes() == code).map(|c| c.category)
+    }
+
+    /// The codes, in table order.
+    pub fn codes(&self) -> &[LocalCode] {
+        &self.codes
+    }
+}
+
+/// The figures of one Student Absence Summary (day counts in hundredths, as the file has them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StasFigures {
+    pub student: crate::domain::codes::StudentKey,
+    pub school: u32,
+    pub year: crate::domain::date::AcademicYear,
+    /// Exempt from the collection, or an hourly school: day counts are not daily records'.
+    pub exempt: bool,
+    pub hourly: bool,
+    pub expected: Option<i64>,
+    /// In [`StasCount::ALL`] order; `None` where the value was not valid.
+    pub counts: [Option<i64>; 7],
+    pub at: crate::domain::enrollment::RecordRef,
+}
+
+/// One daily attendance record, as the record rules read it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DayRecord {
+    pub student: crate::domain::codes::StudentKey,
+    pub school: u32,
+    /// Day number of the date.
+    pub day: i32,
+    /// `None` when the code maps to no category.
+    pub category: Option<Category>,
+    /// Minutes absent, when given.
+    pub minutes: Option<u32>,
+    /// Positions of the date and school fields, for findings.
+    pub date_field: usize,
+    pub school_field: usize,
+}
