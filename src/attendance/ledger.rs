@@ -75,6 +75,8 @@ pub struct Ledger {
     /// Attendance records taken into the ledger, and records read.
     pub counted: u64,
     pub records: u64,
+    /// Per attendance input: records read and counted.
+    by_input: BTreeMap<usize, (u64, u64)>,
     /// Which of the per-record rules run.
     on: RulesOn,
     last_school: Option<u32>,
@@ -91,6 +93,16 @@ struct RulesOn {
 impl Ledger {
     pub fn new() -> Ledger {
         Ledger::default()
+    }
+
+    /// Attendance records read from input `i`.
+    pub fn read_of(&self, i: usize) -> u64 {
+        self.by_input.get(&i).map_or(0, |c| c.0)
+    }
+
+    /// Attendance records of input `i` taken into the ledger.
+    pub fn counted_of(&self, i: usize) -> u64 {
+        self.by_input.get(&i).map_or(0, |c| c.1)
     }
 
     /// The academic year the ledger counts: the calendar's, else the first enrollment's.
@@ -228,6 +240,7 @@ impl Ledger {
             self.last_school = Some(r.school);
         }
         self.counted += 1;
+        self.by_input.entry(ctx.file).or_default().1 += 1;
     }
 
     /// The enrollments of `pair` the STAS and ADA count: primary or short-term, TK-12, at a
@@ -431,9 +444,12 @@ impl Accumulator for Ledger {
 
     fn add(&mut self, ctx: &RecordCtx<'_, '_>, fatal: bool, out: &mut Vec<Finding>) {
         let Some(family) = &ctx.compiled.family else { return };
-        if let Some(day) = family.day(ctx) {
+        if ctx.compiled.layout.record_type == ATTENDANCE {
             self.records += 1;
-            if !fatal {
+            self.by_input.entry(ctx.file).or_default().0 += 1;
+            // (A record the field rules refused, or whose student, school or date cannot be
+            // read, is not counted; its findings say why.)
+            if let (false, Some(day)) = (fatal, family.day(ctx)) {
                 self.take(ctx, &day, out);
             }
         } else if let Some(e) = family.enrollment(ctx) {

@@ -2,7 +2,10 @@
 //! ([`ledger`]), and what is read from it: ADA per school and grade span for P-1, P-2 and
 //! Annual, the Student Absence Summary file, and chronic absenteeism (attendance.md).
 
+pub mod ada;
+pub mod chronic;
 pub mod ledger;
+pub mod stas;
 
 use crate::engine::NotChecked;
 use crate::rules::attendance::{MISSING_DAYS, NON_SCHOOL_DAY, STAS_MISMATCH};
@@ -16,4 +19,28 @@ pub fn not_checked(ledger: &ledger::Ledger) -> Vec<NotChecked> {
         .into_iter()
         .map(|rule| NotChecked { rule, needs: "a calendar CSV among the inputs, or --calendar FILE" })
         .collect()
+}
+
+/// A run of the engine with the attendance ledger: the ledger, and the findings counted.
+pub struct Accounted {
+    pub ledger: ledger::Ledger,
+    pub tally: crate::report::Tally,
+    pub totals: crate::engine::Totals,
+}
+
+/// Reads `inputs` (enrollments, calendar, daily attendance, absence summaries) through the
+/// engine with the attendance ledger, the field and record rules on (they decide which records
+/// count) and the whole-run rules off (they are `rollcall check`'s).
+pub fn account(
+    schema: &crate::schema::Schema,
+    inputs: &[crate::source::Input],
+    mut options: crate::engine::Options,
+) -> Result<Accounted, crate::error::Error> {
+    let mut off = crate::rules::whole_run();
+    off.extend(options.rules.off().iter().copied());
+    options.rules = crate::diagnostic::RuleSet::without(off);
+    let mut ledger = ledger::Ledger::new();
+    let mut sink = crate::report::Counting::default();
+    let totals = crate::engine::Checker::new(schema, inputs, options).run_files_accumulating(&mut sink, &mut ledger)?;
+    Ok(Accounted { ledger, tally: sink.tally, totals })
 }

@@ -356,8 +356,7 @@ impl Sink for Discard {
 /// The rules a census run needs: the field and record rules that decide whether the state
 /// takes a record. The whole-run rules are left out (they run in `rollcall check`).
 fn census_rules() -> RuleSet {
-    let whole_run = [rules::within::RULES, rules::cross::RULES, rules::identity::RULES, rules::directory::RULES];
-    RuleSet::without(whole_run.into_iter().flatten().copied().collect())
+    RuleSet::without(rules::whole_run())
 }
 
 impl Counter {

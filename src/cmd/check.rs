@@ -79,15 +79,7 @@ pub struct Args {
 
 pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitCode, Error> {
     let started = Instant::now();
-    let mut inputs = source::expand(&args.paths)?;
-    if let Some(calendar) = &args.calendar {
-        // The calendar is an input like the others: its findings name it, and a folder that
-        // holds the same file does not read it twice.
-        let given = source::expand(std::slice::from_ref(calendar))?;
-        let known = |i: &source::Input| inputs.iter().any(|x| std::fs::canonicalize(&x.path).ok() == std::fs::canonicalize(&i.path).ok());
-        let new: Vec<source::Input> = given.into_iter().filter(|i| !known(i)).collect();
-        inputs.extend(new);
-    }
+    let inputs = super::inputs_with(&args.paths, args.calendar.as_ref())?;
     for input in &inputs {
         if input.path.is_dir() {
             return Err(Error::Argument { arg: "PATHS", message: format!("{} is a folder", input.display) });

@@ -12,11 +12,10 @@ use chrono::NaiveDate;
 
 use super::GlobalArgs;
 use super::{parse_date, DataArgs, OutputFormat};
-use crate::diagnostic::Finding;
 use crate::engine::{Sink, Totals};
 use crate::error::Error;
 use crate::generate::manifest::Manifest;
-use crate::generate::pipeline::{Generation, Loaded, Request};
+use crate::generate::pipeline::{Generation, Request};
 use crate::report::human::HumanReport;
 use crate::report::json::JsonReport;
 
@@ -94,7 +93,7 @@ pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitC
     };
     let plan = Generation::prepare(&schema, &request)?;
     note_unused_columns(&plan);
-    report(&args, global, &plan.loaded, &plan.findings, out, started)?;
+    report(&args, global, &plan, out, started)?;
     if plan.blocked {
         let hint = if plan.skip_would_help { ", or write the valid records with --skip-invalid" } else { "" };
         say(args.format, out, &format!("Nothing written: fix the fatal findings{hint}."))?;
@@ -103,7 +102,8 @@ pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitC
     let dir = plan.out_dir().to_path_buf();
     let manifest = plan.write()?;
     say(args.format, out, &summary(&dir, &manifest))?;
-    Ok(if manifest.rows.rejected == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    // (Refused rows and refused summaries both make it 1.)
+    Ok(if manifest.rows.rejected == 0 && manifest.rejected_by_rule.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 #[allow(clippy::print_stderr)]
@@ -114,8 +114,9 @@ fn note_unused_columns(plan: &Generation<'_>) {
 }
 
 /// Shows the findings the way `rollcall check` does.
-fn report(args: &Args, global: &GlobalArgs, loaded: &Loaded<'_>, findings: &[Finding], out: &mut dyn Write, started: Instant) -> Result<(), Error> {
-    let (files, records) = (loaded.inputs.len(), loaded.rows.len() as u64);
+fn report(args: &Args, global: &GlobalArgs, plan: &Generation<'_>, out: &mut dyn Write, started: Instant) -> Result<(), Error> {
+    let (loaded, findings) = (&plan.loaded, &plan.findings);
+    let (files, records) = (loaded.inputs.len(), plan.records());
     match args.format {
         OutputFormat::Json => {
             let mut report = JsonReport::new(out, &loaded.inputs).with_max_per_rule(args.max_per_rule.filter(|n| *n > 0));

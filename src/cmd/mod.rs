@@ -1,8 +1,11 @@
 //! The command line: one file per subcommand, each owning its arguments and help text.
 //! This file holds the top-level parser, the options every subcommand shares, and dispatch.
 
+pub mod ada;
+pub mod calendar;
 pub mod census;
 pub mod check;
+pub mod chronic;
 pub mod explain;
 pub mod generate;
 pub mod rules;
@@ -27,6 +30,9 @@ const AFTER_HELP: &str = "Examples:
   rollcall check exports/senr.txt --format json   JSON Lines for scripts (exit 1 on fatal findings)
   rollcall check exports/ --census             add the Fall 1 Census Day rules
   rollcall census samples/clean                enrollment on Census Day per school and grade
+  rollcall calendar samples/clean/calendar.csv school months per school, calendar checked
+  rollcall ada samples/clean                   ADA for P-1, P-2 and Annual from daily attendance
+  rollcall chronic samples/clean               chronically absent students per school
   rollcall rules                               list every rule
   rollcall explain SENR-EXIT-PAIR              what a rule checks and how to fix it";
 
@@ -76,6 +82,9 @@ pub enum Command {
     Rules(rules::Args),
     Explain(explain::Args),
     Generate(generate::Args),
+    Calendar(calendar::Args),
+    Ada(ada::Args),
+    Chronic(chronic::Args),
 }
 
 /// Runs the parsed command line.
@@ -86,6 +95,9 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write) -> Result<ExitCode, Error> {
         Command::Rules(args) => rules::run(&args, out),
         Command::Explain(args) => explain::run(&args, out),
         Command::Generate(args) => generate::run(args, &cli.global, out),
+        Command::Calendar(args) => calendar::run(args, &cli.global, out),
+        Command::Ada(args) => ada::run(args, out),
+        Command::Chronic(args) => chronic::run(args, out),
     }
 }
 
@@ -115,6 +127,20 @@ pub fn select_rules(names: &[String]) -> Result<Vec<&'static crate::rules::Rule>
         out.extend(matched);
     }
     Ok(out)
+}
+
+/// The inputs of `paths` (folders expanded), and the calendar given with `--calendar` when it
+/// is not among them already: the calendar is an input like the others (its findings name
+/// it), and a folder that holds the same file does not read it twice.
+pub fn inputs_with(paths: &[PathBuf], calendar: Option<&PathBuf>) -> Result<Vec<crate::source::Input>, Error> {
+    let mut inputs = crate::source::expand(paths)?;
+    if let Some(calendar) = calendar {
+        let given = crate::source::expand(std::slice::from_ref(calendar))?;
+        let same = |a: &PathBuf, b: &PathBuf| std::fs::canonicalize(a).ok() == std::fs::canonicalize(b).ok();
+        let new: Vec<crate::source::Input> = given.into_iter().filter(|i| !inputs.iter().any(|x| same(&x.path, &i.path))).collect();
+        inputs.extend(new);
+    }
+    Ok(inputs)
 }
 
 /// The options every subcommand that reads data shares: which schemas, and which day is today.

@@ -47,6 +47,10 @@ pub enum InputKind {
     Mapping,
     /// A layout file given by path.
     Layout,
+    /// The attendance calendar.
+    Calendar,
+    /// Daily attendance (CSV with a header row); its rows go into stas.txt.
+    Attendance,
 }
 
 /// One input.

@@ -36,7 +36,9 @@ use crate::generate::manifest::{InputEntry, InputKind, Manifest, OutputEntry, Ro
 use crate::generate::output::{sha256_file, sha256_hex, OutputDir};
 use crate::layout::spec::{FileLayout, LayoutValue};
 use crate::layout::{read_layout, verify_read_back, write_layout};
+use crate::schema::names::ATTENDANCE;
 use crate::schema::Schema;
+use crate::source::headered::{HeaderedCsv, ATTENDANCE_COLUMNS};
 use crate::source::{self, CaretFile, Input};
 
 /// What to generate: the inputs, where to, and how.
@@ -90,6 +92,8 @@ pub struct Generation<'s> {
     census_day: Option<NaiveDate>,
     dir: OutputDir,
     as_of: NaiveDate,
+    /// What the daily attendance gave, when the run had some.
+    attendance: Option<AttendanceOutcome>,
 }
 
 impl<'s> Generation<'s> {
@@ -110,10 +114,25 @@ impl<'s> Generation<'s> {
                 census_day = Some(day);
             }
         }
+        // The daily attendance, even when the records stop the run: its findings are worth
+        // fixing in the same round.
+        let attendance = attendance_outputs(request, schema, &loaded, &verdict)?;
+        let mut attendance_fatal = false;
+        if let Some(a) = &attendance {
+            findings.extend(a.findings.iter().cloned());
+            attendance_fatal = a.findings.iter().any(|f| f.severity() == Severity::Fatal);
+            if !stop {
+                outputs.push(Output {
+                    name: STAS_FILE.to_owned(),
+                    bytes: a.stas.clone(),
+                    record_types: BTreeMap::from([("STAS".to_owned(), a.written)]),
+                });
+            }
+        }
         let by_run = blocked_by_run(&verdict, &findings);
-        let blocked = stop || by_run;
+        let blocked = stop || by_run || (attendance_fatal && !request.skip_invalid);
         let skip_would_help = blocked && !request.skip_invalid && !by_run;
-        Ok(Generation { schema, loaded, verdict, findings, blocked, skip_would_help, outputs, census_day, dir, as_of: request.as_of })
+        Ok(Generation { schema, loaded, verdict, findings, blocked, skip_would_help, outputs, census_day, dir, as_of: request.as_of, attendance })
     }
 
     /// Writes the files, `rejected.csv` and `manifest.json` as one whole submission, and
@@ -122,12 +141,18 @@ impl<'s> Generation<'s> {
         if self.blocked {
             return Err(GenerateError::Nothing { reason: "fatal findings stop the run".to_owned() }.into());
         }
-        self.outputs.push(rejected_csv(&self.loaded, &self.verdict)?);
-        let manifest = manifest(self.schema, &self.loaded, &self.verdict, &self.outputs, self.as_of, self.census_day)?;
+        self.outputs.push(rejected_csv(&self.loaded, &self.verdict, self.attendance.as_ref())?);
+        let manifest = manifest(self.schema, &self.loaded, &self.verdict, self.attendance.as_ref(), &self.outputs, self.as_of, self.census_day)?;
         let mut files: Vec<(String, Vec<u8>)> = self.outputs.into_iter().map(|o| (o.name, o.bytes)).collect();
         files.push(("manifest.json".to_owned(), manifest.to_json()));
         self.dir.write_all(&files)?;
         Ok(manifest)
+    }
+
+    /// Records read: the converted rows, and the daily attendance records.
+    pub fn records(&self) -> u64 {
+        let attendance: u64 = self.attendance.as_ref().map_or(0, |a| a.records.iter().map(|r| r.1).sum());
+        self.loaded.rows.len() as u64 + attendance
     }
 
     /// The folder the files go to.
@@ -148,6 +173,10 @@ impl<'s> Generation<'s> {
 pub enum InputClass<'s> {
     Extract(Extract<'s>),
     Calpads,
+    /// The attendance calendar.
+    Calendar,
+    /// Daily attendance: streamed into the ledger, never held in memory.
+    Attendance,
 }
 
 /// Everything read before the check.
@@ -187,7 +216,7 @@ fn load<'s>(request: &Request, schema: &'s Schema) -> Result<Loaded<'s>, Error> 
         let kind = classify(schema, &loaded, i, request.as_of)?;
         loaded.kinds.push(kind);
     }
-    if loaded.layouts.is_empty() && loaded.kinds.iter().all(|s| matches!(s, InputClass::Calpads)) {
+    if loaded.layouts.is_empty() && loaded.kinds.iter().all(|s| matches!(s, InputClass::Calpads | InputClass::Calendar)) {
         return Err(GenerateError::Nothing { reason: "every input is already a CALPADS file".to_owned() }.into());
     }
     read_rows(schema, &mut loaded)?;
@@ -201,6 +230,11 @@ fn mapping_path(request: &Request) -> Option<PathBuf> {
 
 fn classify<'s>(schema: &'s Schema, loaded: &Loaded<'s>, i: usize, as_of: NaiveDate) -> Result<InputClass<'s>, Error> {
     let input = &loaded.inputs[i];
+    match source::headered::sniff(input)? {
+        source::headered::Kind::Calendar => return Ok(InputClass::Calendar),
+        source::headered::Kind::Attendance => return Ok(InputClass::Attendance),
+        source::headered::Kind::Calpads => {}
+    }
     if extract::is_calpads(schema, input)? {
         return Ok(InputClass::Calpads);
     }
@@ -225,6 +259,7 @@ fn read_rows(schema: &Schema, loaded: &mut Loaded<'_>) -> Result<(), Error> {
                     return Err(GenerateError::NoRows { file: input.display.clone() }.into());
                 }
             }
+            InputClass::Calendar | InputClass::Attendance => {}
             InputClass::Calpads => {
                 let mut reader = CaretFile::open(i, input)?;
                 let delimiter = reader.delimiter();
@@ -257,11 +292,18 @@ fn output_names(loaded: &Loaded<'_>) -> Result<Vec<String>, Error> {
         .iter()
         .filter_map(|s| match s {
             InputClass::Extract(e) => Some(record_file_name(&e.layout.record_type)),
-            InputClass::Calpads => None,
+            InputClass::Calpads | InputClass::Calendar | InputClass::Attendance => None,
         })
         .collect();
     names.sort();
     names.dedup();
+    if loaded.kinds.iter().any(|k| matches!(k, InputClass::Attendance)) {
+        // stas.txt from the daily records: an STAS extract in the same run would write it too.
+        if names.iter().any(|n| n == STAS_FILE) {
+            return Err(GenerateError::NameClash { name: STAS_FILE.to_owned() }.into());
+        }
+        names.push(STAS_FILE.to_owned());
+    }
     names.extend(["rejected.csv".to_owned(), "manifest.json".to_owned()]);
     for l in &loaded.layouts {
         if names.contains(&l.file_name) {
@@ -350,8 +392,145 @@ fn census_outputs(
     Ok((outputs, day))
 }
 
+/// The file the STAS built from the daily records goes to.
+const STAS_FILE: &str = "stas.txt";
+
+/// What the daily attendance of a run gave.
+struct AttendanceOutcome {
+    /// `stas.txt`: the summaries written, CR LF after each.
+    stas: Vec<u8>,
+    written: u64,
+    /// The attendance and calendar findings, and one per refused summary.
+    findings: Vec<Finding>,
+    /// Rows for rejected.csv: refused attendance records and refused summaries.
+    refused: Vec<Refused>,
+    /// Per attendance input: (input, records read, records counted).
+    records: Vec<(usize, u64, u64)>,
+}
+
+/// A row of rejected.csv that is not a converted extract row.
+struct Refused {
+    file: String,
+    line: Option<u64>,
+    record_type: String,
+    reasons: Vec<Finding>,
+    row: Vec<u8>,
+}
+
+/// Keeps every finding, with its record's text.
+struct Keep(Vec<Finding>);
+
+impl crate::diagnostic::Sink for Keep {
+    fn wants_excerpt(&mut self, _: &'static crate::diagnostic::Rule) -> bool {
+        true
+    }
+    fn finding(&mut self, f: Finding) -> std::io::Result<()> {
+        self.0.push(f);
+        Ok(())
+    }
+}
+
+/// The STAS from the daily records: the kept enrollments and the attendance files go through
+/// the engine with the attendance ledger, and a summary is built per student and school.
+fn attendance_outputs(request: &Request, schema: &Schema, loaded: &Loaded<'_>, verdict: &Verdict) -> Result<Option<AttendanceOutcome>, Error> {
+    use crate::attendance::ledger::Ledger;
+    use crate::attendance::stas::{self, Summary};
+    let of = |want: fn(&InputClass<'_>) -> bool| loaded.kinds.iter().enumerate().filter(|(_, k)| want(k)).map(|(i, _)| i).collect::<Vec<_>>();
+    let attendance = of(|k| matches!(k, InputClass::Attendance));
+    if attendance.is_empty() {
+        return Ok(None);
+    }
+    let calendars = of(|k| matches!(k, InputClass::Calendar));
+    let cal_input = match calendars.as_slice() {
+        [one] => *one,
+        [] => {
+            return Err(GenerateError::Nothing {
+                reason: "daily attendance needs the attendance calendar (a CSV with date and day_type columns) among the inputs".to_owned(),
+            }
+            .into())
+        }
+        [a, b, ..] => {
+            let names = format!("{} and {}", loaded.inputs[*a].display, loaded.inputs[*b].display);
+            return Err(Error::Argument { arg: "PATHS", message: format!("two attendance calendars: {names}; give one") });
+        }
+    };
+    let (calendar, cal_findings) = crate::rules::calendar::read(&loaded.inputs[cal_input].path, cal_input, request.census_date)?;
+    let mut options = crate::engine::Options::new(request.as_of);
+    options.calendar = Some(calendar);
+    options.calendar_input = Some(cal_input);
+    options.rules = crate::diagnostic::RuleSet::without(crate::rules::whole_run());
+    let mut sources = gate::memory_sources(loaded.inputs.len(), &loaded.rows, |i| verdict.keeps(i) && loaded.rows[i].record_type == "SENR");
+    let layout = schema
+        .layout(ATTENDANCE.as_bytes())
+        .map(|(l, _)| &schema.layouts[l])
+        .ok_or_else(|| GenerateError::Nothing { reason: format!("the schema set has no {ATTENDANCE} layout") })?;
+    let fields: Vec<&str> = layout.fields.iter().skip(1).map(|f| f.name.as_str()).collect();
+    for &i in &attendance {
+        sources.push(Box::new(HeaderedCsv::open(i, &loaded.inputs[i], &layout.record_type, &fields, ATTENDANCE_COLUMNS)?));
+    }
+    let mut ledger = Ledger::new();
+    let mut keep = Keep(cal_findings);
+    crate::engine::Checker::new(schema, &loaded.inputs, options).run_accumulating(sources, &mut keep, &mut ledger)?;
+    // The enrollment rows were checked by the gate already: keep the findings of the
+    // attendance, the calendar and the ledger.
+    let mine = |f: &Finding| f.at.input.is_some_and(|i| attendance.contains(&i) || i == cal_input) || f.rule.id.starts_with("ATT-");
+    let mut findings: Vec<Finding> = keep.0.into_iter().filter(mine).collect();
+    let mut refused = Vec::new();
+    for f in findings.iter().filter(|f| f.severity() == Severity::Fatal && f.at.line.is_some() && f.at.input.is_some_and(|i| attendance.contains(&i)))
+    {
+        let file = f.at.input.map(|i| loaded.inputs[i].display.clone()).unwrap_or_default();
+        let row = f.excerpt.as_ref().map(|e| e.text.clone().into_bytes()).unwrap_or_default();
+        match refused.iter_mut().find(|r: &&mut Refused| r.file == file && r.line == f.at.line) {
+            Some(r) => r.reasons.push(f.clone()),
+            None => refused.push(Refused { file, line: f.at.line, record_type: ATTENDANCE.to_owned(), reasons: vec![f.clone()], row }),
+        }
+    }
+    let year = ledger.year();
+    let senr_names: Vec<&str> = schema
+        .layout(b"SENR")
+        .zip(year)
+        .map(|((l, _), y)| schema.layouts[l].fields_for(y, false).iter().map(|f| f.name.as_str()).collect())
+        .unwrap_or_default();
+    let identity = |at: crate::domain::enrollment::RecordRef| {
+        let row = loaded.rows.get(usize::try_from(at.byte).ok()?)?;
+        let values: Vec<&[u8]> = row.text.split(|b| *b == b'^').collect();
+        Some(stas::identity_of(&senr_names, &values))
+    };
+    let mut bytes = Vec::new();
+    let mut written = 0;
+    for summary in stas::build(&ledger, schema, &identity) {
+        match summary {
+            Summary::Written { text, .. } => {
+                bytes.extend_from_slice(&text);
+                bytes.extend_from_slice(b"\r\n");
+                written += 1;
+            }
+            Summary::Refused { school, at, student, reason, text } => {
+                let row = loaded.rows.get(usize::try_from(at.byte).unwrap_or(usize::MAX));
+                let args = [("student", student.as_str()), ("school", &crate::domain::codes::school_code(school)), ("reason", reason.as_str())];
+                let mut f = Finding::new(&crate::rules::generate::STAS_INCOMPLETE, &args);
+                f.record_type = Some("STAS".to_owned());
+                f.school = Some(crate::domain::codes::school_code(school));
+                if let Some(row) = row {
+                    (f.at.input, f.at.line) = (Some(row.input), Some(row.line));
+                }
+                refused.push(Refused {
+                    file: row.map(|r| loaded.inputs[r.input].display.clone()).unwrap_or_default(),
+                    line: row.map(|r| r.line),
+                    record_type: "STAS".to_owned(),
+                    reasons: vec![f.clone()],
+                    row: text,
+                });
+                findings.push(f);
+            }
+        }
+    }
+    let records = attendance.iter().map(|&i| (i, ledger.read_of(i), ledger.counted_of(i))).collect();
+    Ok(Some(AttendanceOutcome { stas: bytes, written, findings, refused, records }))
+}
+
 /// `rejected.csv`: every refused row with its source, line, rules and reasons.
-fn rejected_csv(loaded: &Loaded<'_>, verdict: &Verdict) -> Result<Output, Error> {
+fn rejected_csv(loaded: &Loaded<'_>, verdict: &Verdict, attendance: Option<&AttendanceOutcome>) -> Result<Output, Error> {
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
     let err = |e: csv::Error| Error::Write { path: "rejected.csv".into(), source: std::io::Error::other(e) };
     w.write_record(["source_file", "source_line", "record_type", "rules", "reasons", "row"]).map_err(err)?;
@@ -376,8 +555,17 @@ fn rejected_csv(loaded: &Loaded<'_>, verdict: &Verdict) -> Result<Output, Error>
         ];
         w.write_record(cells).map_err(err)?;
     }
+    let refused = attendance.map_or(&[][..], |a| a.refused.as_slice());
+    for r in refused {
+        let rules: Vec<&str> = r.reasons.iter().map(|f| f.rule.id).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+        let messages: Vec<&str> = r.reasons.iter().map(|f| f.message.as_str()).collect();
+        let line = r.line.map(|l| l.to_string()).unwrap_or_default();
+        let (rules, messages) = (rules.join(" "), messages.join(" | "));
+        let cells: [&[u8]; 6] = [r.file.as_bytes(), line.as_bytes(), r.record_type.as_bytes(), rules.as_bytes(), messages.as_bytes(), &r.row];
+        w.write_record(cells).map_err(err)?;
+    }
     let bytes = w.into_inner().map_err(|e| Error::Write { path: "rejected.csv".into(), source: std::io::Error::other(e.to_string()) })?;
-    let record_types = BTreeMap::from([("rejected".to_owned(), verdict.rejected.len() as u64)]);
+    let record_types = BTreeMap::from([("rejected".to_owned(), (verdict.rejected.len() + refused.len()) as u64)]);
     Ok(Output { name: "rejected.csv".to_owned(), bytes, record_types })
 }
 
@@ -385,6 +573,7 @@ fn manifest(
     schema: &Schema,
     loaded: &Loaded<'_>,
     verdict: &Verdict,
+    attendance: Option<&AttendanceOutcome>,
     outputs: &[Output],
     as_of: NaiveDate,
     census_day: Option<NaiveDate>,
@@ -394,7 +583,7 @@ fn manifest(
     m.layouts = loaded.layouts.iter().map(|l| Versioned { name: l.name.clone(), version: l.version.clone(), origin: l.origin.clone() }).collect();
     m.academic_year = verdict.year.map(|y| y.to_string());
     m.census_day = census_day.map(|d| d.to_string());
-    m.inputs = input_entries(loaded, verdict)?;
+    m.inputs = input_entries(loaded, verdict, attendance)?;
     m.outputs = outputs
         .iter()
         .map(|o| OutputEntry {
@@ -405,7 +594,8 @@ fn manifest(
         })
         .collect();
     m.rows = RowCounts::from_inputs(&m.inputs);
-    for reasons in verdict.rejected.values() {
+    let refused = attendance.map(|a| a.refused.iter().map(|r| r.reasons.clone()).collect::<Vec<_>>()).unwrap_or_default();
+    for reasons in verdict.rejected.values().chain(&refused) {
         let mut ids: Vec<&str> = reasons.iter().map(|f| f.rule.id).collect();
         ids.sort_unstable();
         ids.dedup();
@@ -416,7 +606,7 @@ fn manifest(
     Ok(m)
 }
 
-fn input_entries(loaded: &Loaded<'_>, verdict: &Verdict) -> Result<Vec<InputEntry>, Error> {
+fn input_entries(loaded: &Loaded<'_>, verdict: &Verdict, attendance: Option<&AttendanceOutcome>) -> Result<Vec<InputEntry>, Error> {
     let mut entries = Vec::new();
     for (i, input) in loaded.inputs.iter().enumerate() {
         let rows = loaded.rows.iter().filter(|r| r.input == i).count() as u64;
@@ -424,8 +614,16 @@ fn input_entries(loaded: &Loaded<'_>, verdict: &Verdict) -> Result<Vec<InputEntr
         let (kind, record_type, unknown_columns) = match &loaded.kinds[i] {
             InputClass::Extract(e) => (InputKind::Extract, Some(e.layout.record_type.clone()), e.unknown.clone()),
             InputClass::Calpads => (InputKind::Calpads, None, Vec::new()),
+            InputClass::Calendar => (InputKind::Calendar, None, Vec::new()),
+            InputClass::Attendance => (InputKind::Attendance, Some(ATTENDANCE.to_owned()), Vec::new()),
         };
         let sha256 = sha256_file(&input.path)?;
+        // Daily records are counted into stas.txt (written) or refused with a finding.
+        let (rows, rejected) = match attendance.and_then(|a| a.records.iter().find(|r| r.0 == i)) {
+            Some((_, read, counted)) => (*read, read - counted),
+            None if matches!(loaded.kinds[i], InputClass::Calendar) => (0, 0),
+            None => (rows, rejected),
+        };
         entries.push(InputEntry {
             path: input.display.clone(),
             kind,

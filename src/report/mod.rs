@@ -20,6 +20,23 @@ pub struct Tally {
     pub by_rule: BTreeMap<&'static str, (&'static Rule, u64)>,
 }
 
+/// A sink that only counts: for runs whose product is a figure (ADA, chronic absenteeism),
+/// not a report of findings.
+#[derive(Debug, Default)]
+pub struct Counting {
+    pub tally: Tally,
+}
+
+impl crate::diagnostic::Sink for Counting {
+    fn wants_excerpt(&mut self, _: &'static Rule) -> bool {
+        false
+    }
+    fn finding(&mut self, f: Finding) -> std::io::Result<()> {
+        self.tally.add(&f);
+        Ok(())
+    }
+}
+
 impl Tally {
     /// Counts one finding.
     pub fn add(&mut self, f: &Finding) {

@@ -175,6 +175,19 @@ crate::rules! {
         good: "T0000041000115 with 41 detail records",
     }
 
+    STAS_INCOMPLETE {
+        id: "GEN-STAS-INCOMPLETE",
+        severity: Severity::Fatal,
+        category: Category::Consistency,
+        state_rule: Some("STAS0318"),
+        summary: "A STAS cannot be built from the daily records: they do not cover every expected day",
+        message: "no STAS for {student} at {school}: {reason}",
+        help: "export the missing days from the attendance system (or correct the enrollment dates if the student was not there); with --skip-invalid the other summaries are written and this one is listed in rejected.csv",
+        explanation: "A Student Absence Summary's seven day counts must add up to its expected attendance days (STAS0318). rollcall builds each STAS from the daily records over the school days of the student's enrollments at the school; when some of those days have no record, the counts cannot add up, and rollcall refuses the summary instead of guessing what the missing days were. A student without an SSID gets no STAS either.",
+        bad: "enrolled 180 school days, 175 daily records",
+        good: "enrolled 180 school days, 180 daily records",
+    }
+
     TERMINATOR {
         id: "LAYOUT-TERMINATOR",
         severity: Severity::Fatal,

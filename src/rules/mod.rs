@@ -26,6 +26,12 @@ use crate::diagnostic::{Finding, RuleSet};
 use crate::domain::date::AcademicYear;
 use crate::schema::{CodeSet, FieldSpec, Layout, Schema};
 
+/// The whole-run rules (within-file, cross-file, identity, directory): the ones a run whose
+/// product is a count or a file, not a check, leaves to `rollcall check`.
+pub fn whole_run() -> Vec<&'static Rule> {
+    [within::RULES, cross::RULES, identity::RULES, directory::RULES].into_iter().flatten().copied().collect()
+}
+
 /// Every registered rule, family by family, in catalog order.
 pub fn all() -> impl Iterator<Item = &'static Rule> {
     [
