@@ -114,9 +114,9 @@ impl<'s> Generation<'s> {
                 census_day = Some(day);
             }
         }
-        // The daily attendance, even when the records stop the run: its findings are worth
-        // fixing in the same round.
-        let attendance = attendance_outputs(request, schema, &loaded, &verdict)?;
+        // The daily attendance once the enrollments pass: against enrollments the gate
+        // refused, every day of the student would be reported again.
+        let attendance = if stop { None } else { attendance_outputs(request, schema, &loaded, &verdict)? };
         let mut attendance_fatal = false;
         if let Some(a) = &attendance {
             findings.extend(a.findings.iter().cloned());

@@ -4,6 +4,7 @@
 
 mod util;
 
+mod attendance;
 mod catalog;
 mod check;
 mod garbage;

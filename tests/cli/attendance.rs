@@ -1,0 +1,202 @@
+//! Attendance accounting end to end on a case small enough to count by hand
+//! (`tests/fixtures/attendance/handmade/`, its README says how it was built): every ADA, STAS
+//! and chronic absenteeism figure below was worked out on paper from the calendar and the
+//! daily records, not taken from rollcall's output.
+//!
+//! The calendar runs Monday 2025-09-01 to Friday 2025-10-31, district-wide, with one holiday
+//! (Tuesday 2025-09-09). School months (20 weekdays of school or holiday from the first day):
+//! month 1 = Sep 1 - Sep 26 (19 days taught, the holiday counts toward the month), month 2 =
+//! Sep 29 - Oct 24 (20 days taught), month 3 = Oct 27 - Oct 31 (5 days, partial). P-1 and P-2
+//! count the two full months (39 days taught); Annual counts all three (44).
+//!
+//! - A (9900000101) at 9990011: grade 03 from Sep 1, exit Oct 10 (E150), grade 04 from Oct 11
+//!   (a grade change); excused Sep 3, tardy 40 minutes Oct 14, ADA independent study Oct 20-21.
+//! - B (9900000102): grade 06 at 9990011 Sep 1 - Sep 17 (transfer, T160), unexcused Sep 16;
+//!   then 9990029 from Sep 18 (mid-month), suspended Oct 2, in-school suspension Oct 3.
+//! - C (9900000103): grade 07 at 9990029 from Sep 1; excused Sep 5 and 12, unexcused Sep 19
+//!   and Oct 8, non-ADA independent study Oct 29.
+
+use crate::util::{rollcall, AS_OF};
+
+const CASE: &str = "tests/fixtures/attendance/handmade";
+
+fn stdout(args: &[&str]) -> String {
+    let out = rollcall().args(args).output().unwrap();
+    assert!(out.status.success(), "rollcall {}: {}", args.join(" "), String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn school_months_by_hand() {
+    let csv = stdout(&["calendar", &format!("{CASE}/calendar.csv"), "--format", "csv"]);
+    assert_eq!(
+        csv,
+        "school_of_attendance,month,first_date,last_date,school_days,full\n\
+         ,1,2025-09-01,2025-09-26,19,Y\n\
+         ,2,2025-09-29,2025-10-24,20,Y\n\
+         ,3,2025-10-27,2025-10-31,5,N\n"
+    );
+}
+
+#[test]
+fn ada_by_hand() {
+    // 9990011 K-3: A's 18 classroom days in month 1 (19 less the excused day) and 10 in month 2
+    //   (Sep 29 - Oct 10, grade 03): P-1 28/39 = 0.7179 -> 0.72; Annual 28/44 = 0.6364 -> 0.64.
+    // 9990011 4-6: B's 11 days in month 1 (12 less the unexcused), A's 8 classroom (the tardy
+    //   counts) and 2 independent study in month 2 (Oct 13-24, grade 04), A's 5 in month 3:
+    //   P-1 19/39 = 0.4872 -> 0.49, IS 2/39 = 0.0513 -> 0.05, total 21/39 = 0.5385 -> 0.54;
+    //   Annual 24/44 = 0.5455 -> 0.55, 2/44 -> 0.05, 26/44 = 0.5909 -> 0.59.
+    // 9990029 4-6: B's 7 days in month 1 (Sep 18-26), 19 in month 2 (the suspension earns
+    //   nothing, the in-school suspension counts), 5 in month 3: P-1 26/39 = 0.6667 -> 0.67;
+    //   Annual 31/44 = 0.7045 -> 0.70.
+    // 9990029 7-8: C's 16 + 19 (+ 4 in month 3): P-1 35/39 = 0.8974 -> 0.90; Annual 39/44 =
+    //   0.8864 -> 0.89.
+    let csv = stdout(&["ada", CASE, "--format", "csv", "--as-of", AS_OF]);
+    assert_eq!(
+        csv,
+        "period,school_of_attendance,grade_span,months,days_taught,classroom_attendance_days,classroom_ada,independent_study_days,independent_study_ada,total_ada\n\
+         P1,9990011,K-3,2,39,28,0.72,0,0.00,0.72\n\
+         P1,9990011,4-6,2,39,19,0.49,2,0.05,0.54\n\
+         P1,9990029,4-6,2,39,26,0.67,0,0.00,0.67\n\
+         P1,9990029,7-8,2,39,35,0.90,0,0.00,0.90\n\
+         P2,9990011,K-3,2,39,28,0.72,0,0.00,0.72\n\
+         P2,9990011,4-6,2,39,19,0.49,2,0.05,0.54\n\
+         P2,9990029,4-6,2,39,26,0.67,0,0.00,0.67\n\
+         P2,9990029,7-8,2,39,35,0.90,0,0.00,0.90\n\
+         ANNUAL,9990011,K-3,3,44,28,0.64,0,0.00,0.64\n\
+         ANNUAL,9990011,4-6,3,44,24,0.55,2,0.05,0.59\n\
+         ANNUAL,9990029,4-6,3,44,31,0.70,0,0.00,0.70\n\
+         ANNUAL,9990029,7-8,3,44,39,0.89,0,0.00,0.89\n"
+    );
+    // The district's 4-6 is the exact sum of its schools', rounded once: P-1 classroom 19/39 +
+    // 26/39 = 45/39 = 1.1538 -> 1.15 and total 47/39 = 1.2051 -> 1.21 (the rounded school
+    // figures would give 0.54 + 0.67 = 1.21 by luck); Annual classroom 55/44 = 1.25, total
+    // 57/44 = 1.2955 -> 1.30 (0.59 + 0.70 = 1.29 from rounded figures).
+    let district = stdout(&["ada", CASE, "--format", "csv", "--district", "--period", "p1,annual", "--as-of", AS_OF]);
+    assert_eq!(
+        district,
+        "period,grade_span,classroom_ada,independent_study_ada,total_ada\n\
+         P1,K-3,0.72,0.00,0.72\n\
+         P1,4-6,1.15,0.05,1.21\n\
+         P1,7-8,0.90,0.00,0.90\n\
+         ANNUAL,K-3,0.64,0.00,0.64\n\
+         ANNUAL,4-6,1.25,0.05,1.30\n\
+         ANNUAL,7-8,0.89,0.00,0.89\n"
+    );
+    // The table shows numerator and denominator.
+    let table = stdout(&["ada", CASE, "--period", "annual", "--as-of", AS_OF]);
+    assert!(table.contains("classroom        24 / 44   =      0.55"), "{table}");
+    assert!(table.contains("9990011: months 1-3 (2025-09-01 to 2025-10-31), 44 days taught"), "{table}");
+}
+
+#[test]
+fn chronic_absenteeism_by_hand() {
+    // A: excused 1 of 44 = 2.27 % -> 2.3, le5. B at 9990011: 1 of 12 = 8.3 %, not eligible
+    // (12 days is not more than 30). B at 9990029: suspended 1 of 32 = 3.125 % -> 3.1. C: 2
+    // excused + 2 unexcused + 1 non-ADA independent study = 5 of 44 = 11.36 % -> 11.4,
+    // chronically absent. Grades: the latest enrollment's (A is in grade 04 by then).
+    let csv = stdout(&["chronic", CASE, "--format", "csv"]);
+    assert_eq!(
+        csv,
+        "school_of_attendance,ssid,grade_level_code,dashboard_grade,expected_attendance_days,absent_days,absence_rate_pct,band,eligible,chronically_absent\n\
+         9990011,9900000101,04,Y,44,1,2.3,le5,Y,N\n\
+         9990011,9900000102,06,Y,12,1,8.3,gt5_lt10,N,N\n\
+         9990029,9900000102,06,Y,32,1,3.1,le5,Y,N\n\
+         9990029,9900000103,07,Y,44,5,11.4,ge10_lt20,Y,Y\n"
+    );
+    // Over the LEA, B has 12 + 32 = 44 days and 2 absences: 4.5 %.
+    let lea = stdout(&["chronic", CASE, "--format", "csv", "--by", "lea"]);
+    assert_eq!(
+        lea,
+        "ssid,grade_level_code,expected_attendance_days,absent_days,absence_rate_pct,band,eligible,chronically_absent\n\
+         9900000101,04,44,1,2.3,le5,Y,N\n\
+         9900000102,06,44,2,4.5,le5,Y,N\n\
+         9900000103,07,44,5,11.4,ge10_lt20,Y,Y\n"
+    );
+    let grade = stdout(&["chronic", CASE, "--format", "csv", "--by", "grade"]);
+    assert_eq!(
+        grade,
+        "school_of_attendance,grade_level_code,eligible_students,chronically_absent_students,rate_pct\n\
+         9990011,04,1,0,0.0\n\
+         9990011,06,0,0,0.0\n\
+         9990029,06,1,0,0.0\n\
+         9990029,07,1,1,100.0\n"
+    );
+    // Mid-year, through Friday 2025-09-26 (month 1): C has 19 expected days, 3 absences
+    // (15.8 %), not eligible yet (19 is not more than 30).
+    let mid = stdout(&["chronic", CASE, "--format", "csv", "--as-of", "2025-09-26"]);
+    assert!(mid.contains("9990029,9900000103,07,Y,19,3,15.8,ge10_lt20,N,N\n"), "{mid}");
+}
+
+#[test]
+fn stas_from_the_daily_records_by_hand() {
+    // Expected days, then in person, suspension, in-school suspension, excused, unexcused,
+    // non-ADA independent study, ADA independent study: the seven add up to the expected days.
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("submission");
+    let run = rollcall().args(["generate", CASE, "--out", dir.to_str().unwrap(), "--as-of", AS_OF]).output().unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stdout));
+    let stas = std::fs::read_to_string(dir.join("stas.txt")).unwrap();
+    assert_eq!(
+        stas,
+        "STAS^^^9912345^9990011^2025-2026^9900000101^260101^ANWEN^PELLICORD^20170304^F^N^N^44^41^0^0^1^0^0^2^^\r\n\
+         STAS^^^9912345^9990011^2025-2026^9900000102^260102^BRISCO^TAMBERLY^20140611^M^N^N^12^11^0^0^0^1^0^0^^\r\n\
+         STAS^^^9912345^9990029^2025-2026^9900000102^260102^BRISCO^TAMBERLY^20140611^M^N^N^32^30^1^1^0^0^0^0^^\r\n\
+         STAS^^^9912345^9990029^2025-2026^9900000103^260103^CORALIE^VANTWISK^20130122^F^N^N^44^39^0^0^2^2^1^0^^\r\n"
+    );
+    let manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
+    let attendance = manifest["inputs"].as_array().unwrap().iter().find(|i| i["kind"] == "attendance").unwrap();
+    assert_eq!((attendance["rows"].as_u64(), attendance["written"].as_u64()), (Some(132), Some(132)));
+    assert!(manifest["outputs"].as_array().unwrap().iter().any(|o| o["path"] == "stas.txt" && o["records"] == 4));
+    // The STAS checks clean against the same enrollments, calendar and daily records: the
+    // figures agree with the daily records (ATT-STAS-MISMATCH) and add up (STAS0318).
+    std::fs::copy(format!("{CASE}/senr.txt"), out.path().join("senr.txt")).unwrap();
+    std::fs::copy(format!("{CASE}/calendar.csv"), out.path().join("calendar.csv")).unwrap();
+    std::fs::copy(format!("{CASE}/attendance.csv"), out.path().join("attendance.csv")).unwrap();
+    std::fs::copy(dir.join("stas.txt"), out.path().join("stas.txt")).unwrap();
+    let mut check = rollcall();
+    check.args(["check", "--format", "json", "--as-of", AS_OF, "--ignore", "XF-SINF-CENSUS,CAL-TOO-FEW-DAYS"]);
+    for f in ["senr.txt", "calendar.csv", "attendance.csv", "stas.txt"] {
+        check.arg(out.path().join(f));
+    }
+    let check = check.output().unwrap();
+    let findings: Vec<String> =
+        crate::util::json_lines(&check.stdout).iter().filter(|l| l["kind"] == "diagnostic").map(|l| l["rule"].as_str().unwrap().to_owned()).collect();
+    // (No SINF in this case: the cross-file rules that want one are the only findings.)
+    assert!(findings.iter().all(|r| r.starts_with("XF-")), "{findings:?}");
+    assert!(!findings.iter().any(|r| r.starts_with("ATT-") || r.starts_with("STAS-")), "{findings:?}");
+}
+
+#[test]
+fn a_changed_stas_figure_is_named() {
+    // Two of C's present days turned into excused absences in the daily records: the STAS
+    // that says 39 in person and 2 excused now differs in exactly those two counts.
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["senr.txt", "calendar.csv"] {
+        std::fs::copy(format!("{CASE}/{f}"), dir.path().join(f)).unwrap();
+    }
+    let daily = std::fs::read_to_string(format!("{CASE}/attendance.csv")).unwrap();
+    let daily = daily
+        .replace("9900000103,9990029,2025-09-22,P,", "9900000103,9990029,2025-09-22,A,")
+        .replace("9900000103,9990029,2025-09-23,P,", "9900000103,9990029,2025-09-23,A,");
+    std::fs::write(dir.path().join("attendance.csv"), daily).unwrap();
+    std::fs::write(
+        dir.path().join("stas.txt"),
+        "STAS^^^9912345^9990029^2025-2026^9900000103^260103^CORALIE^VANTWISK^20130122^F^N^N^44^39^0^0^2^2^1^0^^\r\n",
+    )
+    .unwrap();
+    let out = rollcall().args(["check", "--format", "json", "--as-of", AS_OF]).arg(dir.path()).output().unwrap();
+    let mismatch: Vec<(String, u64)> = crate::util::json_lines(&out.stdout)
+        .iter()
+        .filter(|l| l["rule"] == "ATT-STAS-MISMATCH")
+        .map(|l| (l["field"].as_str().unwrap().to_owned(), l["line"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(mismatch, [("days_attended_in_person".to_owned(), 1), ("days_absent_in_person_excused_non_suspension".to_owned(), 1)]);
+}
+
+#[test]
+fn figures_are_byte_stable() {
+    for args in [&["ada", CASE, "--format", "csv"][..], &["chronic", CASE, "--format", "csv", "--by", "lea"][..], &["ada", CASE][..]] {
+        assert_eq!(stdout(args), stdout(args), "{args:?}");
+    }
+}
