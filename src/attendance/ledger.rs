@@ -17,10 +17,10 @@ use crate::domain::attendance::{Category, DayRecord, StasCount, StasFigures};
 use crate::domain::calendar::{Calendar, DayType};
 use crate::domain::codes::{school_code, StudentKey};
 use crate::domain::date::{day_number, from_day_number, AcademicYear};
-use crate::domain::enrollment::{Enrollment, EnrollmentStatus, OPEN};
+use crate::domain::enrollment::{Enrollment, EnrollmentStatus, RecordRef, OPEN};
 use crate::engine::{Accumulator, Options};
 use crate::rules::attendance::{DUPLICATE_DAY, MISSING_DAYS, NON_SCHOOL_DAY, OUTSIDE_ENROLLMENT, STAS_MISMATCH};
-use crate::rules::keys::finding_at;
+use crate::rules::keys::{finding_at, with_related};
 use crate::rules::{RecordCtx, Rule};
 use crate::schema::names::ATTENDANCE;
 
@@ -75,6 +75,8 @@ pub struct Ledger {
     /// Attendance records taken into the ledger, and records read.
     pub counted: u64,
     pub records: u64,
+    /// Records outside every enrollment, reported at the end in runs.
+    outside: Vec<Outside>,
     /// Per attendance input: records read and counted.
     by_input: BTreeMap<usize, (u64, u64)>,
     /// Which of the per-record rules run.
@@ -212,17 +214,21 @@ impl Ledger {
                 return;
             }
         }
-        let Some(&p) = self.pairs.get(&(r.student, r.school)) else {
-            report(self.on.outside_enrollment, &OUTSIDE_ENROLLMENT, &[("enrollments", "no enrollment there")], out);
-            return;
-        };
-        let pair = &self.pairs_list[p as usize];
-        let spans = &self.enrollments[pair.enrollments.clone()];
-        if !spans.iter().any(|e| e.is_active_on(r.day)) {
-            let list: Vec<String> = spans.iter().map(describe_span).collect();
-            report(self.on.outside_enrollment, &OUTSIDE_ENROLLMENT, &[("enrollments", &list.join(", "))], out);
+        let pair = self.pairs.get(&(r.student, r.school)).copied();
+        let inside = pair.is_some_and(|p| self.enrollments[self.pairs_list[p as usize].enrollments.clone()].iter().any(|e| e.is_active_on(r.day)));
+        if !inside {
+            // Reported at the end, consecutive days of one student and school together.
+            if self.on.outside_enrollment {
+                self.outside.push(Outside {
+                    student: r.student,
+                    school: r.school,
+                    day: r.day,
+                    at: RecordRef { file: ctx.file as u32, line: ctx.line, byte: ctx.byte },
+                });
+            }
             return;
         }
+        let Some(p) = pair else { return };
         let Some(o) = offset else { return };
         let pair = &mut self.pairs_list[p as usize];
         if pair.days.is_empty() {
@@ -370,6 +376,42 @@ impl Ledger {
         }
     }
 
+    /// ATT-OUTSIDE-ENROLLMENT: one finding per run of records of one student and school with
+    /// no counted day between them, at the run's first record.
+    fn outside_enrollment(&mut self, out: &mut Vec<Finding>) {
+        let mut outside = std::mem::take(&mut self.outside);
+        outside.sort_by_key(|o| (o.student, o.school, o.day, o.at));
+        let mut i = 0;
+        while i < outside.len() {
+            let first = outside[i];
+            let pair = self.pair(first.student, first.school);
+            let mut end = i + 1;
+            while end < outside.len() && (outside[end].student, outside[end].school) == (first.student, first.school) {
+                let (a, b) = (outside[end - 1].day, outside[end].day);
+                let counted_between = pair.is_some_and(|p| (a + 1..b).any(|d| self.category_on(p, d).is_some()));
+                if counted_between {
+                    break;
+                }
+                end += 1;
+            }
+            let run = &outside[i..end];
+            let last = run[run.len() - 1];
+            let what = if run.len() == 1 {
+                format!("{} is", from_day_number(first.day))
+            } else {
+                format!("{} records, {} to {}, are", run.len(), from_day_number(first.day), from_day_number(last.day))
+            };
+            let enrollments = match pair {
+                Some(p) => self.enrollments[p.enrollments.clone()].iter().map(describe_span).collect::<Vec<_>>().join(", "),
+                None => "no enrollment there".to_owned(),
+            };
+            let args = [("what", what.as_str()), ("school", &school_code(first.school)), ("enrollments", &enrollments)];
+            let f = finding_at(&OUTSIDE_ENROLLMENT, first.at, ATTENDANCE, Some("date"), Some(first.student), &args);
+            out.push(with_related(f, run[1..].iter().map(|o| o.at)));
+            i = end;
+        }
+    }
+
     /// ATT-STAS-MISMATCH: every STAS figure that differs from the daily records.
     fn stas_mismatch(&self, out: &mut Vec<Finding>) {
         if self.calendar.is_none() || !self.rules.on(&STAS_MISMATCH) {
@@ -403,6 +445,15 @@ impl Ledger {
             }
         }
     }
+}
+
+/// A record outside every enrollment of its student at its school.
+#[derive(Debug, Clone, Copy)]
+struct Outside {
+    student: StudentKey,
+    school: u32,
+    day: i32,
+    at: RecordRef,
 }
 
 /// The school days without a record in one school month of one school.
@@ -454,7 +505,9 @@ impl Accumulator for Ledger {
             }
         } else if let Some(e) = family.enrollment(ctx) {
             self.enrollments.push(e);
-        } else if let Some(s) = family.summary(ctx) {
+        } else if let (false, Some(s)) = (fatal, family.summary(ctx)) {
+            // (A summary the state would reject is its own rules' finding; the ones it would
+            // take are compared with the daily records.)
             self.summaries.push(s);
         }
     }
@@ -463,6 +516,7 @@ impl Accumulator for Ledger {
         if !self.built {
             self.build();
         }
+        self.outside_enrollment(out);
         self.missing_days(out);
         self.stas_mismatch(out);
     }

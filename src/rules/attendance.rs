@@ -61,9 +61,9 @@ crate::rules! {
         category: Category::Consistency,
         state_rule: None,
         summary: "Attendance is recorded on a day no enrollment of the student at that school covers",
-        message: "{date} is outside every enrollment of {student} at {school} ({enrollments})",
+        message: "{what} outside every enrollment of {student} at {school} ({enrollments})",
         help: "check the student, school and date; if the student was there that day, the enrollment's start or exit date is wrong (EC 46305: attendance counts only for pupils actively enrolled)",
-        explanation: "Attendance counts only for a pupil actively enrolled at the school that day (EC 46305). A record outside every enrollment of the student at that school (start to exit, inclusive; a no-show enrollment covers no day) points to a wrong date, a wrong school, or an enrollment whose dates are wrong. It is reported and not counted. Needs the enrollments (SENR files or the enrollment extract) in the same run, before the attendance.",
+        explanation: "Attendance counts only for a pupil actively enrolled at the school that day (EC 46305). A record outside every enrollment of the student at that school (start to exit, inclusive; a no-show enrollment covers no day) points to a wrong date, a wrong school, or an enrollment whose dates are wrong. It is not counted. Consecutive such records of one student and school (no counted day between them) are one finding, at the first record, with the others related: an exit date keyed a month early is one mistake, not twenty. Needs the enrollments (SENR files or the enrollment extract) in the same run, before the attendance.",
         bad: "enrolled at 9990011 from 2025-10-06; 9900000001,9990011,2025-09-03,P,,240001",
         good: "enrolled at 9990011 from 2025-10-06; 9900000001,9990011,2025-10-06,P,,240001",
     }
