@@ -1,6 +1,8 @@
-//! The parse-only floor for the benchmark: read a caret-delimited file with the csv crate,
-//! one reused `ByteRecord`, and do nothing with the records but count fields and bytes.
-//! `rollcall check` is measured against this (see BENCHMARKS.md).
+//! The parse-only floor for the benchmark: read a file with the csv crate, one reused
+//! `ByteRecord`, and do nothing with the records but count fields and bytes: a caret-delimited
+//! CALPADS file without quoting, or (a `.csv` file, like the daily attendance) comma-delimited
+//! with CSV quoting. `rollcall check` and `rollcall ada` are measured against this (see
+//! BENCHMARKS.md).
 //!
 //! Run: `cargo run --release --example parse_only -- FILE`
 
@@ -11,7 +13,9 @@ fn main() -> ExitCode {
         eprintln!("usage: parse_only FILE");
         return ExitCode::from(2);
     };
-    let mut rdr = match csv::ReaderBuilder::new().delimiter(b'^').has_headers(false).flexible(true).quoting(false).from_path(&path) {
+    let csv_file = std::path::Path::new(&path).extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let (delimiter, quoting) = if csv_file { (b',', true) } else { (b'^', false) };
+    let mut rdr = match csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).quoting(quoting).from_path(&path) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("parse_only: {e}");

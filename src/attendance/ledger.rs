@@ -41,6 +41,8 @@ pub struct Pair {
     /// Per day of the year (from July 1): 0 no record, else `Category::index()`, with
     /// [`OVER_30_MINUTES`] set when the record says so. Empty until the first record.
     pub days: Box<[u8]>,
+    /// The school's calendar year in the ledger (`u32::MAX` until looked up).
+    school_year: u32,
 }
 
 /// A school's calendar, one byte per day of the year, for the per-record checks.
@@ -50,6 +52,8 @@ struct SchoolYear {
     kind: Box<[u8; DAYS]>,
     /// The school month of each day (0: none).
     month: Box<[u8; DAYS]>,
+    /// Whether any record of the school was counted.
+    has_records: bool,
 }
 
 /// The attendance ledger of one run.
@@ -61,11 +65,18 @@ pub struct Ledger {
     first_day: i32,
     /// Every enrollment read, sorted by student, school and start once attendance begins.
     pub enrollments: Vec<Enrollment>,
-    pairs: FxHashMap<(StudentKey, u32), u32>,
+    /// (student, school) -> index into `pairs_list`: an SSID and a school code packed into one
+    /// `u64` (hashed with one multiply), and the rare student known by local ID only apart.
+    pairs: FxHashMap<u64, u32>,
+    pairs_local: FxHashMap<(StudentKey, u32), u32>,
     /// The students at schools, in (student, school) order.
     pub pairs_list: Vec<Pair>,
     built: bool,
-    schools: FxHashMap<u32, SchoolYear>,
+    schools: FxHashMap<u32, usize>,
+    school_years: Vec<SchoolYear>,
+    /// The last school looked up, and its index in `school_years` (records of one school
+    /// often come together).
+    last_school: Option<(u32, usize)>,
     /// The absence summaries read.
     pub summaries: Vec<StasFigures>,
     /// Schools with at least one daily record.
@@ -78,10 +89,13 @@ pub struct Ledger {
     /// Records outside every enrollment, reported at the end in runs.
     outside: Vec<Outside>,
     /// Per attendance input: records read and counted.
-    by_input: BTreeMap<usize, (u64, u64)>,
+    by_input: Vec<(u64, u64)>,
     /// Which of the per-record rules run.
     on: RulesOn,
-    last_school: Option<u32>,
+    /// Per compiled layout form (by id): whether it is daily attendance.
+    forms: Vec<Option<bool>>,
+    /// The pair of the last record taken.
+    last_pair: Option<u32>,
 }
 
 /// The per-record rules that run, decided once.
@@ -99,12 +113,12 @@ impl Ledger {
 
     /// Attendance records read from input `i`.
     pub fn read_of(&self, i: usize) -> u64 {
-        self.by_input.get(&i).map_or(0, |c| c.0)
+        self.by_input.get(i).map_or(0, |c| c.0)
     }
 
     /// Attendance records of input `i` taken into the ledger.
     pub fn counted_of(&self, i: usize) -> u64 {
-        self.by_input.get(&i).map_or(0, |c| c.1)
+        self.by_input.get(i).map_or(0, |c| c.1)
     }
 
     /// The academic year the ledger counts: the calendar's, else the first enrollment's.
@@ -140,8 +154,12 @@ impl Ledger {
         while start < self.enrollments.len() {
             let (student, school) = (self.enrollments[start].student, self.enrollments[start].school);
             let end = start + self.enrollments[start..].iter().take_while(|e| e.student == student && e.school == school).count();
-            self.pairs.insert((student, school), self.pairs_list.len() as u32);
-            self.pairs_list.push(Pair { student, school, enrollments: start..end, days: Box::default() });
+            let at = self.pairs_list.len() as u32;
+            match packed(student, school) {
+                Some(k) => self.pairs.insert(k, at),
+                None => self.pairs_local.insert((student, school), at),
+            };
+            self.pairs_list.push(Pair { student, school, enrollments: start..end, days: Box::default(), school_year: u32::MAX });
             start = end;
         }
         if self.year.is_none() {
@@ -152,32 +170,49 @@ impl Ledger {
         }
     }
 
-    fn school_year(&mut self, school: u32) -> Option<&SchoolYear> {
+    fn school_year(&mut self, school: u32) -> Option<&mut SchoolYear> {
+        let i = self.school_year_index(school)?;
+        self.school_years.get_mut(i)
+    }
+
+    /// The index of `school`'s calendar year in `school_years`, built on first use.
+    fn school_year_index(&mut self, school: u32) -> Option<usize> {
         let cal = self.calendar.as_ref()?;
-        if !self.schools.contains_key(&school) {
-            let first = self.first_day;
-            let mut kind = Box::new([0u8; DAYS]);
-            let mut month = Box::new([0u8; DAYS]);
-            let at = |d: i32| usize::try_from(d - first).ok().filter(|o| *o < DAYS);
-            for (d, c) in cal.effective(Some(school)) {
-                if let Some(o) = at(d) {
-                    kind[o] = match c.kind {
-                        DayType::School => 1,
-                        DayType::Holiday => 2,
-                        DayType::NonSchool => 3,
-                    };
-                }
+        if let Some((s, i)) = self.last_school {
+            if s == school {
+                return Some(i);
             }
-            for m in cal.months(Some(school)) {
-                for d in m.first..=m.last {
+        }
+        let i = match self.schools.get(&school) {
+            Some(i) => *i,
+            None => {
+                let first = self.first_day;
+                let mut kind = Box::new([0u8; DAYS]);
+                let mut month = Box::new([0u8; DAYS]);
+                let at = |d: i32| usize::try_from(d - first).ok().filter(|o| *o < DAYS);
+                for (d, c) in cal.effective(Some(school)) {
                     if let Some(o) = at(d) {
-                        month[o] = u8::try_from(m.number).unwrap_or(u8::MAX);
+                        kind[o] = match c.kind {
+                            DayType::School => 1,
+                            DayType::Holiday => 2,
+                            DayType::NonSchool => 3,
+                        };
                     }
                 }
+                for m in cal.months(Some(school)) {
+                    for d in m.first..=m.last {
+                        if let Some(o) = at(d) {
+                            month[o] = u8::try_from(m.number).unwrap_or(u8::MAX);
+                        }
+                    }
+                }
+                self.school_years.push(SchoolYear { kind, month, has_records: false });
+                self.schools.insert(school, self.school_years.len() - 1);
+                self.school_years.len() - 1
             }
-            self.schools.insert(school, SchoolYear { kind, month });
-        }
-        self.schools.get(&school)
+        };
+        self.last_school = Some((school, i));
+        Some(i)
     }
 
     /// Takes one daily record: reports what cannot be counted, else marks the day. (Texts for
@@ -198,10 +233,22 @@ impl Ledger {
                 out.push(ctx.finding(rule, Some(r.date_field), &all));
             }
         };
+        let pair = self.next_pair(r.student, r.school);
+        // The school's calendar: cached in the pair (one hash lookup a record, not two).
+        let year_at = match pair {
+            Some(p) if self.pairs_list[p as usize].school_year != u32::MAX => Some(self.pairs_list[p as usize].school_year as usize),
+            _ => {
+                let at = self.school_year_index(r.school);
+                if let (Some(p), Some(i)) = (pair, at) {
+                    self.pairs_list[p as usize].school_year = i as u32;
+                }
+                at
+            }
+        };
         if self.calendar.is_some() {
-            let kind = match offset {
-                Some(o) => self.school_year(r.school).map_or(0, |y| y.kind[o]),
-                None => 0,
+            let kind = match (offset, year_at) {
+                (Some(o), Some(i)) => self.school_years[i].kind[o],
+                _ => 0,
             };
             if kind != 1 {
                 let what = match kind {
@@ -214,7 +261,6 @@ impl Ledger {
                 return;
             }
         }
-        let pair = self.pairs.get(&(r.student, r.school)).copied();
         let inside = pair.is_some_and(|p| self.enrollments[self.pairs_list[p as usize].enrollments.clone()].iter().any(|e| e.is_active_on(r.day)));
         if !inside {
             // Reported at the end, consecutive days of one student and school together.
@@ -241,12 +287,14 @@ impl Ledger {
         }
         let over = if r.minutes.is_some_and(|m| m > 30) { OVER_30_MINUTES } else { 0 };
         pair.days[o] = category.index() | over;
-        if self.last_school != Some(r.school) {
-            self.schools_with_records.insert(r.school);
-            self.last_school = Some(r.school);
+        match year_at {
+            Some(i) => self.school_years[i].has_records = true,
+            None => {
+                self.schools_with_records.insert(r.school);
+            }
         }
         self.counted += 1;
-        self.by_input.entry(ctx.file).or_default().1 += 1;
+        self.by_input[ctx.file].1 += 1;
     }
 
     /// The enrollments of `pair` the STAS and ADA count: primary or short-term, TK-12, at a
@@ -299,9 +347,32 @@ impl Ledger {
         Category::from_index(*pair.days.get(o)? & !OVER_30_MINUTES)
     }
 
+    fn pair_index(&self, student: StudentKey, school: u32) -> Option<u32> {
+        match packed(student, school) {
+            Some(k) => self.pairs.get(&k).copied(),
+            None => self.pairs_local.get(&(student, school)).copied(),
+        }
+    }
+
+    /// [`Ledger::pair_index`] for the stream of records: exports come student by student (the
+    /// same pair again) or date by date in student order (the next pair), so those two are
+    /// tried before the hash table.
+    fn next_pair(&mut self, student: StudentKey, school: u32) -> Option<u32> {
+        let is = |p: u32| self.pairs_list.get(p as usize).is_some_and(|x| x.student == student && x.school == school);
+        let found = match self.last_pair {
+            Some(p) if is(p) => Some(p),
+            Some(p) if is(p + 1) => Some(p + 1),
+            _ => self.pair_index(student, school),
+        };
+        if found.is_some() {
+            self.last_pair = found;
+        }
+        found
+    }
+
     /// The pair of a student at a school.
     pub fn pair(&self, student: StudentKey, school: u32) -> Option<&Pair> {
-        self.pairs.get(&(student, school)).map(|p| &self.pairs_list[*p as usize])
+        self.pair_index(student, school).map(|p| &self.pairs_list[p as usize])
     }
 
     /// The seven STAS counts of `pair` over `days` (the days it is expected), in
@@ -447,6 +518,15 @@ impl Ledger {
     }
 }
 
+/// An SSID (under 2^34) and a school code (under 2^24) in one `u64`; `None` for a student
+/// known by local ID only.
+fn packed(student: StudentKey, school: u32) -> Option<u64> {
+    match student {
+        StudentKey::Ssid(s) if s < 1 << 40 && school < 1 << 24 => Some(s << 24 | u64::from(school)),
+        _ => None,
+    }
+}
+
 /// A record outside every enrollment of its student at its school.
 #[derive(Debug, Clone, Copy)]
 struct Outside {
@@ -495,9 +575,18 @@ impl Accumulator for Ledger {
 
     fn add(&mut self, ctx: &RecordCtx<'_, '_>, fatal: bool, out: &mut Vec<Finding>) {
         let Some(family) = &ctx.compiled.family else { return };
-        if ctx.compiled.layout.record_type == ATTENDANCE {
+        // What a compiled layout form holds, worked out once per form.
+        let id = ctx.compiled.id;
+        if self.forms.len() <= id {
+            self.forms.resize(id + 1, None);
+        }
+        let is_attendance = *self.forms[id].get_or_insert_with(|| ctx.compiled.layout.record_type == ATTENDANCE);
+        if is_attendance {
             self.records += 1;
-            self.by_input.entry(ctx.file).or_default().0 += 1;
+            if self.by_input.len() <= ctx.file {
+                self.by_input.resize(ctx.file + 1, (0, 0));
+            }
+            self.by_input[ctx.file].0 += 1;
             // (A record the field rules refused, or whose student, school or date cannot be
             // read, is not counted; its findings say why.)
             if let (false, Some(day)) = (fatal, family.day(ctx)) {
@@ -516,6 +605,8 @@ impl Accumulator for Ledger {
         if !self.built {
             self.build();
         }
+        let with_records: Vec<u32> = self.schools.iter().filter(|(_, i)| self.school_years[**i].has_records).map(|(s, _)| *s).collect();
+        self.schools_with_records.extend(with_records);
         self.outside_enrollment(out);
         self.missing_days(out);
         self.stas_mismatch(out);

@@ -167,6 +167,19 @@ pub struct LocalCode {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CodeTable {
     codes: Vec<LocalCode>,
+    /// The codes of up to 8 bytes packed into a `u64` each, for the lookup of every record.
+    packed: Vec<(u64, Category)>,
+}
+
+/// Up to 8 bytes in a `u64` (with the length, so `A` and `A\0` differ); `None` when longer.
+fn pack(code: &[u8]) -> Option<u64> {
+    if code.len() > 7 {
+        return None;
+    }
+    let mut b = [0u8; 8];
+    b[..code.len()].copy_from_slice(code);
+    b[7] = code.len() as u8;
+    Some(u64::from_le_bytes(b))
 }
 
 impl Default for CodeTable {
@@ -183,14 +196,20 @@ impl Default for CodeTable {
             ("IS", Category::IndependentStudy, "Independent study (ADA)"),
             ("N", Category::NonAdaIndependentStudy, "Independent study (no ADA)"),
         ];
-        CodeTable { codes: codes.into_iter().map(|(c, k, n)| LocalCode { code: c.to_owned(), category: k, name: n.to_owned() }).collect() }
+        CodeTable::new(codes.into_iter().map(|(c, k, n)| LocalCode { code: c.to_owned(), category: k, name: n.to_owned() }).collect())
     }
 }
 
 impl CodeTable {
     /// A table of exactly `codes`.
     pub fn new(codes: Vec<LocalCode>) -> CodeTable {
-        CodeTable { codes }
+        let mut t = CodeTable { codes, packed: Vec::new() };
+        t.repack();
+        t
+    }
+
+    fn repack(&mut self) {
+        self.packed = self.codes.iter().filter_map(|c| pack(c.code.as_bytes()).map(|k| (k, c.category))).collect();
     }
 
     /// Adds `code`, replacing what the table said of the same code.
@@ -199,12 +218,16 @@ impl CodeTable {
             Some(c) => *c = code,
             None => self.codes.push(code),
         }
+        self.repack();
     }
 
     /// The category of a local code as read (surrounding spaces ignored, case kept).
     pub fn category(&self, code: &[u8]) -> Option<Category> {
         let code = code.trim_ascii();
-        self.codes.iter().find(|c| c.code.as_bytes() == code).map(|c| c.category)
+        match pack(code) {
+            Some(k) => self.packed.iter().find(|(p, _)| *p == k).map(|(_, c)| *c),
+            None => self.codes.iter().find(|c| c.code.as_bytes() == code).map(|c| c.category),
+        }
     }
 
     /// The codes, in table order.

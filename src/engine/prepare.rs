@@ -32,6 +32,19 @@ pub(crate) struct LayoutForm<'s> {
     pub fits: bool,
 }
 
+/// A record type's layout in the schema and whether it is a download form (`None`: no layout).
+type LayoutOf = Option<(usize, bool)>;
+
+/// A layout form without its compiled layout.
+#[derive(Debug, Clone, Copy)]
+struct FormKey {
+    layout: usize,
+    download: bool,
+    record_year: Option<AcademicYear>,
+    year: AcademicYear,
+    fits: bool,
+}
+
 /// What the reading thread worked out for one record.
 #[derive(Debug, Default)]
 pub(crate) struct Prepared<'s> {
@@ -54,12 +67,14 @@ pub(crate) struct Prepare<'s> {
     cache: Vec<Arc<Compiled<'s>>>,
     /// The first year a record of the current file named (for records whose own is unreadable).
     file_year: Option<AcademicYear>,
+    /// The last record type seen and its layout (a file's records are mostly of one type).
+    last_type: Option<(Vec<u8>, LayoutOf)>,
 }
 
 impl<'s> Prepare<'s> {
     pub(crate) fn new(schema: &'s Schema, as_of: NaiveDate, rules: RuleSet) -> Prepare<'s> {
         let year_pos = schema.layouts.iter().map(|l| l.stable_position(names::ACADEMIC_YEAR_ID)).collect();
-        Prepare { schema, as_of, rules, year_pos, cache: Vec::new(), file_year: None }
+        Prepare { schema, as_of, rules, year_pos, cache: Vec::new(), file_year: None, last_type: None }
     }
 
     /// Starts a new input file.
@@ -72,11 +87,13 @@ impl<'s> Prepare<'s> {
         AcademicYear::parse(rec.get(self.year_pos[layout]?)?)
     }
 
-    /// The compiled layout for a record type spelling and year, compiled on first use.
-    fn compiled(&mut self, layout: usize, download: bool, year: AcademicYear) -> Result<Arc<Compiled<'s>>, Error> {
-        if let Some(c) = self.cache.iter().find(|c| std::ptr::eq(c.layout, &self.schema.layouts[layout]) && c.download == download && c.year == year)
+    /// The compiled layout for a record type spelling and year, compiled on first use (its
+    /// index in the cache).
+    fn compiled(&mut self, layout: usize, download: bool, year: AcademicYear) -> Result<usize, Error> {
+        if let Some(i) =
+            self.cache.iter().position(|c| std::ptr::eq(c.layout, &self.schema.layouts[layout]) && c.download == download && c.year == year)
         {
-            return Ok(Arc::clone(c));
+            return Ok(i);
         }
         let schema = self.schema;
         let mut c = Compiled::new(schema, &schema.layouts[layout], year, download, &self.rules).map_err(|m| {
@@ -86,7 +103,7 @@ impl<'s> Prepare<'s> {
         })?;
         c.id = self.cache.len();
         self.cache.push(Arc::new(c));
-        Ok(Arc::clone(&self.cache[self.cache.len() - 1]))
+        Ok(self.cache.len() - 1)
     }
 
     /// Works out the layout form of every record of a batch (the light part, on the reading
@@ -100,21 +117,51 @@ impl<'s> Prepare<'s> {
             let out = &mut batch.prepared[i];
             out.values.clear();
             out.findings.clear();
-            out.form = self.form(rec)?;
+            match self.form(rec)? {
+                None => out.form = None,
+                // A recycled slot that already holds this compiled form keeps its reference:
+                // no reference count touched per record (the count shares a cache line with
+                // the layout the checking thread reads).
+                Some((f, c)) => match &mut out.form {
+                    Some(old) if Arc::ptr_eq(&old.compiled, &self.cache[c]) => {
+                        (old.layout, old.download, old.record_year, old.year, old.fits) = (f.layout, f.download, f.record_year, f.year, f.fits);
+                    }
+                    _ => {
+                        let compiled = Arc::clone(&self.cache[c]);
+                        out.form = Some(LayoutForm {
+                            layout: f.layout,
+                            download: f.download,
+                            record_year: f.record_year,
+                            year: f.year,
+                            compiled,
+                            fits: f.fits,
+                        });
+                    }
+                },
+            }
         }
         Ok(())
     }
 
-    fn form(&mut self, rec: &ByteRecord) -> Result<Option<LayoutForm<'s>>, Error> {
-        let Some((layout, download)) = self.schema.layout(rec.get(0).unwrap_or_default()) else { return Ok(None) };
+    fn form(&mut self, rec: &ByteRecord) -> Result<Option<(FormKey, usize)>, Error> {
+        let record_type = rec.get(0).unwrap_or_default();
+        let found = match &self.last_type {
+            Some((t, found)) if t.as_slice() == record_type => *found,
+            _ => {
+                let found = self.schema.layout(record_type);
+                self.last_type = Some((record_type.to_vec(), found));
+                found
+            }
+        };
+        let Some((layout, download)) = found else { return Ok(None) };
         let record_year = self.year_of(rec, layout);
         let year = record_year.or(self.file_year).unwrap_or_else(|| AcademicYear::containing(self.as_of));
         let compiled = self.compiled(layout, download, year)?;
-        let fits = rec.len() == compiled.fields.len();
+        let fits = rec.len() == self.cache[compiled].fields.len();
         if fits && self.file_year.is_none() {
             self.file_year = record_year;
         }
-        Ok(Some(LayoutForm { layout, download, record_year, year, compiled, fits }))
+        Ok(Some((FormKey { layout, download, record_year, year, fits }, compiled)))
     }
 }
 
@@ -134,6 +181,7 @@ impl<'p, 's> Fields<'p, 's> {
 
     /// Runs the encoding check and the field rules on every fitting record of `batch`.
     pub(crate) fn run(&self, file: usize, batch: &mut Batch<Prepared<'s>>) {
+        let mut dates = field::DateCache::default();
         for ((rec, pos), out) in batch.records.records().iter().zip(batch.prepared.iter_mut()) {
             let Some(form) = out.form.as_ref().filter(|f| f.fits) else { continue };
             let ctx = RecordCtx {
@@ -150,7 +198,7 @@ impl<'p, 's> Fields<'p, 's> {
             if let Err(e) = std::str::from_utf8(rec.as_slice()) {
                 out.findings.push(encoding_finding(&ctx, rec, e.valid_up_to()));
             }
-            field::check(&ctx, &mut out.values, &mut out.findings);
+            field::check(&ctx, &mut out.values, &mut out.findings, &mut dates);
         }
     }
 }

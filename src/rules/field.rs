@@ -179,13 +179,32 @@ crate::rules! {
     }
 }
 
+/// The last date read and what it parsed to: daily records come date by date, so the same
+/// date text repeats for thousands of records in a row.
+#[derive(Debug, Default)]
+pub struct DateCache {
+    raw: Vec<u8>,
+    value: Option<chrono::NaiveDate>,
+}
+
+impl DateCache {
+    fn get(&mut self, raw: &[u8], parse: impl FnOnce(&[u8]) -> Option<chrono::NaiveDate>) -> Option<chrono::NaiveDate> {
+        if self.raw != raw {
+            self.raw.clear();
+            self.raw.extend_from_slice(raw);
+            self.value = parse(raw);
+        }
+        self.value
+    }
+}
+
 /// Checks every field of `ctx`'s record, storing parsed values into `values`.
-pub fn check(ctx: &RecordCtx<'_, '_>, values: &mut Vec<Parsed>, out: &mut Vec<Finding>) {
+pub fn check(ctx: &RecordCtx<'_, '_>, values: &mut Vec<Parsed>, out: &mut Vec<Finding>, dates: &mut DateCache) {
     values.clear();
     values.reserve(ctx.compiled.fields.len());
     // The record's field count is the layout's (checked before), so the two zip exactly.
     for (i, (field, raw)) in ctx.compiled.fields.iter().zip(ctx.record.iter()).enumerate() {
-        let value = match check_one(ctx, i, field, raw) {
+        let value = match check_one(ctx, i, field, raw, dates) {
             Ok(v) => v,
             // A value that fails is missing for the record rules either way; the finding is
             // reported only when its rule runs (`--ignore`).
@@ -202,7 +221,7 @@ pub fn check(ctx: &RecordCtx<'_, '_>, values: &mut Vec<Parsed>, out: &mut Vec<Fi
 
 type Outcome = Result<Parsed, Box<Finding>>;
 
-fn check_one(ctx: &RecordCtx<'_, '_>, i: usize, field: &CompiledField<'_>, raw: &[u8]) -> Outcome {
+fn check_one(ctx: &RecordCtx<'_, '_>, i: usize, field: &CompiledField<'_>, raw: &[u8], dates: &mut DateCache) -> Outcome {
     let spec = field.spec;
     let number = spec.number.as_str();
     let blank = is_blank(raw);
@@ -225,14 +244,14 @@ fn check_one(ctx: &RecordCtx<'_, '_>, i: usize, field: &CompiledField<'_>, raw: 
             return Err(Box::new(ctx.finding(&LENGTH, Some(i), &[("field", &spec.name), ("len", &len.to_string()), ("max", &max.to_string())])));
         }
     }
-    let value = check_format(ctx, i, spec.format, raw)?;
+    let value = check_format(ctx, i, spec.format, raw, dates)?;
     match field.codeset {
         Some(set) => check_code(ctx, i, set, raw).map(|()| value),
         None => Ok(value),
     }
 }
 
-fn check_format(ctx: &RecordCtx<'_, '_>, i: usize, format: ValueFormat, raw: &[u8]) -> Outcome {
+fn check_format(ctx: &RecordCtx<'_, '_>, i: usize, format: ValueFormat, raw: &[u8], dates: &mut DateCache) -> Outcome {
     let spec = ctx.compiled.fields[i].spec;
     let fail = |rule: &'static Rule, extra: &[(&str, &str)]| {
         let mut args = vec![("field", spec.name.as_str())];
@@ -241,9 +260,10 @@ fn check_format(ctx: &RecordCtx<'_, '_>, i: usize, format: ValueFormat, raw: &[u
     };
     match format {
         ValueFormat::Text | ValueFormat::RecordType => Ok(Parsed::Text),
-        ValueFormat::Date => parse_ccyymmdd(raw).map(Parsed::Date).map_or_else(|| fail(&DATE, &[]), Ok),
+        ValueFormat::Date => dates.get(raw, parse_ccyymmdd).map(Parsed::Date).map_or_else(|| fail(&DATE, &[]), Ok),
         ValueFormat::Day => {
-            std::str::from_utf8(raw).ok().and_then(crate::domain::date::parse_day).map(Parsed::Date).map_or_else(|| fail(&DATE, &[]), Ok)
+            let parse = |raw: &[u8]| std::str::from_utf8(raw).ok().and_then(crate::domain::date::parse_day);
+            dates.get(raw, parse).map(Parsed::Date).map_or_else(|| fail(&DATE, &[]), Ok)
         }
         ValueFormat::Integer => {
             parse_number(raw, false).map(Parsed::Number).map_or_else(|| fail(&NUMBER, &[("kind", "a whole number"), ("decimals", "")]), Ok)
