@@ -1,12 +1,13 @@
 //! Writes the synthetic sample district under `samples/`: a clean CALPADS submission in
 //! `clean/`, the same district with planted errors in `errors/` (every finding they cause is
-//! listed in `errors.planted.csv`), the district's attendance calendar and `README.md`.
+//! listed in `errors.planted.csv`), both with the district's calendar and daily attendance; the
+//! calendar and daily attendance of the hand-written SIS extracts in `extracts/`; `README.md`.
 //! Seeded and deterministic (a hand-written xorshift generator, std and chrono only): every run
 //! writes the same bytes. The samples test (tests/cli/samples.rs) includes this file to check that.
 //!
 //! Run: `cargo run --example synth -- samples`
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::io;
 use std::path::Path;
@@ -27,6 +28,8 @@ const NPS_CODE: &str = "9990901";
 /// The district of residence of interdistrict transfer students.
 const NEIGHBOR_DISTRICT: &str = "0199001";
 const SEED: u64 = 0x5EED_2025_2026_0001;
+/// The daily attendance's own seed (its codes, then the planted attendance mistakes).
+const ATTENDANCE_SEED: u64 = 0x5EED_2025_2026_0A77;
 
 /// School, grades and students per grade of the regular schools.
 const COHORTS: [(&str, &[&str], usize); 3] =
@@ -57,22 +60,39 @@ pub(crate) fn write_samples(dir: &Path) -> io::Result<String> {
     }
     let mut rng = Rng(SEED);
     let students = district(&cal, &mut rng);
-    let clean = render(&students, &cal, &mut rng);
+    let mut clean = render(&students, &cal, &mut rng);
+    // The daily attendance came later than the caret files: it draws from a generator of its
+    // own, so every file written before it keeps its bytes.
+    clean.attendance = attendance(&students, &clean.stas, &cal, &mut Rng(ATTENDANCE_SEED))?;
     let mut planter = Planter::new(&students, &cal, clean.clone());
     planter.plant_all()?;
-    let errors = planter.files;
+    let mut errors = planter.files;
+    account_for_attendance(&mut errors, &cal)?;
     for (sub, files) in [("clean", &clean), ("errors", &errors)] {
         std::fs::create_dir_all(dir.join(sub))?;
         for (name, records) in files.named() {
             std::fs::write(dir.join(sub).join(name), lines(records))?;
         }
+        std::fs::write(dir.join(sub).join("attendance.csv"), attendance_csv(&files.attendance))?;
+    }
+    let extract_days = extract_attendance(&cal);
+    std::fs::create_dir_all(dir.join("extracts"))?;
+    std::fs::write(dir.join("extracts").join("attendance.csv"), attendance_csv(&extract_days))?;
+    // Each folder carries its calendar, so `rollcall check` and `rollcall generate` find it.
+    for sub in ["clean", "errors", "extracts"] {
+        std::fs::write(dir.join(sub).join("calendar.csv"), cal.csv())?;
     }
     let planted = planted_csv(&errors);
     std::fs::write(dir.join("errors.planted.csv"), &planted)?;
-    std::fs::write(dir.join("calendar-2025-2026.csv"), cal.csv())?;
-    std::fs::write(dir.join("README.md"), readme(&students, &clean, &errors, &cal))?;
+    std::fs::write(dir.join("README.md"), readme(&students, &clean, &errors, &cal, extract_days.len()))?;
     let rows = planted.lines().count() - 1;
-    Ok(format!("wrote {} students, {} clean records and {rows} planted findings to {}", students.len(), clean.len(), dir.display()))
+    Ok(format!(
+        "wrote {} students, {} clean records, {} days of attendance and {rows} planted findings to {}",
+        students.len(),
+        clean.len(),
+        clean.attendance.len(),
+        dir.display()
+    ))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -208,6 +228,14 @@ impl Calendar {
     fn any_day(&self, rng: &mut Rng, from: NaiveDate, to: NaiveDate) -> NaiveDate {
         let days: Vec<NaiveDate> = self.school.iter().copied().filter(|d| (from..=to).contains(d)).collect();
         rng.pick(&days)
+    }
+
+    /// The school months, first and last day: runs of 20 weekdays that are school days or
+    /// holidays, counted from the first day of instruction (the last run may be shorter).
+    fn months(&self) -> Vec<(NaiveDate, NaiveDate)> {
+        let counted: Vec<NaiveDate> =
+            self.days.iter().filter(|(d, kind)| *kind != DayType::NonSchool && d.weekday().num_days_from_monday() < 5).map(|(d, _)| *d).collect();
+        counted.chunks(20).map(|run| (run[0], run[run.len() - 1])).collect()
     }
 
     fn csv(&self) -> String {
@@ -1019,12 +1047,16 @@ fn summaries(s: &Student, cal: &Calendar, rng: &mut Rng) -> Vec<(&'static str, C
         .collect()
 }
 
-/// The three files of one submission.
+/// The three files of one submission, and the district's daily attendance beside them.
 #[derive(Clone, Debug, Default)]
 struct Files {
     senr: Vec<Rec>,
     sinf: Vec<Rec>,
     stas: Vec<Rec>,
+    attendance: Vec<Day>,
+    /// Findings about the attendance file as a whole (no line of their own), each with the
+    /// student it was planted in.
+    attendance_plants: Vec<(String, Plant)>,
 }
 
 impl Files {
@@ -1047,6 +1079,12 @@ impl Files {
     /// The `i`-th record of `ssid` in the file of `kind`.
     fn find(&mut self, kind: Kind, ssid: &str, i: usize) -> io::Result<&mut Rec> {
         self.of(kind).iter_mut().filter(|r| r.ssid == ssid).nth(i).ok_or_else(|| io::Error::other(format!("no {kind:?} record {i} for {ssid}")))
+    }
+
+    /// Every planted finding, the attendance's included.
+    fn plants(&self) -> impl Iterator<Item = &Plant> {
+        let records = self.senr.iter().chain(&self.sinf).chain(&self.stas).flat_map(|r| &r.plants);
+        records.chain(self.attendance.iter().flat_map(|d| &d.plants)).chain(self.attendance_plants.iter().map(|(_, p)| p))
     }
 
     /// Applies `edit` to every record of `ssid` in all three files.
@@ -1075,13 +1113,205 @@ fn render(students: &[Student], cal: &Calendar, rng: &mut Rng) -> Files {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Daily attendance
+
+/// One row of a daily attendance file (attendance.csv).
+#[derive(Clone, Debug)]
+struct Day {
+    ssid: String,
+    school: String,
+    date: NaiveDate,
+    code: &'static str,
+    /// Minutes late, on tardy (T) rows only.
+    minutes: Option<u32>,
+    local_id: String,
+    plants: Vec<Plant>,
+}
+
+impl Day {
+    fn new(ssid: &str, school: &str, date: NaiveDate, code: &'static str, local_id: &str) -> Day {
+        Day { ssid: ssid.to_owned(), school: school.to_owned(), date, code, minutes: None, local_id: local_id.to_owned(), plants: Vec::new() }
+    }
+
+    /// The file's sort order: school, date, student.
+    fn key(&self) -> (&str, NaiveDate, &str) {
+        (&self.school, self.date, &self.ssid)
+    }
+
+    fn plant(&mut self, field: &'static str, rule: &'static str, description: impl Into<String>) -> &mut Day {
+        self.plants.push(Plant { field, rule, needs: "attendance", description: description.into() });
+        self
+    }
+}
+
+fn attendance_csv(rows: &[Day]) -> String {
+    let mut out = String::from("ssid,school_of_attendance,date,attendance_code,minutes_absent,local_student_id\n");
+    for d in rows {
+        let minutes = d.minutes.map(|m| m.to_string()).unwrap_or_default();
+        let _ = writeln!(out, "{},{},{},{},{minutes},{}", d.ssid, d.school, d.date.format("%Y-%m-%d"), d.code, d.local_id);
+    }
+    out
+}
+
+/// The school days `s` is expected at `school`, as `summaries` counts them: the days of its
+/// primary and short-term enrollments there, less the days of a short-term stay elsewhere.
+fn expected_dates(s: &Student, school: &str, cal: &Calendar) -> Vec<NaiveDate> {
+    let here: Vec<&Spell> = s.spells.iter().filter(|sp| sp.school == school && sp.needs_stas()).collect();
+    let away: Vec<&Spell> = s.spells.iter().filter(|sp| sp.school != school && sp.status == "30").collect();
+    let within = |d: NaiveDate, spells: &[&Spell]| spells.iter().any(|sp| sp.start <= d && d <= sp.exit);
+    cal.school.iter().copied().filter(|d| within(*d, &here) && !within(*d, &away)).collect()
+}
+
+/// The day counts an absence summary record states.
+fn stated_counts(r: &Rec) -> Counts {
+    Counts {
+        expected: r.number("expected_attendance_days"),
+        in_person: r.number("days_attended_in_person"),
+        suspended: r.number("days_absent_out_of_school_suspension"),
+        in_school_suspension: r.number("days_in_attendance_in_school_suspension"),
+        excused: r.number("days_absent_in_person_excused_non_suspension"),
+        unexcused: r.number("days_absent_in_person_unexcused_non_suspension"),
+        non_ada_study: r.number("non_ada_generating_independent_study_days"),
+        ada_study: r.number("ada_generating_independent_study_days"),
+        recovery: None,
+    }
+}
+
+/// One row per expected school day of every absence summary in `stas`, with codes that count
+/// up to the summary exactly; sorted by school, date and student as a SIS exports them.
+fn attendance(students: &[Student], stas: &[Rec], cal: &Calendar, rng: &mut Rng) -> io::Result<Vec<Day>> {
+    let mut rows = Vec::new();
+    for r in stas {
+        let s = students.iter().find(|s| s.ssid() == r.ssid).ok_or_else(|| io::Error::other(format!("no student {}", r.ssid)))?;
+        let school = r.get("school_of_attendance");
+        let days = expected_dates(s, &school, cal);
+        let counts = stated_counts(r);
+        if days.len() != counts.expected as usize {
+            return Err(io::Error::other(format!("{} at {school}: {} school days, the STAS expects {}", r.ssid, days.len(), counts.expected)));
+        }
+        for (date, (code, minutes)) in days.iter().zip(day_codes(&counts, &days, cal, rng)?) {
+            let mut row = Day::new(&r.ssid, &school, *date, code, &s.local_id());
+            row.minutes = minutes;
+            rows.push(row);
+        }
+    }
+    rows.sort_by(|a, b| a.key().cmp(&b.key()));
+    Ok(rows)
+}
+
+/// Codes for a student's expected `days` at one school that count up to `c`: ADA independent
+/// study as one run of school days, suspensions in runs of one to three days, excused absences
+/// of a day or two and unexcused single days spread over the year, about 3% of the days
+/// present tardy (5 to 45 minutes late).
+fn day_codes(c: &Counts, days: &[NaiveDate], cal: &Calendar, rng: &mut Rng) -> io::Result<Vec<(&'static str, Option<u32>)>> {
+    // The position of each day in the calendar's school days: a run must not jump a school day.
+    let at: Vec<usize> = days.iter().map(|d| cal.school.partition_point(|x| x < d)).collect();
+    let mut codes: Vec<Option<&'static str>> = vec![None; days.len()];
+    // Code, days, longest run (none: independent study is one agreement, a single run).
+    let plan = [
+        ("IS", c.ada_study, None),
+        ("N", c.non_ada_study, None),
+        ("S", c.suspended, Some(3)),
+        ("I", c.in_school_suspension, Some(3)),
+        ("A", c.excused, Some(2)),
+        ("U", c.unexcused, Some(1)),
+    ];
+    for (code, total, longest) in plan {
+        let mut left = total as usize;
+        while left > 0 {
+            let len = longest.map_or(left, |n| (1 + rng.below(n)).min(left));
+            place_run(&mut codes, &at, code, len, rng);
+            left -= len;
+        }
+    }
+    let mut out = Vec::with_capacity(days.len());
+    for code in codes {
+        out.push(match code {
+            Some(code) => (code, None),
+            None if rng.chance(3) => ("T", Some(if rng.chance(25) { 31 + rng.below(15) as u32 } else { 5 + rng.below(26) as u32 })),
+            None => ("P", None),
+        });
+    }
+    let in_person = out.iter().filter(|(code, _)| matches!(*code, "P" | "T")).count();
+    if in_person != c.in_person as usize {
+        return Err(io::Error::other(format!("{in_person} days in person, the STAS says {}", c.in_person)));
+    }
+    Ok(out)
+}
+
+/// Codes `len` consecutive school days that have no code yet, starting anywhere they fit; as
+/// single days where no run fits.
+fn place_run(codes: &mut [Option<&'static str>], at: &[usize], code: &'static str, len: usize, rng: &mut Rng) {
+    let fits = |i: usize| i + len <= codes.len() && (i..i + len).all(|k| codes[k].is_none() && at[k] == at[i] + (k - i));
+    let starts: Vec<usize> = (0..codes.len()).filter(|&i| fits(i)).collect();
+    if starts.is_empty() {
+        for _ in 0..len {
+            let free: Vec<usize> = (0..codes.len()).filter(|&i| codes[i].is_none()).collect();
+            if !free.is_empty() {
+                codes[rng.pick(&free)] = Some(code);
+            }
+        }
+        return;
+    }
+    let start = rng.pick(&starts);
+    for slot in &mut codes[start..start + len] {
+        *slot = Some(code);
+    }
+}
+
+/// The enrollments of the hand-written samples/extracts/enrollment.csv that take attendance,
+/// read through its mapping.toml (Enr Status P = 10, primary; TR = T160): school, Perm ID, SSID,
+/// entry date, leave date. Keep in step with the extract.
+fn extract_enrollments() -> Vec<(&'static str, &'static str, &'static str, NaiveDate, Option<NaiveDate>)> {
+    let entry = date(2025, 8, 14);
+    vec![
+        ("6019715", "100234", "1234567890", entry, None),
+        ("6019715", "100235", "2234567891", entry, None),
+        ("6019715", "100236", "3234567892", entry, None),
+        ("6019723", "100237", "4234567893", entry, None),
+        ("6019723", "100238", "5234567894", entry, Some(date(2025, 11, 20))), // left, TR
+        ("6019715", "100239", "6234567895", date(2025, 10, 6), None),         // arrived from Korea
+        // AVA PATEL: primary at 6019723; her secondary (S = 20) enrollment at 6019715 takes none.
+        ("6019723", "100240", "7234567896", entry, None),
+    ]
+}
+
+/// Daily attendance of the extracts' students: every school day of their enrollments, mostly
+/// present, a few absences and tardies, drawn from a generator of its own.
+fn extract_attendance(cal: &Calendar) -> Vec<Day> {
+    let mut rng = Rng(ATTENDANCE_SEED ^ 0x0E87_12AC);
+    let mut rows = Vec::new();
+    for (school, local_id, ssid, entry, leave) in extract_enrollments() {
+        let last = leave.unwrap_or(cal.last);
+        for d in cal.school.iter().copied().filter(|d| entry <= *d && *d <= last) {
+            let mut row = Day::new(ssid, school, d, "P", local_id);
+            match rng.below(100) {
+                0..=2 => row.code = "A",
+                3 => row.code = "U",
+                4..=6 => (row.code, row.minutes) = ("T", Some(5 + rng.below(41) as u32)),
+                _ => {}
+            }
+            rows.push(row);
+        }
+    }
+    rows.sort_by(|a, b| a.key().cmp(&b.key()));
+    rows
+}
+
+// ---------------------------------------------------------------------------------------------
 // Planted errors
 
 /// The category `rollcall` reports for a rule (checked by the samples test).
 fn category(rule: &str) -> &'static str {
     match rule {
         "STRUCT-FIELD-COUNT" | "STRUCT-UNKNOWN-TYPE" | "STRUCT-ENCODING" => "structure",
-        "STRUCT-ACADEMIC-YEAR-MIX" | "XF-SSID-DIFFERS" | "XF-MULTIPLE-IDENTIFIERS" | "XF-US-DATE-AFTER-START" => "consistency",
+        "STRUCT-ACADEMIC-YEAR-MIX"
+        | "XF-SSID-DIFFERS"
+        | "XF-MULTIPLE-IDENTIFIERS"
+        | "XF-US-DATE-AFTER-START"
+        | "ATT-OUTSIDE-ENROLLMENT"
+        | "ATT-MISSING-DAYS"
+        | "ATT-STAS-MISMATCH" => "consistency",
         "FIELD-REQUIRED" | "XF-NO-ETHNICITY" => "required",
         "FIELD-LENGTH" => "length",
         "FIELD-DATE"
@@ -1092,16 +1322,17 @@ fn category(rule: &str) -> &'static str {
         | "FIELD-ZIP"
         | "STAS-FRACTION-NOT-HOURLY"
         | "STAS-RECOVERY-RANGE" => "format",
-        "FIELD-CODE" | "FIELD-CODE-YEAR" | "FIELD-TRANSACTION-TYPE" => "code",
+        "FIELD-CODE" | "FIELD-CODE-YEAR" | "FIELD-TRANSACTION-TYPE" | "ATT-UNKNOWN-CODE" => "code",
         "FIELD-ACADEMIC-YEAR-FUTURE"
         | "SENR-START-FUTURE"
         | "SENR-EXIT-FUTURE"
         | "SENR-DATE-OUTSIDE-YEAR"
         | "XF-PRIOR-YEAR-OPEN"
         | "XF-NON-SCHOOL-DAY"
-        | "XF-EXPECTED-DAYS" => "calendar",
+        | "XF-EXPECTED-DAYS"
+        | "ATT-NON-SCHOOL-DAY" => "calendar",
         "STAS-SUM" | "STAS-NON-ADA-IS" | "STAS-RECOVERY-TOTAL" => "arithmetic",
-        "SENR-DUPLICATE-KEY" | "SINF-DUPLICATE-KEY" | "STAS-DUPLICATE" => "duplicate",
+        "SENR-DUPLICATE-KEY" | "SINF-DUPLICATE-KEY" | "STAS-DUPLICATE" | "ATT-DUPLICATE-DAY" => "duplicate",
         "SENR-OVERLAP-SCHOOL" | "SENR-OVERLAP-PRIMARY" => "overlap",
         "SENR-SHORT-TERM-NO-PRIMARY" | "XF-STAS-MISSING" | "XF-STAS-WITHOUT-ENROLLMENT" | "XF-SINF-CENSUS" => "reference",
         "SENR-AGE-GRADE" => "plausibility",
@@ -1188,7 +1419,7 @@ impl<'a> Planter<'a> {
         self.identities()?;
         self.calendar()?;
         self.trailer();
-        Ok(())
+        self.attendance()
     }
 
     fn structure(&mut self) -> io::Result<()> {
@@ -1601,6 +1832,528 @@ impl<'a> Planter<'a> {
         r.set("record_type_code", "TRL").set("file_name", "STAS").set("record_count", &count);
         self.append(r).plant("", "STRUCT-UNKNOWN-TYPE", "", "record-count trailer line added by the export");
     }
+
+    /// Mistakes in the daily attendance. They came after the others and draw their students
+    /// from a generator of their own, so the plants above keep theirs.
+    fn attendance(&mut self) -> io::Result<()> {
+        self.rng = Rng(ATTENDANCE_SEED ^ 0x00E7_7075);
+        self.attendance_rows()?;
+        self.attendance_dates()?;
+        self.missing_days()?;
+        self.stas_mismatch()
+    }
+
+    /// Indices of the attendance rows of `s` coded `code`.
+    fn rows_coded(&self, s: &Student, code: &str) -> Vec<usize> {
+        let (ssid, rows) = (s.ssid(), &self.files.attendance);
+        (0..rows.len()).filter(|&i| rows[i].ssid == ssid && rows[i].code == code).collect()
+    }
+
+    /// One of the days `s` was present (P).
+    fn present_day(&mut self, s: &Student) -> io::Result<usize> {
+        let present = self.rows_coded(s, "P");
+        if present.is_empty() {
+            return Err(io::Error::other(format!("{} was never present", s.ssid())));
+        }
+        Ok(self.rng.pick(&present))
+    }
+
+    /// Adds a row where the export puts it: in school, date and student order, after a row for
+    /// the same student, school and day.
+    fn insert_day(&mut self, day: Day) -> &mut Day {
+        let rows = &mut self.files.attendance;
+        let i = rows.partition_point(|d| d.key() <= day.key());
+        rows.insert(i, day);
+        &mut rows[i]
+    }
+
+    fn attendance_rows(&mut self) -> io::Result<()> {
+        let s = self.take("ATT-UNKNOWN-CODE", plain)?;
+        let i = self.present_day(s)?;
+        let row = &mut self.files.attendance[i];
+        row.code = "X9";
+        row.plant("attendance_code", "ATT-UNKNOWN-CODE", "local code X9 exported as is: no mapping gives it a category");
+        let s = self.take("ATT-DUPLICATE-DAY", plain)?;
+        let i = self.present_day(s)?;
+        let mut again = self.files.attendance[i].clone();
+        again.code = "A";
+        let day = again.date;
+        self.insert_day(again).plant("date", "ATT-DUPLICATE-DAY", format!("{day} exported twice: present, then an excused absence"));
+        Ok(())
+    }
+
+    fn attendance_dates(&mut self) -> io::Result<()> {
+        let s = self.take("ATT-NON-SCHOOL-DAY", plain)?;
+        let holiday = date(2025, 11, 11);
+        self.insert_day(Day::new(&s.ssid(), s.school(), holiday, "P", &s.local_id())).plant(
+            "date",
+            "ATT-NON-SCHOOL-DAY",
+            format!("marked present on Veterans Day ({holiday}), a holiday"),
+        );
+        let s = self.take("ATT-OUTSIDE-ENROLLMENT", |s| s.role == Role::Late)?;
+        let start = s.first_spell().start;
+        let cal = self.cal;
+        let before = cal.school.partition_point(|d| *d < start).checked_sub(1).map(|i| cal.school[i]);
+        let before = before.ok_or_else(|| io::Error::other(format!("{} starts on the first day", s.ssid())))?;
+        self.insert_day(Day::new(&s.ssid(), s.school(), before, "P", &s.local_id())).plant(
+            "date",
+            "ATT-OUTSIDE-ENROLLMENT",
+            format!("marked present on {before}, the school day before the enrollment starts ({start})"),
+        );
+        Ok(())
+    }
+
+    /// Five school days of one student never exported, well inside one school month.
+    fn missing_days(&mut self) -> io::Result<()> {
+        let s = self.take("ATT-MISSING-DAYS", plain)?;
+        let cal = self.cal;
+        // Months with room for the five days and four school days on either side.
+        let mut months = Vec::new();
+        for (k, (first, last)) in cal.months().into_iter().enumerate() {
+            let days: Vec<NaiveDate> = cal.school.iter().copied().filter(|d| first <= *d && *d <= last).collect();
+            if days.len() >= 13 {
+                months.push((k + 1, (first, last), days));
+            }
+        }
+        if months.is_empty() {
+            return Err(io::Error::other("no school month has thirteen school days"));
+        }
+        let (month, (first, last), days) = &months[self.rng.below(months.len())];
+        let from = 4 + self.rng.below(days.len() - 12);
+        let gap = &days[from..from + 5];
+        let ssid = s.ssid();
+        let before = self.files.attendance.len();
+        self.files.attendance.retain(|d| !(d.ssid == ssid && gap.contains(&d.date)));
+        if before - self.files.attendance.len() != gap.len() {
+            return Err(io::Error::other(format!("{ssid} is not expected on every day from {} to {}", gap[0], gap[4])));
+        }
+        let plant = Plant {
+            field: "",
+            rule: "ATT-MISSING-DAYS",
+            needs: "attendance",
+            description: format!(
+                "no records for {ssid} at {} from {} to {}: five school days of school month {month} ({first} to {last}) never exported",
+                s.school(),
+                gap[0],
+                gap[4]
+            ),
+        };
+        self.files.attendance_plants.push((ssid, plant));
+        Ok(())
+    }
+
+    /// Two days turned into excused absences in the attendance system after the STAS was made.
+    fn stas_mismatch(&mut self) -> io::Result<()> {
+        let s = self.take("ATT-STAS-MISMATCH", plain)?;
+        let present = self.rows_coded(s, "P");
+        if present.len() < 2 {
+            return Err(io::Error::other(format!("{} was present less than two days", s.ssid())));
+        }
+        let one = self.rng.below(present.len());
+        let other = (one + 1 + self.rng.below(present.len() - 1)) % present.len();
+        for i in [present[one], present[other]] {
+            self.files.attendance[i].code = "A";
+        }
+        let r = self.edit(Kind::Stas, s, 0)?;
+        let (in_person, excused) = (r.number("days_attended_in_person"), r.number("days_absent_in_person_excused_non_suspension"));
+        r.plant(
+            "days_attended_in_person",
+            "ATT-STAS-MISMATCH",
+            "attendance",
+            format!("{in_person} days in person in the STAS, {} in the daily records: two days were later changed to excused (A)", in_person - 2),
+        );
+        r.plant(
+            "days_absent_in_person_excused_non_suspension",
+            "ATT-STAS-MISMATCH",
+            "attendance",
+            format!("the same two days: excused absences {excused} in the STAS, {} in the daily records", excused + 2),
+        );
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the daily attendance finds in the error set
+
+/// The seven day counts of an absence summary in file order: field, what it counts, and the
+/// attendance codes counted in it.
+const STAS_COUNTS: [(&str, &str, &[&str]); 7] = [
+    ("days_attended_in_person", "days attended in person", &["P", "T"]),
+    ("days_absent_out_of_school_suspension", "days of out-of-school suspension", &["S"]),
+    ("days_in_attendance_in_school_suspension", "days of in-school suspension", &["I"]),
+    ("days_absent_in_person_excused_non_suspension", "excused absences", &["A"]),
+    ("days_absent_in_person_unexcused_non_suspension", "unexcused absences", &["U"]),
+    ("non_ada_generating_independent_study_days", "days of non-ADA independent study", &["N"]),
+    ("ada_generating_independent_study_days", "days of ADA independent study", &["IS"]),
+];
+
+const K12: [&str; 14] = ["TK", "KN", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12"];
+
+/// The absence summary count an attendance code goes to; none for a code of no category.
+fn stas_count(code: &str) -> Option<usize> {
+    STAS_COUNTS.iter().position(|(_, _, codes)| codes.contains(&code))
+}
+
+fn ccyymmdd(value: &str) -> Option<NaiveDate> {
+    if value.len() != 8 || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    NaiveDate::parse_from_str(value, "%Y%m%d").ok()
+}
+
+fn is_code(value: &str, digits: usize) -> bool {
+    value.len() == digits && value.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Whether a finding refuses its record as it is read (a fatal field or record rule): the
+/// state would reject the record, so its figures are not compared with the daily records.
+fn refuses(rule: &str) -> bool {
+    rule.starts_with("FIELD-")
+        || matches!(
+            rule,
+            "STRUCT-FIELD-COUNT"
+                | "STRUCT-ENCODING"
+                | "STRUCT-ACADEMIC-YEAR-MIX"
+                | "STAS-SUM"
+                | "STAS-NON-ADA-IS"
+                | "STAS-FRACTION-NOT-HOURLY"
+                | "STAS-PSEUDO-SCHOOL"
+                | "STAS-RECOVERY-RANGE"
+        )
+}
+
+/// A SENR record as attendance accounting reads it: attendance is taken in a primary or
+/// short-term enrollment of a TK-12 grade at a real school (not a pseudo-school), on the school
+/// days from its start to its exit, both included; a no-show (N420, N470) or an enrollment
+/// exited before it started covers no day.
+struct Enrolled {
+    ssid: String,
+    school: String,
+    start: NaiveDate,
+    /// None: open.
+    exit: Option<NaiveDate>,
+    status: String,
+    grade: String,
+    no_show: bool,
+    /// The record's academic year: only the year's own enrollments count for STAS and ADA.
+    year: String,
+}
+
+impl Enrolled {
+    /// The enrollment a SENR record reports; none when its student, school or dates cannot be
+    /// read (whatever else is wrong with it: a refused enrollment still says who was enrolled).
+    fn read(r: &Rec) -> Option<Enrolled> {
+        let (ssid, school) = (r.get("ssid"), r.get("school_of_attendance"));
+        if r.get("transaction_type_code") == "D" || !is_code(&ssid, 10) || !is_code(&school, 7) {
+            return None;
+        }
+        let start = ccyymmdd(&r.get("enrollment_start_date"))?;
+        let exit = match r.get("enrollment_exit_date").as_str() {
+            "" => None,
+            value => Some(ccyymmdd(value)?),
+        };
+        let no_show = matches!(r.get("student_exit_reason_code").as_str(), "N420" | "N470");
+        let (status, grade, year) = (r.get("enrollment_status_code"), r.get("grade_level_code"), r.get("academic_year_id"));
+        Some(Enrolled { ssid, school, start, exit, status, grade, no_show, year })
+    }
+
+    fn covers_no_day(&self) -> bool {
+        self.no_show || self.exit.is_some_and(|e| e < self.start)
+    }
+
+    fn active_on(&self, d: NaiveDate) -> bool {
+        !self.covers_no_day() && self.start <= d && self.exit.is_none_or(|e| d <= e)
+    }
+
+    fn takes_attendance(&self) -> bool {
+        let real_school = self.school.parse::<u32>().is_ok_and(|n| n > 2);
+        let this_year = self.year == "2025-2026";
+        this_year && matches!(self.status.as_str(), "10" | "30") && K12.contains(&self.grade.as_str()) && real_school && !self.covers_no_day()
+    }
+}
+
+/// A finding of the daily attendance rules at a record of the attendance or STAS file.
+struct Found {
+    at: usize,
+    field: &'static str,
+    rule: &'static str,
+    ssid: String,
+    detail: String,
+}
+
+/// The error set's daily records counted against its enrollments, the way attendance.md
+/// defines it; written from the definitions, not from rollcall's code.
+struct Tally<'a> {
+    cal: &'a Calendar,
+    enrollments: Vec<Enrolled>,
+    /// Per student and school, the days counted and the absence summary count of each.
+    counted: HashMap<(String, String), BTreeMap<NaiveDate, usize>>,
+    /// Schools with at least one counted record: only their summaries and enrollments are
+    /// held against the daily records.
+    schools: HashSet<String>,
+}
+
+impl<'a> Tally<'a> {
+    fn new(cal: &'a Calendar, senr: &[Rec]) -> Tally<'a> {
+        Tally { cal, enrollments: senr.iter().filter_map(Enrolled::read).collect(), counted: HashMap::new(), schools: HashSet::new() }
+    }
+
+    fn enrollments_of<'s>(&'s self, ssid: &'s str, school: &'s str) -> impl Iterator<Item = &'s Enrolled> + 's {
+        self.enrollments.iter().filter(move |e| e.ssid == ssid && e.school == school)
+    }
+
+    /// The school days a student is expected at a school: those inside an enrollment there that
+    /// takes attendance, less the days of a short-term enrollment at another school (unless the
+    /// student is there short-term too).
+    fn expected(&self, ssid: &str, school: &str) -> Vec<NaiveDate> {
+        let here: Vec<&Enrolled> = self.enrollments_of(ssid, school).filter(|e| e.takes_attendance()).collect();
+        let away: Vec<&Enrolled> =
+            self.enrollments.iter().filter(|e| e.ssid == ssid && e.school != school && e.status == "30" && e.takes_attendance()).collect();
+        let expected = |d: NaiveDate| {
+            let on: Vec<&&Enrolled> = here.iter().filter(|e| e.active_on(d)).collect();
+            !on.is_empty() && (on.iter().all(|e| e.status == "30") || !away.iter().any(|e| e.active_on(d)))
+        };
+        self.cal.school.iter().copied().filter(|d| expected(*d)).collect()
+    }
+
+    /// Takes the daily records in file order: a record whose code has no category, on a day
+    /// that is not a school day, outside every enrollment of the student at the school, or a
+    /// second one for the day is not counted. Returns the findings about single records.
+    fn take(&mut self, rows: &[Day]) -> Vec<Found> {
+        let mut found = Vec::new();
+        let mut outside = Vec::new();
+        for (i, d) in rows.iter().enumerate() {
+            let mut finding = |field, rule, detail| found.push(Found { at: i, field, rule, ssid: d.ssid.clone(), detail });
+            let Some(count) = stas_count(d.code) else {
+                finding("attendance_code", "ATT-UNKNOWN-CODE", format!("code {} of {} on {} has no attendance category", d.code, d.ssid, d.date));
+                continue;
+            };
+            if !self.cal.is_school_day(d.date) {
+                finding("date", "ATT-NON-SCHOOL-DAY", format!("{} is not a school day", d.date));
+                continue;
+            }
+            if !self.enrollments_of(&d.ssid, &d.school).any(|e| e.active_on(d.date)) {
+                outside.push(i);
+                continue;
+            }
+            let days = self.counted.entry((d.ssid.clone(), d.school.clone())).or_default();
+            if days.contains_key(&d.date) {
+                finding("date", "ATT-DUPLICATE-DAY", format!("a second record for {} at {} on {}", d.ssid, d.school, d.date));
+                continue;
+            }
+            days.insert(d.date, count);
+            self.schools.insert(d.school.clone());
+        }
+        found.extend(self.outside_runs(rows, outside));
+        found.sort_by_key(|f| f.at);
+        found
+    }
+
+    /// Records outside every enrollment, one finding per run of them (a student and school, no
+    /// counted day between), at the run's first record.
+    fn outside_runs(&self, rows: &[Day], mut outside: Vec<usize>) -> Vec<Found> {
+        outside.sort_by_key(|&i| (&rows[i].ssid, &rows[i].school, rows[i].date, i));
+        let mut found = Vec::new();
+        let mut k = 0;
+        while k < outside.len() {
+            let first = &rows[outside[k]];
+            let counted = self.counted.get(&(first.ssid.clone(), first.school.clone()));
+            let mut end = k + 1;
+            while end < outside.len() {
+                let (a, b) = (&rows[outside[end - 1]], &rows[outside[end]]);
+                let same = (&b.ssid, &b.school) == (&first.ssid, &first.school);
+                if !same || (a.date < b.date && counted.is_some_and(|c| c.range(next_day(a.date)..b.date).next().is_some())) {
+                    break;
+                }
+                end += 1;
+            }
+            let last = &rows[outside[end - 1]];
+            let what = if end - k == 1 { format!("{} is", first.date) } else { format!("{} records, {} to {}, are", end - k, first.date, last.date) };
+            let detail = format!("{what} outside every enrollment of {} at {} as reported", first.ssid, first.school);
+            found.push(Found { at: outside[k], field: "date", rule: "ATT-OUTSIDE-ENROLLMENT", ssid: first.ssid.clone(), detail });
+            k = end;
+        }
+        found
+    }
+
+    /// Expected school days without a counted record, per school and school month, then student.
+    fn missing(&self) -> BTreeMap<(String, usize), BTreeMap<String, u32>> {
+        let months = self.cal.months();
+        let pairs: BTreeSet<(&str, &str)> =
+            self.enrollments.iter().filter(|e| self.schools.contains(&e.school)).map(|e| (e.ssid.as_str(), e.school.as_str())).collect();
+        let mut gaps: BTreeMap<(String, usize), BTreeMap<String, u32>> = BTreeMap::new();
+        for (ssid, school) in pairs {
+            let counted = self.counted.get(&(ssid.to_owned(), school.to_owned()));
+            for d in self.expected(ssid, school) {
+                if counted.is_some_and(|c| c.contains_key(&d)) {
+                    continue;
+                }
+                let month = months.iter().position(|(a, b)| *a <= d && d <= *b).map_or(0, |m| m + 1);
+                *gaps.entry((school.to_owned(), month)).or_default().entry(ssid.to_owned()).or_default() += 1;
+            }
+        }
+        gaps
+    }
+
+    /// Absence summary figures that differ from the daily records: the expected days and the
+    /// seven counts over them. Summaries the state would refuse, of another year, exempt, of
+    /// an hourly school or of a school without daily records are not compared.
+    fn stas_mismatch(&self, stas: &[Rec]) -> Vec<Found> {
+        let mut found = Vec::new();
+        for (i, r) in stas.iter().enumerate().filter(|(_, r)| r.kind == Kind::Stas) {
+            let (ssid, school) = (r.get("ssid"), r.get("school_of_attendance"));
+            let exempt = r.get("student_absence_summary_data_collection_exemption_indicator") == "Y";
+            if r.plants.iter().any(|p| refuses(p.rule)) || exempt {
+                continue;
+            }
+            if r.get("hourly_attendance_school_type_indicator") == "Y" || r.get("academic_year_id") != YEAR || !self.schools.contains(&school) {
+                continue;
+            }
+            let days = self.expected(&ssid, &school);
+            let mut counts = [0u32; 7];
+            if let Some(c) = self.counted.get(&(ssid.clone(), school.clone())) {
+                for k in days.iter().filter_map(|d| c.get(d)) {
+                    counts[*k] += 1;
+                }
+            }
+            let days_of_enrollments = "expected attendance days (school days of the enrollments as reported)";
+            let expected = ("expected_attendance_days", days_of_enrollments, u32::try_from(days.len()).unwrap_or(u32::MAX));
+            let figures = std::iter::once(expected).chain(STAS_COUNTS.iter().zip(counts).map(|((field, what, _), n)| (*field, *what, n)));
+            for (field, what, counted) in figures {
+                let Ok(stated) = r.get(field).parse::<u32>() else { continue };
+                if stated != counted {
+                    let detail = format!("{what}: {stated} in the STAS, {counted} in the daily records");
+                    found.push(Found { at: i, field, rule: "ATT-STAS-MISMATCH", ssid: ssid.clone(), detail });
+                }
+            }
+        }
+        found
+    }
+}
+
+/// What was planted in each student's records, as a consequence names its cause: `senr.txt
+/// line 39 (SENR-EXIT-BEFORE-START: transfer exit dated ...)`.
+struct Causes(HashMap<String, Vec<String>>);
+
+impl Causes {
+    fn new(files: &Files) -> Causes {
+        let mut out: HashMap<String, Vec<String>> = HashMap::new();
+        let mut add = |ssid: &str, place: String, plants: &[Plant]| {
+            if !plants.is_empty() {
+                let what: Vec<String> = plants.iter().map(|p| format!("{}: {}", p.rule, p.description)).collect();
+                out.entry(ssid.to_owned()).or_default().push(format!("{place} ({})", what.join("; ")));
+            }
+        };
+        for (name, records) in files.named() {
+            for (i, r) in records.iter().enumerate() {
+                add(&r.ssid, format!("{name} line {}", i + 1), &r.plants);
+            }
+        }
+        for (i, d) in files.attendance.iter().enumerate() {
+            add(&d.ssid, format!("attendance.csv line {}", i + 2), &d.plants);
+        }
+        for (ssid, p) in &files.attendance_plants {
+            add(ssid, "attendance.csv".to_owned(), std::slice::from_ref(p));
+        }
+        Causes(out)
+    }
+
+    /// `consequence of the error planted on ...`; an error when nothing was planted in `ssid`.
+    fn of(&self, ssid: &str) -> io::Result<String> {
+        match self.0.get(ssid).map(Vec::as_slice) {
+            Some([one]) => Ok(format!("consequence of the error planted on {one}")),
+            Some(many) if !many.is_empty() => Ok(format!("consequence of the errors planted on {}", many.join(" and "))),
+            _ => Err(io::Error::other(format!("the daily records disagree with the records of {ssid}, in whom no error was planted"))),
+        }
+    }
+}
+
+/// Checks the planted attendance findings of one record against what the accounting found
+/// there, and adds the others as consequences.
+fn settle(plants: &mut Vec<Plant>, found: Vec<Found>, place: &str, causes: &Causes) -> io::Result<()> {
+    if let Some(p) = plants.iter().find(|p| p.rule.starts_with("ATT-") && !found.iter().any(|f| (f.field, f.rule) == (p.field, p.rule))) {
+        return Err(io::Error::other(format!("{place}: {} planted at {}, which the daily records do not give", p.rule, p.field)));
+    }
+    for f in found {
+        if !plants.iter().any(|p| (p.field, p.rule) == (f.field, f.rule)) {
+            let description = format!("{}: {}", causes.of(&f.ssid)?, f.detail);
+            plants.push(Plant { field: f.field, rule: f.rule, needs: "attendance", description });
+        }
+    }
+    Ok(())
+}
+
+fn school_days(n: u32) -> String {
+    if n == 1 {
+        "1 school day".to_owned()
+    } else {
+        format!("{n} school days")
+    }
+}
+
+/// Counts the error set's daily records against its enrollments and absence summaries (from
+/// the generator's own records, not with rollcall) and accounts for every finding: each
+/// planted attendance error must be among them, and every other is listed as a consequence of
+/// what was planted in the student's records. (The daily attendance was made from the clean
+/// district, so an enrollment or summary changed by a plant disagrees with it.)
+fn account_for_attendance(files: &mut Files, cal: &Calendar) -> io::Result<()> {
+    let causes = Causes::new(files);
+    let mut tally = Tally::new(cal, &files.senr);
+    let mut by_row: BTreeMap<usize, Vec<Found>> = BTreeMap::new();
+    for f in tally.take(&files.attendance) {
+        by_row.entry(f.at).or_default().push(f);
+    }
+    for (i, d) in files.attendance.iter_mut().enumerate() {
+        settle(&mut d.plants, by_row.remove(&i).unwrap_or_default(), &format!("attendance.csv line {}", i + 2), &causes)?;
+    }
+    let mut by_record: BTreeMap<usize, Vec<Found>> = BTreeMap::new();
+    for f in tally.stas_mismatch(&files.stas) {
+        by_record.entry(f.at).or_default().push(f);
+    }
+    for (i, r) in files.stas.iter_mut().enumerate() {
+        settle(&mut r.plants, by_record.remove(&i).unwrap_or_default(), &format!("stas.txt line {}", i + 1), &causes)?;
+    }
+    let months = cal.months();
+    let mut planted = std::mem::take(&mut files.attendance_plants);
+    for ((school, month), students) in tally.missing() {
+        let (first, last) =
+            months.get(month.wrapping_sub(1)).copied().ok_or_else(|| io::Error::other(format!("{school}: a day in no school month")))?;
+        let intended = planted.iter().position(|(ssid, p)| p.rule == "ATT-MISSING-DAYS" && students.contains_key(ssid));
+        let intended = intended.map(|k| planted.remove(k));
+        let mut parts = Vec::new();
+        for (ssid, days) in students.iter().filter(|(ssid, _)| intended.as_ref().is_none_or(|(planted, _)| planted != *ssid)) {
+            parts.push((ssid, days, causes.of(ssid)?));
+        }
+        let plant = match (intended, parts.as_slice()) {
+            (Some((ssid, mut p)), _) => {
+                for (other, days, cause) in &parts {
+                    let _ = write!(p.description, "; also {} of {other} at {school} in this month, {cause}", school_days(**days));
+                }
+                (ssid, p)
+            }
+            (None, [(ssid, days, cause)]) => {
+                let description =
+                    format!("{cause}: {school}, school month {month} ({first} to {last}): {} of {ssid} without a record", school_days(**days));
+                ((*ssid).clone(), Plant { field: "", rule: "ATT-MISSING-DAYS", needs: "attendance", description })
+            }
+            (None, _) => {
+                let total: u32 = parts.iter().map(|(_, days, _)| **days).sum();
+                let each: Vec<String> = parts.iter().map(|(ssid, days, cause)| format!("{days} of {ssid}, {cause}")).collect();
+                let description = format!(
+                    "consequence of the errors planted in {} students: {school}, school month {month} ({first} to {last}): {} without a record: {}",
+                    parts.len(),
+                    school_days(total),
+                    each.join("; ")
+                );
+                (parts[0].0.clone(), Plant { field: "", rule: "ATT-MISSING-DAYS", needs: "attendance", description })
+            }
+        };
+        files.attendance_plants.push(plant);
+    }
+    if let Some((ssid, p)) = planted.first() {
+        return Err(io::Error::other(format!("{} planted in {ssid}, which the daily records do not give", p.rule)));
+    }
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1614,24 +2367,28 @@ fn csv_cell(value: &str) -> String {
     }
 }
 
-/// One row per finding the error set produces, in file and line order.
+/// One row per finding the error set produces, in file and line order: the CALPADS files, then
+/// the attendance (its header is line 1), then findings about the attendance file as a whole.
 fn planted_csv(errors: &Files) -> String {
     let mut out = String::from("file,line,field,rule,category,description,needs\n");
+    let mut row = |file: &str, line: String, p: &Plant| {
+        let cells = [file, &line, p.field, p.rule, category(p.rule), &csv_cell(&p.description), p.needs];
+        let _ = writeln!(out, "{}", cells.join(","));
+    };
     for (name, records) in errors.named() {
         for (i, r) in records.iter().enumerate() {
             for p in &r.plants {
-                let cells = [
-                    name.to_owned(),
-                    (i + 1).to_string(),
-                    p.field.to_owned(),
-                    p.rule.to_owned(),
-                    category(p.rule).to_owned(),
-                    csv_cell(&p.description),
-                    p.needs.to_owned(),
-                ];
-                let _ = writeln!(out, "{}", cells.join(","));
+                row(name, (i + 1).to_string(), p);
             }
         }
+    }
+    for (i, d) in errors.attendance.iter().enumerate() {
+        for p in &d.plants {
+            row("attendance.csv", (i + 2).to_string(), p);
+        }
+    }
+    for (_, p) in &errors.attendance_plants {
+        row("attendance.csv", String::new(), p);
     }
     out
 }
@@ -1640,11 +2397,13 @@ fn count_roles(students: &[Student], role: Role) -> usize {
     students.iter().filter(|s| s.role == role).count()
 }
 
-fn readme(students: &[Student], clean: &Files, errors: &Files, cal: &Calendar) -> String {
-    let plants: Vec<&Plant> = errors.named().into_iter().flat_map(|(_, recs)| recs.iter().flat_map(|r| &r.plants)).collect();
+fn readme(students: &[Student], clean: &Files, errors: &Files, cal: &Calendar, extract_days: usize) -> String {
+    let plants: Vec<&Plant> = errors.plants().collect();
     let mut rules: Vec<&str> = plants.iter().map(|p| p.rule).collect();
     rules.sort_unstable();
     rules.dedup();
+    let needing = |needs: &str| plants.iter().filter(|p| p.needs == needs).count();
+    let consequences = plants.iter().filter(|p| p.description.starts_with("consequence")).count();
     let graduates = clean.senr.iter().filter(|r| r.get("student_school_completion_status") == "100").count();
     let mut out = String::new();
     let _ = write!(
@@ -1663,7 +2422,7 @@ Every name, SSID and address is invented (SSIDs start with 99, surnames are made
 ## The district
 
 LEA 9912345, academic year 2025-2026, {students} students, a {days}-day calendar from {first} to {last}
-(`calendar-2025-2026.csv`; Census Day is 2025-10-01).
+(`calendar.csv`; Census Day is 2025-10-01).
 
 | school | what | grades |
 |---|---|---|
@@ -1684,18 +2443,37 @@ record (address change) for some students.
 ## Files
 
 - `clean/`: senr.txt ({senr} records), sinf.txt ({sinf}), stas.txt ({stas}); caret-delimited, CR LF, no header.
-  `rollcall check samples/clean --census --calendar samples/calendar-2025-2026.csv` finds nothing.
-- `errors/`: the same district with realistic mistakes. `rollcall check samples/errors --census --calendar
-  samples/calendar-2025-2026.csv --as-of 2026-07-15` reports exactly the {rows} findings of {nrules} rules listed in
-  `errors.planted.csv`.
+  Beside them `calendar.csv` and `attendance.csv` ({days_clean} rows). `rollcall check samples/clean --census`
+  finds the calendar and the attendance in the folder by their headers, and nothing wrong.
+  `rollcall generate samples/clean/senr.txt samples/clean/calendar.csv samples/clean/attendance.csv --out DIR`
+  writes a stas.txt from the daily records with the same figures as `clean/stas.txt`.
+- `errors/`: the same district with realistic mistakes, in the daily attendance too. `rollcall check
+  samples/errors --census --as-of 2026-07-15` reports exactly the {rows} findings of {nrules} rules listed in
+  `errors.planted.csv`. The daily attendance was taken from the clean district, so a planted mistake that
+  changes an enrollment's days or a summary's figures also disagrees with it: {consequences} of the rows (of
+  ATT-STAS-MISMATCH, ATT-OUTSIDE-ENROLLMENT and ATT-MISSING-DAYS) are such consequences, each description
+  starting with `consequence of` and naming the planted mistake it follows from. The generator finds them by
+  counting the daily records against its own enrollments and summaries, not by running rollcall.
 - `errors.planted.csv`: `file,line,field,rule,category,description,needs`, one row per finding (field empty
-  for a record-level finding). `needs` is `census` or `calendar` for findings that appear only with
-  `--census` or `--calendar`.
-- `calendar-2025-2026.csv`: `school_of_attendance,date,day_type` for every day of the school year (an empty
-  school applies to every school).
+  for a record-level finding, line empty for one about the whole file; attendance lines count the header as
+  line 1). `needs` says what a run must have for the finding to appear: `census` the `--census` option,
+  `calendar` the calendar, `attendance` (every ATT rule) the daily attendance and the calendar, empty nothing
+  ({census}, {calendar}, {attendance} and {plain} rows). The CALPADS files alone, `rollcall check
+  samples/errors/senr.txt samples/errors/sinf.txt samples/errors/stas.txt --as-of 2026-07-15`, report just
+  the rows with an empty `needs`.
+- `extracts/`: another district's SIS exports, written by hand (enrollment.csv, demographics.csv,
+  mapping.toml), with `calendar.csv` and its students' `attendance.csv` ({extract_days} rows) written by the
+  generator. `rollcall generate samples/extracts --out DIR` turns them into SENR, SINF and STAS files.
 
-The calendar and the planted list sit outside `clean/` and `errors/` because every `.txt` and `.csv` file in
-a folder given to `rollcall check` is read as a CALPADS file.
+`calendar.csv`, the same in every folder, has `school_of_attendance,date,day_type` for every day of the
+school year (an empty school applies to every school). `attendance.csv` has
+`ssid,school_of_attendance,date,attendance_code,minutes_absent,local_student_id`: one row per student,
+school and school day of the enrollments, sorted by school, date and student, LF line ends. In `clean/` its
+codes add up to stas.txt: P present, T tardy (with the minutes late), A excused, U unexcused, S suspended,
+I in-school suspension, N non-ADA and IS ADA-generating independent study.
+
+The planted list sits outside `errors/` because `rollcall check` reads every `.txt` and `.csv` file of a
+folder: a calendar or daily attendance told by its header, anything else as a CALPADS file.
 ",
         students = students.len(),
         days = cal.school.len(),
@@ -1707,8 +2485,13 @@ a folder given to `rollcall check` is read as a CALPADS file.
         senr = clean.senr.len(),
         sinf = clean.sinf.len(),
         stas = clean.stas.len(),
+        days_clean = clean.attendance.len(),
         rows = plants.len(),
         nrules = rules.len(),
+        census = needing("census"),
+        calendar = needing("calendar"),
+        attendance = needing("attendance"),
+        plain = needing(""),
     );
     out
 }

@@ -300,8 +300,8 @@ impl Ledger {
     /// The enrollments of `pair` the STAS and ADA count: primary or short-term, TK-12, at a
     /// real school, covering some day.
     pub fn counted_enrollments<'a>(&'a self, pair: &Pair) -> impl Iterator<Item = &'a Enrollment> + 'a {
-        let school = pair.school;
-        self.enrollments[pair.enrollments.clone()].iter().filter(move |e| counts(e, school))
+        let (school, year) = (pair.school, self.year);
+        self.enrollments[pair.enrollments.clone()].iter().filter(move |e| counts(e, school, year))
     }
 
     /// The school days `pair` is expected to attend, up to `until` (a day number, inclusive):
@@ -315,7 +315,7 @@ impl Ledger {
         let mine: Vec<&Enrollment> = self.counted_enrollments(pair).collect();
         let elsewhere: Vec<&Enrollment> = self
             .student_enrollments(pair.student)
-            .filter(|e| e.school != pair.school && e.status == Some(EnrollmentStatus::ShortTerm) && counts(e, e.school))
+            .filter(|e| e.school != pair.school && e.status == Some(EnrollmentStatus::ShortTerm) && counts(e, e.school, self.year))
             .collect();
         let mut days = Vec::new();
         for &d in cal.school_days_of(pair.school) {
@@ -434,8 +434,8 @@ impl Ledger {
                 ("month", month_text),
                 ("first", first),
                 ("last", last),
-                ("days", days.to_string()),
-                ("students", students.to_string()),
+                ("days", plural(days, "school day", "school days")),
+                ("students", plural(students, "enrolled student", "enrolled students")),
                 ("example", example),
             ];
             let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -545,17 +545,27 @@ struct Gap {
     example: Option<(StudentKey, i32)>,
 }
 
-/// Whether an enrollment counts for STAS and ADA at `school`.
-fn counts(e: &Enrollment, school: u32) -> bool {
-    !e.covers_no_day() && e.status.is_some_and(EnrollmentStatus::takes_attendance) && e.grade.is_k12() && school > 2
+/// `1 school day`, `5 school days`.
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Whether an enrollment counts for STAS and ADA at `school` in `year`: primary or
+/// short-term, TK-12, at a real school, the year's own record (a prior year's enrollment left
+/// open is XF-PRIOR-YEAR-OPEN's finding, not this year's attendance), covering some day.
+fn counts(e: &Enrollment, school: u32, year: Option<AcademicYear>) -> bool {
+    !e.covers_no_day() && e.status.is_some_and(EnrollmentStatus::takes_attendance) && e.grade.is_k12() && school > 2 && Some(e.year) == year
 }
 
 fn describe_span(e: &Enrollment) -> String {
     let end = if e.span.end == OPEN { "open".to_owned() } else { from_day_number(e.span.end).to_string() };
-    if e.covers_no_day() {
-        format!("{} to {end}, a no-show", from_day_number(e.span.start))
+    let start = from_day_number(e.span.start);
+    if e.exit_reason.is_no_show() {
+        format!("{start} to {end}, a no-show")
+    } else if e.span.end < e.span.start {
+        format!("{start} to {end}, exited before it started")
     } else {
-        format!("{} to {end}", from_day_number(e.span.start))
+        format!("{start} to {end}")
     }
 }
 

@@ -7,9 +7,9 @@
 
 use super::ledger::{Ledger, Pair};
 use crate::domain::attendance::StasCount;
-use crate::domain::codes::{school_code, ssid_text};
+use crate::domain::codes::school_code;
 use crate::domain::date::{from_day_number, AcademicYear};
-use crate::domain::enrollment::{Enrollment, RecordRef};
+use crate::domain::enrollment::RecordRef;
 use crate::schema::Schema;
 
 /// What the STAS takes from the enrollment record: field name to value.
@@ -60,7 +60,7 @@ pub fn build(ledger: &Ledger, schema: &Schema, identity: &dyn Fn(RecordRef) -> O
             out.push(refuse("the student has no SSID yet; a STAS needs one (send the enrollment first)".to_owned()));
         } else if !missing.is_empty() {
             out.push(refuse(format!(
-                "{} of {} expected school days at {} have no attendance record ({}), so the counts do not add up to the expected days",
+                "{} of {} expected school days at {} have no attendance record that counts ({}), so the counts do not add up to the expected days",
                 missing.len(),
                 days.len(),
                 school_code(pair.school),
@@ -108,9 +108,4 @@ pub fn identity_of(names: &[&str], values: &[&[u8]]) -> Identity {
             names.iter().position(|n| n == f).and_then(|i| values.get(i)).map(|v| ((*f).to_owned(), String::from_utf8_lossy(v).into_owned()))
         })
         .collect()
-}
-
-/// The student's SSID as a STAS writes it, for messages.
-pub fn ssid_of(e: &Enrollment) -> String {
-    e.student.ssid().map(ssid_text).unwrap_or_default()
 }

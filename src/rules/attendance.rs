@@ -87,9 +87,9 @@ crate::rules! {
         category: Category::Consistency,
         state_rule: None,
         summary: "School days of enrollments have no attendance record (counted per school and school month)",
-        message: "{school}, school month {month} ({first} to {last}): {days} school days of {students} enrolled students have no attendance record{example}",
+        message: "{school}, school month {month} ({first} to {last}): {days} of {students} have no attendance record{example}",
         help: "find the missing roster or days in the attendance system and export them; a missing day is neither attendance nor absence, so the STAS cannot be built for these students",
-        explanation: "Every school day inside a primary or short-term enrollment (TK-12, at a real school) should have exactly one attendance record; days of a short-term enrollment at another school are expected there, not here. Missing records are counted per school and school month, so a missing class roster or a day never exported shows up as one finding with its count, not thousands. Needs the calendar and the enrollments.",
+        explanation: "Every school day inside a primary or short-term enrollment (TK-12, at a real school) should have exactly one attendance record; days of a short-term enrollment at another school are expected there, not here. Missing records are counted per school and school month, so a missing class roster or a day never exported shows up as one finding with its count, not thousands. Schools with no daily record at all in the run are not reported (their attendance was not given, which is not the same as missing). Needs the calendar and the enrollments.",
         bad: "a student enrolled all of September with no records for September 15-19",
         good: "a record for every school day of every enrollment",
     }

@@ -123,7 +123,7 @@ crate::rules! {
         summary: "A school's calendar has fewer than 180 school days",
         message: "the calendar of {school} has {days} school days, fewer than the 180 of the minimum school year",
         help: "check for school days marked as holidays or left out; a school year shorter than 180 days of instruction costs apportionment (EC 46208, 41420)",
-        explanation: "California requires at least 180 days of instruction a year (EC 41420, 46208). rollcall counts the school days of the district-wide calendar and of each school with rows of its own (its rows over the district's).",
+        explanation: "California requires at least 180 days of instruction a year (EC 41420, 46208). rollcall counts the days taught (school days on weekdays, as school months count them) of the district-wide calendar and of each school with rows of its own (its rows over the district's).",
         bad: "a calendar with 179 school days",
         good: "a calendar with 180 school days",
     }
@@ -261,7 +261,8 @@ pub fn read(path: &Path, input: usize, census_day: Option<NaiveDate>) -> Result<
         }
         first_line.insert((school, day), line);
         if kind == DayType::School && date.weekday().num_days_from_monday() >= 5 {
-            finding(&WEEKEND, date_col, &[("date", &date.to_string()), ("weekday", &date.weekday().to_string())]);
+            let weekday = if date.weekday() == chrono::Weekday::Sat { "Saturday" } else { "Sunday" };
+            finding(&WEEKEND, date_col, &[("date", &date.to_string()), ("weekday", weekday)]);
         }
         taken.push(Taken { day, line, text: text.clone() });
         cal.insert(school, day, kind, month);
@@ -321,10 +322,9 @@ fn whole_calendar(
     who.extend(cal.schools().map(Some));
     for school in who {
         let name = school.map_or_else(|| "every school (district-wide rows)".to_owned(), school_code);
-        let days = match school {
-            Some(s) => cal.school_days(s, first, last),
-            None => cal.effective(None).filter(|(_, c)| c.kind == DayType::School).count() as u32,
-        };
+        // Days taught: school days on weekdays (a Saturday school day is CAL-WEEKEND's).
+        let weekday = |d: i32| from_day_number(d).weekday().num_days_from_monday() < 5;
+        let days = cal.effective(school).filter(|(d, c)| c.kind == DayType::School && (first..=last).contains(d) && weekday(*d)).count() as u32;
         if days < MIN_SCHOOL_DAYS {
             let mut f = Finding::new(&TOO_FEW_DAYS, &[("school", &name), ("days", &days.to_string())]);
             f.at.input = Some(input);
