@@ -434,6 +434,7 @@ impl Ledger {
                 ("month", month_text),
                 ("first", first),
                 ("last", last),
+                ("have", (if days == 1 { "has" } else { "have" }).to_owned()),
                 ("days", plural(days, "school day", "school days")),
                 ("students", plural(students, "enrolled student", "enrolled students")),
                 ("example", example),
@@ -500,19 +501,25 @@ impl Ledger {
                 }
                 None => (0, [0; 7]),
             };
-            let mut compare = |field: &str, what: &str, given: Option<i64>, counted: u32| {
+            let mut compare = |field: &str, what: &str, source: &str, given: Option<i64>, counted: u32| {
                 let Some(given) = given else { return };
                 if given != i64::from(counted) * 100 {
-                    let args = [("value", crate::domain::codes::hundredths_text(given)), ("what", what.to_owned()), ("counted", counted.to_string())];
+                    let args = [
+                        ("value", crate::domain::codes::hundredths_text(given)),
+                        ("what", what.to_owned()),
+                        ("source", source.to_owned()),
+                        ("counted", counted.to_string()),
+                    ];
                     let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
                     let mut f = finding_at(&STAS_MISMATCH, s.at, "STAS", Some(field), Some(s.student), &args);
                     f.school = Some(school_code(s.school));
                     out.push(f);
                 }
             };
-            compare("expected_attendance_days", "expected attendance days (school days of the enrollments)", s.expected, days);
+            let enrollments = "the calendar's school days in the student's primary and short-term enrollments there are";
+            compare("expected_attendance_days", "expected attendance days", enrollments, s.expected, days);
             for c in StasCount::ALL {
-                compare(c.field(), c.describe(), s.counts[c.index()], counts[c.index()]);
+                compare(c.field(), c.describe(), "the daily records have", s.counts[c.index()], counts[c.index()]);
             }
         }
     }

@@ -74,8 +74,13 @@ impl<'a> HumanReport<'a> {
         if f.related.is_empty() {
             return None;
         }
-        let places: Vec<String> =
-            f.related.iter().map(|r| format!("{}:{}", self.inputs.get(r.file).map_or("?", |i| i.display.as_str()), r.line)).collect();
+        // A long list (a run of records) shows its first few; JSON output has them all.
+        const SHOWN: usize = 5;
+        let mut places: Vec<String> =
+            f.related.iter().take(SHOWN).map(|r| format!("{}:{}", self.inputs.get(r.file).map_or("?", |i| i.display.as_str()), r.line)).collect();
+        if f.related.len() > SHOWN {
+            places.push(format!("and {} more (all in --format json)", f.related.len() - SHOWN));
+        }
         Some(format!("related: {}", places.join(", ")))
     }
 
