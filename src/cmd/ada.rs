@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::ValueEnum;
 
-use super::DataArgs;
+use super::{CodesArgs, DataArgs};
 use crate::attendance::ada::{self, AdaLine, Period};
 use crate::attendance::{account, Accounted};
 use crate::domain::calendar::SchoolMonth;
@@ -51,6 +51,8 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub calendar: Option<PathBuf>,
     #[command(flatten)]
+    pub codes: CodesArgs,
+    #[command(flatten)]
     pub data: DataArgs,
 }
 
@@ -70,7 +72,7 @@ pub enum Format {
 }
 
 pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, Error> {
-    let schema = args.data.schema()?;
+    let schema = args.codes.schema(&args.data, &args.paths)?;
     let inputs = super::inputs_with(&args.paths, args.calendar.as_ref())?;
     let accounted = account(&schema, &inputs, Options::new(args.data.today()))?;
     let ledger = &accounted.ledger;

@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use chrono::NaiveDate;
 
-use super::{exit_code, human_style, parse_date, select_rules, DataArgs, GlobalArgs, OutputFormat};
+use super::{exit_code, human_style, parse_date, select_rules, CodesArgs, DataArgs, GlobalArgs, OutputFormat};
 use crate::attendance::ledger::Ledger;
 use crate::diagnostic::Finding;
 use crate::engine::{Checker, Options, Sink, Totals};
@@ -51,6 +51,8 @@ pub struct Args {
     pub deny_warnings: bool,
     #[command(flatten)]
     pub data: DataArgs,
+    #[command(flatten)]
+    pub codes: CodesArgs,
     /// Run the Fall 1 Census Day rules (prior-year enrollments still open, student
     /// information effective on Census Day).
     #[arg(long)]
@@ -70,7 +72,7 @@ pub struct Args {
     pub ignore: Vec<String>,
     /// Read the files with this layout instead of as CALPADS files: `fixed`, `tab` (the
     /// census count layouts of `rollcall generate --census`) or a layout TOML file.
-    #[arg(long, value_name = "NAME|FILE", conflicts_with_all = ["census", "census_date", "calendar", "schemas", "schools"])]
+    #[arg(long, value_name = "NAME|FILE", conflicts_with_all = ["census", "census_date", "calendar", "schemas", "schools", "mapping"])]
     pub layout: Option<String>,
     /// Width of human output in columns.
     #[arg(long, default_value_t = 100)]
@@ -89,7 +91,7 @@ pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitC
     let engine = match &args.layout {
         Some(name) => Engine::Layout(crate::census::load_layout(name)?, ignore),
         None => {
-            let schema = args.data.schema()?;
+            let schema = args.codes.schema(&args.data, &args.paths)?;
             let mut options = Options::new(args.data.today());
             options.census = args.census || args.census_date.is_some();
             options.census_date = args.census_date;

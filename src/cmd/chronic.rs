@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use clap::ValueEnum;
 
-use super::DataArgs;
+use super::{CodesArgs, DataArgs};
 use crate::attendance::account;
 use crate::attendance::chronic::{self, Absence};
 use crate::domain::codes::{school_code, StudentKey};
@@ -47,6 +47,8 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub calendar: Option<PathBuf>,
     #[command(flatten)]
+    pub codes: CodesArgs,
+    #[command(flatten)]
     pub data: DataArgs,
 }
 
@@ -69,7 +71,7 @@ pub enum Format {
 }
 
 pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, Error> {
-    let schema = args.data.schema()?;
+    let schema = args.codes.schema(&args.data, &args.paths)?;
     let inputs = super::inputs_with(&args.paths, args.calendar.as_ref())?;
     let accounted = account(&schema, &inputs, Options::new(args.data.today()))?;
     let ledger = &accounted.ledger;

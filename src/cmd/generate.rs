@@ -78,7 +78,9 @@ pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitC
         crate::generate::output::remove_staged();
         std::process::exit(130);
     });
-    let schema = args.data.schema()?;
+    // (The mapping's local attendance codes go into the schema's code table; the pipeline
+    // reads the rest of the mapping itself.)
+    let schema = super::CodesArgs { mapping: args.mapping.clone() }.schema(&args.data, &args.paths)?;
     let request = Request {
         paths: args.paths.clone(),
         out: args.out.clone(),

@@ -143,6 +143,30 @@ pub fn inputs_with(paths: &[PathBuf], calendar: Option<&PathBuf>) -> Result<Vec<
     Ok(inputs)
 }
 
+/// `--mapping FILE` of the commands that read daily attendance: the district's local attendance
+/// codes (`[attendance_codes]`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct CodesArgs {
+    /// Mapping file whose [attendance_codes] maps local attendance codes to categories.
+    /// Default: mapping.toml in an input folder, when there is one.
+    #[arg(long, value_name = "FILE")]
+    pub mapping: Option<PathBuf>,
+}
+
+impl CodesArgs {
+    /// The schema of `data`, with the local attendance codes of the mapping file (given, or
+    /// `mapping.toml` in the first folder of `paths` that has one).
+    pub fn schema(&self, data: &DataArgs, paths: &[PathBuf]) -> Result<Schema, Error> {
+        let mut schema = data.schema()?;
+        let path = self.mapping.clone().or_else(|| paths.iter().filter(|p| p.is_dir()).map(|p| p.join("mapping.toml")).find(|p| p.is_file()));
+        if let Some(path) = path {
+            let mapping = crate::generate::extract::mapping::Mapping::load(&path, &schema)?;
+            mapping.apply_attendance_codes(&mut schema.attendance_codes);
+        }
+        Ok(schema)
+    }
+}
+
 /// The options every subcommand that reads data shares: which schemas, and which day is today.
 #[derive(Debug, Clone, clap::Args)]
 pub struct DataArgs {

@@ -200,3 +200,30 @@ fn figures_are_byte_stable() {
         assert_eq!(stdout(args), stdout(args), "{args:?}");
     }
 }
+
+#[test]
+fn a_districts_own_codes_come_from_the_mapping_file() {
+    // C's excused absence of 2025-09-05 exported as the district's code `EX`.
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["senr.txt", "calendar.csv"] {
+        std::fs::copy(format!("{CASE}/{f}"), dir.path().join(f)).unwrap();
+    }
+    let daily = std::fs::read_to_string(format!("{CASE}/attendance.csv")).unwrap();
+    std::fs::write(dir.path().join("attendance.csv"), daily.replace("9900000103,9990029,2025-09-05,A,", "9900000103,9990029,2025-09-05,EX,"))
+        .unwrap();
+    let rules = |extra: &[&str]| -> Vec<String> {
+        let out = rollcall().args(["check", "--format", "json", "--as-of", AS_OF]).args(extra).arg(dir.path()).output().unwrap();
+        crate::util::json_lines(&out.stdout).iter().filter(|l| l["kind"] == "diagnostic").map(|l| l["rule"].as_str().unwrap().to_owned()).collect()
+    };
+    assert!(rules(&[]).contains(&"ATT-UNKNOWN-CODE".to_owned()));
+    // A mapping.toml in the folder is found; --mapping names one elsewhere.
+    std::fs::write(dir.path().join("mapping.toml"), "[attendance_codes]\nEX = \"excused\"\n").unwrap();
+    assert!(!rules(&[]).iter().any(|r| r.starts_with("ATT-")), "{:?}", rules(&[]));
+    let chronic = stdout(&["chronic", dir.path().to_str().unwrap(), "--format", "csv"]);
+    assert!(chronic.contains("9990029,9900000103,07,Y,44,5,11.4,ge10_lt20,Y,Y\n"), "{chronic}");
+    // A category that does not exist is an error pointing into the file (exit 2).
+    std::fs::write(dir.path().join("mapping.toml"), "[attendance_codes]\nEX = \"excuse\"\n").unwrap();
+    let out = rollcall().args(["check", "--as-of", AS_OF]).arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("excuse"), "{}", String::from_utf8_lossy(&out.stderr));
+}

@@ -10,6 +10,7 @@ use miette::SourceSpan;
 use serde::Deserialize;
 
 use super::dates::SlashOrder;
+use crate::domain::attendance::{Category, CodeTable, LocalCode};
 use crate::error::{Error, SchemaError};
 use crate::schema::Schema;
 
@@ -27,6 +28,10 @@ pub struct Mapping {
     pub slash_order: SlashOrder,
     /// Extract file name → record type.
     pub files: BTreeMap<String, String>,
+    /// The district's local attendance codes (`[attendance_codes]`), added to the code table
+    /// of the schema, or replacing it when `replace = true`.
+    pub attendance_codes: Vec<LocalCode>,
+    pub replace_attendance_codes: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -42,6 +47,18 @@ struct RawMapping {
     dates: RawDates,
     #[serde(default)]
     files: BTreeMap<String, RawFile>,
+    #[serde(default)]
+    attendance_codes: RawAttendanceCodes,
+}
+
+/// `[attendance_codes]`: local code = category, and `replace = true` to drop the built-in
+/// table.
+#[derive(Debug, Deserialize, Default)]
+struct RawAttendanceCodes {
+    #[serde(default)]
+    replace: bool,
+    #[serde(flatten)]
+    codes: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -79,7 +96,17 @@ impl Mapping {
             let types = schema.layouts.iter().map(|l| l.record_type.as_str());
             return Err(unknown(name, text, &bad.record_type, &format!("record type (for {file})"), types));
         }
+        let mut attendance_codes = Vec::new();
+        for (code, word) in &raw.attendance_codes.codes {
+            let Some(category) = Category::parse(word) else {
+                let words = Category::ALL.iter().map(|c| c.as_str());
+                return Err(unknown(name, text, word, &format!("attendance category (for code {code})"), words));
+            };
+            attendance_codes.push(LocalCode { code: code.clone(), category, name: format!("{code} (mapping file)") });
+        }
         Ok(Mapping {
+            attendance_codes,
+            replace_attendance_codes: raw.attendance_codes.replace,
             path: None,
             columns: raw.columns,
             constants: raw.constants,
@@ -87,6 +114,17 @@ impl Mapping {
             slash_order: raw.dates.slash_order,
             files: raw.files.into_iter().map(|(k, v)| (k, v.record_type)).collect(),
         })
+    }
+
+    /// Adds the mapping's local attendance codes to `table` (or replaces the table with them).
+    pub fn apply_attendance_codes(&self, table: &mut CodeTable) {
+        if self.replace_attendance_codes {
+            *table = CodeTable::new(self.attendance_codes.clone());
+        } else {
+            for code in &self.attendance_codes {
+                table.set(code.clone());
+            }
+        }
     }
 
     /// The state code for a local `value` of `field` (the value itself when not mapped).
