@@ -12,7 +12,7 @@ use super::keys::Index;
 use super::{Lookup, MissingField, RecordCtx};
 use crate::diagnostic::{Category, Finding, Severity};
 use crate::domain::attendance::DayRecord;
-use crate::domain::codes::{digits, LocalId, StudentKey};
+use crate::domain::codes::{LocalId, StudentKey};
 use crate::domain::date::day_number;
 
 crate::rules! {
@@ -156,11 +156,11 @@ impl RecordRules for AttendanceFields {
         let student = if ctx.is_blank(self.ssid) {
             StudentKey::Local(LocalId::new(ctx.raw(self.local_id))?)
         } else {
-            StudentKey::Ssid(digits(ctx.raw(self.ssid))?)
+            StudentKey::Ssid(ctx.digits(self.ssid)?)
         };
         Some(DayRecord {
             student,
-            school: u32::try_from(digits(ctx.raw(self.school))?).ok()?,
+            school: u32::try_from(ctx.digits(self.school)?).ok()?,
             day: day_number(ctx.date(self.date)?),
             category: ctx.schema.attendance_codes.category(ctx.raw(self.code)),
             minutes: ctx.number(self.minutes).and_then(|n| u32::try_from(n / 100).ok()),

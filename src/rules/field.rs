@@ -274,7 +274,8 @@ fn check_format(ctx: &RecordCtx<'_, '_>, i: usize, format: ValueFormat, raw: &[u
         ),
         ValueFormat::Digits => {
             if raw.len() == spec.max as usize && raw.iter().all(u8::is_ascii_digit) {
-                Ok(Parsed::Text)
+                // (At most 18 digits fit; an SSID, LEA or school code is read once, here.)
+                Ok(crate::domain::codes::digits(raw).map_or(Parsed::Text, Parsed::Digits))
             } else {
                 fail(&DIGITS, &[("max", &spec.max.to_string())])
             }

@@ -156,6 +156,8 @@ pub enum Parsed {
     Date(NaiveDate),
     /// A day count in hundredths.
     Number(i64),
+    /// A code of digits (SSID, LEA, school), as a number.
+    Digits(u64),
 }
 
 /// What record rules see: one record with its parsed values.
@@ -198,6 +200,15 @@ impl RecordCtx<'_, '_> {
         match self.values.get(i) {
             Some(Parsed::Date(d)) => Some(*d),
             _ => None,
+        }
+    }
+
+    /// The digits code in field `i` as a number, if it was valid: parsed by the field rules
+    /// when the field has the digits format, else read now.
+    pub fn digits(&self, i: usize) -> Option<u64> {
+        match self.values.get(i) {
+            Some(Parsed::Digits(n)) => Some(*n),
+            _ => crate::domain::codes::digits(self.raw(i)),
         }
     }
 
