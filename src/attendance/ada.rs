@@ -139,17 +139,31 @@ pub fn attendance_days(ledger: &Ledger) -> BTreeMap<(u32, GradeSpan, u16), Days>
             continue;
         }
         let months = months_of.entry(pair.school).or_insert_with(|| cal.months(Some(pair.school)));
+        // One student's days go to a few (span, month) cells: summed here, then added.
+        let mut cells: Vec<((GradeSpan, u16), Days)> = Vec::new();
         for (o, byte) in pair.days.iter().enumerate().filter(|(_, b)| **b != 0) {
             let Some(category) = Category::from_index(byte & !OVER_30_MINUTES) else { continue };
             let day = ledger.day_of(o);
             let Some(span) = enrollments.iter().find(|e| e.is_active_on(day)).and_then(|e| e.grade.span()) else { continue };
             let Some(month) = months.iter().find(|m| m.first <= day && day <= m.last) else { continue };
-            let entry = out.entry((pair.school, span, month.number)).or_default();
+            let key = (span, month.number);
+            let at = match cells.iter().rposition(|(k, _)| *k == key) {
+                Some(i) => i,
+                None => {
+                    cells.push((key, Days::default()));
+                    cells.len() - 1
+                }
+            };
             if category.is_classroom_attendance() {
-                entry.classroom += 1;
+                cells[at].1.classroom += 1;
             } else if category == Category::IndependentStudy {
-                entry.independent_study += 1;
+                cells[at].1.independent_study += 1;
             }
+        }
+        for ((span, month), d) in cells {
+            let entry = out.entry((pair.school, span, month)).or_default();
+            entry.classroom += d.classroom;
+            entry.independent_study += d.independent_study;
         }
     }
     out

@@ -96,6 +96,9 @@ pub struct Ledger {
     forms: Vec<Option<bool>>,
     /// The pair of the last record taken.
     last_pair: Option<u32>,
+    /// Only the figures are wanted (ADA, chronic absenteeism): the whole-run findings at the
+    /// end (missing days, STAS figures, runs outside enrollments) are not worked out.
+    figures_only: bool,
 }
 
 /// The per-record rules that run, decided once.
@@ -109,6 +112,12 @@ struct RulesOn {
 impl Ledger {
     pub fn new() -> Ledger {
         Ledger::default()
+    }
+
+    /// A ledger for figures only: the per-record checks still decide what counts, but the
+    /// whole-run findings at the end are left to `rollcall check`.
+    pub fn for_figures() -> Ledger {
+        Ledger { figures_only: true, ..Ledger::default() }
     }
 
     /// Attendance records read from input `i`.
@@ -318,15 +327,20 @@ impl Ledger {
             .filter(|e| e.school != pair.school && e.status == Some(EnrollmentStatus::ShortTerm) && counts(e, e.school, self.year))
             .collect();
         let mut days = Vec::new();
-        for &d in cal.school_days_of(pair.school) {
-            if d < first || d > last {
+        if mine.is_empty() {
+            return days;
+        }
+        // Only the school days inside the enrollments' span are looked at.
+        let from = mine.iter().map(|e| e.span.start).min().unwrap_or(first).max(first);
+        let to = mine.iter().map(|e| e.span.end).max().unwrap_or(last).min(last);
+        let all = cal.school_days_of(pair.school);
+        let lo = all.partition_point(|d| *d < from);
+        for &d in all[lo..].iter().take_while(|d| **d <= to) {
+            let mut here = mine.iter().filter(|e| e.is_active_on(d)).peekable();
+            if here.peek().is_none() {
                 continue;
             }
-            let here: Vec<&&Enrollment> = mine.iter().filter(|e| e.is_active_on(d)).collect();
-            if here.is_empty() {
-                continue;
-            }
-            let short_term_here = here.iter().all(|e| e.status == Some(EnrollmentStatus::ShortTerm));
+            let short_term_here = here.all(|e| e.status == Some(EnrollmentStatus::ShortTerm));
             if !short_term_here && elsewhere.iter().any(|e| e.is_active_on(d)) {
                 continue;
             }
@@ -621,6 +635,9 @@ impl Accumulator for Ledger {
     fn finish(&mut self, out: &mut Vec<Finding>) {
         if !self.built {
             self.build();
+        }
+        if self.figures_only {
+            return;
         }
         let with_records: Vec<u32> = self.schools.iter().filter(|(_, i)| self.school_years[**i].has_records).map(|(s, _)| *s).collect();
         self.schools_with_records.extend(with_records);

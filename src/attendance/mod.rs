@@ -39,7 +39,7 @@ pub fn account(
     let mut off = crate::rules::whole_run();
     off.extend(options.rules.off().iter().copied());
     options.rules = crate::diagnostic::RuleSet::without(off);
-    let mut ledger = ledger::Ledger::new();
+    let mut ledger = ledger::Ledger::for_figures();
     let mut sink = crate::report::Counting::default();
     let totals = crate::engine::Checker::new(schema, inputs, options).run_files_accumulating(&mut sink, &mut ledger)?;
     Ok(Accounted { ledger, tally: sink.tally, totals })

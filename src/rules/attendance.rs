@@ -111,6 +111,8 @@ crate::rules! {
 /// Positions of the attendance fields the rules read.
 #[derive(Debug)]
 pub struct AttendanceFields {
+    /// Whether ATT-UNKNOWN-CODE and ATT-NO-STUDENT run (decided once per compiled layout).
+    pub on: (bool, bool),
     pub ssid: usize,
     pub school: usize,
     pub date: usize,
@@ -125,6 +127,7 @@ pub static FAMILY: Family = Family { record_type: crate::schema::names::ATTENDAN
 impl AttendanceFields {
     pub(crate) fn resolve(l: &Lookup<'_, '_>) -> Result<AttendanceFields, MissingField> {
         Ok(AttendanceFields {
+            on: (l.on(&[&UNKNOWN_CODE]), l.on(&[&NO_STUDENT])),
             ssid: l.need("ssid")?,
             school: l.need("school_of_attendance")?,
             date: l.need("date")?,
@@ -137,11 +140,11 @@ impl AttendanceFields {
 
 impl RecordRules for AttendanceFields {
     fn check(&self, ctx: &RecordCtx<'_, '_>, out: &mut Vec<Finding>) {
-        if ctx.on(&UNKNOWN_CODE) && !ctx.is_blank(self.code) && ctx.schema.attendance_codes.category(ctx.raw(self.code)).is_none() {
+        if self.on.0 && !ctx.is_blank(self.code) && ctx.schema.attendance_codes.category(ctx.raw(self.code)).is_none() {
             let known: Vec<&str> = ctx.schema.attendance_codes.codes().iter().map(|c| c.code.as_str()).collect();
             out.push(ctx.finding(&UNKNOWN_CODE, Some(self.code), &[("known", &known.join(" "))]));
         }
-        if ctx.on(&NO_STUDENT) && ctx.is_blank(self.ssid) && ctx.is_blank(self.local_id) {
+        if self.on.1 && ctx.is_blank(self.ssid) && ctx.is_blank(self.local_id) {
             out.push(ctx.finding(&NO_STUDENT, Some(self.ssid), &[]));
         }
     }
@@ -153,11 +156,8 @@ impl RecordRules for AttendanceFields {
     }
 
     fn day(&self, ctx: &RecordCtx<'_, '_>) -> Option<DayRecord> {
-        let student = if ctx.is_blank(self.ssid) {
-            StudentKey::Local(LocalId::new(ctx.raw(self.local_id))?)
-        } else {
-            StudentKey::Ssid(ctx.digits(self.ssid)?)
-        };
+        let student =
+            if ctx.is_blank(self.ssid) { StudentKey::Local(LocalId::new(ctx.raw(self.local_id))?) } else { StudentKey::Ssid(ctx.digits(self.ssid)?) };
         Some(DayRecord {
             student,
             school: u32::try_from(ctx.digits(self.school)?).ok()?,
