@@ -636,11 +636,11 @@ impl Accumulator for Ledger {
         if !self.built {
             self.build();
         }
+        let with_records: Vec<u32> = self.schools.iter().filter(|(_, i)| self.school_years[**i].has_records).map(|(s, _)| *s).collect();
+        self.schools_with_records.extend(with_records);
         if self.figures_only {
             return;
         }
-        let with_records: Vec<u32> = self.schools.iter().filter(|(_, i)| self.school_years[**i].has_records).map(|(s, _)| *s).collect();
-        self.schools_with_records.extend(with_records);
         self.outside_enrollment(out);
         self.missing_days(out);
         self.stas_mismatch(out);
