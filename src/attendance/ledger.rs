@@ -88,6 +88,9 @@ pub struct Ledger {
     pub records: u64,
     /// Records outside every enrollment, reported at the end in runs.
     outside: Vec<Outside>,
+    /// Every record not counted for a reason of its day (not a school day, outside every
+    /// enrollment, a second record), for the monthly balancing's explanations.
+    pub refused: Vec<Refused>,
     /// Per attendance input: records read and counted.
     by_input: Vec<(u64, u64)>,
     /// Which of the per-record rules run.
@@ -267,12 +270,14 @@ impl Ledger {
                     _ => "not in the calendar",
                 };
                 report(self.on.non_school_day, &NON_SCHOOL_DAY, &[("what", what)], out);
+                self.refuse(ctx, r, "not a school day");
                 return;
             }
         }
         let inside = pair.is_some_and(|p| self.enrollments[self.pairs_list[p as usize].enrollments.clone()].iter().any(|e| e.is_active_on(r.day)));
         if !inside {
             // Reported at the end, consecutive days of one student and school together.
+            self.refuse(ctx, r, "outside every enrollment");
             if self.on.outside_enrollment {
                 self.outside.push(Outside {
                     student: r.student,
@@ -292,6 +297,7 @@ impl Ledger {
         if pair.days[o] != 0 {
             let first = Category::from_index(pair.days[o] & !OVER_30_MINUTES).map_or("?", Category::as_str);
             report(self.on.duplicate_day, &DUPLICATE_DAY, &[("first", first)], out);
+            self.refuse(ctx, r, "a second record for the day");
             return;
         }
         let over = if r.minutes.is_some_and(|m| m > 30) { OVER_30_MINUTES } else { 0 };
@@ -304,6 +310,16 @@ impl Ledger {
         }
         self.counted += 1;
         self.by_input[ctx.file].1 += 1;
+    }
+
+    fn refuse(&mut self, ctx: &RecordCtx<'_, '_>, r: &DayRecord, why: &'static str) {
+        let at = RecordRef { file: ctx.file as u32, line: ctx.line, byte: ctx.byte };
+        self.refused.push(Refused { student: r.student, school: r.school, day: r.day, at, why });
+    }
+
+    /// Whether `e` counts for STAS, ADA and the monthly reports.
+    pub fn counts(&self, e: &Enrollment) -> bool {
+        counts(e, e.school, self.year)
     }
 
     /// The enrollments of `pair` the STAS and ADA count: primary or short-term, TK-12, at a
@@ -546,6 +562,16 @@ fn packed(student: StudentKey, school: u32) -> Option<u64> {
         StudentKey::Ssid(s) if s < 1 << 40 && school < 1 << 24 => Some(s << 24 | u64::from(school)),
         _ => None,
     }
+}
+
+/// A daily record not counted, and why.
+#[derive(Debug, Clone, Copy)]
+pub struct Refused {
+    pub student: StudentKey,
+    pub school: u32,
+    pub day: i32,
+    pub at: RecordRef,
+    pub why: &'static str,
 }
 
 /// A record outside every enrollment of its student at its school.

@@ -5,6 +5,7 @@
 pub mod ada;
 pub mod chronic;
 pub mod ledger;
+pub mod monthly;
 pub mod stas;
 
 use crate::engine::NotChecked;

@@ -8,6 +8,7 @@ pub mod check;
 pub mod chronic;
 pub mod explain;
 pub mod generate;
+pub mod monthly;
 pub mod rules;
 
 use std::io::{IsTerminal, Write};
@@ -85,6 +86,7 @@ pub enum Command {
     Calendar(calendar::Args),
     Ada(ada::Args),
     Chronic(chronic::Args),
+    Monthly(monthly::Args),
 }
 
 /// Runs the parsed command line.
@@ -98,6 +100,7 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write) -> Result<ExitCode, Error> {
         Command::Calendar(args) => calendar::run(args, &cli.global, out),
         Command::Ada(args) => ada::run(args, out),
         Command::Chronic(args) => chronic::run(args, out),
+        Command::Monthly(args) => monthly::run(args, out),
     }
 }
 

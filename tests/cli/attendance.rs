@@ -227,3 +227,66 @@ fn a_districts_own_codes_come_from_the_mapping_file() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("excuse"), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn monthly_reports_by_hand() {
+    // 9990011, month 1 (Sep 1-26, 19 days taught): A and B enrolled on Sep 1 (beginning 2), B
+    // leaves Sep 17 (a loss), A alone at the end. A: 18 days attended + 1 excused; B: 11 + 1
+    // unexcused: 29 days of attendance = 1.53 ADA, and 31 enrolled days counted.
+    // Month 2: A's grade change (exit Oct 10, E150; new enrollment Oct 11) is a loss and a
+    // gain; 18 days of attendance (the tardy counts), 2 of independent study: 0.90 and 1.00.
+    // 9990029, month 1: C from Sep 1, B from Sep 18 (a gain mid-month): 16 + 7 = 23 days = 1.21;
+    // month 2: C's unexcused Oct 8, B's suspension Oct 2 (in-school Oct 3 is attendance):
+    // 19 + 19 = 38 = 1.90; month 3: C's non-ADA independent study Oct 29: 4 + 5 = 9 = 1.80.
+    let csv = stdout(&["monthly", CASE, "--format", "csv"]);
+    assert_eq!(
+        csv,
+        "school_of_attendance,month,first_school_day,last_school_day,days_taught,beginning_enrollment,gains,losses,ending_enrollment,attendance_days,independent_study_days,excused_absence_days,unexcused_absence_days,suspension_days,non_ada_independent_study_days,classroom_ada,total_ada\n\
+         9990011,1,2025-09-01,2025-09-26,19,2,0,1,1,29,0,1,1,0,0,1.53,1.53\n\
+         9990011,2,2025-09-29,2025-10-24,20,1,1,1,1,18,2,0,0,0,0,0.90,1.00\n\
+         9990011,3,2025-10-27,2025-10-31,5,1,0,0,1,5,0,0,0,0,0,1.00,1.00\n\
+         9990029,1,2025-09-01,2025-09-26,19,1,1,0,2,23,0,2,1,0,0,1.21,1.21\n\
+         9990029,2,2025-09-29,2025-10-24,20,2,0,0,2,38,0,0,1,1,0,1.90,1.90\n\
+         9990029,3,2025-10-27,2025-10-31,5,2,0,0,2,9,0,0,0,0,1,1.80,1.80\n"
+    );
+    let table = stdout(&["monthly", CASE, "--school", "9990011"]);
+    assert!(table.contains("year to date  2 + 1 - 2 = 1 holds; day counts add up to the 56 enrolled school days"), "{table}");
+    assert!(!table.contains("9990029"));
+}
+
+#[test]
+fn the_sample_district_balances_and_three_differences_are_found_with_their_students() {
+    let table = stdout(&["monthly", "samples/clean"]);
+    assert!(table.matches(" holds; day counts add up to the ").count() >= 40, "{table}");
+    assert!(!table.contains("NOT"), "{table}");
+    // The schools' own totals with three figures changed: a gain too many at 9990011 in month
+    // 3, an unexcused absence too many at 9990029 in month 5, a student too few at the end of
+    // month 8 at 9990037.
+    let out = rollcall()
+        .args(["monthly", "samples/clean", "--format", "csv", "--reconcile", "tests/fixtures/attendance/schools-monthly.csv"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let mut rdr = csv::Reader::from_reader(out.stdout.as_slice());
+    let rows: Vec<Vec<String>> = rdr.records().map(|r| r.unwrap().iter().map(str::to_owned).collect()).collect();
+    let found: Vec<(&str, &str, &str, &str, &str)> =
+        rows.iter().map(|r| (r[0].as_str(), r[1].as_str(), r[2].as_str(), r[3].as_str(), r[4].as_str())).collect();
+    assert_eq!(
+        found,
+        [
+            ("9990011", "3", "gains", "2", "1"),
+            ("9990029", "5", "unexcused_absence_days", "8", "7"),
+            ("9990037", "8", "ending_enrollment", "79", "80")
+        ]
+    );
+    // With the students behind each: the gain of the month, the unexcused absences, the loss.
+    assert!(rows[0][5].contains("gain: SSID 9900000075 enrolled 2025-10-14"), "{}", rows[0][5]);
+    assert!(rows[1][5].contains("unexcused absences: SSID 9900000190 on 2025-12-08, 2025-12-16"), "{}", rows[1][5]);
+    assert!(rows[2][5].contains("loss: SSID 9900000276 exited 2026-03-06"), "{}", rows[2][5]);
+    // The schools' totals as they are balance.
+    let exact = tempfile::tempdir().unwrap();
+    let mine = stdout(&["monthly", "samples/clean", "--format", "csv"]);
+    std::fs::write(exact.path().join("monthly.csv"), mine).unwrap();
+    let ok = rollcall().args(["monthly", "samples/clean", "--reconcile"]).arg(exact.path().join("monthly.csv")).output().unwrap();
+    assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stdout));
+}
