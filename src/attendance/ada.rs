@@ -13,7 +13,7 @@ use num_bigint::BigInt;
 use num_rational::BigRational;
 use num_traits::{ToPrimitive, Zero};
 
-use super::ledger::{Ledger, OVER_30_MINUTES};
+use super::ledger::{Ledger, FLAGS};
 use crate::domain::attendance::Category;
 use crate::domain::calendar::SchoolMonth;
 use crate::domain::date::{day_number, AcademicYear};
@@ -142,7 +142,7 @@ pub fn attendance_days(ledger: &Ledger) -> BTreeMap<(u32, GradeSpan, u16), Days>
         // One student's days go to a few (span, month) cells: summed here, then added.
         let mut cells: Vec<((GradeSpan, u16), Days)> = Vec::new();
         for (o, byte) in pair.days.iter().enumerate().filter(|(_, b)| **b != 0) {
-            let Some(category) = Category::from_index(byte & !OVER_30_MINUTES) else { continue };
+            let Some(category) = Category::from_index(byte & !FLAGS) else { continue };
             let day = ledger.day_of(o);
             let Some(span) = enrollments.iter().find(|e| e.is_active_on(day)).and_then(|e| e.grade.span()) else { continue };
             let Some(month) = months.iter().find(|m| m.first <= day && day <= m.last) else { continue };

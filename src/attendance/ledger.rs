@@ -31,6 +31,12 @@ pub const DAYS: usize = 366;
 /// toward truancy).
 pub const OVER_30_MINUTES: u8 = 0x80;
 
+/// The day-byte flag of a record that gives its minutes absent (a partial-day absence).
+pub const MINUTES_GIVEN: u8 = 0x40;
+
+/// The flags of a day byte; what is left is the category's index.
+pub const FLAGS: u8 = OVER_30_MINUTES | MINUTES_GIVEN;
+
 /// One student at one school: the enrollments there, and the day map of the records.
 #[derive(Debug)]
 pub struct Pair {
@@ -295,13 +301,14 @@ impl Ledger {
             pair.days = vec![0u8; DAYS].into_boxed_slice();
         }
         if pair.days[o] != 0 {
-            let first = Category::from_index(pair.days[o] & !OVER_30_MINUTES).map_or("?", Category::as_str);
+            let first = Category::from_index(pair.days[o] & !FLAGS).map_or("?", Category::as_str);
             report(self.on.duplicate_day, &DUPLICATE_DAY, &[("first", first)], out);
             self.refuse(ctx, r, "a second record for the day");
             return;
         }
         let over = if r.minutes.is_some_and(|m| m > 30) { OVER_30_MINUTES } else { 0 };
-        pair.days[o] = category.index() | over;
+        let given = if r.minutes.is_some() { MINUTES_GIVEN } else { 0 };
+        pair.days[o] = category.index() | over | given;
         match year_at {
             Some(i) => self.school_years[i].has_records = true,
             None => {
@@ -374,7 +381,7 @@ impl Ledger {
     /// The category of `pair`'s record on day `d`, if it has one.
     pub fn category_on(&self, pair: &Pair, d: i32) -> Option<Category> {
         let o = self.offset(d)?;
-        Category::from_index(*pair.days.get(o)? & !OVER_30_MINUTES)
+        Category::from_index(*pair.days.get(o)? & !FLAGS)
     }
 
     fn pair_index(&self, student: StudentKey, school: u32) -> Option<u32> {

@@ -5,8 +5,10 @@
 pub mod ada;
 pub mod chronic;
 pub mod ledger;
+pub mod letters;
 pub mod monthly;
 pub mod stas;
+pub mod truancy;
 
 use crate::engine::NotChecked;
 use crate::rules::attendance::{MISSING_DAYS, NON_SCHOOL_DAY, STAS_MISMATCH};
@@ -40,8 +42,29 @@ pub fn account(
     let mut off = crate::rules::whole_run();
     off.extend(options.rules.off().iter().copied());
     options.rules = crate::diagnostic::RuleSet::without(off);
+    account_with(schema, inputs, options, &mut Nothing)
+}
+
+/// No second accumulator.
+struct Nothing;
+
+impl crate::engine::Accumulator for Nothing {
+    fn add(&mut self, _: &crate::rules::RecordCtx<'_, '_>, _: bool, _: &mut Vec<crate::diagnostic::Finding>) {}
+}
+
+/// [`account`], feeding `extra` (names and addresses for letters, say) in the same pass.
+pub fn account_with(
+    schema: &crate::schema::Schema,
+    inputs: &[crate::source::Input],
+    mut options: crate::engine::Options,
+    extra: &mut dyn crate::engine::Accumulator,
+) -> Result<Accounted, crate::error::Error> {
+    let mut off = crate::rules::whole_run();
+    off.extend(options.rules.off().iter().copied());
+    options.rules = crate::diagnostic::RuleSet::without(off);
     let mut ledger = ledger::Ledger::for_figures();
     let mut sink = crate::report::Counting::default();
-    let totals = crate::engine::Checker::new(schema, inputs, options).run_files_accumulating(&mut sink, &mut ledger)?;
+    let mut both = crate::engine::Both(&mut ledger, extra);
+    let totals = crate::engine::Checker::new(schema, inputs, options).run_files_accumulating(&mut sink, &mut both)?;
     Ok(Accounted { ledger, tally: sink.tally, totals })
 }

@@ -10,6 +10,7 @@ pub mod explain;
 pub mod generate;
 pub mod monthly;
 pub mod rules;
+pub mod truancy;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -34,6 +35,8 @@ const AFTER_HELP: &str = "Examples:
   rollcall calendar samples/clean/calendar.csv school months per school, calendar checked
   rollcall ada samples/clean                   ADA for P-1, P-2 and Annual from daily attendance
   rollcall chronic samples/clean               chronically absent students per school
+  rollcall monthly samples/clean               each school's monthly attendance report
+  rollcall truancy samples/clean --letters out truant students and their first notifications
   rollcall rules                               list every rule
   rollcall explain SENR-EXIT-PAIR              what a rule checks and how to fix it";
 
@@ -87,6 +90,7 @@ pub enum Command {
     Ada(ada::Args),
     Chronic(chronic::Args),
     Monthly(monthly::Args),
+    Truancy(truancy::Args),
 }
 
 /// Runs the parsed command line.
@@ -101,6 +105,7 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write) -> Result<ExitCode, Error> {
         Command::Ada(args) => ada::run(args, out),
         Command::Chronic(args) => chronic::run(args, out),
         Command::Monthly(args) => monthly::run(args, out),
+        Command::Truancy(args) => truancy::run(args, out),
     }
 }
 

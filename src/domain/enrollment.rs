@@ -235,6 +235,8 @@ pub struct Enrollment {
     pub completion: [u8; 3],
     pub grade: Grade,
     pub year: AcademicYear,
+    /// The student's birth date (day number), when the record's is valid.
+    pub birth: Option<i32>,
     pub at: RecordRef,
 }
 
@@ -285,6 +287,7 @@ mod tests {
             completion: *b"   ",
             grade: Grade::new(b"04").unwrap_or_default(),
             year: AcademicYear(2025),
+            birth: None,
             at: RecordRef { file: 0, line: 1, byte: 0 },
         }
     }

@@ -205,6 +205,7 @@ impl Index {
             completion: code(ctx.raw(f.completion)),
             grade: Grade::new(ctx.raw(f.grade)).unwrap_or_default(),
             year: ctx.compiled.year,
+            birth: ctx.date(f.birth).map(day_number),
             at: Self::at(ctx),
         })
     }

@@ -290,3 +290,141 @@ fn the_sample_district_balances_and_three_differences_are_found_with_their_stude
     let ok = rollcall().args(["monthly", "samples/clean", "--reconcile"]).arg(exact.path().join("monthly.csv")).output().unwrap();
     assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stdout));
 }
+
+const TRUANCY: &str = "tests/fixtures/attendance/truancy";
+
+#[test]
+fn truancy_by_hand() {
+    // G: five full unexcused days, 09-02 to 09-08: truant on the third (09-04), reports 5 - 2 =
+    //    3 (habitual), 5 of 44 expected days is 11 % (chronic); the 20-minute absence of 09-29
+    //    is no occasion.
+    // F: unexcused 09-08, the 31-minute tardy of 09-15 (the 30-minute one of 09-10 is not an
+    //    occasion), unexcused 09-22 at 9990045 after the mid-month transfer (the third: truant
+    //    there), 10-06: 4 occasions, 2 reports; 4 of 44 days is not 10 %.
+    // D: turns 6 on 10-15, so the unexcused days of 09-10, 09-24 and 10-01 do not count;
+    //    10-16, 10-20, 10-22 do: truant on 10-22, 1 report.
+    let csv = stdout(&["truancy", TRUANCY, "--format", "csv"]);
+    assert_eq!(
+        csv,
+        "ssid,school_of_attendance,unexcused_absence_days,truant_on,truancy_reports,habitual_truant,expected_attendance_days,chronic_truant\n\
+         9900000106,9990011,5,2025-09-04,3,Y,44,Y\n\
+         9900000105,9990045,4,2025-09-22,2,N,44,N\n\
+         9900000104,9990011,3,2025-10-22,1,N,44,N\n"
+    );
+    // As of 2025-10-21 D is not truant yet, and F's 4 occasions are 10 % or more of the 36
+    // days expected so far (12 at 9990037 and 24 at 9990045): chronic.
+    let csv = stdout(&["truancy", TRUANCY, "--format", "csv", "--as-of", "2025-10-21"]);
+    assert_eq!(
+        csv,
+        "ssid,school_of_attendance,unexcused_absence_days,truant_on,truancy_reports,habitual_truant,expected_attendance_days,chronic_truant\n\
+         9900000106,9990011,5,2025-09-04,3,Y,36,Y\n\
+         9900000105,9990045,4,2025-09-22,2,N,36,Y\n"
+    );
+}
+
+/// The headless browser the letters are rendered with (Debian package `chromium`; `.ci/run`
+/// installs it when absent).
+fn chromium() -> String {
+    for name in ["chromium", "chromium-browser", "google-chrome"] {
+        if std::process::Command::new(name).arg("--version").output().is_ok_and(|o| o.status.success()) {
+            return name.to_owned();
+        }
+    }
+    panic!("no headless Chromium found: install the Debian package `chromium` (.ci/run does)");
+}
+
+#[test]
+fn first_notifications_are_written_once_and_render_in_a_browser() {
+    let dir = tempfile::tempdir().unwrap();
+    let letters = dir.path().join("letters");
+    let args = ["truancy", TRUANCY, "--as-of", "2025-10-21", "--letters", letters.to_str().unwrap()];
+    stdout(&args);
+    // As of 2025-10-21: G and F are truant, D not yet.
+    let mut files: Vec<String> = std::fs::read_dir(&letters).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    files.sort();
+    assert_eq!(files, ["letters-log.csv", "truancy-9900000105.html", "truancy-9900000106.html", "truancy-letters-2025-10-21.html"]);
+    let f = std::fs::read_to_string(letters.join("truancy-9900000105.html")).unwrap();
+    // Every value escaped: the apostrophe of O'BRANNOCK reaches the page as an entity.
+    assert!(f.contains("FENWICK O&#39;BRANNOCK") && !f.contains("O'BRANNOCK"), "{f}");
+    assert!(f.contains("SEAMUS O&#39;BRANNOCK and ELENA O&#39;BRANNOCK") && f.contains("88 ORCHARD ROW"));
+    assert!(f.contains("<li>2025-09-15</li>") && !f.contains("2025-09-10"), "the 31-minute tardy is an occasion, the 30-minute one is not");
+    // A second run on the same day writes nothing new; a later one writes D's letter only.
+    stdout(&args);
+    assert_eq!(std::fs::read_dir(&letters).unwrap().count(), 4);
+    stdout(&["truancy", TRUANCY, "--as-of", "2025-10-31", "--letters", letters.to_str().unwrap()]);
+    assert!(letters.join("truancy-9900000104.html").exists());
+    let combined = std::fs::read_to_string(letters.join("truancy-letters-2025-10-31.html")).unwrap();
+    assert!(combined.contains("DARIA QUELLTON") && !combined.contains("GALEN"), "only the new letter");
+    let log = std::fs::read_to_string(letters.join("letters-log.csv")).unwrap();
+    assert_eq!(log.lines().count(), 4, "{log}");
+    assert!(log.contains("9900000104,,9990011,2025-10-22,3,2025-10-31,truancy-9900000104.html"), "{log}");
+
+    // The combined letters of the first run, in headless Chromium: a screenshot is taken, and
+    // the rendered page holds the students' names and the dates of their occasions.
+    let page = letters.join("truancy-letters-2025-10-21.html");
+    let url = format!("file://{}", page.display());
+    let shot = dir.path().join("letters.png");
+    let browser = chromium();
+    let common = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars"];
+    let out = std::process::Command::new(&browser)
+        .args(common)
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg("--window-size=900,1300")
+        .arg(&url)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let png = std::fs::read(&shot).unwrap();
+    assert!(png.starts_with(b"\x89PNG") && png.len() > 20_000, "a screenshot of a page with text ({} bytes)", png.len());
+    let dom = std::process::Command::new(&browser).args(common).arg("--dump-dom").arg(&url).output().unwrap();
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    for needle in ["GALEN PRISMOOR", "FENWICK O'BRANNOCK", "2025-09-04", "2025-09-22", "Notice of truancy", "48260.5"] {
+        assert!(dom.contains(needle), "{needle} not on the rendered page");
+    }
+    assert_eq!(dom.matches("class=\"letter\"").count(), 2, "one letter per new truant student");
+}
+
+#[test]
+fn a_second_language_and_a_bad_template() {
+    let dir = tempfile::tempdir().unwrap();
+    let letters = dir.path().join("letters");
+    let en = "templates/truancy-first-notification.html";
+    let es = "templates/truancy-first-notification.es.html";
+    stdout(&["truancy", TRUANCY, "--as-of", "2025-10-21", "--letters", letters.to_str().unwrap(), "--template", en, "--template", es]);
+    let f = std::fs::read_to_string(letters.join("truancy-9900000106.html")).unwrap();
+    assert!(f.contains("Notice of truancy") && f.contains("Aviso de ausentismo escolar"), "both languages in one letter");
+    let bad = dir.path().join("bad.html");
+    std::fs::write(&bad, "<p>Dear parent of {{studnt_name}}</p>").unwrap();
+    let out = rollcall().args(["truancy", TRUANCY, "--letters", letters.to_str().unwrap(), "--template", bad.to_str().unwrap()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("studnt_name"));
+}
+
+#[test]
+fn the_sample_districts_letters_render() {
+    let dir = tempfile::tempdir().unwrap();
+    let letters = dir.path().join("letters");
+    let csv = stdout(&["truancy", "samples/clean", "--as-of", "2026-07-15", "--format", "csv", "--letters", letters.to_str().unwrap()]);
+    let first: Vec<String> = csv.lines().nth(1).unwrap().split(',').map(str::to_owned).collect();
+    let (ssid, truant_on) = (&first[0], &first[3]);
+    let page = letters.join(format!("truancy-{ssid}.html"));
+    // The student's name as the SENR has it.
+    let senr = std::fs::read_to_string("samples/clean/senr.txt").unwrap();
+    let fields: Vec<&str> = senr.lines().find(|l| l.split('^').nth(7) == Some(ssid)).unwrap().split('^').collect();
+    let name = format!("{} {}", fields[9], fields[11]);
+    let url = format!("file://{}", page.display());
+    let shot = dir.path().join("letter.png");
+    let browser = chromium();
+    let common = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars"];
+    let out = std::process::Command::new(&browser)
+        .args(common)
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg("--window-size=900,1300")
+        .arg(&url)
+        .output()
+        .unwrap();
+    assert!(out.status.success() && std::fs::read(&shot).unwrap().len() > 20_000);
+    let dom = std::process::Command::new(&browser).args(common).arg("--dump-dom").arg(&url).output().unwrap();
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    assert!(dom.contains(&name) && dom.contains(truant_on.as_str()), "{name} {truant_on} not on the page");
+}

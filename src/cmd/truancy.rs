@@ -1,0 +1,299 @@
+//! `rollcall truancy`: the truant students of the year under the Education Code
+//! ([`crate::attendance::truancy`]) as a table or CSV, and with `--letters DIR` the first
+//! notification to the parents of every newly truant student ([`crate::attendance::letters`]),
+//! with a log of who was notified when, so the next run writes only the new ones.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::ValueEnum;
+
+use super::{CodesArgs, DataArgs};
+use crate::attendance::account_with;
+use crate::attendance::letters::{self, LetterData};
+use crate::attendance::truancy::{self, Contacts, Truant};
+use crate::domain::codes::{school_code, ssid_text, StudentKey};
+use crate::domain::date::{day_number, from_day_number};
+use crate::engine::Options;
+use crate::error::Error;
+
+const AFTER_HELP: &str = "Examples:
+  rollcall truancy samples/clean                                 truant students of the year
+  rollcall truancy exports/ --as-of 2026-01-30 --format csv
+  rollcall truancy exports/ --letters letters/                   first notifications, new ones only
+  rollcall truancy exports/ --letters letters/ --template templates/truancy-first-notification.html \\
+      --template templates/truancy-first-notification.es.html    with a second language
+
+EC 48260: an occasion is a full day absent without valid excuse (an unexcused code) or, when
+the attendance has minutes_absent, an unexcused absence or tardy of more than 30 minutes; only
+occasions between the 6th and the 18th birthday count (the birth date comes from SENR). A
+student with 3 occasions is truant (truant_on: the third); each further one is another report
+(EC 48261); 3 reports make a habitual truant (EC 48262); occasions on 10 % or more of the
+expected days a chronic truant (EC 48263.6). --letters writes one HTML letter per newly truant
+student and one combined file with a page break after each (print them from a browser), and
+records them in letters-log.csv in the folder (--log for another file); students in the log
+get no second letter.
+Exit status: 0 computed; 2 no calendar, no attendance, or an unreadable input or template.";
+
+/// Truant students under the Education Code, and their first notifications.
+#[derive(Debug, clap::Args)]
+#[command(after_help = AFTER_HELP)]
+pub struct Args {
+    /// Files or folders: daily attendance, calendar, SENR and SINF files.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Output format of the list.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write the first notification of every newly truant student into this folder.
+    #[arg(long, value_name = "DIR")]
+    pub letters: Option<PathBuf>,
+    /// Letter template (HTML fragment with placeholders); repeat for a second language.
+    /// Default: the project's English template.
+    #[arg(long = "template", value_name = "FILE")]
+    pub templates: Vec<PathBuf>,
+    /// The letter log (CSV); default: letters-log.csv in the letters folder.
+    #[arg(long, value_name = "FILE")]
+    pub log: Option<PathBuf>,
+    /// The attendance calendar, when it is not among the paths.
+    #[arg(long, value_name = "FILE")]
+    pub calendar: Option<PathBuf>,
+    #[command(flatten)]
+    pub codes: CodesArgs,
+    #[command(flatten)]
+    pub data: DataArgs,
+}
+
+/// `truancy --format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Csv,
+}
+
+pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, Error> {
+    let templates = load_templates(&args.templates)?;
+    let schema = args.codes.schema(&args.data, &args.paths)?;
+    let inputs = super::inputs_with(&args.paths, args.calendar.as_ref())?;
+    let mut contacts = Contacts::default();
+    let accounted = account_with(&schema, &inputs, Options::new(args.data.today()), &mut contacts)?;
+    let ledger = &accounted.ledger;
+    if ledger.calendar().is_none() {
+        return Err(Error::Argument {
+            arg: "PATHS",
+            message: "no attendance calendar among the inputs (a CSV with date and day_type columns, or --calendar FILE)".to_owned(),
+        });
+    }
+    if ledger.counted == 0 {
+        return Err(Error::Argument { arg: "PATHS", message: "no daily attendance record to count among the inputs".to_owned() });
+    }
+    // `--as-of`: occasions and expected days through that day (a list as of a past date).
+    let until = args.data.as_of.map_or(i32::MAX, day_number);
+    let truants = truancy::truants(ledger, until);
+    let text = match args.format {
+        Format::Csv => csv(&truants),
+        Format::Table => table(&truants),
+    };
+    out.write_all(text.as_bytes()).map_err(Error::stdout)?;
+    if let Some(dir) = &args.letters {
+        let inputs: Vec<PathBuf> = inputs.iter().map(|i| i.path.clone()).chain(args.templates.iter().cloned()).collect();
+        let written = write_letters(dir, args.log.as_deref(), &templates, &truants, &contacts, &args.data.today().to_string(), &inputs)?;
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!("{written}");
+        }
+    }
+    super::ada::note(&accounted);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn load_templates(paths: &[PathBuf]) -> Result<Vec<String>, Error> {
+    if paths.is_empty() {
+        return Ok(vec![letters::DEFAULT_TEMPLATE.to_owned()]);
+    }
+    let mut out = Vec::new();
+    for path in paths {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Read { path: path.clone(), source })?;
+        letters::check_template(&text).map_err(|message| Error::Argument { arg: "--template", message: format!("{}: {message}", path.display()) })?;
+        out.push(text);
+    }
+    Ok(out)
+}
+
+fn id_of(student: StudentKey) -> (String, String) {
+    match student {
+        StudentKey::Ssid(s) => (ssid_text(s), String::new()),
+        StudentKey::Local(l) => (String::new(), l.text()),
+    }
+}
+
+fn yes(b: bool) -> &'static str {
+    if b {
+        "Y"
+    } else {
+        "N"
+    }
+}
+
+fn csv(truants: &[Truant]) -> String {
+    let mut text = String::from(
+        "ssid,school_of_attendance,unexcused_absence_days,truant_on,truancy_reports,habitual_truant,expected_attendance_days,chronic_truant\n",
+    );
+    for t in truants {
+        let on = t.truant_on();
+        text.push_str(&format!(
+            "{},{},{},{},{},{},{},{}\n",
+            id_of(t.student).0,
+            school_code(on.school),
+            t.occasions.len(),
+            from_day_number(on.day),
+            t.reports(),
+            yes(t.habitual()),
+            t.expected,
+            yes(t.chronic())
+        ));
+    }
+    text
+}
+
+fn table(truants: &[Truant]) -> String {
+    if truants.is_empty() {
+        return "No student is truant.\n".to_owned();
+    }
+    let mut text = format!("{} truant students (EC 48260), in the order they became truant:\n\n", truants.len());
+    text.push_str(&format!("  {:<34} {:<8} {:<11} {:>9} {:>8}  {}\n", "student", "school", "truant on", "occasions", "reports", "also"));
+    for t in truants {
+        let on = t.truant_on();
+        let mut also = Vec::new();
+        if t.habitual() {
+            also.push("habitual (EC 48262)".to_owned());
+        }
+        if t.chronic() {
+            also.push(format!("chronic: {} of {} days (EC 48263.6)", t.occasions.len(), t.expected));
+        }
+        text.push_str(&format!(
+            "  {:<34} {:<8} {:<11} {:>9} {:>8}  {}\n",
+            t.student.describe(),
+            school_code(on.school),
+            from_day_number(on.day).to_string(),
+            t.occasions.len(),
+            t.reports(),
+            also.join("; ")
+        ));
+    }
+    text
+}
+
+/// The students of the log (SSID or local ID), if it exists.
+fn logged(log: &Path) -> Result<BTreeSet<(String, String)>, Error> {
+    if !log.exists() {
+        return Ok(BTreeSet::new());
+    }
+    let bad = |message: String| Error::Argument { arg: "--log", message: format!("{}: {message}", log.display()) };
+    let mut rdr = csv::Reader::from_path(log).map_err(|e| bad(e.to_string()))?;
+    let headers = rdr.headers().map_err(|e| bad(e.to_string()))?.clone();
+    let (Some(s), Some(l)) = (headers.iter().position(|h| h == "ssid"), headers.iter().position(|h| h == "local_student_id")) else {
+        return Err(bad("not a letter log (no ssid and local_student_id columns)".to_owned()));
+    };
+    let mut out = BTreeSet::new();
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| bad(e.to_string()))?;
+        out.insert((rec.get(s).unwrap_or_default().to_owned(), rec.get(l).unwrap_or_default().to_owned()));
+    }
+    Ok(out)
+}
+
+/// Writes `bytes` to `path` through a temporary file beside it, renamed into place.
+fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let err = |source| Error::Write { path: path.to_path_buf(), source };
+    let tmp = path.with_extension(format!("rollcall-new-{}", std::process::id()));
+    std::fs::write(&tmp, bytes).map_err(err)?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        err(e)
+    })
+}
+
+/// The letters of the truant students not in the log, and the log extended with them.
+fn write_letters(
+    dir: &Path,
+    log: Option<&Path>,
+    templates: &[String],
+    truants: &[Truant],
+    contacts: &Contacts,
+    today: &str,
+    inputs: &[PathBuf],
+) -> Result<String, Error> {
+    std::fs::create_dir_all(dir).map_err(|source| Error::Write { path: dir.to_path_buf(), source })?;
+    let log = log.map_or_else(|| dir.join("letters-log.csv"), Path::to_path_buf);
+    let sent = logged(&log)?;
+    let canonical = |p: &Path| std::fs::canonicalize(p).ok();
+    let inputs: Vec<PathBuf> = inputs.iter().filter_map(|p| canonical(p)).collect();
+    let guard = |path: &Path| -> Result<(), Error> {
+        let full = canonical(path.parent().unwrap_or(Path::new("."))).map(|d| d.join(path.file_name().unwrap_or_default()));
+        if full.is_some_and(|f| inputs.contains(&f)) {
+            return Err(Error::Argument {
+                arg: "--letters",
+                message: format!("{} is an input; letters are never written over an input", path.display()),
+            });
+        }
+        Ok(())
+    };
+    let mut bodies = Vec::new();
+    let mut log_rows = Vec::new();
+    for t in truants {
+        let (ssid, local) = id_of(t.student);
+        if sent.contains(&(ssid.clone(), local.clone())) {
+            continue;
+        }
+        let contact = contacts.by_student.get(&t.student).cloned().unwrap_or_default();
+        let on = t.truant_on();
+        let data = LetterData {
+            letter_date: today.to_owned(),
+            guardian_names: contact.guardians.clone(),
+            address_lines: contact.address.clone(),
+            student_name: format!("{} {}", contact.first_name, contact.last_name).trim().to_owned(),
+            student_id: if contact.local_id.is_empty() { local.clone() } else { contact.local_id.clone() },
+            ssid: ssid.clone(),
+            school: school_code(on.school),
+            truant_on: from_day_number(on.day).to_string(),
+            occasion_dates: t.occasions.iter().map(|o| from_day_number(o.day).to_string()).collect(),
+        };
+        let body = letters::fill(templates, &data);
+        let name = format!("truancy-{}.html", if ssid.is_empty() { format!("local-{local}") } else { ssid.clone() });
+        let path = dir.join(&name);
+        guard(&path)?;
+        write_atomic(&path, letters::document(&format!("Notice of truancy: {}", data.student_name), std::slice::from_ref(&body)).as_bytes())?;
+        bodies.push(body);
+        log_rows.push([ssid, local, data.school.clone(), data.truant_on.clone(), t.occasions.len().to_string(), today.to_owned(), name]);
+    }
+    if bodies.is_empty() {
+        return Ok(format!("no new truant student: no letter written ({} in {})", sent.len(), log.display()));
+    }
+    let combined = dir.join(format!("truancy-letters-{today}.html"));
+    guard(&combined)?;
+    write_atomic(&combined, letters::document(&format!("Notices of truancy, {today}"), &bodies).as_bytes())?;
+    // The log: what it held, and the letters of this run.
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    let header = ["ssid", "local_student_id", "school_of_attendance", "truant_on", "occasions", "notified_on", "letter"];
+    let fail = |e: csv::Error| Error::Write { path: log.clone(), source: std::io::Error::other(e) };
+    if log.exists() {
+        let old = std::fs::read(&log).map_err(|source| Error::Read { path: log.clone(), source })?;
+        let mut rdr = csv::Reader::from_reader(old.as_slice());
+        w.write_record(header).map_err(fail)?;
+        for rec in rdr.records() {
+            w.write_record(&rec.map_err(fail)?).map_err(fail)?;
+        }
+    } else {
+        w.write_record(header).map_err(fail)?;
+    }
+    for row in &log_rows {
+        w.write_record(row).map_err(fail)?;
+    }
+    let bytes = w.into_inner().map_err(|e| Error::Write { path: log.clone(), source: std::io::Error::other(e.to_string()) })?;
+    guard(&log)?;
+    write_atomic(&log, &bytes)?;
+    Ok(format!("wrote {} letters to {} ({}), logged in {}", bodies.len(), dir.display(), combined.display(), log.display()))
+}
