@@ -179,22 +179,30 @@ crate::rules! {
     }
 }
 
-/// The last date read and what it parsed to: daily records come date by date, so the same
-/// date text repeats for thousands of records in a row.
+/// The last date read in each field and what it parsed to: daily records come date by date,
+/// and enrollments of one file share their start and exit dates, so the same date text repeats
+/// for thousands of records in a row.
 #[derive(Debug, Default)]
 pub struct DateCache {
-    raw: Vec<u8>,
-    value: Option<chrono::NaiveDate>,
+    /// Per field position: the last text (up to 10 bytes) and its date.
+    last: Vec<([u8; 10], u8, Option<chrono::NaiveDate>)>,
 }
 
 impl DateCache {
-    fn get(&mut self, raw: &[u8], parse: impl FnOnce(&[u8]) -> Option<chrono::NaiveDate>) -> Option<chrono::NaiveDate> {
-        if self.raw != raw {
-            self.raw.clear();
-            self.raw.extend_from_slice(raw);
-            self.value = parse(raw);
+    fn get(&mut self, i: usize, raw: &[u8], parse: impl FnOnce(&[u8]) -> Option<chrono::NaiveDate>) -> Option<chrono::NaiveDate> {
+        if raw.len() > 10 {
+            return parse(raw);
         }
-        self.value
+        if self.last.len() <= i {
+            self.last.resize(i + 1, ([0; 10], u8::MAX, None));
+        }
+        let (text, len, value) = &mut self.last[i];
+        if usize::from(*len) != raw.len() || &text[..raw.len()] != raw {
+            text[..raw.len()].copy_from_slice(raw);
+            *len = raw.len() as u8;
+            *value = parse(raw);
+        }
+        *value
     }
 }
 
@@ -260,10 +268,10 @@ fn check_format(ctx: &RecordCtx<'_, '_>, i: usize, format: ValueFormat, raw: &[u
     };
     match format {
         ValueFormat::Text | ValueFormat::RecordType => Ok(Parsed::Text),
-        ValueFormat::Date => dates.get(raw, parse_ccyymmdd).map(Parsed::Date).map_or_else(|| fail(&DATE, &[]), Ok),
+        ValueFormat::Date => dates.get(i, raw, parse_ccyymmdd).map(Parsed::Date).map_or_else(|| fail(&DATE, &[]), Ok),
         ValueFormat::Day => {
             let parse = |raw: &[u8]| std::str::from_utf8(raw).ok().and_then(crate::domain::date::parse_day);
-            dates.get(raw, parse).map(Parsed::Date).map_or_else(|| fail(&DATE, &[]), Ok)
+            dates.get(i, raw, parse).map(Parsed::Date).map_or_else(|| fail(&DATE, &[]), Ok)
         }
         ValueFormat::Integer => {
             parse_number(raw, false).map(Parsed::Number).map_or_else(|| fail(&NUMBER, &[("kind", "a whole number"), ("decimals", "")]), Ok)
