@@ -30,9 +30,9 @@ crate::rules! {
         summary: "A value is longer than its field's maximum",
         message: "{field} is {len} characters long; the maximum is {max}",
         help: "shorten {field} to at most {max} characters; rollcall never truncates it for you",
-        explanation: "CALPADS lengths are maximums: values are not padded, but a longer value is rejected (FRMT0001). Length is counted in characters. Names that do not fit are usually shortened by the district according to its own naming policy.",
-        bad: "SENR^^LR-1^1964733^60197150^^2025-2026^...",
-        good: "SENR^^LR-1^1964733^6019715^^2025-2026^...",
+        explanation: "CALPADS lengths are maximums: values are not padded, but a longer value is rejected (FRMT0001). Length is counted in characters. Names that do not fit are usually shortened by the district according to its own naming policy. A typed value (a date, a code of digits, a number) is checked for its form first: `2025-08-13` in a date field is a date in the wrong form (FIELD-DATE), not a value too long.",
+        bad: "...^100234^MARIA GUADALUPE DEL ROSARIO ANA^J^GARCIA^...",
+        good: "...^100234^MARIA GUADALUPE^J^GARCIA^...",
     }
 
     DATE {
@@ -245,14 +245,31 @@ fn check_one(ctx: &RecordCtx<'_, '_>, i: usize, field: &CompiledField<'_>, raw: 
     }
     let max = spec.max as usize;
     // The record type was matched against the layout already; a download type (`SENR-R`) is
-    // longer than the upload type the field's maximum is written for.
-    if raw.len() > max && spec.format != ValueFormat::RecordType {
+    // longer than the upload type the field's maximum is written for. A typed value (a date, a
+    // code of digits, a number) is checked for its type first: `2025-08-13` is a date in the
+    // wrong form, not a date two characters too long.
+    let typed = matches!(
+        spec.format,
+        ValueFormat::Date
+            | ValueFormat::Day
+            | ValueFormat::Digits
+            | ValueFormat::Integer
+            | ValueFormat::Decimal
+            | ValueFormat::Zip
+            | ValueFormat::AcademicYear
+    );
+    if raw.len() > max && spec.format != ValueFormat::RecordType && !typed {
         let len = String::from_utf8_lossy(raw).chars().count();
         if len > max {
             return Err(Box::new(ctx.finding(&LENGTH, Some(i), &[("field", &spec.name), ("len", &len.to_string()), ("max", &max.to_string())])));
         }
     }
     let value = check_format(ctx, i, spec.format, raw, dates)?;
+    // A typed value of the right form that is still too long (a number with too many digits).
+    if typed && raw.len() > max {
+        let len = raw.len();
+        return Err(Box::new(ctx.finding(&LENGTH, Some(i), &[("field", &spec.name), ("len", &len.to_string()), ("max", &max.to_string())])));
+    }
     match field.codeset {
         Some(set) => check_code(ctx, i, set, raw).map(|()| value),
         None => Ok(value),
@@ -264,7 +281,16 @@ fn check_format(ctx: &RecordCtx<'_, '_>, i: usize, format: ValueFormat, raw: &[u
     let fail = |rule: &'static Rule, extra: &[(&str, &str)]| {
         let mut args = vec![("field", spec.name.as_str())];
         args.extend_from_slice(extra);
-        Err(Box::new(ctx.finding(rule, Some(i), &args)))
+        let mut f = ctx.finding(rule, Some(i), &args);
+        // The help for this value, where one can be given.
+        let field = spec.name.as_str();
+        match rule.id {
+            "FIELD-DATE" => f.help = super::advice::date_help(field, raw),
+            "FIELD-DIGITS" => f.help = super::advice::digits_help(field, raw, spec.max as usize),
+            "FIELD-NUMBER" => f.help = super::advice::number_help(field, raw, format == ValueFormat::Decimal),
+            _ => {}
+        }
+        Err(Box::new(f))
     };
     match format {
         ValueFormat::Text | ValueFormat::RecordType => Ok(Parsed::Text),

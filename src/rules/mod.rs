@@ -3,6 +3,7 @@
 //! a bad and a fixed example. One rule family per file; [`all`] lists every family, and
 //! `rollcall rules`, `rollcall explain` and the README catalog are generated from it.
 
+pub mod advice;
 pub mod attendance;
 pub mod calendar;
 pub mod cross;
