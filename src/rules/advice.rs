@@ -147,7 +147,7 @@ pub fn number_help(field: &str, raw: &[u8], decimals: bool) -> String {
     if decimals && trimmed.matches(',').count() == 1 && trimmed.replace(',', "").bytes().all(|b| b.is_ascii_digit()) {
         return format!("{field} has a decimal comma: write {} (a period before the decimals)", trimmed.replace(',', "."));
     }
-    if let Some((i, c)) = trimmed.chars().enumerate().find(|(_, c)| !c.is_ascii_digit() && !(decimals && *c == '.')) {
+    if let Some((i, c)) = trimmed.chars().enumerate().find(|(_, c)| !(c.is_ascii_digit() || decimals && *c == '.')) {
         return format!("{field} holds {} at position {}: write it as {kind}, digits only", describe(c), i + 1);
     }
     format!("write {field} as {kind}, digits only")
