@@ -52,7 +52,7 @@ pub enum Error {
     #[diagnostic(code(rollcall::args))]
     Argument { arg: &'static str, message: String },
     /// `rollcall explain` was given an ID that no rule has.
-    #[error("no rule has the ID {id}")]
+    #[error("nothing is known as `{id}`: no rule, state rule ID, field or code")]
     #[diagnostic(code(rollcall::rules::unknown), help("{hint}"))]
     UnknownRule { id: String, hint: String },
     /// `rollcall generate` cannot go on (an extract, the mapping or the output folder is unusable).

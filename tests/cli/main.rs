@@ -7,6 +7,7 @@ mod util;
 mod attendance;
 mod catalog;
 mod check;
+mod diagnostics;
 mod garbage;
 mod generate;
 mod hostile;

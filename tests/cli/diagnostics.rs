@@ -1,0 +1,80 @@
+//! Diagnostics a clerk can act on: each mistake a clerk or a spreadsheet really makes,
+//! planted in a copy of the clean samples, gets advice about the actual value.
+
+use std::path::Path;
+
+use crate::util::{json_lines, rollcall, AS_OF};
+
+/// A copy of samples/clean with `edit` applied to field `field` (0-based) of SENR line `line`.
+fn samples_with(dir: &Path, line: usize, field: usize, value: &str) {
+    for f in ["senr.txt", "sinf.txt", "stas.txt", "calendar.csv", "attendance.csv"] {
+        std::fs::copy(Path::new("samples/clean").join(f), dir.join(f)).unwrap();
+    }
+    let senr = std::fs::read_to_string(dir.join("senr.txt")).unwrap();
+    let mut lines: Vec<String> = senr.split("\r\n").map(str::to_owned).collect();
+    let mut fields: Vec<String> = lines[line - 1].split('^').map(str::to_owned).collect();
+    fields[field] = value.to_owned();
+    lines[line - 1] = fields.join("^");
+    std::fs::write(dir.join("senr.txt"), lines.join("\r\n")).unwrap();
+}
+
+/// The (rule, help) of the findings at SENR line `line`.
+fn findings_at(dir: &Path, line: u64) -> Vec<(String, String)> {
+    let out = rollcall().args(["check", "--format", "json", "--as-of", AS_OF]).arg(dir.join("senr.txt")).output().unwrap();
+    json_lines(&out.stdout)
+        .iter()
+        .filter(|l| l["kind"] == "diagnostic" && l["line"] == line)
+        .map(|l| (l["rule"].as_str().unwrap().to_owned(), l["help"].as_str().unwrap().to_owned()))
+        .collect()
+}
+
+#[test]
+fn a_date_in_another_form_is_a_date_finding_with_the_corrected_value() {
+    // Field 21 (0-based) is enrollment_start_date; line 2 starts 20250813.
+    for (value, fixed, how) in
+        [("2025-08-13", "20250813", "year-month-day"), ("8/13/2025", "20250813", "month/day/year"), ("08132025", "20250813", "MMDDCCYY")]
+    {
+        let dir = tempfile::tempdir().unwrap();
+        samples_with(dir.path(), 2, 21, value);
+        let found = findings_at(dir.path(), 2);
+        let date = found.iter().find(|(r, _)| r == "FIELD-DATE").unwrap_or_else(|| panic!("{value}: {found:?}"));
+        assert!(date.1.contains(fixed) && date.1.contains(how), "{value}: {}", date.1);
+        assert!(!found.iter().any(|(r, _)| r == "FIELD-LENGTH"), "{value} is no length problem: {found:?}");
+    }
+}
+
+#[test]
+fn a_code_of_digits_gets_advice_about_this_value() {
+    // Field 7 is the SSID, field 3 the reporting LEA.
+    let cases: [(usize, &str, &str); 4] = [
+        (7, "1.23457E+09", "scientific notation"),
+        (7, "99O0000002", "the letter O at position 3 (a zero, 0?)"),
+        (3, "991234", "has 6 digits, not 7"),
+        (7, "9900000002 ", "a trailing space in ssid: 9900000002"),
+    ];
+    for (field, value, advice) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        samples_with(dir.path(), 2, field, value);
+        let found = findings_at(dir.path(), 2);
+        let digits = found.iter().find(|(r, _)| r == "FIELD-DIGITS").unwrap_or_else(|| panic!("{value}: {found:?}"));
+        assert!(digits.1.contains(advice), "{value}: {}", digits.1);
+    }
+}
+
+#[test]
+fn explain_answers_state_rule_ids_codes_and_fields() {
+    let explain = |what: &str| {
+        let out = rollcall().args(["explain", what]).output().unwrap();
+        assert!(out.status.success(), "{what}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert!(explain("SENR0178").contains("SENR-OVERLAP-SCHOOL"), "the ID a state error report shows");
+    let e155 = explain("E155");
+    assert!(e155.contains("Year-end enrollment exit") && e155.contains("exit_reason"), "{e155}");
+    let field = explain("student_exit_reason_code");
+    assert!(field.contains("SENR field 1.26") && field.contains("E230 Completer exit") && field.contains("SENR-EXIT-PAIR"), "{field}");
+    let tk = explain("TK");
+    assert!(tk.contains("Transitional Kindergarten") && tk.contains("valid from 2023-2024"), "{tk}");
+    let out = rollcall().args(["explain", "NOTHING-LIKE-IT"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
