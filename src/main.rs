@@ -12,8 +12,9 @@ fn main() -> ExitCode {
     let mut out = stdout.lock();
     match rollcall::run(cli, &mut out) {
         Ok(code) => code,
-        // A reader that stopped early (`rollcall check … | head`) is not an error worth a message.
-        Err(rollcall::Error::Write { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(2),
+        // A reader that stopped early (`rollcall check … | head`) took what it wanted: not an
+        // error, and not "could not run" (exit 2) either.
+        Err(rollcall::Error::Write { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(err) => {
             let _ = out.flush();
             eprint!("{}", rollcall::error::render(err));

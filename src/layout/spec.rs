@@ -290,6 +290,13 @@ impl FileLayout {
             return FileLayout::from_toml(&format!("embedded:{name}"), text, vocabulary);
         }
         let path = Path::new(name_or_path);
+        if !path.exists() {
+            let names: Vec<&str> = embedded.iter().map(|(n, _)| *n).collect();
+            return Err(Error::Argument {
+                arg: "--layout",
+                message: format!("`{name_or_path}` is neither a layout of rollcall ({}) nor a layout file", names.join(", ")),
+            });
+        }
         let text = std::fs::read_to_string(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
         FileLayout::from_toml(name_or_path, &text, vocabulary)
     }

@@ -132,7 +132,7 @@ crate::rules! {
         category: Category::Code,
         state_rule: Some("GERR0002"),
         summary: "A coded field holds a value that is not in its code set",
-        message: "{field} `{value}` is not a {codeset} code",
+        message: "{field} `{value}` is not in the {codeset} code set",
         help: "use one of the {codeset} codes: {codes}",
         explanation: "Coded fields take their values from the CALPADS code sets kept in schemas/calpads/codesets.toml. Codes are exact: lower case, leading or trailing spaces and unpadded grades (4 for 04) are rejected (GERR0002). Local codes of the student information system must be translated to state codes.",
         bad: "...^20250814^10^4^...",

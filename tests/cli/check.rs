@@ -192,7 +192,7 @@ fn max_per_rule_limits_each_rule_and_says_how_many_are_not_shown() {
     assert_eq!(capped.last().unwrap()["fatal"], 7, "the summary counts what was not shown");
     let human = rollcall().args(["check", "--as-of", AS_OF, "--max-per-rule", "2"]).arg(dir.path()).output().unwrap();
     let text = String::from_utf8_lossy(&human.stdout);
-    assert_eq!(text.matches("is not a grade_level code").count(), 2, "{text}");
+    assert_eq!(text.matches("is not in the grade_level code set").count(), 2, "{text}");
     assert!(text.contains("  FIELD-CODE                     fatal    code                7       2"), "{text}");
     assert!(text.contains("5 findings not shown (at most 2 per rule)"), "{text}");
 }

@@ -78,3 +78,27 @@ fn explain_answers_state_rule_ids_codes_and_fields() {
     let out = rollcall().args(["explain", "NOTHING-LIKE-IT"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn a_reader_that_stops_early_is_no_failure() {
+    // `rollcall check … --format json | head -1`: the pipe closes after the first line.
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("rollcall"))
+        .args(["check", "--format", "json", "--as-of", AS_OF, "samples/errors"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut first).unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn an_unknown_layout_lists_the_known_ones() {
+    let out = rollcall().args(["check", "--layout", "foo", "samples/clean"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("(fixed, tab)"));
+}
