@@ -82,7 +82,7 @@ pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitC
     for f in findings {
         report.finding(f).map_err(Error::stdout)?;
     }
-    let totals = Totals { files: 1, records: 0, not_checked: Vec::new() };
+    let totals = Totals { files: 1, ..Totals::default() };
     let tally = match args.format {
         Format::Csv => {
             out.write_all(months.as_bytes()).map_err(Error::stdout)?;

@@ -81,7 +81,9 @@ pub struct Args {
 
 pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitCode, Error> {
     let started = Instant::now();
-    let inputs = super::inputs_with(&args.paths, args.calendar.as_ref())?;
+    // Every file of a folder, whatever its extension: each is told by its content, and what
+    // is not checked is named in the summary.
+    let inputs = super::inputs_with_all(&args.paths, args.calendar.as_ref())?;
     for input in &inputs {
         if input.path.is_dir() {
             return Err(Error::Argument { arg: "PATHS", message: format!("{} is a folder", input.display) });

@@ -125,7 +125,7 @@ fn report(args: &Args, global: &GlobalArgs, plan: &Generation<'_>, out: &mut dyn
             for f in findings {
                 report.finding(f.clone()).map_err(Error::stdout)?;
             }
-            report.finish(&Totals { files, records, not_checked: Vec::new() }, started.elapsed().as_millis()).map_err(Error::stdout)?;
+            report.finish(&Totals { files, records, ..Totals::default() }, started.elapsed().as_millis()).map_err(Error::stdout)?;
         }
         OutputFormat::Human => {
             let style = super::human_style(global, args.max_per_rule, args.width);
@@ -133,7 +133,7 @@ fn report(args: &Args, global: &GlobalArgs, plan: &Generation<'_>, out: &mut dyn
             for f in findings {
                 report.finding(f.clone()).map_err(Error::stdout)?;
             }
-            report.finish(out, &Totals { files, records, not_checked: Vec::new() }).map_err(Error::stdout)?;
+            report.finish(out, &Totals { files, records, ..Totals::default() }).map_err(Error::stdout)?;
         }
     }
     Ok(())

@@ -141,7 +141,15 @@ pub fn select_rules(names: &[String]) -> Result<Vec<&'static crate::rules::Rule>
 /// is not among them already: the calendar is an input like the others (its findings name
 /// it), and a folder that holds the same file does not read it twice.
 pub fn inputs_with(paths: &[PathBuf], calendar: Option<&PathBuf>) -> Result<Vec<crate::source::Input>, Error> {
-    let mut inputs = crate::source::expand(paths)?;
+    add_calendar(crate::source::expand(paths)?, calendar)
+}
+
+/// [`inputs_with`], a folder giving every file below it whatever its extension.
+pub fn inputs_with_all(paths: &[PathBuf], calendar: Option<&PathBuf>) -> Result<Vec<crate::source::Input>, Error> {
+    add_calendar(crate::source::expand_all(paths)?, calendar)
+}
+
+fn add_calendar(mut inputs: Vec<crate::source::Input>, calendar: Option<&PathBuf>) -> Result<Vec<crate::source::Input>, Error> {
     if let Some(calendar) = calendar {
         let given = crate::source::expand(std::slice::from_ref(calendar))?;
         let same = |a: &PathBuf, b: &PathBuf| std::fs::canonicalize(a).ok() == std::fs::canonicalize(b).ok();

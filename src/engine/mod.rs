@@ -107,6 +107,15 @@ pub struct Totals {
     pub records: u64,
     /// Rules that did not run because an input they need was not given.
     pub not_checked: Vec<NotChecked>,
+    /// Inputs that were not checked, and what they look like.
+    pub not_read: Vec<NotRead>,
+}
+
+/// An input the run did not check, and what it looks like.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NotRead {
+    pub input: usize,
+    pub looks_like: String,
 }
 
 /// A rule that did not run, and the option that would run it.
@@ -155,6 +164,8 @@ pub struct Checker<'s> {
     progress: Option<ProgressBar>,
     /// Bytes of the files already checked, for the progress bar.
     done_bytes: u64,
+    /// Inputs not checked (recognised as something else).
+    not_read: Vec<NotRead>,
 }
 
 /// What the checking thread keeps while records stream by: the whole-run keys, the identity
@@ -188,6 +199,7 @@ impl<'s> Checker<'s> {
             readers: (0..inputs.len()).map(|_| None).collect(),
             progress: None,
             done_bytes: 0,
+            not_read: Vec::new(),
         }
     }
 
@@ -225,6 +237,7 @@ impl<'s> Checker<'s> {
                     self.options.calendar = Some(calendar);
                     self.options.calendar_input = Some(i);
                 }
+                Kind::Other(looks_like) => self.not_read.push(NotRead { input: i, looks_like }),
                 Kind::Attendance => match self.schema.layout(ATTENDANCE.as_bytes()) {
                     Some((layout, _)) => {
                         let layout = &self.schema.layouts[layout];
@@ -258,7 +271,7 @@ impl<'s> Checker<'s> {
     /// Checks every source, feeding `acc` with every record in the same pass, then runs the
     /// cross-record rules.
     pub fn run_accumulating(&mut self, sources: Vec<Box<dyn RecordSource>>, sink: &mut dyn Sink, acc: &mut dyn Accumulator) -> Result<Totals, Error> {
-        let mut totals = Totals { files: self.inputs.len(), records: 0, not_checked: Vec::new() };
+        let mut totals = Totals { files: self.inputs.len(), records: 0, not_checked: Vec::new(), not_read: std::mem::take(&mut self.not_read) };
         acc.begin(&self.options);
         for source in sources {
             totals.records += self.check_source(source, sink, acc)?;

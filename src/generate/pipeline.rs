@@ -233,7 +233,8 @@ fn classify<'s>(schema: &'s Schema, loaded: &Loaded<'s>, i: usize, as_of: NaiveD
     match source::headered::sniff(input)? {
         source::headered::Kind::Calendar => return Ok(InputClass::Calendar),
         source::headered::Kind::Attendance => return Ok(InputClass::Attendance),
-        source::headered::Kind::Calpads => {}
+        // (An extract is "something else" to `check`; here it is what generate converts.)
+        source::headered::Kind::Calpads | source::headered::Kind::Other(_) => {}
     }
     if extract::is_calpads(schema, input)? {
         return Ok(InputClass::Calpads);

@@ -66,6 +66,14 @@ impl<'a> HumanReport<'a> {
             }
         }
         self.summary(out, files, records, &totals.not_checked)?;
+        if !totals.not_read.is_empty() {
+            let list: Vec<String> = totals
+                .not_read
+                .iter()
+                .map(|n| format!("{}: {}", self.inputs.get(n.input).map_or("?", |i| i.display.as_str()), n.looks_like))
+                .collect();
+            writeln!(out, "\nFiles not checked: {}.", list.join("; "))?;
+        }
         Ok(self.tally)
     }
 

@@ -61,6 +61,15 @@ pub struct SummaryLine {
     pub elapsed_ms: u128,
     /// Rules that did not run for want of an input, with the option that would run them.
     pub not_checked: Vec<NotCheckedLine>,
+    /// Files of the run that were not checked, and what they look like.
+    pub files_not_checked: Vec<NotReadLine>,
+}
+
+/// One file that was not checked.
+#[derive(Serialize)]
+pub struct NotReadLine {
+    pub file: String,
+    pub looks_like: String,
 }
 
 /// One rule that did not run.
@@ -94,6 +103,14 @@ impl<'a> JsonReport<'a> {
             info: t.info,
             elapsed_ms,
             not_checked,
+            files_not_checked: totals
+                .not_read
+                .iter()
+                .map(|n| NotReadLine {
+                    file: self.inputs.get(n.input).map_or_else(String::new, |i| i.display.clone()),
+                    looks_like: n.looks_like.clone(),
+                })
+                .collect(),
         };
         serde_json::to_writer(&mut *self.out, &line)?;
         self.out.write_all(b"\n")?;

@@ -65,6 +65,57 @@ pub enum Kind {
     Calendar,
     /// Daily attendance.
     Attendance,
+    /// Something rollcall does not check, and what it looks like ("rollcall's manifest of a
+    /// generate run", "a district extract …"): named in the summary, never skipped silently.
+    Other(String),
+}
+
+/// Record types a CALPADS file's first field may hold.
+const RECORD_TYPES: [&str; 6] = ["SENR", "SINF", "STAS", "SENR-R", "SINF-R", "STAS-R"];
+
+/// Whether a file's name says it holds data (`.txt`, `.csv`, `.dat`, or no extension): such a
+/// file is read as CALPADS unless its content says otherwise, so a damaged one is reported.
+fn data_name(path: &std::path::Path) -> bool {
+    match path.extension().and_then(|e| e.to_str()) {
+        None => true,
+        Some(e) => ["txt", "csv", "dat", "tsv"].iter().any(|d| e.eq_ignore_ascii_case(d)),
+    }
+}
+
+/// What a file that is no calendar, attendance or CALPADS file looks like, if it is one of
+/// the kinds rollcall knows to leave alone.
+fn other_kind(path: &std::path::Path, head: &[u8], cells: &[String], second: &[u8]) -> Option<String> {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_ascii_lowercase();
+    let text = String::from_utf8_lossy(head);
+    let first_field =
+        |line: &[u8]| String::from_utf8_lossy(line.split(|b| matches!(b, b'^' | b',' | b'\t')).next().unwrap_or_default()).trim().to_owned();
+    if RECORD_TYPES.contains(&first_field(head.strip_prefix(BOM).unwrap_or(head)).as_str()) {
+        return None;
+    }
+    if text.trim_start().starts_with('{') && text.contains("\"outputs\"") && text.contains("\"inputs\"") {
+        return Some("rollcall's manifest of a generate run".to_owned());
+    }
+    if cells.first().map(String::as_str) == Some("sourcefile") && cells.iter().any(|c| c == "reasons") {
+        return Some("the rejected rows of a rollcall generate run".to_owned());
+    }
+    if name.ends_with(".toml")
+        && (text.contains("[columns]") || text.contains("[codes") || text.contains("[files.") || text.contains("[attendance_codes]"))
+    {
+        return Some("a mapping file, read with --mapping".to_owned());
+    }
+    // A header row followed by rows that are not CALPADS records: a district extract.
+    let header_like = cells.len() >= 3 && cells.iter().filter(|c| c.chars().any(char::is_alphabetic)).count() >= 3;
+    if header_like && !RECORD_TYPES.contains(&first_field(second).as_str()) && !cells.iter().any(|c| c == "recordtypecode") {
+        return Some("a district extract with a header row, which `rollcall generate` converts to CALPADS files".to_owned());
+    }
+    if data_name(path) {
+        return None;
+    }
+    if head.contains(&0) {
+        return Some("a binary file, not a text file".to_owned());
+    }
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
+    Some(format!("a .{ext} file, not a CALPADS file"))
 }
 
 /// The delimiter of a header line: whichever of `,` `;` tab occurs most (comma when none does).
@@ -99,13 +150,14 @@ pub fn sniff(input: &Input) -> Result<Kind, Error> {
     }
     let (cells, _) = header_of(&head);
     let has = |columns: &Columns, meaning: &str| find_column(columns, meaning, &cells).is_some();
-    Ok(if has(CALENDAR_COLUMNS, "date") && has(CALENDAR_COLUMNS, "day_type") {
-        Kind::Calendar
-    } else if has(ATTENDANCE_COLUMNS, "date") && has(ATTENDANCE_COLUMNS, "attendance_code") {
-        Kind::Attendance
-    } else {
-        Kind::Calpads
-    })
+    if has(CALENDAR_COLUMNS, "date") && has(CALENDAR_COLUMNS, "day_type") {
+        return Ok(Kind::Calendar);
+    }
+    if has(ATTENDANCE_COLUMNS, "date") && has(ATTENDANCE_COLUMNS, "attendance_code") {
+        return Ok(Kind::Attendance);
+    }
+    let second = head.split(|b| *b == b'\n').nth(1).unwrap_or_default();
+    Ok(other_kind(&input.path, &head, &cells, second).map_or(Kind::Calpads, Kind::Other))
 }
 
 /// How the columns of a headered file become a layout's fields.

@@ -51,6 +51,46 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<Input>, Error> {
     Ok(out)
 }
 
+/// Like [`expand`], but a folder yields every file below it, whatever its extension (hidden
+/// ones left out): `rollcall check` tells each by its content and names the ones it does not
+/// check, so nothing in a folder is skipped silently.
+pub fn expand_all(paths: &[PathBuf]) -> Result<Vec<Input>, Error> {
+    let mut out: Vec<Input> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for path in paths {
+        let meta = std::fs::metadata(path).map_err(|source| Error::Read { path: path.clone(), source })?;
+        if meta.is_dir() {
+            let mut found = Vec::new();
+            walk_all(path, &mut found)?;
+            if found.is_empty() {
+                return Err(Error::NoInputs { path: path.clone() });
+            }
+            found.sort();
+            out.extend(found.into_iter().map(|p| Input { display: p.display().to_string(), path: p }));
+        } else {
+            out.push(Input { path: path.clone(), display: path.display().to_string() });
+        }
+    }
+    out.retain(|input| seen.insert(std::fs::canonicalize(&input.path).unwrap_or_else(|_| input.path.clone())));
+    Ok(out)
+}
+
+fn walk_all(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
+    let read_err = |source| Error::Read { path: dir.to_path_buf(), source };
+    for entry in std::fs::read_dir(dir).map_err(read_err)? {
+        let path = entry.map_err(read_err)?.path();
+        if path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.')) {
+            continue;
+        }
+        if path.is_dir() {
+            walk_all(&path, out)?;
+        } else if path.is_file() {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
     let read_err = |source| Error::Read { path: dir.to_path_buf(), source };
     for entry in std::fs::read_dir(dir).map_err(read_err)? {

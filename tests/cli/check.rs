@@ -154,14 +154,15 @@ fn every_json_line_follows_the_contract() {
     }
     assert!(columns > 50, "only {columns} findings carry a column");
     assert_eq!(summary["kind"], "summary");
-    let summary_keys: BTreeSet<&str> = ["kind", "files", "records", "fatal", "warning", "info", "elapsed_ms", "not_checked"].into();
+    let summary_keys: BTreeSet<&str> =
+        ["kind", "files", "records", "fatal", "warning", "info", "elapsed_ms", "not_checked", "files_not_checked"].into();
     assert_eq!(summary.as_object().unwrap().keys().map(String::as_str).collect::<BTreeSet<_>>(), summary_keys);
     assert_eq!([&summary["fatal"], &summary["warning"], &summary["info"]].map(|v| v.as_u64().unwrap()), counts);
     assert!(summary["files"].as_u64().unwrap() > 100 && summary["records"].as_u64().unwrap() > 100);
 }
 
 #[test]
-fn a_folder_is_every_txt_and_csv_below_it_in_path_order() {
+fn a_folder_is_every_file_below_it_in_path_order_each_told_by_its_content() {
     let dir = tempfile::tempdir().unwrap();
     let nested = dir.path().join("school-b/fall");
     fs::create_dir_all(&nested).unwrap();
@@ -174,7 +175,11 @@ fn a_folder_is_every_txt_and_csv_below_it_in_path_order() {
     let files: Vec<&str> = diagnostics(&lines).iter().filter(|d| d["rule"] == "FIELD-CODE").map(|d| d["file"].as_str().unwrap()).collect();
     let root = dir.path().to_string_lossy();
     assert_eq!(files, [format!("{root}/school-b/fall/senr-b.csv"), format!("{root}/senr-a.txt")]);
-    assert_eq!(lines.last().unwrap()["files"], 2);
+    // The notes are named as not checked, with what they look like; never skipped silently.
+    let summary = lines.last().unwrap();
+    assert_eq!(summary["files"], 3);
+    assert_eq!(summary["files_not_checked"][0]["file"], format!("{root}/notes.md"));
+    assert_eq!(summary["files_not_checked"][0]["looks_like"], "a .md file, not a CALPADS file");
 }
 
 #[test]

@@ -102,3 +102,30 @@ fn an_unknown_layout_lists_the_known_ones() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("(fixed, tab)"));
 }
+
+#[test]
+fn files_are_told_by_their_content_whatever_their_names() {
+    // SENR_2025.TXT, sinf.dat and a STAS file with no extension are the whole submission; a
+    // README beside them is named as not checked; an extract is named as one.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy("samples/clean/senr.txt", dir.path().join("SENR_2025.TXT")).unwrap();
+    std::fs::copy("samples/clean/sinf.txt", dir.path().join("sinf.dat")).unwrap();
+    std::fs::copy("samples/clean/stas.txt", dir.path().join("stas")).unwrap();
+    std::fs::copy("samples/extracts/enrollment.csv", dir.path().join("enrollment.csv")).unwrap();
+    std::fs::write(dir.path().join("README.md"), "# notes\n").unwrap();
+    let out = rollcall().args(["check", "--format", "json", "--as-of", AS_OF]).arg(dir.path()).output().unwrap();
+    let lines = json_lines(&out.stdout);
+    let summary = lines.last().unwrap();
+    assert_eq!(summary["records"], 310 + 312 + 302, "{summary}");
+    let not: Vec<(String, String)> = summary["files_not_checked"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            (Path::new(n["file"].as_str().unwrap()).file_name().unwrap().to_string_lossy().into_owned(), n["looks_like"].as_str().unwrap().to_owned())
+        })
+        .collect();
+    assert_eq!(not.len(), 2, "{not:?}");
+    assert!(not[0].0 == "README.md" && not[1].0 == "enrollment.csv" && not[1].1.contains("district extract"), "{not:?}");
+    assert_eq!(out.status.code(), Some(0));
+}
