@@ -94,6 +94,8 @@ pub struct Ledger {
     pub records: u64,
     /// Records outside every enrollment, reported at the end in runs.
     outside: Vec<Outside>,
+    /// Records dated outside the calendar's academic year: how many, and the first.
+    outside_year: (u64, Option<Outside>),
     /// Every record not counted for a reason of its day (not a school day, outside every
     /// enrollment, a second record), for the monthly balancing's explanations.
     pub refused: Vec<Refused>,
@@ -268,11 +270,25 @@ impl Ledger {
                 (Some(o), Some(i)) => self.school_years[i].kind[o],
                 _ => 0,
             };
+            if kind != 1 && offset.is_none() {
+                // Outside the calendar's year (last year's calendar, or this record's year
+                // mistyped): one finding for all of them, at the end.
+                if self.outside_year.0 == 0 {
+                    self.outside_year.1 = Some(Outside {
+                        student: r.student,
+                        school: r.school,
+                        day: r.day,
+                        at: RecordRef { file: ctx.file as u32, line: ctx.line, byte: ctx.byte },
+                    });
+                }
+                self.outside_year.0 += 1;
+                self.refuse(ctx, r, "outside the calendar's academic year");
+                return;
+            }
             if kind != 1 {
                 let what = match kind {
                     2 => "a holiday",
                     3 => "a non-school day",
-                    _ if offset.is_none() => "outside the calendar's academic year",
                     _ => "not in the calendar",
                 };
                 report(self.on.non_school_day, &NON_SCHOOL_DAY, &[("what", what)], out);
@@ -677,6 +693,19 @@ impl Accumulator for Ledger {
         self.schools_with_records.extend(with_records);
         if self.figures_only {
             return;
+        }
+        if let (n, Some(first)) = self.outside_year {
+            if self.on.non_school_day {
+                let year = self.year.map(|y| y.to_string()).unwrap_or_default();
+                let what = if n == 1 {
+                    format!("outside the calendar's academic year {year}")
+                } else {
+                    format!("outside the calendar's academic year {year}, as are {} more attendance records (is the calendar another year's?)", n - 1)
+                };
+                let date = from_day_number(first.day).to_string();
+                let args = [("date", date.as_str()), ("what", &what), ("school", &school_code(first.school))];
+                out.push(finding_at(&NON_SCHOOL_DAY, first.at, ATTENDANCE, Some("date"), Some(first.student), &args));
+            }
         }
         self.outside_enrollment(out);
         self.missing_days(out);

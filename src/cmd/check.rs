@@ -67,6 +67,13 @@ pub struct Args {
     /// or the CDE directory export pubschls.txt) for the grade-span and short-term school rules.
     #[arg(long, value_name = "FILE")]
     pub schools: Option<PathBuf>,
+    /// Record types the run must have (comma-separated, like senr,sinf,stas): a missing one is
+    /// fatal, for automated runs.
+    #[arg(long, value_name = "TYPES", value_delimiter = ',')]
+    pub require: Vec<String>,
+    /// The academic year every file must be of (YYYY-YYYY): a file of another year is fatal.
+    #[arg(long, value_name = "YEAR", value_parser = parse_year)]
+    pub year: Option<crate::domain::date::AcademicYear>,
     /// Do not report these rules: IDs, or family prefixes like XF (repeatable, comma-separated).
     #[arg(long, value_name = "RULE", value_delimiter = ',')]
     pub ignore: Vec<String>,
@@ -99,6 +106,15 @@ pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitC
             options.census_date = args.census_date;
             options.schools = args.schools.as_deref().map(crate::domain::directory::Directory::load).transpose()?;
             options.rules = crate::diagnostic::RuleSet::without(ignore);
+            options.require = args.require.iter().map(|t| t.trim().to_ascii_uppercase()).collect();
+            if let Some(bad) = options.require.iter().find(|t| schema.layout(t.as_bytes()).is_none()) {
+                let known: Vec<String> = schema.layouts.iter().map(|l| l.record_type.to_ascii_lowercase()).collect();
+                return Err(Error::Argument {
+                    arg: "--require",
+                    message: format!("`{}` is not a record type ({})", bad.to_ascii_lowercase(), known.join(", ")),
+                });
+            }
+            options.year = args.year;
             Engine::Calpads(Box::new(schema), options)
         }
     };
@@ -116,6 +132,11 @@ pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitC
         }
     };
     Ok(exit_code(&tally, args.deny_warnings))
+}
+
+/// `--year`: an academic year like 2025-2026.
+fn parse_year(s: &str) -> Result<crate::domain::date::AcademicYear, String> {
+    crate::domain::date::AcademicYear::parse(s.as_bytes()).ok_or_else(|| format!("`{s}` is not an academic year like 2025-2026"))
 }
 
 /// What reads the inputs: the CALPADS checker (which skips `--ignore`d rules itself), or a

@@ -43,12 +43,26 @@ pub struct Options {
     pub rules: RuleSet,
     /// The school directory, for the directory rules.
     pub schools: Option<Directory>,
+    /// Record types the run must have (`--require`): a missing one is fatal.
+    pub require: Vec<String>,
+    /// The academic year every file must be of (`--year`).
+    pub year: Option<AcademicYear>,
 }
 
 impl Options {
     /// Options with `as_of` as today and nothing else set.
     pub fn new(as_of: NaiveDate) -> Options {
-        Options { as_of, census: false, census_date: None, calendar: None, calendar_input: None, rules: RuleSet::default(), schools: None }
+        Options {
+            as_of,
+            census: false,
+            census_date: None,
+            calendar: None,
+            calendar_input: None,
+            rules: RuleSet::default(),
+            schools: None,
+            require: Vec::new(),
+            year: None,
+        }
     }
 
     /// Whether findings of `rule` are reported.
@@ -315,11 +329,25 @@ impl<'s> Checker<'s> {
             cross::resolve_new_students(index, name_of, out);
         }
         within::check(index, name_of, crate::domain::date::day_number(self.options.as_of), rules, out);
+        self.run_requirements(index, name_of, out);
+        // A calendar of another year than the records is one finding, and is not used.
+        let mut calendar = self.options.calendar.as_ref();
+        if let (Some(cal), Some(input)) = (calendar, self.options.calendar_input) {
+            if let Some(cal_year) = cal.year().filter(|y| *y != year && index.enrollments.iter().any(|e| e.year == year)) {
+                if rules.on(&rules::calendar::WRONG_YEAR) {
+                    let mut f = Finding::new(&rules::calendar::WRONG_YEAR, &[("calendar_year", &cal_year.to_string()), ("year", &year.to_string())]);
+                    f.at.input = Some(input);
+                    f.record_type = Some("calendar".to_owned());
+                    out.push(f);
+                }
+                calendar = None;
+            }
+        }
         let ctx = cross::CrossCtx {
             year,
             census_day: self.options.census_date.unwrap_or_else(|| year.census_day()),
             census: self.options.census,
-            calendar: self.options.calendar.as_ref(),
+            calendar,
             name_of,
             rules,
         };
@@ -333,6 +361,27 @@ impl<'s> Checker<'s> {
         }
         if let (Some(dir), true) = (&self.options.schools, rules.any_on(rules::directory::RULES)) {
             rules::directory::check(index, dir, out);
+        }
+    }
+
+    /// `--require` and `--year`: a required record type with no records, a file of another
+    /// year (one finding per file, at its first record).
+    fn run_requirements(&self, index: &Index, name_of: &dyn Fn(usize) -> String, out: &mut Vec<Finding>) {
+        for wanted in &self.options.require {
+            let record_type = wanted.to_ascii_uppercase();
+            if index.seen.of(&record_type) == 0 && self.options.rules.on(&structure::MISSING_TYPE) {
+                out.push(Finding::new(&structure::MISSING_TYPE, &[("record_type", &record_type)]));
+            }
+        }
+        let Some(year) = self.options.year else { return };
+        for (i, facts) in index.files.iter().enumerate() {
+            let Some(found) = facts.year.filter(|y| *y != year) else { continue };
+            if self.options.rules.on(&structure::WRONG_YEAR) {
+                let name = name_of(i);
+                let mut f = Finding::new(&structure::WRONG_YEAR, &[("file", &name), ("found", &found.to_string()), ("year", &year.to_string())]);
+                (f.at.input, f.at.line, f.record_type) = (Some(i), Some(facts.line), facts.record_type.clone());
+                out.push(f);
+            }
         }
     }
 

@@ -141,6 +141,19 @@ crate::rules! {
         good: ",2025-10-01,school",
     }
 
+    WRONG_YEAR {
+        id: "CAL-WRONG-YEAR",
+        severity: Severity::Fatal,
+        category: Category::Calendar,
+        state_rule: None,
+        summary: "The calendar is of another academic year than the submission",
+        message: "the calendar is for {calendar_year}, the records are for {year}: the calendar rules did not use it",
+        help: "give the {year} attendance calendar; last year's calendar would make every date of this year a non-school day",
+        explanation: "The attendance calendar covers one academic year. When its year is not the year of the records checked with it (last year's calendar left in the folder), it is reported once and not used: the calendar rules would otherwise report every enrollment and every attendance record of the year.",
+        bad: "calendar-2024-2025.csv with the 2025-2026 SENR",
+        good: "calendar-2025-2026.csv with the 2025-2026 SENR",
+    }
+
     NO_CALENDAR {
         id: "CAL-NO-CALENDAR",
         severity: Severity::Warning,

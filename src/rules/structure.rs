@@ -108,4 +108,31 @@ crate::rules! {
         bad: "line 1: ...^2025-2026^...   line 2: ...^2024-2025^...",
         good: "line 1: ...^2025-2026^...   line 2: ...^2025-2026^...",
     }
+
+    MISSING_TYPE {
+        id: "STRUCT-MISSING-TYPE",
+        severity: Severity::Fatal,
+        category: Category::Structure,
+        state_rule: None,
+        summary: "A record type the run requires (--require) has no records",
+        message: "no {record_type} records in the run, and --require asks for them",
+        help: "add the {record_type} file to the run (or check its name and content: rollcall tells files by their first record), or leave {record_type} out of --require",
+        explanation: "An automated run that must check a whole submission names the record types it needs with --require senr,sinf,stas. A missing one is then fatal (exit 1) instead of the informational XF-NOT-CHECKED note, so a nightly job cannot pass because a file was not exported.",
+        bad: "rollcall check --require senr,sinf,stas senr.txt sinf.txt",
+        good: "rollcall check --require senr,sinf,stas senr.txt sinf.txt stas.txt",
+    }
+
+    WRONG_YEAR {
+        id: "STRUCT-WRONG-YEAR",
+        severity: Severity::Fatal,
+        category: Category::Calendar,
+        state_rule: None,
+        summary: "A file is of another academic year than the run requires (--year)",
+        message: "{file} is {found}; --year asks for {year}",
+        help: "export {file} for {year}, or leave it out of this run",
+        explanation: "With --year YYYY-YYYY, every file of the run must be of that academic year: one file of last year among this year's is one finding naming the file and both years, at the top of its section, instead of a record finding for each of its records.",
+        bad: "rollcall check --year 2025-2026 senr-2024.txt sinf.txt stas.txt",
+        good: "rollcall check --year 2025-2026 senr.txt sinf.txt stas.txt",
+    }
+
 }

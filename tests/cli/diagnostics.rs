@@ -129,3 +129,45 @@ fn files_are_told_by_their_content_whatever_their_names() {
     assert!(not[0].0 == "README.md" && not[1].0 == "enrollment.csv" && not[1].1.contains("district extract"), "{not:?}");
     assert_eq!(out.status.code(), Some(0));
 }
+
+/// The rules of the findings of `check` on `args` (after the common options), and the exit.
+fn rules_of(args: &[&str]) -> (Option<i32>, Vec<String>) {
+    let out = rollcall().args(["check", "--format", "json", "--as-of", AS_OF]).args(args).output().unwrap();
+    let rules = json_lines(&out.stdout).iter().filter(|l| l["kind"] == "diagnostic").map(|l| l["rule"].as_str().unwrap().to_owned()).collect();
+    (out.status.code(), rules)
+}
+
+#[test]
+fn last_years_calendar_is_one_error_not_one_per_record() {
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["senr.txt", "sinf.txt", "stas.txt", "attendance.csv"] {
+        std::fs::copy(Path::new("samples/clean").join(f), dir.path().join(f)).unwrap();
+    }
+    // The same calendar a year earlier (the dates of 2024-2025).
+    let calendar = std::fs::read_to_string("samples/clean/calendar.csv")
+        .unwrap()
+        .replace(",2025-", ",2024-X")
+        .replace(",2026-", ",2025-")
+        .replace(",2024-X", ",2024-");
+    std::fs::write(dir.path().join("calendar.csv"), calendar).unwrap();
+    let (code, rules) = rules_of(&[dir.path().to_str().unwrap()]);
+    assert_eq!(code, Some(1));
+    let count = |id: &str| rules.iter().filter(|r| *r == id).count();
+    assert_eq!(count("CAL-WRONG-YEAR"), 1, "{rules:?}");
+    assert_eq!(count("ATT-NON-SCHOOL-DAY"), 1, "the daily records outside the calendar's year are one finding: {rules:?}");
+    assert_eq!(count("XF-EXPECTED-DAYS") + count("XF-NON-SCHOOL-DAY"), 0, "the calendar of another year is not used: {rules:?}");
+}
+
+#[test]
+fn require_and_year_make_a_missing_file_or_another_year_fatal() {
+    let (code, rules) = rules_of(&["samples/clean/senr.txt", "samples/clean/sinf.txt"]);
+    assert_eq!(code, Some(0), "without --require a missing STAS is a note: {rules:?}");
+    let (code, rules) = rules_of(&["--require", "senr,sinf,stas", "samples/clean/senr.txt", "samples/clean/sinf.txt"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(rules.iter().filter(|r| *r == "STRUCT-MISSING-TYPE").count(), 1, "{rules:?}");
+    let (code, rules) = rules_of(&["--year", "2024-2025", "samples/clean/sinf.txt"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(rules, ["STRUCT-WRONG-YEAR"], "one finding for the file");
+    let out = rollcall().args(["check", "--require", "senr,snf", "samples/clean"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
