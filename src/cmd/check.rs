@@ -74,6 +74,15 @@ pub struct Args {
     /// The academic year every file must be of (YYYY-YYYY): a file of another year is fatal.
     #[arg(long, value_name = "YEAR", value_parser = parse_year)]
     pub year: Option<crate::domain::date::AcademicYear>,
+    /// Show only the findings of this school (7-digit code).
+    #[arg(long = "school", value_name = "CODE")]
+    pub only_school: Option<String>,
+    /// Show only the findings of this student (SSID, or local student ID).
+    #[arg(long = "ssid", value_name = "ID")]
+    pub only_student: Option<String>,
+    /// Show only these rules: IDs, or family prefixes like ATT (repeatable, comma-separated).
+    #[arg(long = "rule", value_name = "RULE", value_delimiter = ',')]
+    pub only_rules: Vec<String>,
     /// Do not report these rules: IDs, or family prefixes like XF (repeatable, comma-separated).
     #[arg(long, value_name = "RULE", value_delimiter = ',')]
     pub ignore: Vec<String>,
@@ -118,16 +127,17 @@ pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitC
             Engine::Calpads(Box::new(schema), options)
         }
     };
+    let only = Only { school: args.only_school.clone(), student: args.only_student.clone(), rules: select_rules(&args.only_rules)? };
     let tally = match args.format {
         OutputFormat::Json => {
             let mut report = JsonReport::new(out, &inputs).with_max_per_rule(args.max_per_rule.filter(|n| *n > 0));
-            let totals = engine.run(&inputs, &mut report)?;
+            let totals = engine.run(&inputs, &mut only.sink(&mut report))?;
             report.finish(&totals, started.elapsed().as_millis()).map_err(Error::stdout)?
         }
         OutputFormat::Human => {
             let style = human_style(global, args.max_per_rule, args.width);
             let mut report = HumanReport::new(&inputs, style);
-            let totals = engine.run(&inputs, &mut report)?;
+            let totals = engine.run(&inputs, &mut only.sink(&mut report))?;
             report.finish(out, &totals).map_err(Error::stdout)?
         }
     };
@@ -187,6 +197,45 @@ fn progress_bar(inputs: &[source::Input]) -> Option<ProgressBar> {
     let style = ProgressStyle::with_template("checking {bar:30} {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)").ok()?;
     bar.set_style(style);
     Some(bar)
+}
+
+/// `--school`, `--ssid`, `--rule`: the findings a clerk asked to see.
+struct Only {
+    school: Option<String>,
+    student: Option<String>,
+    rules: Vec<&'static Rule>,
+}
+
+impl Only {
+    fn sink<'a>(&'a self, inner: &'a mut dyn Sink) -> Filtered<'a> {
+        Filtered { inner, only: self }
+    }
+
+    fn keeps(&self, f: &Finding) -> bool {
+        let school = self.school.as_deref().is_none_or(|s| f.school.as_deref() == Some(s.trim()));
+        let student = self.student.as_deref().is_none_or(|s| f.ssid.as_deref() == Some(s.trim()) || f.local_student_id.as_deref() == Some(s.trim()));
+        let rule = self.rules.is_empty() || self.rules.iter().any(|r| std::ptr::eq(*r, f.rule));
+        school && student && rule
+    }
+}
+
+/// Passes on the findings [`Only`] keeps (the summary then counts those).
+struct Filtered<'a> {
+    inner: &'a mut dyn Sink,
+    only: &'a Only,
+}
+
+impl Sink for Filtered<'_> {
+    fn wants_excerpt(&mut self, rule: &'static Rule) -> bool {
+        self.inner.wants_excerpt(rule)
+    }
+    fn finding(&mut self, finding: Finding) -> std::io::Result<()> {
+        if self.only.keeps(&finding) {
+            self.inner.finding(finding)
+        } else {
+            Ok(())
+        }
+    }
 }
 
 /// Drops findings of `--ignore`d rules before they reach a report.

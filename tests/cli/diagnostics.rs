@@ -171,3 +171,19 @@ fn require_and_year_make_a_missing_file_or_another_year_fatal() {
     let out = rollcall().args(["check", "--require", "senr,snf", "samples/clean"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn a_clerk_sees_her_school_her_student_or_one_rule() {
+    let findings = |args: &[&str]| -> Vec<serde_json::Value> {
+        let out = rollcall().args(["check", "--format", "json", "--as-of", AS_OF, "samples/errors"]).args(args).output().unwrap();
+        json_lines(&out.stdout).into_iter().filter(|l| l["kind"] == "diagnostic").collect()
+    };
+    let all = findings(&[]);
+    let school = findings(&["--school", "9990029"]);
+    assert!(!school.is_empty() && school.len() < all.len() && school.iter().all(|f| f["school_of_attendance"] == "9990029"));
+    let ssid = all.iter().find_map(|f| f["ssid"].as_str()).unwrap().to_owned();
+    let student = findings(&["--ssid", &ssid]);
+    assert!(!student.is_empty() && student.iter().all(|f| f["ssid"] == ssid.as_str()));
+    let att = findings(&["--rule", "ATT"]);
+    assert!(!att.is_empty() && att.iter().all(|f| f["rule"].as_str().unwrap().starts_with("ATT-")));
+}
