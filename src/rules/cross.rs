@@ -381,7 +381,9 @@ fn check_summaries(index: &Index, ctx: &CrossCtx<'_>, missing: bool, without: bo
                     && e.year == ctx.year
                     && e.student.ssid().is_some();
                 let key = (e.school, e.year);
-                if needs && !group.summaries.iter().any(|s| (s.school, s.year) == key) && !reported.contains(&key) {
+                // (A STAS of this student whose SSID is damaged is that STAS's finding.)
+                let damaged = index.damaged_match("STAS", e.local, e.school).is_some();
+                if needs && !damaged && !group.summaries.iter().any(|s| (s.school, s.year) == key) && !reported.contains(&key) {
                     reported.push(key);
                     let args = [("school", school_code(e.school)), ("year", e.year.to_string())];
                     out.push(finding(&STAS_MISSING, e.at, "SENR", Some("school_of_attendance"), Some(e.student), &args));
@@ -389,7 +391,9 @@ fn check_summaries(index: &Index, ctx: &CrossCtx<'_>, missing: bool, without: bo
             }
         }
         if without {
-            for s in group.summaries.iter().filter(|s| !group.enrollments.iter().any(|e| (e.school, e.year) == (s.school, s.year))) {
+            let unmatched = |s: &&Summary| !group.enrollments.iter().any(|e| (e.school, e.year) == (s.school, s.year));
+            // (An enrollment of this student whose SSID is damaged is that record's finding.)
+            for s in group.summaries.iter().filter(unmatched).filter(|s| index.damaged_match("SENR", s.local, s.school).is_none()) {
                 let args = [("school", school_code(s.school)), ("year", s.year.to_string())];
                 out.push(finding(&STAS_WITHOUT_ENROLLMENT, s.at, "STAS", Some("school_of_attendance"), Some(group.student), &args));
             }

@@ -100,8 +100,37 @@ pub struct Index {
     /// Records met per record type (SENR, SINF, STAS), readable or not: compared with what
     /// was indexed, it tells a file that could not be read from one that is absent.
     pub seen: Seen,
+    /// Records whose SSID is given but damaged (not 10 digits): they take no part in the
+    /// matching, and a record of another type that they would have matched (same local
+    /// student ID and school) is not reported as unmatched (the damaged SSID is the finding).
+    pub damaged: Vec<Damaged>,
     /// Whether the lists are sorted by student ([`Index::sort_by_student`]).
     sorted: bool,
+}
+
+/// A record with a damaged SSID, as far as it can be read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Damaged {
+    pub record_type: &'static str,
+    pub local: Option<LocalId>,
+    pub school: Option<u32>,
+    pub at: RecordRef,
+}
+
+impl Index {
+    /// Notes a record whose SSID field is filled but not valid.
+    fn note_damaged(&mut self, ctx: &RecordCtx<'_, '_>, record_type: &'static str, ssid: usize, local: usize, school: usize) {
+        if !ctx.is_blank(ssid) && !ctx.is_valid(ssid) {
+            let school = digits(ctx.raw(school)).and_then(|s| u32::try_from(s).ok());
+            self.damaged.push(Damaged { record_type, local: Self::local(ctx, local), school, at: Self::at(ctx) });
+        }
+    }
+
+    /// A damaged record of `record_type` that is probably the student `local` at `school`.
+    pub fn damaged_match(&self, record_type: &str, local: Option<LocalId>, school: u32) -> Option<&Damaged> {
+        let local = local?;
+        self.damaged.iter().find(|d| d.record_type == record_type && d.local == Some(local) && d.school == Some(school))
+    }
 }
 
 /// Records met per record type (`SENR`, `SINF`, …), read or not.
@@ -161,8 +190,9 @@ impl Index {
     /// Adds a SENR record whose key fields are valid. A record without SSID (a new student)
     /// is keyed by its local student ID.
     pub fn add_enrollment(&mut self, ctx: &RecordCtx<'_, '_>, f: &SenrFields) {
-        if let Some(e) = Self::enrollment_of(ctx, f) {
-            self.enrollments.push(e);
+        match Self::enrollment_of(ctx, f) {
+            Some(e) => self.enrollments.push(e),
+            None => self.note_damaged(ctx, "SENR", f.ssid, f.local_id, f.school),
         }
     }
 
@@ -213,6 +243,7 @@ impl Index {
     /// Adds a STAS record whose key fields are valid.
     pub fn add_summary(&mut self, ctx: &RecordCtx<'_, '_>, f: &StasFields) {
         if Self::is_delete(ctx, None) || !ctx.is_valid(f.ssid) || !ctx.is_valid(f.school) {
+            self.note_damaged(ctx, "STAS", f.ssid, f.local_id, f.school);
             return;
         }
         let (Some(ssid), Some(school)) = (digits(ctx.raw(f.ssid)), digits(ctx.raw(f.school))) else { return };

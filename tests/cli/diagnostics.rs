@@ -187,3 +187,25 @@ fn a_clerk_sees_her_school_her_student_or_one_rule() {
     let att = findings(&["--rule", "ATT"]);
     assert!(!att.is_empty() && att.iter().all(|f| f["rule"].as_str().unwrap().starts_with("ATT-")));
 }
+
+#[test]
+fn a_damaged_key_is_one_finding_not_a_cascade() {
+    // SENR line 2's SSID lost its last digit: the field finding says so, and the student's
+    // STAS (same local ID and school) is not reported as a STAS without an enrollment.
+    let dir = tempfile::tempdir().unwrap();
+    samples_with(dir.path(), 2, 7, "990000000");
+    for f in ["calendar.csv", "attendance.csv"] {
+        std::fs::remove_file(dir.path().join(f)).unwrap();
+    }
+    let (_, rules) = rules_of(&[dir.path().to_str().unwrap()]);
+    assert_eq!(rules, ["FIELD-DIGITS"], "{rules:?}");
+    // The other way round: the STAS's SSID damaged, the enrollment fine.
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["senr.txt", "sinf.txt", "stas.txt"] {
+        std::fs::copy(Path::new("samples/clean").join(f), dir.path().join(f)).unwrap();
+    }
+    let stas = std::fs::read_to_string(dir.path().join("stas.txt")).unwrap().replacen("^9900000002^", "^99000O0002^", 1);
+    std::fs::write(dir.path().join("stas.txt"), stas).unwrap();
+    let (_, rules) = rules_of(&[dir.path().to_str().unwrap()]);
+    assert_eq!(rules, ["FIELD-DIGITS"], "{rules:?}");
+}
