@@ -1304,7 +1304,7 @@ fn extract_attendance(cal: &Calendar) -> Vec<Day> {
 /// The category `rollcall` reports for a rule (checked by the samples test).
 fn category(rule: &str) -> &'static str {
     match rule {
-        "STRUCT-FIELD-COUNT" | "STRUCT-UNKNOWN-TYPE" | "STRUCT-ENCODING" => "structure",
+        "STRUCT-FIELD-COUNT" | "STRUCT-TRAILING-DELIMITER" | "STRUCT-UNKNOWN-TYPE" | "STRUCT-ENCODING" => "structure",
         "STRUCT-ACADEMIC-YEAR-MIX"
         | "XF-SSID-DIFFERS"
         | "XF-MULTIPLE-IDENTIFIERS"
@@ -1428,10 +1428,10 @@ impl<'a> Planter<'a> {
         let i = r.pos("address_city_name");
         r.fields[i] = b"SANTA IN\xC9S".to_vec();
         r.plant("address_city_name", "STRUCT-ENCODING", "", "address city SANTA INÉS written in Windows-1252 (byte C9 for É), not UTF-8");
-        let s = self.take("STRUCT-FIELD-COUNT", |s| s.role == Role::Plain && s.update.is_some())?;
+        let s = self.take("STRUCT-TRAILING-DELIMITER", |s| s.role == Role::Plain && s.update.is_some())?;
         let r = self.edit(Kind::Sinf, s, 1)?;
         r.fields.push(Vec::new());
-        r.plant("", "STRUCT-FIELD-COUNT", "", "address-change SINF record exported with a trailing caret: 51 fields instead of 50");
+        r.plant("", "STRUCT-TRAILING-DELIMITER", "", "address-change SINF record exported with a trailing caret: 51 fields instead of 50");
         Ok(())
     }
 

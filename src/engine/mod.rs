@@ -156,6 +156,11 @@ struct WrongEra {
 /// Per-file state while a file streams by.
 #[derive(Debug, Default)]
 struct FileState {
+    /// Records with one empty field too many: how many, and the first (line, byte, found,
+    /// expected, year).
+    trailing: (u64, Option<(u64, u64, usize, usize, AcademicYear)>),
+    /// Records with bytes that are not UTF-8: how many, and the finding of the first.
+    encoding: (u64, Option<Finding>),
     records: u64,
     wrong_eras: Vec<WrongEra>,
     year: Option<AcademicYear>,
@@ -428,6 +433,16 @@ impl<'s> Checker<'s> {
         let mut state = FileState::default();
         let ending = source.shape().map(|s| s.ending);
         let lf_only = ending.is_some_and(|e| e != source::Ending::CrLf);
+        if let Some(shape) = source.shape().filter(|s| matches!(s.delimiter, b';' | b'\t' | b'|')) {
+            let what = match shape.delimiter {
+                b';' => "semicolons",
+                b'\t' => "tabs",
+                _ => "bars (|)",
+            };
+            let mut f = Finding::new(&structure::DELIMITER, &[("what", what)]);
+            f.at.input = Some(file);
+            self.emit(f, None, sink)?;
+        }
         if let (Some(ending), true) = (ending, lf_only) {
             let what = format!("records end with {}", ending.describe());
             let mut f = Finding::new(&structure::LINE_ENDING, &[("what", &what)]);
@@ -459,7 +474,20 @@ impl<'s> Checker<'s> {
                     }
                     take.record(file, *pos, rec, prepared, &mut state, options, acc);
                     let compiled = prepared.form.as_ref().map(|f| &*f.compiled);
-                    for f in std::mem::take(&mut take.findings) {
+                    for mut f in std::mem::take(&mut take.findings) {
+                        // Bytes that are not UTF-8: one finding for the file, at its first record,
+                        // with the count (a file saved in another encoding, not 100 problems).
+                        if std::ptr::eq(f.rule, &structure::ENCODING) {
+                            state.encoding.0 += 1;
+                            if state.encoding.1.is_none() {
+                                let field = f.field.as_deref().zip(compiled).and_then(|(name, c)| c.fields.iter().position(|x| x.spec.name == name));
+                                f.at.span = field.and_then(|i| reader.span(rec, i));
+                                let (text, span) = reader.text(rec, field);
+                                f.excerpt = Some(Excerpt { text, span });
+                                state.encoding.1 = Some(f);
+                            }
+                            continue;
+                        }
                         emit(options, f, Some((rec, &*reader, compiled)), sink)?;
                     }
                 }
@@ -475,6 +503,31 @@ impl<'s> Checker<'s> {
             if source.ends_without_crlf() {
                 self.emit(mixed_endings(file, at), None, sink)?;
             }
+        }
+        if let (n, Some(mut f)) = std::mem::take(&mut state.encoding) {
+            if n > 1 {
+                f.message = format!(
+                    "{} (and {} more records of this file: it is probably saved in another encoding, such as Windows-1252)",
+                    f.message,
+                    n - 1
+                );
+            }
+            self.emit(f, None, sink)?;
+        }
+        if let (n, Some((line, byte, found, expected, year))) = state.trailing {
+            let delimiter = source.shape().map_or('^', |s| char::from(s.delimiter));
+            let records = if n == 1 { "1 record".to_owned() } else { format!("{n} records") };
+            let args = [
+                ("records", records),
+                ("delimiter", delimiter.to_string()),
+                ("found", found.to_string()),
+                ("expected", expected.to_string()),
+                ("year", year.to_string()),
+            ];
+            let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let mut f = Finding::new(&structure::TRAILING_DELIMITER, &args);
+            (f.at.input, f.at.line, f.at.byte) = (Some(file), Some(line), Some(byte));
+            self.emit(f, None, sink)?;
         }
         for wrong in std::mem::take(&mut state.wrong_eras) {
             self.emit(wrong_era_finding(file, &wrong), None, sink)?;
@@ -598,6 +651,12 @@ impl<'s> Take<'s> {
             self.findings.push(ctx.finding(&structure::FIELD_COUNT, None, &args));
             return;
         }
+        if form.trailing {
+            if state.trailing.0 == 0 {
+                state.trailing.1 = Some((pos.line, pos.byte, rec.len(), compiled.fields.len(), year));
+            }
+            state.trailing.0 += 1;
+        }
         if self.index.files[file].record_type.is_none() {
             self.index.files[file] = self.file_facts(rec, form.layout, form.download, form.record_year, pos);
         }
@@ -623,7 +682,10 @@ impl<'s> Take<'s> {
         if self.index_on {
             family.add_keys(&ctx, &mut self.index);
         }
-        if let (Some(fields), true) = (family.identity(), self.identity_on) {
+        // A record whose bytes are not UTF-8 has names that would differ from the same
+        // student's other records only by their encoding: it takes no part in the identity rules.
+        let encoded_badly = prepared.findings.iter().any(|f| std::ptr::eq(f.rule, &structure::ENCODING));
+        if let (Some(fields), true, false) = (family.identity(), self.identity_on, encoded_badly) {
             if let Some(f) = rules::family::family_of(&compiled.layout.record_type) {
                 self.people.add(&ctx, fields, f.record_type);
             }

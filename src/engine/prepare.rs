@@ -30,6 +30,9 @@ pub(crate) struct LayoutForm<'s> {
     pub compiled: Arc<Compiled<'s>>,
     /// Whether the field count is the layout's (field rules ran only then).
     pub fits: bool,
+    /// The record has one empty field more than its layout (an export that ends every line
+    /// with a delimiter): it fits without it, and the file gets one finding for all of them.
+    pub trailing: bool,
 }
 
 /// A record type's layout in the schema and whether it is a download form (`None`: no layout).
@@ -43,6 +46,7 @@ struct FormKey {
     record_year: Option<AcademicYear>,
     year: AcademicYear,
     fits: bool,
+    trailing: bool,
 }
 
 /// What the reading thread worked out for one record.
@@ -124,7 +128,8 @@ impl<'s> Prepare<'s> {
                 // the layout the checking thread reads).
                 Some((f, c)) => match &mut out.form {
                     Some(old) if Arc::ptr_eq(&old.compiled, &self.cache[c]) => {
-                        (old.layout, old.download, old.record_year, old.year, old.fits) = (f.layout, f.download, f.record_year, f.year, f.fits);
+                        (old.layout, old.download, old.record_year, old.year, old.fits, old.trailing) =
+                            (f.layout, f.download, f.record_year, f.year, f.fits, f.trailing);
                     }
                     _ => {
                         let compiled = Arc::clone(&self.cache[c]);
@@ -135,6 +140,7 @@ impl<'s> Prepare<'s> {
                             year: f.year,
                             compiled,
                             fits: f.fits,
+                            trailing: f.trailing,
                         });
                     }
                 },
@@ -157,11 +163,13 @@ impl<'s> Prepare<'s> {
         let record_year = self.year_of(rec, layout);
         let year = record_year.or(self.file_year).unwrap_or_else(|| AcademicYear::containing(self.as_of));
         let compiled = self.compiled(layout, download, year)?;
-        let fits = rec.len() == self.cache[compiled].fields.len();
+        let n = self.cache[compiled].fields.len();
+        let trailing = rec.len() == n + 1 && rec.get(n).is_some_and(<[u8]>::is_empty);
+        let fits = rec.len() == n || trailing;
         if fits && self.file_year.is_none() {
             self.file_year = record_year;
         }
-        Ok(Some((FormKey { layout, download, record_year, year, fits }, compiled)))
+        Ok(Some((FormKey { layout, download, record_year, year, fits, trailing }, compiled)))
     }
 }
 

@@ -135,4 +135,31 @@ crate::rules! {
         good: "rollcall check --year 2025-2026 senr.txt sinf.txt stas.txt",
     }
 
+
+    DELIMITER {
+        id: "STRUCT-DELIMITER",
+        severity: Severity::Fatal,
+        category: Category::Structure,
+        state_rule: None,
+        summary: "A file's fields are separated by semicolons, tabs or bars instead of carets",
+        message: "the fields of this file are separated by {what}; CALPADS files separate them with carets (^)",
+        help: "export the file again with the caret (^) as the delimiter; a spreadsheet saved as CSV in a European locale uses semicolons",
+        explanation: "CALPADS upload files separate fields with carets. A file saved with semicolons (a spreadsheet's CSV in a locale with decimal commas), tabs or bars is rejected whole; rollcall reports it once, at the top of the file, and still reads its records with that delimiter so every other finding is about the data, not the delimiter.",
+        bad: "SENR;;LR-1;9912345;9990011;;2025-2026;…",
+        good: "SENR^^LR-1^9912345^9990011^^2025-2026^…",
+    }
+
+    TRAILING_DELIMITER {
+        id: "STRUCT-TRAILING-DELIMITER",
+        severity: Severity::Fatal,
+        category: Category::Structure,
+        state_rule: None,
+        summary: "Records end with an extra delimiter (one empty field too many)",
+        message: "{records} of this file end with an extra `{delimiter}`: {found} fields where the {year} layout has {expected}",
+        help: "remove the delimiter at the end of each record (the export adds one field too many); the state counts fields",
+        explanation: "A record with one empty field more than its layout is almost always an export that ends every line with a delimiter. rollcall reports it once for the file, with the number of records, and reads the records without that empty last field, so the other rules still check the data.",
+        bad: "SENR^^LR-1^…^N^N^^^",
+        good: "SENR^^LR-1^…^N^N^^",
+    }
+
 }

@@ -173,7 +173,13 @@ pub fn sniff(head: &[u8]) -> Shape {
     let body = &head[bom as usize..];
     let line_end = body.iter().position(|b| matches!(b, b'\n' | b'\r'));
     let first = &body[..line_end.unwrap_or(body.len())];
-    let delimiter = if first.contains(&b'^') || !first.contains(&b',') { b'^' } else { b',' };
+    // The character after the record type (`SENR;…`), else caret unless only commas occur.
+    let after_type = first.iter().position(|b| !(b.is_ascii_uppercase() || *b == b'-')).and_then(|i| first.get(i).copied());
+    let delimiter = match after_type {
+        Some(d @ (b';' | b'\t' | b'|')) if !first.contains(&b'^') => d,
+        _ if first.contains(&b'^') || !first.contains(&b',') => b'^',
+        _ => b',',
+    };
     Shape { delimiter, bom, ending: Ending::sniff(body) }
 }
 
@@ -187,5 +193,7 @@ mod tests {
         assert_eq!(sniff(b"SENR,a,b\nx"), Shape { delimiter: b',', bom: 0, ending: Ending::Lf });
         assert_eq!(sniff(b"SENR,a,b\rSENR"), Shape { delimiter: b',', bom: 0, ending: Ending::Cr });
         assert_eq!(sniff(b""), Shape { delimiter: b'^', bom: 0, ending: Ending::CrLf });
+        assert_eq!(sniff(b"SENR;;LR-1;9912345\r\n").delimiter, b';');
+        assert_eq!(sniff(b"SINF\t\tLI-1\r\n").delimiter, b'\t');
     }
 }

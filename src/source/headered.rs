@@ -87,8 +87,9 @@ fn data_name(path: &std::path::Path) -> bool {
 fn other_kind(path: &std::path::Path, head: &[u8], cells: &[String], second: &[u8]) -> Option<String> {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_ascii_lowercase();
     let text = String::from_utf8_lossy(head);
-    let first_field =
-        |line: &[u8]| String::from_utf8_lossy(line.split(|b| matches!(b, b'^' | b',' | b'\t')).next().unwrap_or_default()).trim().to_owned();
+    let first_field = |line: &[u8]| {
+        String::from_utf8_lossy(line.split(|b| matches!(b, b'^' | b',' | b';' | b'|' | b'\t')).next().unwrap_or_default()).trim().to_owned()
+    };
     if RECORD_TYPES.contains(&first_field(head.strip_prefix(BOM).unwrap_or(head)).as_str()) {
         return None;
     }

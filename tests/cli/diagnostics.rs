@@ -209,3 +209,43 @@ fn a_damaged_key_is_one_finding_not_a_cascade() {
     let (_, rules) = rules_of(&[dir.path().to_str().unwrap()]);
     assert_eq!(rules, ["FIELD-DIGITS"], "{rules:?}");
 }
+
+#[test]
+fn a_whole_file_problem_is_one_finding_with_its_count() {
+    let clean = |dir: &Path| {
+        for f in ["senr.txt", "sinf.txt", "stas.txt"] {
+            std::fs::copy(Path::new("samples/clean").join(f), dir.join(f)).unwrap();
+        }
+    };
+    // SINF saved with semicolons: one finding, and the records are still read and checked.
+    let dir = tempfile::tempdir().unwrap();
+    clean(dir.path());
+    let sinf = std::fs::read_to_string(dir.path().join("sinf.txt")).unwrap().replace('^', ";");
+    std::fs::write(dir.path().join("sinf.txt"), sinf).unwrap();
+    let (_, rules) = rules_of(&[dir.path().to_str().unwrap()]);
+    assert_eq!(rules, ["STRUCT-DELIMITER"], "{rules:?}");
+    // Every SENR record ends with an extra caret: one finding with the count.
+    let dir = tempfile::tempdir().unwrap();
+    clean(dir.path());
+    let senr = std::fs::read_to_string(dir.path().join("senr.txt")).unwrap().replace("\r\n", "^\r\n");
+    std::fs::write(dir.path().join("senr.txt"), senr).unwrap();
+    let out = rollcall().args(["check", "--format", "json", "--as-of", AS_OF]).arg(dir.path()).output().unwrap();
+    let found: Vec<serde_json::Value> = json_lines(&out.stdout).into_iter().filter(|l| l["kind"] == "diagnostic").collect();
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(found[0]["message"].as_str().unwrap().starts_with("310 records of this file end with an extra `^`"), "{}", found[0]["message"]);
+    // SINF saved as Windows-1252 (names with accents): one encoding finding with the count,
+    // and no identity finding caused by the encoding.
+    let dir = tempfile::tempdir().unwrap();
+    clean(dir.path());
+    let sinf = std::fs::read(dir.path().join("sinf.txt")).unwrap();
+    let text = String::from_utf8(sinf).unwrap();
+    let accented = text.matches('É').count() + text.matches('Í').count() + text.matches('Ñ').count();
+    assert!(accented > 1, "the samples have accented names");
+    let latin1: Vec<u8> = text.chars().map(|c| u32::from(c).try_into().unwrap_or(b'?')).collect();
+    std::fs::write(dir.path().join("sinf.txt"), latin1).unwrap();
+    let out = rollcall().args(["check", "--format", "json", "--as-of", AS_OF]).arg(dir.path()).output().unwrap();
+    let found: Vec<serde_json::Value> = json_lines(&out.stdout).into_iter().filter(|l| l["kind"] == "diagnostic").collect();
+    let rules: Vec<&str> = found.iter().map(|f| f["rule"].as_str().unwrap()).collect();
+    assert_eq!(rules, ["STRUCT-ENCODING"], "{found:#?}");
+    assert!(found[0]["message"].as_str().unwrap().contains("more records of this file"), "{}", found[0]["message"]);
+}
