@@ -153,12 +153,15 @@ struct WrongEra {
     records: u64,
 }
 
+/// The first record of a file with one empty field too many: line, byte, fields found and
+/// expected, year.
+type Trailing = (u64, u64, usize, usize, AcademicYear);
+
 /// Per-file state while a file streams by.
 #[derive(Debug, Default)]
 struct FileState {
-    /// Records with one empty field too many: how many, and the first (line, byte, found,
-    /// expected, year).
-    trailing: (u64, Option<(u64, u64, usize, usize, AcademicYear)>),
+    /// Records with one empty field too many: how many, and the first.
+    trailing: (u64, Option<Trailing>),
     /// Records with bytes that are not UTF-8: how many, and the finding of the first.
     encoding: (u64, Option<Finding>),
     records: u64,
