@@ -410,20 +410,18 @@ impl<'s> Checker<'s> {
         out
     }
 
-    /// The submission's academic year: the latest year of the upload files, else of any
-    /// record, else the year of `as_of`.
+    /// The submission's academic year: the year of most of the upload files' records, else of
+    /// any record, else the year of `as_of`.
     pub fn submission_year(&self) -> AcademicYear {
         self.submission_year_of(&self.take.index)
     }
 
     fn submission_year_of(&self, index: &Index) -> AcademicYear {
-        let files = &index.files;
-        files
-            .iter()
-            .filter(|f| !f.download)
-            .filter_map(|f| f.year)
-            .max()
-            .or_else(|| files.iter().filter_map(|f| f.year).max())
+        // The year of most of the upload files' records (a stray file of another year does not
+        // move it), else of any file, else today's.
+        index
+            .majority_year()
+            .or_else(|| index.files.iter().filter_map(|f| f.year).max())
             .unwrap_or_else(|| AcademicYear::containing(self.options.as_of))
     }
 

@@ -26,9 +26,9 @@ crate::rules! {
         category: Category::Structure,
         state_rule: None,
         summary: "Files of one run belong to different LEAs or academic years",
-        message: "this file is for {what} {value}, but {first_file} is for {other}",
-        help: "check one submission at a time: the files of one LEA for one academic year",
-        explanation: "A submission is the set of files one LEA sends for one academic year, and the cross-file rules compare them with each other. Files of another LEA or year in the same run would be compared with the wrong records, so the mix is reported instead of silently checked. CALPADS download (-R) files, which hold several years, are exempt from the year comparison.",
+        message: "this file is for {what} {value}, but {others} {verb} for {other}: its records are left out of the cross-file rules",
+        help: "check one submission at a time: the files of one LEA for one academic year (export this file again for {other}, or check it in a run of its own)",
+        explanation: "A submission is the set of files one LEA sends for one academic year, and the cross-file rules compare them with each other. The LEA and year of most of the run's records are the submission's; a file of another one is reported once, at that file, naming the files it differs from, and its records are left out of the cross-file matching (they would otherwise each be reported as unmatched). CALPADS download (-R) files, which hold several years, are exempt from the year comparison.",
         bad: "exports/senr.txt (9912345, 2025-2026) and exports/old/senr.txt (9912345, 2024-2025)",
         good: "exports/senr.txt (9912345, 2025-2026) and exports/stas.txt (9912345, 2025-2026)",
     }
@@ -224,9 +224,7 @@ pub fn resolve_new_students(index: &mut Index, name_of: &dyn Fn(usize) -> String
 /// Runs every cross-file rule. The index's enrollments and summaries are sorted by SSID on return.
 pub fn check(index: &mut Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) {
     let on = |rule: &Rule| ctx.rules.on(rule);
-    if on(&SUBMISSION_MIX) {
-        check_mix(index, ctx, out);
-    }
+    let left_out = if on(&SUBMISSION_MIX) { check_mix(index, ctx, out) } else { Vec::new() };
     index.sort_by_student();
     let senr = Usable::of(index.seen.of("SENR"), index.enrollments.len());
     let sinf = Usable::of(index.seen.of("SINF"), index.information.len());
@@ -244,6 +242,14 @@ pub fn check(index: &mut Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) {
                     format!("give the {kind} file too (or the whole export folder) to check {}", rule.id),
                 ));
             }
+            false
+        }
+        Usable::Unreadable { .. } if left_out.iter().any(|t| t == kind) => {
+            out.push(not_checked(
+                rule,
+                format!("the run's {kind} records are of another LEA or academic year than the submission (XF-SUBMISSION-MIX)"),
+                format!("check the {kind} file of the same LEA and year with the others to run {}", rule.id),
+            ));
             false
         }
         Usable::Unreadable { seen, read } => {
@@ -281,36 +287,73 @@ pub fn check(index: &mut Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-fn check_mix(index: &Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) {
-    // The LEA is compared with the first file that names one; the year with the first upload
-    // (not download) file that has one, since download files may hold several years.
-    let first_lea = index.files.iter().enumerate().find_map(|(i, f)| Some((i, f.lea?)));
-    let first_year = index.files.iter().enumerate().filter(|(_, f)| !f.download).find_map(|(i, f)| Some((i, f.year?)));
-    let file_ref = |i: usize| RecordRef { file: u32::try_from(i).unwrap_or(u32::MAX), line: index.files[i].line, byte: 0 };
+/// XF-SUBMISSION-MIX; returns the record types of the files it left out.
+fn check_mix(index: &mut Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) -> Vec<String> {
+    // The LEA and the year of most of the run's records are the submission's; a file of
+    // another one is reported (at that file, naming the others), and its records are left out
+    // of the cross-file matching, where each would be reported again as unmatched. CALPADS
+    // download (-R) files may hold several years and are not compared by year.
+    let records = index.records_per_file();
+    let majority = |value: &dyn Fn(&crate::rules::keys::FileFacts) -> Option<u32>| -> Option<u32> {
+        let mut totals: Vec<(u32, u64)> = Vec::new();
+        for (i, f) in index.files.iter().enumerate() {
+            if let Some(v) = value(f) {
+                match totals.iter_mut().find(|(x, _)| *x == v) {
+                    Some((_, n)) => *n += records[i].max(1),
+                    None => totals.push((v, records[i].max(1))),
+                }
+            }
+        }
+        totals.into_iter().max_by_key(|(v, n)| (*n, *v)).map(|(v, _)| v)
+    };
+    let lea = majority(&|f| f.lea);
+    let year = majority(&|f| if f.download { None } else { f.year.map(|y| u32::from(y.0)) });
+    let mut odd: Vec<u32> = Vec::new();
     for (i, f) in index.files.iter().enumerate() {
         let record_type = f.record_type.clone().unwrap_or_default();
+        let others = |same: &dyn Fn(&crate::rules::keys::FileFacts) -> bool| -> (Vec<String>, Vec<Related>) {
+            let of: Vec<(usize, &crate::rules::keys::FileFacts)> = index.files.iter().enumerate().filter(|(j, g)| *j != i && same(g)).collect();
+            (of.iter().map(|(j, _)| (ctx.name_of)(*j)).collect(), of.iter().map(|(j, g)| Related { file: *j, line: g.line }).collect())
+        };
         // `field` says which of the file's values differs (the first record's), so callers
         // can tell an LEA mix from a year mix without reading the message.
-        let mut report = |field: &str, what: &str, value: String, first: usize, other: String| {
-            let args = [("what", what.to_owned()), ("value", value.clone()), ("first_file", (ctx.name_of)(first)), ("other", other)];
-            let mut finding = finding(&SUBMISSION_MIX, file_ref(i), &record_type, Some(field), None, &args);
+        let mut report = |field: &str, what: &str, value: String, other: String, (names, related): (Vec<String>, Vec<Related>)| {
+            let verb = if names.len() == 1 { "is" } else { "are" };
+            let list = match names.len() {
+                0 => "the other files".to_owned(),
+                1..=3 => names.join(", "),
+                n => format!("{}, … ({n} files)", names[..2].join(", ")),
+            };
+            let args = [("what", what.to_owned()), ("value", value.clone()), ("others", list), ("verb", verb.to_owned()), ("other", other)];
+            let mut finding = finding(&SUBMISSION_MIX, RecordRef { file: i as u32, line: f.line, byte: 0 }, &record_type, Some(field), None, &args);
             finding.value = Some(value);
             finding.at.byte = None;
-            finding.related = vec![Related { file: first, line: index.files[first].line }];
+            finding.related = related;
             out.push(finding);
         };
-        if let (Some(lea), Some((first, lea0))) = (f.lea, first_lea) {
-            if i > first && lea != lea0 {
-                report(crate::schema::names::REPORTING_LEA, "LEA", school_code(lea), first, format!("LEA {}", school_code(lea0)));
+        if let (Some(mine), Some(main)) = (f.lea, lea) {
+            if mine != main {
+                let same = |g: &crate::rules::keys::FileFacts| g.lea == Some(main);
+                report(crate::schema::names::REPORTING_LEA, "LEA", school_code(mine), format!("LEA {}", school_code(main)), others(&same));
+                odd.push(i as u32);
                 continue;
             }
         }
-        if let (Some(year), Some((first, year0)), false) = (f.year, first_year, f.download) {
-            if i > first && year != year0 {
-                report(crate::schema::names::ACADEMIC_YEAR_ID, "academic year", year.to_string(), first, year0.to_string());
+        if let (Some(mine), Some(main), false) = (f.year, year, f.download) {
+            if u32::from(mine.0) != main {
+                let main_year = crate::domain::date::AcademicYear(u16::try_from(main).unwrap_or(0));
+                let same = |g: &crate::rules::keys::FileFacts| !g.download && g.year == Some(main_year);
+                report(crate::schema::names::ACADEMIC_YEAR_ID, "academic year", mine.to_string(), main_year.to_string(), others(&same));
+                odd.push(i as u32);
             }
         }
     }
+    if !odd.is_empty() {
+        index.enrollments.retain(|e| !odd.contains(&e.at.file));
+        index.summaries.retain(|s| !odd.contains(&s.at.file));
+        index.information.retain(|r| !odd.contains(&r.at.file));
+    }
+    odd.iter().filter_map(|i| index.files[*i as usize].record_type.clone()).collect()
 }
 
 /// CERT128 both ways: enrollments without summaries, summaries without enrollments.

@@ -126,6 +126,38 @@ impl Index {
         }
     }
 
+    /// Records of the index per input file.
+    pub fn records_per_file(&self) -> Vec<u64> {
+        let mut records = vec![0u64; self.files.len()];
+        let files = self
+            .enrollments
+            .iter()
+            .map(|e| e.at.file)
+            .chain(self.summaries.iter().map(|s| s.at.file))
+            .chain(self.information.iter().map(|r| r.at.file));
+        for f in files {
+            if let Some(n) = records.get_mut(f as usize) {
+                *n += 1;
+            }
+        }
+        records
+    }
+
+    /// The academic year of most of the upload (not download) files' records (the later year
+    /// on a tie): the submission's year.
+    pub fn majority_year(&self) -> Option<AcademicYear> {
+        let records = self.records_per_file();
+        let mut totals: Vec<(AcademicYear, u64)> = Vec::new();
+        for (i, f) in self.files.iter().enumerate().filter(|(_, f)| !f.download) {
+            let Some(y) = f.year else { continue };
+            match totals.iter_mut().find(|(x, _)| *x == y) {
+                Some((_, n)) => *n += records[i].max(1),
+                None => totals.push((y, records[i].max(1))),
+            }
+        }
+        totals.into_iter().max_by_key(|(y, n)| (*n, *y)).map(|(y, _)| y)
+    }
+
     /// A damaged record of `record_type` that is probably the student `local` at `school`.
     pub fn damaged_match(&self, record_type: &str, local: Option<LocalId>, school: u32) -> Option<&Damaged> {
         let local = local?;

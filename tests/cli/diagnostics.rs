@@ -249,3 +249,36 @@ fn a_whole_file_problem_is_one_finding_with_its_count() {
     assert_eq!(rules, ["STRUCT-ENCODING"], "{found:#?}");
     assert!(found[0]["message"].as_str().unwrap().contains("more records of this file"), "{}", found[0]["message"]);
 }
+
+#[test]
+fn last_years_senr_among_this_years_files_is_named_once() {
+    // senr.txt exported for 2024-2025 (its dates a year earlier); sinf.txt and stas.txt are
+    // 2025-2026. One finding at senr.txt naming the other files, and no unmatched STAS.
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["sinf.txt", "stas.txt"] {
+        std::fs::copy(Path::new("samples/clean").join(f), dir.path().join(f)).unwrap();
+    }
+    let senr = std::fs::read_to_string("samples/clean/senr.txt").unwrap().replace("2025-2026", "YEAR");
+    let shifted: String = senr
+        .split('^')
+        .map(|f| match (f.len(), f.get(..4)) {
+            (8, Some("2025")) => format!("2024{}", &f[4..]),
+            (8, Some("2026")) => format!("2025{}", &f[4..]),
+            _ => f.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("^")
+        .replace("YEAR", "2024-2025");
+    std::fs::write(dir.path().join("senr.txt"), shifted).unwrap();
+    let out = rollcall().args(["check", "--format", "json", "--as-of", AS_OF]).arg(dir.path()).output().unwrap();
+    let found: Vec<serde_json::Value> = json_lines(&out.stdout).into_iter().filter(|l| l["kind"] == "diagnostic").collect();
+    let mix: Vec<&serde_json::Value> = found.iter().filter(|f| f["rule"] == "XF-SUBMISSION-MIX").collect();
+    assert_eq!(mix.len(), 1, "{found:#?}");
+    assert!(mix[0]["file"].as_str().unwrap().ends_with("senr.txt"), "the odd file is named, not the right ones");
+    let message = mix[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("2024-2025") && message.contains("sinf.txt") && message.contains("stas.txt") && message.contains("2025-2026"),
+        "{message}"
+    );
+    assert!(!found.iter().any(|f| f["rule"] == "XF-STAS-WITHOUT-ENROLLMENT" || f["rule"] == "XF-STAS-MISSING"), "{found:#?}");
+}
