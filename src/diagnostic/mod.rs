@@ -165,6 +165,8 @@ pub struct Finding {
     pub school: Option<String>,
     /// The record's local student ID, when it has one.
     pub local_student_id: Option<String>,
+    /// The student's name, when the record has it (shown to people, not in JSON).
+    pub student_name: Option<String>,
     pub related: Vec<Related>,
     /// The state rule this finding mirrors when it differs by case from the rule's own
     /// (`None`: the rule's [`Rule::state_rule`]).
@@ -193,6 +195,7 @@ impl Finding {
             local_record_id: None,
             school: None,
             local_student_id: None,
+            student_name: None,
             related: Vec::new(),
             state_rule: None,
             excerpt: None,

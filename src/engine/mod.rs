@@ -571,6 +571,7 @@ impl<'s> Checker<'s> {
             f.local_record_id = get(names::LOCAL_RECORD_ID);
             f.school = get(names::SCHOOL_OF_ATTENDANCE);
             f.local_student_id = get(names::LOCAL_STUDENT_ID);
+            f.student_name = rules::student_name(get("student_legal_first_name"), get("student_legal_last_name"));
             if f.ssid.is_none() {
                 f.ssid = get(names::SSID);
             }

@@ -32,11 +32,13 @@ pub struct HumanReport<'a> {
     style: Style,
     shown: BTreeMap<Option<usize>, Vec<Finding>>,
     pub tally: Tally,
+    /// Per school: fatal findings, warnings, and the students they are about.
+    schools: BTreeMap<String, (u64, u64, std::collections::BTreeSet<String>)>,
 }
 
 impl<'a> HumanReport<'a> {
     pub fn new(inputs: &'a [Input], style: Style) -> HumanReport<'a> {
-        HumanReport { inputs, style, shown: BTreeMap::new(), tally: Tally::default() }
+        HumanReport { inputs, style, shown: BTreeMap::new(), tally: Tally::default(), schools: BTreeMap::new() }
     }
 
     fn is_shown(&self, rule: &Rule) -> bool {
@@ -140,6 +142,12 @@ impl<'a> HumanReport<'a> {
             hidden += n - shown;
             writeln!(out, "  {:<30} {:<8} {:<13} {:>7} {:>7}", rule.id, rule.severity.as_str(), rule.category.as_str(), n, shown)?;
         }
+        if self.schools.len() > 1 {
+            writeln!(out, "\n  {:<10} {:>7} {:>9} {:>9}", "school", "fatal", "warnings", "students")?;
+            for (school, (fatal, warning, students)) in &self.schools {
+                writeln!(out, "  {school:<10} {fatal:>7} {warning:>9} {:>9}", students.len())?;
+            }
+        }
         if hidden > 0 {
             let max = self.style.max_per_rule.unwrap_or(0);
             writeln!(out, "\n{hidden} findings not shown (at most {max} per rule); see them all with --max-per-rule 0 or --format json")?;
@@ -176,6 +184,17 @@ impl Sink for HumanReport<'_> {
     }
 
     fn finding(&mut self, f: Finding) -> io::Result<()> {
+        if let Some(school) = &f.school {
+            let entry = self.schools.entry(school.clone()).or_default();
+            match f.severity() {
+                Severity::Fatal => entry.0 += 1,
+                Severity::Warning => entry.1 += 1,
+                Severity::Info => {}
+            }
+            if let Some(student) = f.ssid.as_ref().or(f.local_student_id.as_ref()) {
+                entry.2.insert(student.clone());
+            }
+        }
         if self.is_shown(f.rule) {
             self.shown.entry(f.at.input).or_default().push(f.clone());
         }
@@ -319,7 +338,18 @@ impl std::error::Error for Rendered<'_> {}
 impl Diagnostic for Rendered<'_> {
     fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
         let state = self.finding.state_rule().map(|s| format!(" [{s}]")).unwrap_or_default();
-        Some(Box::new(format!("{}{state}", self.finding.rule.id)))
+        // Who and where, so a clerk knows the student without reading the record's line.
+        let f = self.finding;
+        let who: Vec<String> = [
+            f.school.as_ref().map(|s| format!("school {s}")),
+            f.ssid.as_ref().map(|s| format!("SSID {s}")).or_else(|| f.local_student_id.as_ref().map(|l| format!("local ID {l}"))),
+            f.student_name.as_ref().map(|n| visible_text(n).into_owned()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let who = if who.is_empty() { String::new() } else { format!(" · {}", who.join(" · ")) };
+        Some(Box::new(format!("{}{state}{who}", self.finding.rule.id)))
     }
 
     fn severity(&self) -> Option<miette::Severity> {

@@ -33,6 +33,13 @@ pub fn whole_run() -> Vec<&'static Rule> {
     [within::RULES, cross::RULES, identity::RULES, directory::RULES].into_iter().flatten().copied().collect()
 }
 
+/// `FIRST LAST` from the name fields a record has, if any.
+pub fn student_name(first: Option<String>, last: Option<String>) -> Option<String> {
+    let name = format!("{} {}", first.unwrap_or_default().trim(), last.unwrap_or_default().trim());
+    let name = name.trim();
+    (!name.is_empty()).then(|| name.to_owned())
+}
+
 /// Every registered rule, family by family, in catalog order.
 pub fn all() -> impl Iterator<Item = &'static Rule> {
     [
@@ -84,6 +91,8 @@ pub struct Compiled<'s> {
     pub local_record_id: Option<usize>,
     pub school: Option<usize>,
     pub local_student_id: Option<usize>,
+    /// The student's legal first and last name, for the heading of a finding.
+    pub names: (Option<usize>, Option<usize>),
 }
 
 /// A rule needs a field that the schema's layout does not have.
@@ -111,6 +120,7 @@ impl<'s> Compiled<'s> {
             local_record_id: pos(crate::schema::names::LOCAL_RECORD_ID),
             school: pos(crate::schema::names::SCHOOL_OF_ATTENDANCE),
             local_student_id: pos(crate::schema::names::LOCAL_STUDENT_ID),
+            names: (pos("student_legal_first_name"), pos("student_legal_last_name")),
             fields: Vec::new(),
             id: 0,
             family: None,
@@ -248,6 +258,7 @@ impl RecordCtx<'_, '_> {
         f.local_record_id = text_of(self.compiled.local_record_id).filter(|s| !s.is_empty());
         f.school = text_of(self.compiled.school).filter(|s| !s.is_empty());
         f.local_student_id = text_of(self.compiled.local_student_id).filter(|s| !s.is_empty());
+        f.student_name = student_name(text_of(self.compiled.names.0), text_of(self.compiled.names.1));
         f
     }
 
