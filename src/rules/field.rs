@@ -248,16 +248,17 @@ fn check_one(ctx: &RecordCtx<'_, '_>, i: usize, field: &CompiledField<'_>, raw: 
     // longer than the upload type the field's maximum is written for. A typed value (a date, a
     // code of digits, a number) is checked for its type first: `2025-08-13` is a date in the
     // wrong form, not a date two characters too long.
-    let typed = matches!(
-        spec.format,
-        ValueFormat::Date
-            | ValueFormat::Day
-            | ValueFormat::Digits
-            | ValueFormat::Integer
-            | ValueFormat::Decimal
-            | ValueFormat::Zip
-            | ValueFormat::AcademicYear
-    );
+    let typed = field.codeset.is_some()
+        || matches!(
+            spec.format,
+            ValueFormat::Date
+                | ValueFormat::Day
+                | ValueFormat::Digits
+                | ValueFormat::Integer
+                | ValueFormat::Decimal
+                | ValueFormat::Zip
+                | ValueFormat::AcademicYear
+        );
     if raw.len() > max && spec.format != ValueFormat::RecordType && !typed {
         let len = String::from_utf8_lossy(raw).chars().count();
         if len > max {
@@ -265,15 +266,16 @@ fn check_one(ctx: &RecordCtx<'_, '_>, i: usize, field: &CompiledField<'_>, raw: 
         }
     }
     let value = check_format(ctx, i, spec.format, raw, dates)?;
+    // A code is looked up before its length is counted: ` 05` is grade 05 with a space.
+    if let Some(set) = field.codeset {
+        check_code(ctx, i, set, raw)?;
+    }
     // A typed value of the right form that is still too long (a number with too many digits).
     if typed && raw.len() > max {
         let len = raw.len();
         return Err(Box::new(ctx.finding(&LENGTH, Some(i), &[("field", &spec.name), ("len", &len.to_string()), ("max", &max.to_string())])));
     }
-    match field.codeset {
-        Some(set) => check_code(ctx, i, set, raw).map(|()| value),
-        None => Ok(value),
-    }
+    Ok(value)
 }
 
 fn check_format(ctx: &RecordCtx<'_, '_>, i: usize, format: ValueFormat, raw: &[u8], dates: &mut DateCache) -> Outcome {
@@ -353,7 +355,25 @@ fn check_code(ctx: &RecordCtx<'_, '_>, i: usize, set: &crate::schema::CodeSet, r
         None if spec.name == names::TRANSACTION_TYPE_CODE => {
             Err(Box::new(ctx.finding(&TRANSACTION_TYPE, Some(i), &[("record_type", &ctx.compiled.record_type), ("codes", &codes())])))
         }
-        None => Err(Box::new(ctx.finding(&CODE, Some(i), &[("field", &spec.name), ("codeset", &set.name), ("codes", &codes())]))),
+        None => {
+            let mut f = ctx.finding(&CODE, Some(i), &[("field", &spec.name), ("codeset", &set.name), ("codes", &codes())]);
+            // The code the value most likely means: spaces, case, a dropped leading zero.
+            let text = String::from_utf8_lossy(raw);
+            let trimmed = text.trim();
+            let candidates =
+                [trimmed.to_owned(), trimmed.to_ascii_uppercase(), format!("{trimmed:0>2}"), format!("{:0>2}", trimmed.to_ascii_uppercase())];
+            if let Some(code) = candidates.iter().filter(|c| c.as_str() != text).find_map(|c| set.lookup(c.as_bytes())) {
+                f.help = format!(
+                    "write `{}` ({}): {} codes are exact, with their leading zeros and capitals and no spaces",
+                    code.code, code.name, set.name
+                );
+            } else if set.codes.len() <= 16 {
+                let named: Vec<String> =
+                    set.codes.iter().filter(|c| c.is_effective(ctx.compiled.year)).map(|c| format!("{} {}", c.code, c.name)).collect();
+                f.help = format!("use one of the {} codes: {}", set.name, named.join("; "));
+            }
+            Err(Box::new(f))
+        }
         Some(code) if !code.is_effective(ctx.compiled.year) => Err(Box::new(ctx.finding(
             &CODE_YEAR,
             Some(i),

@@ -282,3 +282,15 @@ fn last_years_senr_among_this_years_files_is_named_once() {
     );
     assert!(!found.iter().any(|f| f["rule"] == "XF-STAS-WITHOUT-ENROLLMENT" || f["rule"] == "XF-STAS-MISSING"), "{found:#?}");
 }
+
+#[test]
+fn a_code_finding_names_the_code_meant() {
+    // Field 23 (0-based) is grade_level_code: `4` for 04, `kn` for KN, ` 05` with a space.
+    for (value, meant) in [("4", "write `04` (Grade 4)"), ("kn", "write `KN` (Kindergarten)"), (" 05", "write `05`")] {
+        let dir = tempfile::tempdir().unwrap();
+        samples_with(dir.path(), 2, 23, value);
+        let found = findings_at(dir.path(), 2);
+        let code = found.iter().find(|(r, _)| r == "FIELD-CODE").unwrap_or_else(|| panic!("{value}: {found:?}"));
+        assert!(code.1.starts_with(meant), "{value}: {}", code.1);
+    }
+}
