@@ -15,6 +15,7 @@ use crate::engine::{Checker, Options, Sink, Totals};
 use crate::error::Error;
 use crate::layout::recheck;
 use crate::layout::spec::FileLayout;
+use crate::report::baseline::{Baseline, BaselineSink};
 use crate::report::human::HumanReport;
 use crate::report::json::JsonReport;
 use crate::rules::Rule;
@@ -83,6 +84,12 @@ pub struct Args {
     /// Show only these rules: IDs, or family prefixes like ATT (repeatable, comma-separated).
     #[arg(long = "rule", value_name = "RULE", value_delimiter = ',')]
     pub only_rules: Vec<String>,
+    /// Leave out the findings this baseline file accepts (the summary counts them).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Write every finding of this run to a baseline file (review it, then use --baseline).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
     /// Do not report these rules: IDs, or family prefixes like XF (repeatable, comma-separated).
     #[arg(long, value_name = "RULE", value_delimiter = ',')]
     pub ignore: Vec<String>,
@@ -128,16 +135,33 @@ pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitC
         }
     };
     let only = Only { school: args.only_school.clone(), student: args.only_student.clone(), rules: select_rules(&args.only_rules)? };
+    let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
+    // The run through the baseline (accepted findings left out, all of them kept for a new
+    // baseline when asked) and the filters.
+    let run = |sink: &mut dyn Sink| -> Result<Totals, Error> {
+        let mut filtered = only.sink(sink);
+        let mut base = BaselineSink::new(&mut filtered, &inputs, baseline, args.write_baseline.is_some());
+        let mut totals = engine.run(&inputs, &mut base)?;
+        totals.accepted = base.accepted;
+        if let Some(path) = &args.write_baseline {
+            let n = base.write(path)?;
+            #[allow(clippy::print_stderr)]
+            {
+                eprintln!("wrote {n} findings to the baseline {}", path.display());
+            }
+        }
+        Ok(totals)
+    };
     let tally = match args.format {
         OutputFormat::Json => {
             let mut report = JsonReport::new(out, &inputs).with_max_per_rule(args.max_per_rule.filter(|n| *n > 0));
-            let totals = engine.run(&inputs, &mut only.sink(&mut report))?;
+            let totals = run(&mut report)?;
             report.finish(&totals, started.elapsed().as_millis()).map_err(Error::stdout)?
         }
         OutputFormat::Human => {
             let style = human_style(global, args.max_per_rule, args.width);
             let mut report = HumanReport::new(&inputs, style);
-            let totals = engine.run(&inputs, &mut only.sink(&mut report))?;
+            let totals = run(&mut report)?;
             report.finish(out, &totals).map_err(Error::stdout)?
         }
     };

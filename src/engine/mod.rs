@@ -123,6 +123,8 @@ pub struct Totals {
     pub not_checked: Vec<NotChecked>,
     /// Inputs that were not checked, and what they look like.
     pub not_read: Vec<NotRead>,
+    /// Findings left out because a baseline accepts them (`--baseline`).
+    pub accepted: u64,
 }
 
 /// An input the run did not check, and what it looks like.
@@ -293,7 +295,8 @@ impl<'s> Checker<'s> {
     /// Checks every source, feeding `acc` with every record in the same pass, then runs the
     /// cross-record rules.
     pub fn run_accumulating(&mut self, sources: Vec<Box<dyn RecordSource>>, sink: &mut dyn Sink, acc: &mut dyn Accumulator) -> Result<Totals, Error> {
-        let mut totals = Totals { files: self.inputs.len(), records: 0, not_checked: Vec::new(), not_read: std::mem::take(&mut self.not_read) };
+        let mut totals =
+            Totals { files: self.inputs.len(), records: 0, not_checked: Vec::new(), not_read: std::mem::take(&mut self.not_read), accepted: 0 };
         acc.begin(&self.options);
         for source in sources {
             totals.records += self.check_source(source, sink, acc)?;

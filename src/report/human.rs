@@ -68,6 +68,9 @@ impl<'a> HumanReport<'a> {
             }
         }
         self.summary(out, files, records, &totals.not_checked)?;
+        if totals.accepted > 0 {
+            writeln!(out, "\n{} findings accepted in the baseline were left out.", totals.accepted)?;
+        }
         if !totals.not_read.is_empty() {
             let list: Vec<String> = totals
                 .not_read

@@ -63,6 +63,8 @@ pub struct SummaryLine {
     pub not_checked: Vec<NotCheckedLine>,
     /// Files of the run that were not checked, and what they look like.
     pub files_not_checked: Vec<NotReadLine>,
+    /// Findings a baseline accepted (not listed, not counted above).
+    pub accepted: u64,
 }
 
 /// One file that was not checked.
@@ -111,6 +113,7 @@ impl<'a> JsonReport<'a> {
                     looks_like: n.looks_like.clone(),
                 })
                 .collect(),
+            accepted: totals.accepted,
         };
         serde_json::to_writer(&mut *self.out, &line)?;
         self.out.write_all(b"\n")?;

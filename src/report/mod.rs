@@ -2,6 +2,7 @@
 //! machines ([`json`], the JSON Lines contract of `json-output.md`). Reports write to an
 //! `&mut dyn Write` handed in by the caller; the library never prints on its own.
 
+pub mod baseline;
 pub mod human;
 pub mod json;
 

@@ -155,7 +155,7 @@ fn every_json_line_follows_the_contract() {
     assert!(columns > 50, "only {columns} findings carry a column");
     assert_eq!(summary["kind"], "summary");
     let summary_keys: BTreeSet<&str> =
-        ["kind", "files", "records", "fatal", "warning", "info", "elapsed_ms", "not_checked", "files_not_checked"].into();
+        ["kind", "files", "records", "fatal", "warning", "info", "elapsed_ms", "not_checked", "files_not_checked", "accepted"].into();
     assert_eq!(summary.as_object().unwrap().keys().map(String::as_str).collect::<BTreeSet<_>>(), summary_keys);
     assert_eq!([&summary["fatal"], &summary["warning"], &summary["info"]].map(|v| v.as_u64().unwrap()), counts);
     assert!(summary["files"].as_u64().unwrap() > 100 && summary["records"].as_u64().unwrap() > 100);

@@ -294,3 +294,37 @@ fn a_code_finding_names_the_code_meant() {
         assert!(code.1.starts_with(meant), "{value}: {}", code.1);
     }
 }
+
+#[test]
+fn a_baseline_accepts_verified_findings_and_lets_new_ones_through() {
+    let dir = tempfile::tempdir().unwrap();
+    let baseline = dir.path().join("baseline.csv");
+    let run = |extra: &[&str], folder: &Path| {
+        let out = rollcall().args(["check", "--format", "json", "--as-of", AS_OF]).args(extra).arg(folder).output().unwrap();
+        (out.status.code(), json_lines(&out.stdout))
+    };
+    let (code, all) = run(&["--write-baseline", baseline.to_str().unwrap()], Path::new("samples/errors"));
+    assert_eq!(code, Some(1));
+    let total = all.len() - 1;
+    let (code, lines) = run(&["--baseline", baseline.to_str().unwrap()], Path::new("samples/errors"));
+    assert_eq!(code, Some(0), "every finding accepted");
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["accepted"], total as u64);
+    // A new mistake in a copy: only it is reported (line numbers do not matter to the baseline).
+    let copy = dir.path().join("errors");
+    std::fs::create_dir(&copy).unwrap();
+    for e in std::fs::read_dir("samples/errors").unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), copy.join(e.file_name())).unwrap();
+    }
+    let senr = std::fs::read_to_string(copy.join("senr.txt")).unwrap();
+    let mut lines: Vec<String> = senr.split("\r\n").map(str::to_owned).collect();
+    let extra = lines[1].replace("^TK^", "^T1^");
+    lines.insert(0, extra.replace("LR-0002", "LR-9999"));
+    std::fs::write(copy.join("senr.txt"), lines.join("\r\n")).unwrap();
+    let (code, lines) = run(&["--baseline", baseline.to_str().unwrap()], &copy);
+    assert_eq!(code, Some(1));
+    let rules: Vec<&str> = lines.iter().filter(|l| l["kind"] == "diagnostic").map(|l| l["rule"].as_str().unwrap()).collect();
+    assert!(rules.contains(&"FIELD-CODE"), "the new finding is reported: {rules:?}");
+    assert!(rules.len() < 5, "the accepted ones are not, though every line moved by one: {rules:?}");
+}
