@@ -113,6 +113,9 @@ fn note_unused_columns(plan: &Generation<'_>) {
     for (input, record_type, columns) in plan.unused_columns() {
         eprintln!("note: {input} ({record_type}): columns not used: {}", columns.join(", "));
     }
+    for note in plan.unmatched_mapping() {
+        eprintln!("warning: {note}");
+    }
 }
 
 /// Shows the findings the way `rollcall check` does.

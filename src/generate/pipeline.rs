@@ -160,6 +160,32 @@ impl<'s> Generation<'s> {
         &self.dir.dir
     }
 
+    /// What the mapping file names that no input has: a `[columns]` header no extract has, a
+    /// `[files."…"]` name no input has (a typo there is silently nothing, so it is said).
+    pub fn unmatched_mapping(&self) -> Vec<String> {
+        let mapping = &self.loaded.mapping;
+        let Some(path) = &mapping.path else { return Vec::new() };
+        let headers: Vec<&str> = self
+            .loaded
+            .kinds
+            .iter()
+            .filter_map(|k| match k {
+                InputClass::Extract(e) => Some(e.headers.iter().map(String::as_str)),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        let names: Vec<String> = self.loaded.inputs.iter().filter_map(|i| i.path.file_name().map(|n| n.to_string_lossy().into_owned())).collect();
+        let mut out = Vec::new();
+        for column in mapping.columns.keys().filter(|c| !headers.iter().any(|h| h.trim() == c.trim())) {
+            out.push(format!("{}: [columns] \"{column}\" matches no column of the extracts", path.display()));
+        }
+        for file in mapping.files.keys().filter(|f| !names.iter().any(|n| n == *f)) {
+            out.push(format!("{}: [files.\"{file}\"] matches no input file", path.display()));
+        }
+        out
+    }
+
     /// Extract columns no layout field or mapping uses, per input: (input, record type, columns).
     pub fn unused_columns(&self) -> impl Iterator<Item = (&str, &str, &[String])> {
         self.loaded.kinds.iter().filter_map(|s| match s {

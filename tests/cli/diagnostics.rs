@@ -328,3 +328,39 @@ fn a_baseline_accepts_verified_findings_and_lets_new_ones_through() {
     assert!(rules.contains(&"FIELD-CODE"), "the new finding is reported: {rules:?}");
     assert!(rules.len() < 5, "the accepted ones are not, though every line moved by one: {rules:?}");
 }
+
+#[test]
+fn a_day_count_names_its_comma_space_or_letter() {
+    // STAS field 16 (0-based 15) is days_attended_in_person.
+    for (value, advice) in
+        [("176,5", "decimal comma: write 176.5"), (" 172", "a leading space in days_attended_in_person: 172"), ("8O", "the letter O at position 2")]
+    {
+        let dir = tempfile::tempdir().unwrap();
+        for f in ["senr.txt", "sinf.txt", "stas.txt"] {
+            std::fs::copy(Path::new("samples/clean").join(f), dir.path().join(f)).unwrap();
+        }
+        let stas = std::fs::read_to_string(dir.path().join("stas.txt")).unwrap();
+        let mut lines: Vec<String> = stas.split("\r\n").map(str::to_owned).collect();
+        let mut fields: Vec<String> = lines[0].split('^').map(str::to_owned).collect();
+        fields[15] = value.to_owned();
+        lines[0] = fields.join("^");
+        std::fs::write(dir.path().join("stas.txt"), lines.join("\r\n")).unwrap();
+        let out = rollcall().args(["check", "--format", "json", "--as-of", AS_OF]).arg(dir.path().join("stas.txt")).output().unwrap();
+        let number = json_lines(&out.stdout).into_iter().find(|l| l["rule"] == "FIELD-NUMBER").unwrap_or_else(|| panic!("{value}"));
+        assert!(number["help"].as_str().unwrap().contains(advice), "{value}: {}", number["help"]);
+    }
+}
+
+#[test]
+fn mapping_names_that_match_nothing_are_warned() {
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["enrollment.csv", "demographics.csv", "mapping.toml"] {
+        std::fs::copy(Path::new("samples/extracts").join(f), dir.path().join(f)).unwrap();
+    }
+    let mapping = std::fs::read_to_string(dir.path().join("mapping.toml")).unwrap() + "\n[files.\"enrolment.csv\"]\nrecord_type = \"SENR\"\n";
+    std::fs::write(dir.path().join("mapping.toml"), mapping).unwrap();
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = rollcall().args(["generate", "--as-of", AS_OF, "--out"]).arg(out_dir.path().join("out")).arg(dir.path()).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("[files.\"enrolment.csv\"] matches no input file"), "{stderr}");
+}
