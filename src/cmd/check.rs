@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use chrono::NaiveDate;
 
-use super::{exit_code, human_style, parse_date, select_rules, CodesArgs, DataArgs, GlobalArgs, OutputFormat};
+use super::{exit_code, human_style, parse_date, select_rules, CodesArgs, DataArgs, GlobalArgs};
 use crate::attendance::ledger::Ledger;
 use crate::diagnostic::Finding;
 use crate::engine::{Checker, Options, Sink, Totals};
@@ -17,7 +17,9 @@ use crate::layout::recheck;
 use crate::layout::spec::FileLayout;
 use crate::report::baseline::{Baseline, BaselineSink};
 use crate::report::human::HumanReport;
+use crate::report::file::ReportFile;
 use crate::report::json::JsonReport;
+use crate::report::{Counting, Keep};
 use crate::rules::Rule;
 use crate::schema::Schema;
 use crate::source;
@@ -28,6 +30,8 @@ const AFTER_HELP: &str = "Examples:
   rollcall check samples/clean
   rollcall check samples/errors --max-per-rule 5
   rollcall check exports/ --format json --deny-warnings > findings.jsonl
+  rollcall check exports/ --report worklist.xlsx --report report.html   files for people
+  rollcall check exports/ --format sarif > rollcall.sarif   for a code-scanning view
   rollcall check exports/ --census --calendar calendar.csv   Census Day and calendar rules
   rollcall check cbeds/census.txt --layout fixed   re-check a generated fixed-width file
 
@@ -41,9 +45,14 @@ pub struct Args {
     /// Files or folders to check (a folder means every .txt and .csv file below it).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
-    pub format: OutputFormat,
+    /// Output format on standard output.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Also write a report file, its format told by its extension: .csv (the worklist),
+    /// .xlsx (the worklist, a sheet per school), .html (one self-contained page), .sarif.
+    /// Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub report: Vec<ReportFile>,
     /// Findings shown per rule (0 = all). Default: 20 for human output, all for JSON.
     #[arg(long, value_name = "N")]
     pub max_per_rule: Option<u64>,
@@ -152,20 +161,78 @@ pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitC
         }
         Ok(totals)
     };
-    let tally = match args.format {
-        OutputFormat::Json => {
-            let mut report = JsonReport::new(out, &inputs).with_max_per_rule(args.max_per_rule.filter(|n| *n > 0));
-            let totals = run(&mut report)?;
-            report.finish(&totals, started.elapsed().as_millis()).map_err(Error::stdout)?
+    // Report files (and CSV or SARIF on standard output) take every finding the terminal
+    // report does, kept with their records' text.
+    let keep = !args.report.is_empty() || matches!(args.format, Format::Csv | Format::Sarif);
+    let files = |kept: Option<Vec<Finding>>, totals: &Totals, tally: &crate::report::Tally| -> Result<Vec<u8>, Error> {
+        let findings = kept.unwrap_or_default();
+        let report = crate::report::Run { command: command_line(), as_of: args.data.today(), inputs: &inputs, findings: &findings, totals, tally };
+        crate::report::write_findings(&args.report, &report)?;
+        match args.format {
+            Format::Csv => crate::report::worklist::table(&report).csv(crate::report::csv::Framing::Plain).map_err(Error::stdout),
+            Format::Sarif => crate::report::sarif::findings(&report).map_err(Error::stdout),
+            Format::Human | Format::Json => Ok(Vec::new()),
         }
-        OutputFormat::Human => {
+    };
+    let tally = match args.format {
+        Format::Json => {
+            let mut report = JsonReport::new(out, &inputs).with_max_per_rule(args.max_per_rule.filter(|n| *n > 0));
+            let mut kept = Keep::new(&mut report, keep);
+            let totals = run(&mut kept)?;
+            let kept = kept.kept;
+            let tally = report.finish(&totals, started.elapsed().as_millis()).map_err(Error::stdout)?;
+            files(kept, &totals, &tally)?;
+            tally
+        }
+        Format::Human => {
             let style = human_style(global, args.max_per_rule, args.width);
             let mut report = HumanReport::new(&inputs, style);
-            let totals = run(&mut report)?;
+            let mut kept = Keep::new(&mut report, keep);
+            let totals = run(&mut kept)?;
+            let kept = kept.kept;
+            files(kept, &totals, &report.tally)?;
             report.finish(out, &totals).map_err(Error::stdout)?
+        }
+        Format::Csv | Format::Sarif => {
+            let mut counting = Counting::default();
+            let mut kept = Keep::new(&mut counting, keep);
+            let totals = run(&mut kept)?;
+            let kept = kept.kept;
+            let bytes = files(kept, &totals, &counting.tally)?;
+            out.write_all(&bytes).map_err(Error::stdout)?;
+            counting.tally
         }
     };
     Ok(exit_code(&tally, args.deny_warnings))
+}
+
+/// `check --format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Grouped, labelled diagnostics and a summary table.
+    Human,
+    /// JSON Lines: one diagnostic per line, then a summary line.
+    Json,
+    /// The worklist as CSV: one row per finding, sorted by school, severity and student.
+    Csv,
+    /// SARIF 2.1.0 for code-scanning views.
+    Sarif,
+}
+
+/// The command line as typed (arguments with spaces quoted), for the head of a report.
+pub(crate) fn command_line() -> String {
+    let args: Vec<String> = std::env::args_os()
+        .skip(1)
+        .map(|a| {
+            let a = a.to_string_lossy().into_owned();
+            if a.is_empty() || a.contains(|c: char| c.is_whitespace() || "'\"$`".contains(c)) {
+                format!("'{}'", a.replace('\'', "'\\''"))
+            } else {
+                a
+            }
+        })
+        .collect();
+    format!("rollcall {}", args.join(" "))
 }
 
 /// `--year`: an academic year like 2025-2026.
