@@ -42,14 +42,7 @@ pub fn account(
     let mut off = crate::rules::whole_run();
     off.extend(options.rules.off().iter().copied());
     options.rules = crate::diagnostic::RuleSet::without(off);
-    account_with(schema, inputs, options, &mut Nothing)
-}
-
-/// No second accumulator.
-struct Nothing;
-
-impl crate::engine::Accumulator for Nothing {
-    fn add(&mut self, _: &crate::rules::RecordCtx<'_, '_>, _: bool, _: &mut Vec<crate::diagnostic::Finding>) {}
+    account_with(schema, inputs, options, &mut crate::engine::Nothing)
 }
 
 /// [`account`], feeding `extra` (names and addresses for letters, say) in the same pass.

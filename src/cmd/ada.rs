@@ -8,19 +8,21 @@ use std::process::ExitCode;
 
 use clap::ValueEnum;
 
-use super::{CodesArgs, DataArgs};
+use super::{CodesArgs, DataArgs, GlobalArgs, TableReportArgs};
 use crate::attendance::ada::{self, AdaLine, Period};
-use crate::attendance::{account, Accounted};
+use crate::attendance::Accounted;
 use crate::domain::calendar::SchoolMonth;
 use crate::domain::codes::school_code;
 use crate::domain::date::from_day_number;
-use crate::engine::Options;
 use crate::error::Error;
+use crate::report::csv::Framing;
+use crate::report::table::{Column, Table};
 
 const AFTER_HELP: &str = "Examples:
   rollcall ada samples/clean                     P-1, P-2 and Annual per school and grade span
   rollcall ada exports/ --period p2 --format csv > p2.csv
   rollcall ada exports/ --district --format csv  the district's ADA per grade span
+  rollcall ada exports/ --report ada.xlsx --report ada.html   for a spreadsheet, a page with a chart
 
 Reads the daily attendance, the calendar and the enrollments (SENR files) of the paths.
 ADA = days of attendance in the school months the period counts / days taught in those months
@@ -54,6 +56,8 @@ pub struct Args {
     pub codes: CodesArgs,
     #[command(flatten)]
     pub data: DataArgs,
+    #[command(flatten)]
+    pub report: TableReportArgs,
 }
 
 /// `--period`.
@@ -71,10 +75,9 @@ pub enum Format {
     Csv,
 }
 
-pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, Error> {
-    let schema = args.codes.schema(&args.data, &args.paths)?;
-    let inputs = super::inputs_with(&args.paths, args.calendar.as_ref())?;
-    let accounted = account(&schema, &inputs, Options::new(args.data.today()))?;
+pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitCode, Error> {
+    args.report.check()?;
+    let (inputs, accounted) = super::accounted(&args.codes, &args.data, &args.paths, args.calendar.as_ref(), global)?;
     let ledger = &accounted.ledger;
     if ledger.calendar().is_none() {
         return Err(Error::Argument {
@@ -100,53 +103,88 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, Error> {
     periods.sort();
     periods.dedup();
     let lines = ada::ada(ledger, &periods);
+    let (schools, district) = (school_table(&lines), district_table(&lines));
     let w = |e| Error::stdout(e);
     match (args.format, args.district) {
-        (Format::Csv, false) => out.write_all(school_csv(&lines).as_bytes()).map_err(w)?,
-        (Format::Csv, true) => out.write_all(district_csv(&lines).as_bytes()).map_err(w)?,
+        (Format::Csv, false) => out.write_all(&schools.csv(Framing::Plain).map_err(w)?).map_err(w)?,
+        (Format::Csv, true) => out.write_all(&district.csv(Framing::Plain).map_err(w)?).map_err(w)?,
         (Format::Table, district) => out.write_all(table(&accounted, &lines, &periods, district).as_bytes()).map_err(w)?,
     }
+    let year = ledger.year().map_or_else(String::new, |y| format!(", {y}"));
+    let tables = if args.district { [district, schools, by_school(&lines)] } else { [schools, district, by_school(&lines)] };
+    args.report.write(&format!("Average daily attendance{year}"), &tables, &inputs)?;
     note(&accounted);
     Ok(ExitCode::SUCCESS)
 }
 
-/// The per-school CSV.
-fn school_csv(lines: &[AdaLine]) -> String {
-    let mut text = String::from(
-        "period,school_of_attendance,grade_span,months,days_taught,classroom_attendance_days,classroom_ada,independent_study_days,independent_study_ada,total_ada\n",
-    );
+/// Every school, grade span and period with its numerator and denominator.
+fn school_table(lines: &[AdaLine]) -> Table {
+    let columns = vec![
+        Column::text("period"),
+        Column::text("school_of_attendance"),
+        Column::text("grade_span"),
+        Column::number("months"),
+        Column::number("days_taught"),
+        Column::number("classroom_attendance_days"),
+        Column::number("classroom_ada"),
+        Column::number("independent_study_days"),
+        Column::number("independent_study_ada"),
+        Column::number("total_ada"),
+    ];
+    let mut t = Table::new("ADA by school and grade span", columns);
     for l in lines {
-        text.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{}\n",
-            l.period.code(),
+        t.push(vec![
+            l.period.code().to_owned(),
             school_code(l.school),
-            l.span.label(),
-            l.months.len(),
-            l.days_taught,
-            l.days.classroom,
+            l.span.label().to_owned(),
+            l.months.len().to_string(),
+            l.days_taught.to_string(),
+            l.days.classroom.to_string(),
             ada::two_decimals(&l.classroom()),
-            l.days.independent_study,
+            l.days.independent_study.to_string(),
             ada::two_decimals(&l.independent_study()),
             ada::two_decimals(&l.total()),
-        ));
+        ]);
     }
-    text
+    t
 }
 
-/// The district CSV.
-fn district_csv(lines: &[AdaLine]) -> String {
-    let mut text = String::from("period,grade_span,classroom_ada,independent_study_ada,total_ada\n");
+/// The district's ADA per period and grade span (the exact sum of its schools').
+fn district_table(lines: &[AdaLine]) -> Table {
+    let columns = vec![
+        Column::text("period"),
+        Column::text("grade_span"),
+        Column::number("classroom_ada"),
+        Column::number("independent_study_ada"),
+        Column::number("total_ada"),
+    ];
+    let mut t = Table::new("District ADA by grade span", columns);
     for d in ada::district(lines) {
-        text.push_str(&format!(
-            "{},{},{},{},{}\n",
-            d.period.code(),
-            d.span.label(),
+        t.push(vec![
+            d.period.code().to_owned(),
+            d.span.label().to_owned(),
             ada::two_decimals(&d.classroom),
             ada::two_decimals(&d.independent_study),
-            ada::two_decimals(&d.total())
-        ));
+            ada::two_decimals(&d.total()),
+        ]);
     }
-    text
+    t
+}
+
+/// Each school's total ADA in the last period asked for (every grade span, summed exactly),
+/// charted.
+fn by_school(lines: &[AdaLine]) -> Table {
+    let last = lines.iter().map(|l| l.period).max();
+    let title = last.map_or_else(|| "Total ADA by school".to_owned(), |p| format!("Total ADA by school, {}", p.label()));
+    let mut t = Table::new(&title, vec![Column::text("school_of_attendance"), Column::number("total_ada")]);
+    let mut sums: std::collections::BTreeMap<u32, num_rational::BigRational> = std::collections::BTreeMap::new();
+    for l in lines.iter().filter(|l| Some(l.period) == last) {
+        *sums.entry(l.school).or_default() += l.total();
+    }
+    for (school, total) in sums {
+        t.push(vec![school_code(school), ada::two_decimals(&total)]);
+    }
+    t.with_chart(&title, "school_of_attendance", "total_ada")
 }
 
 /// The table: per period, the months counted, then each school and span with its days of

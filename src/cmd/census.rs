@@ -15,6 +15,7 @@ use super::{parse_date, DataArgs};
 use crate::census::{self, Breakdown, Counter, NotCounted};
 use crate::domain::date::AcademicYear;
 use crate::error::Error;
+use crate::report::csv::{CsvWriter, Framing};
 use crate::source;
 
 const AFTER_HELP: &str = "Examples:
@@ -152,13 +153,18 @@ fn table(rows: &[CensusRow], year: AcademicYear, day: NaiveDate, not_counted: &N
 }
 
 fn csv_text(rows: &[CensusRow]) -> Result<String, Error> {
-    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+    // Through serde to the cells, then through the shared writer (every cell inert).
+    let mut w = csv::WriterBuilder::new().has_headers(true).from_writer(Vec::new());
     let err = |e: csv::Error| Error::Write { path: "census CSV".into(), source: io::Error::other(e) };
     for r in rows {
         w.serialize(r).map_err(err)?;
     }
     let bytes = w.into_inner().map_err(|e| Error::Write { path: "census CSV".into(), source: io::Error::other(e.to_string()) })?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+    let mut out = CsvWriter::new(Framing::Crlf);
+    for rec in csv::ReaderBuilder::new().has_headers(false).from_reader(bytes.as_slice()).records() {
+        out.row(rec.map_err(err)?.iter()).map_err(|source| Error::Write { path: "census CSV".into(), source })?;
+    }
+    out.into_string().map_err(|source| Error::Write { path: "census CSV".into(), source })
 }
 
 #[derive(Serialize)]

@@ -16,15 +16,14 @@ use crate::error::Error;
 use crate::layout::recheck;
 use crate::layout::spec::FileLayout;
 use crate::report::baseline::{Baseline, BaselineSink};
-use crate::report::human::HumanReport;
 use crate::report::file::ReportFile;
+use crate::report::human::HumanReport;
 use crate::report::json::JsonReport;
 use crate::report::{Counting, Keep};
 use crate::rules::Rule;
 use crate::schema::Schema;
 use crate::source;
 use crate::source::headered::{sniff, Kind};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 const AFTER_HELP: &str = "Examples:
   rollcall check samples/clean
@@ -140,6 +139,7 @@ pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitC
                 });
             }
             options.year = args.year;
+            options.progress = super::progress_bar(&inputs, global, "checking");
             Engine::Calpads(Box::new(schema), options)
         }
     };
@@ -251,11 +251,8 @@ impl Engine {
     fn run(self, inputs: &[source::Input], sink: &mut dyn Sink) -> Result<Totals, Error> {
         match self {
             Engine::Calpads(schema, options) => {
-                let bar = progress_bar(inputs);
+                let bar = options.progress.clone();
                 let mut checker = Checker::new(&schema, inputs, options);
-                if let Some(bar) = &bar {
-                    checker = checker.with_progress(bar.clone());
-                }
                 let attendance = inputs.iter().any(|i| matches!(sniff(i), Ok(Kind::Attendance)));
                 let totals = if attendance {
                     // Daily attendance: the ledger rides along the same pass.
@@ -275,19 +272,6 @@ impl Engine {
             Engine::Layout(layout, ignore) => recheck::check_files(&layout, inputs, &mut Ignoring { inner: sink, ignore: &ignore }),
         }
     }
-}
-
-/// A progress bar on standard error for inputs large enough to take a while (32 MiB and
-/// more); indicatif draws nothing when standard error is not a terminal.
-fn progress_bar(inputs: &[source::Input]) -> Option<ProgressBar> {
-    let total: u64 = inputs.iter().filter_map(|i| std::fs::metadata(&i.path).ok()).map(|m| m.len()).sum();
-    if total < 32 << 20 {
-        return None;
-    }
-    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-    let style = ProgressStyle::with_template("checking {bar:30} {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)").ok()?;
-    bar.set_style(style);
-    Some(bar)
 }
 
 /// `--school`, `--ssid`, `--rule`: the findings a clerk asked to see.

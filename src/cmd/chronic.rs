@@ -9,19 +9,20 @@ use std::process::ExitCode;
 
 use clap::ValueEnum;
 
-use super::{CodesArgs, DataArgs};
-use crate::attendance::account;
-use crate::attendance::chronic::{self, Absence};
+use super::{CodesArgs, DataArgs, GlobalArgs, TableReportArgs};
+use crate::attendance::chronic::{self, Absence, GradeLine};
 use crate::domain::codes::{school_code, StudentKey};
 use crate::domain::date::day_number;
 use crate::domain::enrollment::Grade;
-use crate::engine::Options;
 use crate::error::Error;
+use crate::report::csv::Framing;
+use crate::report::table::{Column, Table};
 
 const AFTER_HELP: &str = "Examples:
   rollcall chronic samples/clean                         chronically absent students per school
   rollcall chronic exports/ --as-of 2026-01-30 --format csv > chronic.csv   mid-year, through Jan 30
   rollcall chronic exports/ --by grade --format csv      rates per school and grade
+  rollcall chronic exports/ --report chronic.xlsx --report chronic.html
 
 Absent days = out-of-school suspension + excused + unexcused + non-ADA independent study.
 Eligible: expected to attend more than 30 days. Chronically absent: eligible and absent on
@@ -50,6 +51,8 @@ pub struct Args {
     pub codes: CodesArgs,
     #[command(flatten)]
     pub data: DataArgs,
+    #[command(flatten)]
+    pub report: TableReportArgs,
 }
 
 /// `--by`.
@@ -70,10 +73,9 @@ pub enum Format {
     Csv,
 }
 
-pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, Error> {
-    let schema = args.codes.schema(&args.data, &args.paths)?;
-    let inputs = super::inputs_with(&args.paths, args.calendar.as_ref())?;
-    let accounted = account(&schema, &inputs, Options::new(args.data.today()))?;
+pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitCode, Error> {
+    args.report.check()?;
+    let (inputs, accounted) = super::accounted(&args.codes, &args.data, &args.paths, args.calendar.as_ref(), global)?;
     let ledger = &accounted.ledger;
     if ledger.counted > 0 && ledger.calendar().is_none() {
         return Err(Error::Argument {
@@ -90,14 +92,19 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, Error> {
             message: "no student to count: the inputs have no daily attendance with enrollments, and no STAS records".to_owned(),
         });
     }
+    let main = match args.by {
+        By::School => school_csv(&schools),
+        By::Lea => lea_csv(&chronic::by_lea(ledger, &schools)),
+        By::Grade => grade_csv(&chronic::by_grade(&schools)),
+    };
     let text = match (args.by, args.format) {
-        (By::School, Format::Csv) => school_csv(&schools),
-        (By::Lea, Format::Csv) => lea_csv(&chronic::by_lea(ledger, &schools)),
-        (By::Grade, Format::Csv) => grade_csv(&chronic::by_grade(&schools)),
+        (_, Format::Csv) => String::from_utf8_lossy(&main.csv(Framing::Plain).map_err(Error::stdout)?).into_owned(),
         (By::School | By::Lea, Format::Table) => table(&schools),
         (By::Grade, Format::Table) => grade_table(&chronic::by_grade(&schools)),
     };
     out.write_all(text.as_bytes()).map_err(Error::stdout)?;
+    let year = ledger.year().map_or_else(String::new, |y| format!(", {y}"));
+    args.report.write(&format!("Chronic absenteeism{year}"), &[main, per_school(&schools)], &inputs)?;
     super::ada::note(&accounted);
     Ok(ExitCode::SUCCESS)
 }
@@ -118,53 +125,108 @@ fn yes(b: bool) -> &'static str {
     }
 }
 
-fn school_csv(rows: &[Absence]) -> String {
-    let mut text = String::from(
-        "school_of_attendance,ssid,grade_level_code,dashboard_grade,expected_attendance_days,absent_days,absence_rate_pct,band,eligible,chronically_absent\n",
-    );
+/// One row per student and school.
+fn school_csv(rows: &[Absence]) -> Table {
+    let columns = vec![
+        Column::text("school_of_attendance"),
+        Column::text("ssid"),
+        Column::text("grade_level_code"),
+        Column::text("dashboard_grade"),
+        Column::number("expected_attendance_days"),
+        Column::number("absent_days"),
+        Column::number("absence_rate_pct"),
+        Column::text("band"),
+        Column::text("eligible"),
+        Column::text("chronically_absent"),
+    ];
+    let mut t = Table::new("Students by school", columns);
     for a in rows {
-        text.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{}\n",
+        t.push(vec![
             a.school.map(school_code).unwrap_or_default(),
             ssid(a.student),
             grade(a.grade),
-            yes(a.grade.is_some_and(|g| g.is_dashboard())),
-            a.expected,
-            a.absent,
+            yes(a.grade.is_some_and(|g| g.is_dashboard())).to_owned(),
+            a.expected.to_string(),
+            a.absent.to_string(),
             a.rate_text(),
-            a.band().code(),
-            yes(a.eligible()),
-            yes(a.chronic()),
-        ));
+            a.band().code().to_owned(),
+            yes(a.eligible()).to_owned(),
+            yes(a.chronic()).to_owned(),
+        ]);
     }
-    text
+    t
 }
 
-fn lea_csv(rows: &[Absence]) -> String {
-    let mut text = String::from("ssid,grade_level_code,expected_attendance_days,absent_days,absence_rate_pct,band,eligible,chronically_absent\n");
+/// One row per student over the LEA.
+fn lea_csv(rows: &[Absence]) -> Table {
+    let columns = vec![
+        Column::text("ssid"),
+        Column::text("grade_level_code"),
+        Column::number("expected_attendance_days"),
+        Column::number("absent_days"),
+        Column::number("absence_rate_pct"),
+        Column::text("band"),
+        Column::text("eligible"),
+        Column::text("chronically_absent"),
+    ];
+    let mut t = Table::new("Students over the LEA", columns);
     for a in rows {
-        text.push_str(&format!(
-            "{},{},{},{},{},{},{},{}\n",
+        t.push(vec![
             ssid(a.student),
             grade(a.grade),
-            a.expected,
-            a.absent,
+            a.expected.to_string(),
+            a.absent.to_string(),
             a.rate_text(),
-            a.band().code(),
-            yes(a.eligible()),
-            yes(a.chronic())
-        ));
+            a.band().code().to_owned(),
+            yes(a.eligible()).to_owned(),
+            yes(a.chronic()).to_owned(),
+        ]);
     }
-    text
+    t
 }
 
-fn grade_csv(rows: &[chronic::GradeLine]) -> String {
-    let mut text = String::from("school_of_attendance,grade_level_code,eligible_students,chronically_absent_students,rate_pct\n");
+fn rate(l: &GradeLine) -> String {
+    let t = l.rate_tenths();
+    format!("{}.{}", t / 10, t % 10)
+}
+
+/// One row per school and grade.
+fn grade_csv(rows: &[GradeLine]) -> Table {
+    let columns = vec![
+        Column::text("school_of_attendance"),
+        Column::text("grade_level_code"),
+        Column::number("eligible_students"),
+        Column::number("chronically_absent_students"),
+        Column::number("rate_pct"),
+    ];
+    let mut t = Table::new("Schools and grades", columns);
     for l in rows {
-        let t = l.rate_tenths();
-        text.push_str(&format!("{},{},{},{},{}.{}\n", school_code(l.school), grade(l.grade), l.eligible, l.chronic, t / 10, t % 10));
+        t.push(vec![school_code(l.school), grade(l.grade), l.eligible.to_string(), l.chronic.to_string(), rate(l)]);
     }
-    text
+    t
+}
+
+/// Each school's eligible and chronically absent students and its rate, charted.
+fn per_school(rows: &[Absence]) -> Table {
+    let mut by: std::collections::BTreeMap<u32, GradeLine> = std::collections::BTreeMap::new();
+    for a in rows {
+        let Some(school) = a.school else { continue };
+        let l = by.entry(school).or_insert(GradeLine { school, grade: None, eligible: 0, chronic: 0 });
+        l.eligible += u64::from(a.eligible());
+        l.chronic += u64::from(a.chronic());
+    }
+    let lines: Vec<GradeLine> = by.into_values().collect();
+    let columns = vec![
+        Column::text("school_of_attendance"),
+        Column::number("eligible_students"),
+        Column::number("chronically_absent_students"),
+        Column::number("rate_pct"),
+    ];
+    let mut t = Table::new("Chronic absenteeism by school", columns);
+    for l in &lines {
+        t.push(vec![school_code(l.school), l.eligible.to_string(), l.chronic.to_string(), rate(l)]);
+    }
+    t.with_chart("Chronic absenteeism rate by school (%)", "school_of_attendance", "rate_pct")
 }
 
 /// The chronically absent students of each school, worst first.
@@ -192,11 +254,10 @@ fn table(rows: &[Absence]) -> String {
     text
 }
 
-fn grade_table(rows: &[chronic::GradeLine]) -> String {
+fn grade_table(rows: &[GradeLine]) -> String {
     let mut text = format!("{:<8} {:<5} {:>8} {:>8} {:>7}\n", "school", "grade", "eligible", "chronic", "rate %");
     for l in rows {
-        let t = l.rate_tenths();
-        text.push_str(&format!("{:<8} {:<5} {:>8} {:>8} {:>5}.{}\n", school_code(l.school), grade(l.grade), l.eligible, l.chronic, t / 10, t % 10));
+        text.push_str(&format!("{:<8} {:<5} {:>8} {:>8} {:>7}\n", school_code(l.school), grade(l.grade), l.eligible, l.chronic, rate(l)));
     }
     text
 }

@@ -56,6 +56,10 @@ pub struct GlobalArgs {
     /// When to color human output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,
+    /// No progress bar on standard error (it shows only on a terminal, for inputs of 32 MiB
+    /// and more).
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
 }
 
 /// `--color`.
@@ -102,10 +106,10 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write) -> Result<ExitCode, Error> {
         Command::Explain(args) => explain::run(&args, out),
         Command::Generate(args) => generate::run(args, &cli.global, out),
         Command::Calendar(args) => calendar::run(args, &cli.global, out),
-        Command::Ada(args) => ada::run(args, out),
-        Command::Chronic(args) => chronic::run(args, out),
-        Command::Monthly(args) => monthly::run(args, out),
-        Command::Truancy(args) => truancy::run(args, out),
+        Command::Ada(args) => ada::run(args, &cli.global, out),
+        Command::Chronic(args) => chronic::run(args, &cli.global, out),
+        Command::Monthly(args) => monthly::run(args, &cli.global, out),
+        Command::Truancy(args) => truancy::run(args, &cli.global, out),
     }
 }
 
@@ -218,6 +222,81 @@ pub(crate) fn human_style(global: &GlobalArgs, max_per_rule: Option<u64>, width:
         Some(n) => Some(n),
     };
     Style { color: global.color.enabled(), width: width.max(40), max_per_rule }
+}
+
+/// A progress bar on standard error for inputs large enough to take a while (32 MiB and
+/// more), unless `--quiet`; indicatif draws nothing when standard error is not a terminal.
+pub(crate) fn progress_bar(inputs: &[crate::source::Input], global: &GlobalArgs, verb: &str) -> Option<indicatif::ProgressBar> {
+    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+    if global.quiet {
+        return None;
+    }
+    let total: u64 = inputs.iter().filter_map(|i| std::fs::metadata(&i.path).ok()).map(|m| m.len()).sum();
+    if total < 32 << 20 {
+        return None;
+    }
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    let style = ProgressStyle::with_template(&format!("{verb} {{bar:30}} {{bytes}}/{{total_bytes}} ({{bytes_per_sec}}, {{eta}} left)")).ok()?;
+    bar.set_style(style);
+    Some(bar)
+}
+
+/// The inputs of an attendance command (its paths and `--calendar`) read once for figures,
+/// with a progress bar on long runs.
+pub(crate) fn accounted(
+    codes: &CodesArgs,
+    data: &DataArgs,
+    paths: &[PathBuf],
+    calendar: Option<&PathBuf>,
+    global: &GlobalArgs,
+) -> Result<(Vec<crate::source::Input>, crate::attendance::Accounted), Error> {
+    accounted_with(codes, data, paths, calendar, global, &mut crate::engine::Nothing)
+}
+
+/// [`accounted`], feeding `extra` in the same pass.
+pub(crate) fn accounted_with(
+    codes: &CodesArgs,
+    data: &DataArgs,
+    paths: &[PathBuf],
+    calendar: Option<&PathBuf>,
+    global: &GlobalArgs,
+    extra: &mut dyn crate::engine::Accumulator,
+) -> Result<(Vec<crate::source::Input>, crate::attendance::Accounted), Error> {
+    let schema = codes.schema(data, paths)?;
+    let inputs = inputs_with(paths, calendar)?;
+    let mut options = crate::engine::Options::new(data.today());
+    options.progress = progress_bar(&inputs, global, "reading");
+    let bar = options.progress.clone();
+    let accounted = crate::attendance::account_with(&schema, &inputs, options, extra);
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    Ok((inputs, accounted?))
+}
+
+/// `--report FILE` of the commands whose product is figures (ADA, chronic absenteeism,
+/// monthly reports, truancy): the figures as a CSV for a spreadsheet, a workbook or an HTML
+/// page with a chart.
+#[derive(Debug, Clone, clap::Args)]
+pub struct TableReportArgs {
+    /// Also write the figures to a file, its format told by its extension: .csv (the main
+    /// table), .xlsx (a sheet per table) or .html (every table with its chart). Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub report: Vec<crate::report::file::ReportFile>,
+}
+
+impl TableReportArgs {
+    /// Refuses a format that holds no figures (SARIF) before any work.
+    pub fn check(&self) -> Result<(), Error> {
+        use crate::report::file::FileFormat;
+        crate::report::file::check_formats(&self.report, &[FileFormat::Csv, FileFormat::Xlsx, FileFormat::Html], "this command")
+    }
+
+    /// Writes the report files of `tables` (none when no `--report`).
+    pub fn write(&self, title: &str, tables: &[crate::report::table::Table], inputs: &[crate::source::Input]) -> Result<(), Error> {
+        let paths: Vec<PathBuf> = inputs.iter().map(|i| i.path.clone()).collect();
+        crate::report::write_tables(&self.report, title, tables, &paths)
+    }
 }
 
 /// 1 when a fatal finding exists (or a warning under `--deny-warnings`), else 0.

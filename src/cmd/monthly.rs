@@ -10,18 +10,19 @@ use std::process::ExitCode;
 
 use clap::ValueEnum;
 
-use super::{CodesArgs, DataArgs};
-use crate::attendance::account;
+use super::{CodesArgs, DataArgs, GlobalArgs, TableReportArgs};
 use crate::attendance::monthly::{self, MonthLine, COLUMNS};
 use crate::domain::codes::school_code;
-use crate::engine::Options;
 use crate::error::Error;
+use crate::report::csv::Framing;
+use crate::report::table::{Column, Table};
 
 const AFTER_HELP: &str = "Examples:
   rollcall monthly samples/clean                          every school, every month
   rollcall monthly exports/ --school 9990011 --month 3
   rollcall monthly exports/ --format csv > monthly.csv
   rollcall monthly exports/ --reconcile schools-monthly.csv   balance the schools' own reports
+  rollcall monthly exports/ --report monthly.xlsx --report monthly.html
 
 Enrollments counted: primary and short-term (10, 30), TK-12, at a real school. beginning =
 active on the month's first school day; ending = active on its last; gains = start after the
@@ -60,6 +61,8 @@ pub struct Args {
     pub codes: CodesArgs,
     #[command(flatten)]
     pub data: DataArgs,
+    #[command(flatten)]
+    pub report: TableReportArgs,
 }
 
 /// `monthly --format`.
@@ -69,10 +72,9 @@ pub enum Format {
     Csv,
 }
 
-pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, Error> {
-    let schema = args.codes.schema(&args.data, &args.paths)?;
-    let inputs = super::inputs_with(&args.paths, args.calendar.as_ref())?;
-    let accounted = account(&schema, &inputs, Options::new(args.data.today()))?;
+pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitCode, Error> {
+    args.report.check()?;
+    let (inputs, accounted) = super::accounted(&args.codes, &args.data, &args.paths, args.calendar.as_ref(), global)?;
     let ledger = &accounted.ledger;
     if ledger.calendar().is_none() {
         return Err(Error::Argument {
@@ -103,32 +105,52 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, Error> {
     if let Some(path) = &args.reconcile {
         let rows = read_reconcile(path)?;
         let differences = monthly::reconcile(ledger, &lines, &rows);
+        let found = differences_table(&differences);
         let text = match args.format {
-            Format::Csv => differences_csv(&differences),
+            Format::Csv => String::from_utf8_lossy(&found.csv(Framing::Plain).map_err(w)?).into_owned(),
             Format::Table => differences_text(&differences, rows.len()),
         };
         out.write_all(text.as_bytes()).map_err(w)?;
+        args.report.write("Monthly attendance: differences from the schools' reports", &[found], &inputs)?;
         super::ada::note(&accounted);
         return Ok(if differences.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) });
     }
+    let all = lines_table(&lines);
     let text = match args.format {
-        Format::Csv => csv(&lines),
+        Format::Csv => String::from_utf8_lossy(&all.csv(Framing::Plain).map_err(w)?).into_owned(),
         Format::Table => table(ledger, &lines),
     };
     out.write_all(text.as_bytes()).map_err(w)?;
+    let year = ledger.year().map_or_else(String::new, |y| format!(", {y}"));
+    args.report.write(&format!("Monthly attendance{year}"), &[all, by_month(&lines)], &inputs)?;
     super::ada::note(&accounted);
     Ok(ExitCode::SUCCESS)
 }
 
-fn csv(lines: &[MonthLine]) -> String {
-    let mut text = COLUMNS.join(",");
-    text.push('\n');
+/// Every school and month, every column of the report.
+fn lines_table(lines: &[MonthLine]) -> Table {
+    let columns = COLUMNS
+        .iter()
+        .map(|&c| if matches!(c, "school_of_attendance" | "first_school_day" | "last_school_day") { Column::text(c) } else { Column::number(c) })
+        .collect();
+    let mut t = Table::new("Monthly attendance by school", columns);
     for l in lines {
-        let cells: Vec<String> = COLUMNS.iter().map(|c| l.column(c).unwrap_or_default()).collect();
-        text.push_str(&cells.join(","));
-        text.push('\n');
+        t.push(COLUMNS.iter().map(|c| l.column(c).unwrap_or_default()).collect());
     }
-    text
+    t
+}
+
+/// The district's days of attendance per school month (every school's summed), charted.
+fn by_month(lines: &[MonthLine]) -> Table {
+    let mut sums: BTreeMap<u16, u64> = BTreeMap::new();
+    for l in lines {
+        *sums.entry(l.month.number).or_default() += l.column("attendance_days").and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    }
+    let mut t = Table::new("Days of attendance by school month", vec![Column::text("month"), Column::number("attendance_days")]);
+    for (month, days) in sums {
+        t.push(vec![format!("month {month}"), days.to_string()]);
+    }
+    t.with_chart("Days of attendance by school month", "month", "attendance_days")
 }
 
 /// The printed report: one page per school, months across, the year to date at the right.
@@ -232,20 +254,20 @@ fn read_reconcile(path: &PathBuf) -> Result<Vec<BTreeMap<String, String>>, Error
     Ok(rows)
 }
 
-fn differences_csv(differences: &[monthly::Difference]) -> String {
-    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
-    let _ = w.write_record(["school_of_attendance", "month", "column", "school_value", "district_value", "explanation"]);
+fn differences_table(differences: &[monthly::Difference]) -> Table {
+    let columns = vec![
+        Column::text("school_of_attendance"),
+        Column::number("month"),
+        Column::text("column"),
+        Column::text("school_value"),
+        Column::text("district_value"),
+        Column::text("explanation"),
+    ];
+    let mut t = Table::new("Differences from the schools' reports", columns);
     for d in differences {
-        let _ = w.write_record([
-            school_code(d.school),
-            d.month.to_string(),
-            d.column.clone(),
-            d.reported.clone(),
-            d.district.clone(),
-            d.explanation.join(" | "),
-        ]);
+        t.push(vec![school_code(d.school), d.month.to_string(), d.column.clone(), d.reported.clone(), d.district.clone(), d.explanation.join(" | ")]);
     }
-    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+    t
 }
 
 fn differences_text(differences: &[monthly::Difference], rows: usize) -> String {

@@ -10,14 +10,15 @@ use std::process::ExitCode;
 
 use clap::ValueEnum;
 
-use super::{CodesArgs, DataArgs};
-use crate::attendance::account_with;
+use super::{CodesArgs, DataArgs, GlobalArgs, TableReportArgs};
 use crate::attendance::letters::{self, LetterData};
 use crate::attendance::truancy::{self, Contacts, Truant};
 use crate::domain::codes::{school_code, ssid_text, StudentKey};
 use crate::domain::date::{day_number, from_day_number};
-use crate::engine::Options;
 use crate::error::Error;
+use crate::report::csv::{CsvWriter, Framing};
+use crate::report::file::write_atomic;
+use crate::report::table::{Column, Table};
 
 const AFTER_HELP: &str = "Examples:
   rollcall truancy samples/clean                                 truant students of the year
@@ -64,6 +65,8 @@ pub struct Args {
     pub codes: CodesArgs,
     #[command(flatten)]
     pub data: DataArgs,
+    #[command(flatten)]
+    pub report: TableReportArgs,
 }
 
 /// `truancy --format`.
@@ -73,12 +76,11 @@ pub enum Format {
     Csv,
 }
 
-pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, Error> {
+pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitCode, Error> {
+    args.report.check()?;
     let templates = load_templates(&args.templates)?;
-    let schema = args.codes.schema(&args.data, &args.paths)?;
-    let inputs = super::inputs_with(&args.paths, args.calendar.as_ref())?;
     let mut contacts = Contacts::default();
-    let accounted = account_with(&schema, &inputs, Options::new(args.data.today()), &mut contacts)?;
+    let (inputs, accounted) = super::accounted_with(&args.codes, &args.data, &args.paths, args.calendar.as_ref(), global, &mut contacts)?;
     let ledger = &accounted.ledger;
     if ledger.calendar().is_none() {
         return Err(Error::Argument {
@@ -92,11 +94,13 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, Error> {
     // `--as-of`: occasions and expected days through that day (a list as of a past date).
     let until = args.data.as_of.map_or(i32::MAX, day_number);
     let truants = truancy::truants(ledger, until);
+    let list = truants_table(&truants);
     let text = match args.format {
-        Format::Csv => csv(&truants),
+        Format::Csv => String::from_utf8_lossy(&list.csv(Framing::Plain).map_err(Error::stdout)?).into_owned(),
         Format::Table => table(&truants),
     };
     out.write_all(text.as_bytes()).map_err(Error::stdout)?;
+    args.report.write("Truant students", &[list, by_school(&truants)], &inputs)?;
     if let Some(dir) = &args.letters {
         let inputs: Vec<PathBuf> = inputs.iter().map(|i| i.path.clone()).chain(args.templates.iter().cloned()).collect();
         let written = write_letters(dir, args.log.as_deref(), &templates, &truants, &contacts, &args.data.today().to_string(), &inputs)?;
@@ -137,25 +141,46 @@ fn yes(b: bool) -> &'static str {
     }
 }
 
-fn csv(truants: &[Truant]) -> String {
-    let mut text = String::from(
-        "ssid,school_of_attendance,unexcused_absence_days,truant_on,truancy_reports,habitual_truant,expected_attendance_days,chronic_truant\n",
-    );
-    for t in truants {
-        let on = t.truant_on();
-        text.push_str(&format!(
-            "{},{},{},{},{},{},{},{}\n",
-            id_of(t.student).0,
+/// One row per truant student, in the order they became truant.
+fn truants_table(truants: &[Truant]) -> Table {
+    let columns = vec![
+        Column::text("ssid"),
+        Column::text("school_of_attendance"),
+        Column::number("unexcused_absence_days"),
+        Column::text("truant_on"),
+        Column::number("truancy_reports"),
+        Column::text("habitual_truant"),
+        Column::number("expected_attendance_days"),
+        Column::text("chronic_truant"),
+    ];
+    let mut t = Table::new("Truant students", columns);
+    for tr in truants {
+        let on = tr.truant_on();
+        t.push(vec![
+            id_of(tr.student).0,
             school_code(on.school),
-            t.occasions.len(),
-            from_day_number(on.day),
-            t.reports(),
-            yes(t.habitual()),
-            t.expected,
-            yes(t.chronic())
-        ));
+            tr.occasions.len().to_string(),
+            from_day_number(on.day).to_string(),
+            tr.reports().to_string(),
+            yes(tr.habitual()).to_owned(),
+            tr.expected.to_string(),
+            yes(tr.chronic()).to_owned(),
+        ]);
     }
-    text
+    t
+}
+
+/// Truant students per school (the school they became truant at), charted.
+fn by_school(truants: &[Truant]) -> Table {
+    let mut counts: std::collections::BTreeMap<u32, u64> = std::collections::BTreeMap::new();
+    for t in truants {
+        *counts.entry(t.truant_on().school).or_default() += 1;
+    }
+    let mut t = Table::new("Truant students by school", vec![Column::text("school_of_attendance"), Column::number("truant_students")]);
+    for (school, n) in counts {
+        t.push(vec![school_code(school), n.to_string()]);
+    }
+    t.with_chart("Truant students by school", "school_of_attendance", "truant_students")
 }
 
 fn table(truants: &[Truant]) -> String {
@@ -203,17 +228,6 @@ fn logged(log: &Path) -> Result<BTreeSet<(String, String)>, Error> {
         out.insert((rec.get(s).unwrap_or_default().to_owned(), rec.get(l).unwrap_or_default().to_owned()));
     }
     Ok(out)
-}
-
-/// Writes `bytes` to `path` through a temporary file beside it, renamed into place.
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let err = |source| Error::Write { path: path.to_path_buf(), source };
-    let tmp = path.with_extension(format!("rollcall-new-{}", std::process::id()));
-    std::fs::write(&tmp, bytes).map_err(err)?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        err(e)
-    })
 }
 
 /// The letters of the truant students not in the log, and the log extended with them.
@@ -265,7 +279,11 @@ fn write_letters(
         let name = format!("truancy-{}.html", if ssid.is_empty() { format!("local-{local}") } else { ssid.clone() });
         let path = dir.join(&name);
         guard(&path)?;
-        write_atomic(&path, letters::document(&format!("Notice of truancy: {}", data.student_name), std::slice::from_ref(&body)).as_bytes())?;
+        write_atomic(
+            &path,
+            letters::document(&format!("Notice of truancy: {}", data.student_name), std::slice::from_ref(&body)).as_bytes(),
+            &inputs,
+        )?;
         bodies.push(body);
         log_rows.push([ssid, local, data.school.clone(), data.truant_on.clone(), t.occasions.len().to_string(), today.to_owned(), name]);
     }
@@ -274,26 +292,24 @@ fn write_letters(
     }
     let combined = dir.join(format!("truancy-letters-{today}.html"));
     guard(&combined)?;
-    write_atomic(&combined, letters::document(&format!("Notices of truancy, {today}"), &bodies).as_bytes())?;
+    write_atomic(&combined, letters::document(&format!("Notices of truancy, {today}"), &bodies).as_bytes(), &inputs)?;
     // The log: what it held, and the letters of this run.
-    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    let mut w = CsvWriter::new(Framing::Crlf);
     let header = ["ssid", "local_student_id", "school_of_attendance", "truant_on", "occasions", "notified_on", "letter"];
-    let fail = |e: csv::Error| Error::Write { path: log.clone(), source: std::io::Error::other(e) };
+    let fail = |source: std::io::Error| Error::Write { path: log.clone(), source };
+    w.row(header).map_err(fail)?;
     if log.exists() {
         let old = std::fs::read(&log).map_err(|source| Error::Read { path: log.clone(), source })?;
         let mut rdr = csv::Reader::from_reader(old.as_slice());
-        w.write_record(header).map_err(fail)?;
         for rec in rdr.records() {
-            w.write_record(&rec.map_err(fail)?).map_err(fail)?;
+            w.row(rec.map_err(|e| fail(std::io::Error::other(e)))?.iter()).map_err(fail)?;
         }
-    } else {
-        w.write_record(header).map_err(fail)?;
     }
     for row in &log_rows {
-        w.write_record(row).map_err(fail)?;
+        w.row(row).map_err(fail)?;
     }
-    let bytes = w.into_inner().map_err(|e| Error::Write { path: log.clone(), source: std::io::Error::other(e.to_string()) })?;
+    let bytes = w.into_bytes().map_err(fail)?;
     guard(&log)?;
-    write_atomic(&log, &bytes)?;
+    write_atomic(&log, &bytes, &inputs)?;
     Ok(format!("wrote {} letters to {} ({}), logged in {}", bodies.len(), dir.display(), combined.display(), log.display()))
 }

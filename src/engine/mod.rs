@@ -47,6 +47,8 @@ pub struct Options {
     pub require: Vec<String>,
     /// The academic year every file must be of (`--year`).
     pub year: Option<AcademicYear>,
+    /// A progress bar the run advances by the bytes it has read (long runs on a terminal).
+    pub progress: Option<ProgressBar>,
 }
 
 impl Options {
@@ -62,6 +64,7 @@ impl Options {
             schools: None,
             require: Vec::new(),
             year: None,
+            progress: None,
         }
     }
 
@@ -90,7 +93,7 @@ pub trait Accumulator {
 }
 
 /// No whole-run work beside the rules.
-struct Nothing;
+pub struct Nothing;
 
 impl Accumulator for Nothing {
     fn add(&mut self, _: &RecordCtx<'_, '_>, _: bool, _: &mut Vec<Finding>) {}
@@ -214,6 +217,7 @@ impl<'s> Checker<'s> {
         let identity_on = rules::identity::RULES.iter().any(|r| options.reports(r));
         let directory = if options.schools.is_some() { rules::directory::RULES } else { &[] };
         let index_on = within::RULES.iter().chain(cross::RULES).chain(directory).any(|r| options.reports(r));
+        let progress = options.progress.clone();
         Checker {
             schema,
             prepare: Prepare::new(schema, options.as_of, options.rules.clone()),
@@ -221,7 +225,7 @@ impl<'s> Checker<'s> {
             options,
             inputs,
             readers: (0..inputs.len()).map(|_| None).collect(),
-            progress: None,
+            progress,
             done_bytes: 0,
             not_read: Vec::new(),
         }

@@ -36,6 +36,7 @@ use crate::generate::manifest::{InputEntry, InputKind, Manifest, OutputEntry, Ro
 use crate::generate::output::{sha256_file, sha256_hex, OutputDir};
 use crate::layout::spec::{FileLayout, LayoutValue};
 use crate::layout::{read_layout, verify_read_back, write_layout};
+use crate::report::csv::{CsvWriter, Framing};
 use crate::schema::names::ATTENDANCE;
 use crate::schema::Schema;
 use crate::source::headered::{HeaderedCsv, ATTENDANCE_COLUMNS};
@@ -558,9 +559,10 @@ fn attendance_outputs(request: &Request, schema: &Schema, loaded: &Loaded<'_>, v
 
 /// `rejected.csv`: every refused row with its source, line, rules and reasons.
 fn rejected_csv(loaded: &Loaded<'_>, verdict: &Verdict, attendance: Option<&AttendanceOutcome>) -> Result<Output, Error> {
-    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
-    let err = |e: csv::Error| Error::Write { path: "rejected.csv".into(), source: std::io::Error::other(e) };
-    w.write_record(["source_file", "source_line", "record_type", "rules", "reasons", "row"]).map_err(err)?;
+    // Cells a spreadsheet would run as a formula start with an apostrophe (report::csv::inert).
+    let mut w = CsvWriter::new(Framing::Crlf);
+    let err = |e: std::io::Error| Error::Write { path: "rejected.csv".into(), source: e };
+    w.row(["source_file", "source_line", "record_type", "rules", "reasons", "row"]).map_err(err)?;
     for (i, reasons) in &verdict.rejected {
         let row = &loaded.rows[*i];
         let mut rules: Vec<&str> = Vec::new();
@@ -580,7 +582,7 @@ fn rejected_csv(loaded: &Loaded<'_>, verdict: &Verdict, attendance: Option<&Atte
             messages.as_bytes(),
             row.source_bytes(),
         ];
-        w.write_record(cells).map_err(err)?;
+        w.row_bytes(cells).map_err(err)?;
     }
     let refused = attendance.map_or(&[][..], |a| a.refused.as_slice());
     for r in refused {
@@ -589,9 +591,9 @@ fn rejected_csv(loaded: &Loaded<'_>, verdict: &Verdict, attendance: Option<&Atte
         let line = r.line.map(|l| l.to_string()).unwrap_or_default();
         let (rules, messages) = (rules.join(" "), messages.join(" | "));
         let cells: [&[u8]; 6] = [r.file.as_bytes(), line.as_bytes(), r.record_type.as_bytes(), rules.as_bytes(), messages.as_bytes(), &r.row];
-        w.write_record(cells).map_err(err)?;
+        w.row_bytes(cells).map_err(err)?;
     }
-    let bytes = w.into_inner().map_err(|e| Error::Write { path: "rejected.csv".into(), source: std::io::Error::other(e.to_string()) })?;
+    let bytes = w.into_bytes().map_err(err)?;
     let record_types = BTreeMap::from([("rejected".to_owned(), (verdict.rejected.len() + refused.len()) as u64)]);
     Ok(Output { name: "rejected.csv".to_owned(), bytes, record_types })
 }

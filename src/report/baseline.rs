@@ -86,18 +86,16 @@ impl<'a> BaselineSink<'a> {
     }
 
     /// Writes the baseline of the findings seen (atomically: a temporary file renamed).
-    pub fn write(&self, path: &PathBuf) -> Result<usize, crate::error::Error> {
+    pub fn write(&self, path: &Path) -> Result<usize, crate::error::Error> {
         let Some(rows) = &self.rows else { return Ok(0) };
-        let err = |e: csv::Error| crate::error::Error::Write { path: path.clone(), source: io::Error::other(e) };
-        let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
-        w.write_record(HEADER).map_err(err)?;
+        let err = |source: io::Error| crate::error::Error::Write { path: path.to_path_buf(), source };
+        let mut w = super::csv::CsvWriter::new(super::csv::Framing::Plain);
+        w.row(HEADER).map_err(err)?;
         for row in rows {
-            w.write_record(row).map_err(err)?;
+            w.row(row).map_err(err)?;
         }
-        let bytes = w.into_inner().map_err(|e| crate::error::Error::Write { path: path.clone(), source: io::Error::other(e.to_string()) })?;
-        let tmp = path.with_extension("rollcall-new");
-        std::fs::write(&tmp, bytes).map_err(|source| crate::error::Error::Write { path: tmp.clone(), source })?;
-        std::fs::rename(&tmp, path).map_err(|source| crate::error::Error::Write { path: path.clone(), source })?;
+        let inputs: Vec<PathBuf> = self.inputs.iter().map(|i| i.path.clone()).collect();
+        super::file::write_atomic(path, &w.into_bytes().map_err(err)?, &inputs)?;
         Ok(rows.len())
     }
 }

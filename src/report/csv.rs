@@ -16,24 +16,44 @@ use std::io::Write;
 
 /// The characters that make a spreadsheet read a cell as a formula (or, for tab and CR, that
 /// some spreadsheets strip before reading one).
-const TRIGGERS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+const TRIGGER_BYTES: [u8; 6] = [b'=', b'+', b'-', b'@', b'\t', b'\r'];
 
 /// `cell`, made inert for a spreadsheet: a cell that starts with `=`, `+`, `-`, `@`, tab or
 /// carriage return gets a leading apostrophe (shown by spreadsheets as text, the OWASP
 /// advice), except a plain number like `-3` or `-0.25`, which a spreadsheet reads as the
 /// number it is.
 pub fn inert(cell: &str) -> Cow<'_, str> {
-    match cell.chars().next() {
-        Some(c) if TRIGGERS.contains(&c) && !plain_number(cell) => Cow::Owned(format!("'{cell}")),
-        _ => Cow::Borrowed(cell),
+    if needs_quote(cell.as_bytes()) {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        Cow::Borrowed(cell)
     }
 }
 
+/// [`inert`] for a cell that may not be UTF-8 (a rejected row kept byte for byte).
+pub fn inert_bytes(cell: &[u8]) -> Cow<'_, [u8]> {
+    if needs_quote(cell) {
+        let mut out = Vec::with_capacity(cell.len() + 1);
+        out.push(b'\'');
+        out.extend_from_slice(cell);
+        Cow::Owned(out)
+    } else {
+        Cow::Borrowed(cell)
+    }
+}
+
+fn needs_quote(cell: &[u8]) -> bool {
+    cell.first().is_some_and(|b| TRIGGER_BYTES.contains(b)) && !plain_number(cell)
+}
+
 /// `-12`, `-0.25`, `+3`: a sign, digits, at most one point with digits after it.
-fn plain_number(cell: &str) -> bool {
-    let digits = cell.strip_prefix(['-', '+']).unwrap_or(cell);
-    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, "0"));
-    !whole.is_empty() && !fraction.is_empty() && whole.bytes().all(|b| b.is_ascii_digit()) && fraction.bytes().all(|b| b.is_ascii_digit())
+fn plain_number(cell: &[u8]) -> bool {
+    let digits = cell.strip_prefix(b"-").or_else(|| cell.strip_prefix(b"+")).unwrap_or(cell);
+    let (whole, fraction) = match digits.iter().position(|b| *b == b'.') {
+        Some(at) => (&digits[..at], &digits[at + 1..]),
+        None => (digits, &b"0"[..]),
+    };
+    !whole.is_empty() && !fraction.is_empty() && whole.iter().all(u8::is_ascii_digit) && fraction.iter().all(u8::is_ascii_digit)
 }
 
 /// How a CSV is framed: for a spreadsheet (a UTF-8 byte-order mark so Excel reads accents
@@ -76,13 +96,24 @@ impl CsvWriter {
         self.inner.write_record(None::<&[u8]>).map_err(std::io::Error::other)
     }
 
+    /// Writes one row of cells that may not be UTF-8, each made [`inert_bytes`].
+    pub fn row_bytes<'c, I>(&mut self, cells: I) -> std::io::Result<()>
+    where
+        I: IntoIterator<Item = &'c [u8]>,
+    {
+        for cell in cells {
+            self.inner.write_field(inert_bytes(cell)).map_err(std::io::Error::other)?;
+        }
+        self.inner.write_record(None::<&[u8]>).map_err(std::io::Error::other)
+    }
+
     /// The bytes written.
     pub fn into_bytes(mut self) -> std::io::Result<Vec<u8>> {
         self.inner.flush()?;
         self.inner.into_inner().map_err(|e| std::io::Error::other(e.to_string()))
     }
 
-    /// The text written (always UTF-8: every cell was a `&str`).
+    /// The text written (UTF-8 unless a [`CsvWriter::row_bytes`] cell was not).
     pub fn into_string(self) -> std::io::Result<String> {
         String::from_utf8(self.into_bytes()?).map_err(std::io::Error::other)
     }
@@ -105,7 +136,7 @@ mod tests {
     fn every_trigger_is_made_inert() {
         for cell in ["=cmd|' /C calc'!A0", "+SUM(1+1)", "@SUM(A1)", "-2+3+cmd", "\t=1+1", "\r=1+1", "-", "+", "-1e5", "1-1"] {
             let out = inert(cell);
-            if cell.starts_with(TRIGGERS) {
+            if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
                 assert!(out.starts_with('\''), "{cell:?} -> {out:?}");
             } else {
                 assert_eq!(out, cell);

@@ -51,7 +51,8 @@ pub fn worklist(run: &Run<'_>) -> io::Result<Vec<u8>> {
     );
     for ((_, school), rows) in &by_school {
         let count = |s: &str| rows.iter().filter(|r| r[9] == s).count().to_string();
-        let students: std::collections::BTreeSet<&str> = rows.iter().map(|r| if r[1].is_empty() { r[2].as_str() } else { r[1].as_str() }).filter(|s| !s.is_empty()).collect();
+        let students: std::collections::BTreeSet<&str> =
+            rows.iter().map(|r| if r[1].is_empty() { r[2].as_str() } else { r[1].as_str() }).filter(|s| !s.is_empty()).collect();
         schools.push(vec![school_label(school), count("fatal"), count("warning"), count("info"), students.len().to_string()]);
     }
     write_sheet(book.add_worksheet(), "Schools", &schools).map_err(xlsx_error)?;
@@ -66,7 +67,13 @@ pub fn worklist(run: &Run<'_>) -> io::Result<Vec<u8>> {
         ],
     );
     for (id, (rule, n)) in &t.by_rule {
-        rules.push(vec![(*id).to_owned(), rule.severity.as_str().to_owned(), rule.state_rule.unwrap_or_default().to_owned(), n.to_string(), rule.summary.to_owned()]);
+        rules.push(vec![
+            (*id).to_owned(),
+            rule.severity.as_str().to_owned(),
+            rule.state_rule.unwrap_or_default().to_owned(),
+            n.to_string(),
+            rule.summary.to_owned(),
+        ]);
     }
     write_sheet(book.add_worksheet(), "Rules", &rules).map_err(xlsx_error)?;
     let mut used = std::collections::HashSet::new();
