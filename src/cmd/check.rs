@@ -19,6 +19,7 @@ use crate::report::baseline::{Baseline, BaselineSink};
 use crate::report::file::ReportFile;
 use crate::report::human::HumanReport;
 use crate::report::json::JsonReport;
+use crate::report::redact::Redactor;
 use crate::report::{Counting, Keep};
 use crate::rules::Rule;
 use crate::schema::Schema;
@@ -105,6 +106,11 @@ pub struct Args {
     /// census count layouts of `rollcall generate --census`) or a layout TOML file.
     #[arg(long, value_name = "NAME|FILE", conflicts_with_all = ["census", "census_date", "calendar", "schemas", "schools", "mapping"])]
     pub layout: Option<String>,
+    /// Replace names, birth dates, birth places and addresses with stable tokens
+    /// (Student-0001, Name-0002, Birthdate-0001) and show SSIDs by their last 4 digits, in
+    /// every output: for reports that leave the office.
+    #[arg(long, conflicts_with = "write_baseline")]
+    pub redact: bool,
     /// Width of human output in columns.
     #[arg(long, default_value_t = 100)]
     pub width: usize,
@@ -121,10 +127,19 @@ pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitC
         }
     }
     let ignore = select_rules(&args.ignore)?;
+    let mut redactor = None;
     let engine = match &args.layout {
-        Some(name) => Engine::Layout(crate::census::load_layout(name)?, ignore),
+        Some(name) => {
+            if args.redact {
+                redactor = Some(Redactor::new(&Schema::embedded()?));
+            }
+            Engine::Layout(crate::census::load_layout(name)?, ignore)
+        }
         None => {
             let schema = args.codes.schema(&args.data, &args.paths)?;
+            if args.redact {
+                redactor = Some(Redactor::new(&schema));
+            }
             let mut options = Options::new(args.data.today());
             options.census = args.census || args.census_date.is_some();
             options.census_date = args.census_date;
@@ -147,7 +162,18 @@ pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitC
     let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
     // The run through the baseline (accepted findings left out, all of them kept for a new
     // baseline when asked) and the filters.
+    if let Some(r) = &mut redactor {
+        r.learn(&inputs)?;
+    }
     let run = |sink: &mut dyn Sink| -> Result<Totals, Error> {
+        let mut redacting;
+        let sink: &mut dyn Sink = match &mut redactor {
+            Some(r) => {
+                redacting = r.sink(sink);
+                &mut redacting
+            }
+            None => sink,
+        };
         let mut filtered = only.sink(sink);
         let mut base = BaselineSink::new(&mut filtered, &inputs, baseline, args.write_baseline.is_some());
         let mut totals = engine.run(&inputs, &mut base)?;

@@ -102,7 +102,7 @@ pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitC
         (By::School | By::Lea, Format::Table) => table(&schools),
         (By::Grade, Format::Table) => grade_table(&chronic::by_grade(&schools)),
     };
-    out.write_all(text.as_bytes()).map_err(Error::stdout)?;
+    out.write_all(args.report.shown(text).as_bytes()).map_err(Error::stdout)?;
     let year = ledger.year().map_or_else(String::new, |y| format!(", {y}"));
     args.report.write(&format!("Chronic absenteeism{year}"), &[main, per_school(&schools)], &inputs)?;
     super::ada::note(&accounted);

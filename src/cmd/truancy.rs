@@ -78,6 +78,12 @@ pub enum Format {
 
 pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitCode, Error> {
     args.report.check()?;
+    if args.report.redact && args.letters.is_some() {
+        return Err(Error::Argument {
+            arg: "--redact",
+            message: "letters go to families and name the student: write them without --redact".to_owned(),
+        });
+    }
     let templates = load_templates(&args.templates)?;
     let mut contacts = Contacts::default();
     let (inputs, accounted) = super::accounted_with(&args.codes, &args.data, &args.paths, args.calendar.as_ref(), global, &mut contacts)?;
@@ -99,7 +105,7 @@ pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitC
         Format::Csv => String::from_utf8_lossy(&list.csv(Framing::Plain).map_err(Error::stdout)?).into_owned(),
         Format::Table => table(&truants),
     };
-    out.write_all(text.as_bytes()).map_err(Error::stdout)?;
+    out.write_all(args.report.shown(text).as_bytes()).map_err(Error::stdout)?;
     args.report.write("Truant students", &[list, by_school(&truants)], &inputs)?;
     if let Some(dir) = &args.letters {
         let inputs: Vec<PathBuf> = inputs.iter().map(|i| i.path.clone()).chain(args.templates.iter().cloned()).collect();

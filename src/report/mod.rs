@@ -13,6 +13,7 @@ pub mod file;
 pub mod html;
 pub mod human;
 pub mod json;
+pub mod redact;
 pub mod sarif;
 pub mod table;
 pub mod worklist;

@@ -255,6 +255,11 @@ impl Era {
         self.first.is_none_or(|f| f <= year) && self.last.is_none_or(|l| year <= l)
     }
 
+    /// The names of the era's fields, in file order.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
     /// The span in words: `2023-2024 and later`, `2022-2023 and earlier`, `2019-2020 to 2022-2023`.
     pub fn describe(&self) -> String {
         match (self.first, self.last) {

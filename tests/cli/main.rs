@@ -13,6 +13,7 @@ mod generate;
 mod hostile;
 mod layers;
 mod layouts;
+mod reports;
 mod rules;
 mod samples;
 mod scale;
