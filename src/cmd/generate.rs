@@ -16,8 +16,11 @@ use crate::engine::{Sink, Totals};
 use crate::error::Error;
 use crate::generate::manifest::Manifest;
 use crate::generate::pipeline::{Generation, Request};
+use crate::report::file::ReportFile;
 use crate::report::human::HumanReport;
 use crate::report::json::JsonReport;
+use crate::report::redact::Redactor;
+use crate::schema::Schema;
 
 const AFTER_HELP: &str = "Examples:
   rollcall generate samples/extracts --out submission/
@@ -65,6 +68,15 @@ pub struct Args {
     /// Findings shown per rule (0 = all). Default: 20 for human output, all for JSON.
     #[arg(long, value_name = "N")]
     pub max_per_rule: Option<u64>,
+    /// Also write the findings (the refused rows and why) to a file, its format told by its
+    /// extension: .csv (the worklist), .xlsx, .html, .sarif. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub report: Vec<ReportFile>,
+    /// Replace names, birth dates, birth places and addresses with tokens and show SSIDs by
+    /// their last 4 digits in the findings shown and the report files (the submission files
+    /// and rejected.csv in the output folder stay whole: they are the data).
+    #[arg(long)]
+    pub redact: bool,
     /// Width of human output in columns.
     #[arg(long, default_value_t = 100)]
     pub width: usize,
@@ -93,9 +105,17 @@ pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitC
         census_date: args.census_date,
         as_of: args.data.today(),
     };
+    // The output folder is replaced whole: a report file inside it would be lost.
+    let out_dir = std::path::absolute(&args.out).unwrap_or_else(|_| args.out.clone());
+    if let Some(r) = args.report.iter().find(|r| std::path::absolute(&r.path).is_ok_and(|p| p.starts_with(&out_dir))) {
+        return Err(Error::Argument {
+            arg: "--report",
+            message: format!("{} is inside the output folder {}, which is replaced whole; write it elsewhere", r.path.display(), args.out.display()),
+        });
+    }
     let plan = Generation::prepare(&schema, &request)?;
     note_unused_columns(&plan);
-    report(&args, global, &plan, out, started)?;
+    report(&args, global, &schema, &plan, out, started)?;
     if plan.blocked {
         let hint = if plan.skip_would_help { ", or write the valid records with --skip-invalid" } else { "" };
         say(args.format, out, &format!("Nothing written: fix the fatal findings{hint}."))?;
@@ -118,28 +138,42 @@ fn note_unused_columns(plan: &Generation<'_>) {
     }
 }
 
-/// Shows the findings the way `rollcall check` does.
-fn report(args: &Args, global: &GlobalArgs, plan: &Generation<'_>, out: &mut dyn Write, started: Instant) -> Result<(), Error> {
-    let (loaded, findings) = (&plan.loaded, &plan.findings);
-    let (files, records) = (loaded.inputs.len(), plan.records());
-    match args.format {
+/// Shows the findings the way `rollcall check` does, and writes them to the report files.
+fn report(args: &Args, global: &GlobalArgs, schema: &Schema, plan: &Generation<'_>, out: &mut dyn Write, started: Instant) -> Result<(), Error> {
+    let loaded = &plan.loaded;
+    let mut findings = plan.findings.clone();
+    if args.redact {
+        let mut redactor = Redactor::new(schema);
+        redactor.learn_lines(loaded.rows.iter().map(|r| r.text.as_slice()));
+        findings.iter_mut().for_each(|f| redactor.finding(f));
+    }
+    let totals = Totals { files: loaded.inputs.len(), records: plan.records(), ..Totals::default() };
+    let tally = match args.format {
         OutputFormat::Json => {
             let mut report = JsonReport::new(out, &loaded.inputs).with_max_per_rule(args.max_per_rule.filter(|n| *n > 0));
-            for f in findings {
+            for f in &findings {
                 report.finding(f.clone()).map_err(Error::stdout)?;
             }
-            report.finish(&Totals { files, records, ..Totals::default() }, started.elapsed().as_millis()).map_err(Error::stdout)?;
+            report.finish(&totals, started.elapsed().as_millis()).map_err(Error::stdout)?
         }
         OutputFormat::Human => {
             let style = super::human_style(global, args.max_per_rule, args.width);
             let mut report = HumanReport::new(&loaded.inputs, style);
-            for f in findings {
+            for f in &findings {
                 report.finding(f.clone()).map_err(Error::stdout)?;
             }
-            report.finish(out, &Totals { files, records, ..Totals::default() }).map_err(Error::stdout)?;
+            report.finish(out, &totals).map_err(Error::stdout)?
         }
-    }
-    Ok(())
+    };
+    let run = crate::report::Run {
+        command: super::check::command_line(),
+        as_of: args.data.today(),
+        inputs: &loaded.inputs,
+        findings: &findings,
+        totals: &totals,
+        tally: &tally,
+    };
+    crate::report::write_findings(&args.report, &run)
 }
 
 /// What was written, in a few lines.

@@ -172,22 +172,41 @@ impl Redactor {
                     break;
                 }
                 for (rec, _) in batch.records() {
-                    let Some(places) = rec.get(0).and_then(|t| self.places.get(String::from_utf8_lossy(t).trim())) else { continue };
-                    if !places.counts.contains(&rec.len()) {
-                        continue;
-                    }
-                    for (j, kind) in &places.private {
-                        let value = String::from_utf8_lossy(rec.get(*j).unwrap_or_default()).trim().to_owned();
-                        remember(&mut self.known, value, *kind);
-                    }
+                    self.learn_fields(&rec.iter().collect::<Vec<_>>());
                 }
             }
         }
+        self.build();
+        Ok(())
+    }
+
+    /// Learns the private values of records held as caret lines (the converted rows of
+    /// `rollcall generate`).
+    pub fn learn_lines<'r>(&mut self, lines: impl Iterator<Item = &'r [u8]>) {
+        for line in lines {
+            self.learn_fields(&line.split(|b| *b == b'^').collect::<Vec<_>>());
+        }
+        self.build();
+    }
+
+    /// Learns the private values of one record's fields.
+    fn learn_fields(&mut self, fields: &[&[u8]]) {
+        let Some(places) = fields.first().and_then(|t| self.places.get(String::from_utf8_lossy(t).trim())) else { return };
+        if !places.counts.contains(&fields.len()) {
+            return;
+        }
+        for (j, kind) in &places.private {
+            let value = String::from_utf8_lossy(fields.get(*j).copied().unwrap_or_default()).trim().to_owned();
+            remember(&mut self.known, value, *kind);
+        }
+    }
+
+    /// Builds the matcher of the known values.
+    fn build(&mut self) {
         self.patterns = self.known.keys().cloned().collect();
         self.patterns.sort_unstable();
         self.matcher =
             if self.patterns.is_empty() { None } else { AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).build(&self.patterns).ok() };
-        Ok(())
     }
 
     /// A sink that redacts every finding before passing it to `inner`.
@@ -441,9 +460,7 @@ mod tests {
         for (v, k) in [("MOSSSHAW", Private::Name), ("CAMILA", Private::Name), ("20210513", Private::BirthDate)] {
             remember(&mut r.known, v.to_owned(), k);
         }
-        r.patterns = r.known.keys().cloned().collect();
-        r.patterns.sort_unstable();
-        r.matcher = Some(AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).build(&r.patterns).unwrap());
+        r.build();
         r
     }
 

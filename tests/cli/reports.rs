@@ -323,3 +323,56 @@ fn redacted_attendance_figures_show_ssids_by_their_last_four_digits() {
     assert_eq!(out.status.code(), Some(2));
     assert!(!letters.exists());
 }
+
+#[test]
+fn generate_writes_its_findings_to_report_files_redacted_on_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let extracts = dir.path().join("extracts");
+    std::fs::create_dir_all(&extracts).unwrap();
+    for f in std::fs::read_dir("samples/extracts").unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(&f, extracts.join(f.file_name().unwrap())).unwrap();
+    }
+    // Two demographics rows with a birth date that is no date: refused, with the row shown.
+    let demo = std::fs::read_to_string(extracts.join("demographics.csv")).unwrap();
+    let mut lines: Vec<Vec<String>> = demo.lines().map(|l| l.split(';').map(str::to_owned).collect()).collect();
+    let header = lines[0].clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    lines[1][col("Birth Date")] = "20151341".into();
+    lines[2][col("Gender")] = "Q".into();
+    let text: Vec<String> = lines.iter().map(|l| l.join(";")).collect();
+    std::fs::write(extracts.join("demographics.csv"), text.join("\n") + "\n").unwrap();
+    let mut private = BTreeSet::new();
+    for row in &lines[1..] {
+        for name in ["First Name", "Last Name", "Birth Date", "Address", "City", "Zip", "SSID"] {
+            if row[col(name)].len() >= 3 {
+                private.insert(row[col(name)].clone());
+            }
+        }
+    }
+    let (csv, html) = (dir.path().join("refused.csv"), dir.path().join("refused.html"));
+    let mut outputs = Vec::new();
+    for format in ["human", "json"] {
+        let run = rollcall()
+            .args(["generate", path(&extracts), "--mapping", path(&extracts.join("mapping.toml")), "--skip-invalid", "--as-of", AS_OF])
+            .args(["--redact", "--max-per-rule", "0", "--format", format, "--report", path(&csv), "--report", path(&html), "--out"])
+            .arg(dir.path().join(format!("out-{format}")))
+            .output()
+            .unwrap();
+        assert_eq!(run.status.code(), Some(1), "{}", String::from_utf8_lossy(&run.stderr));
+        outputs.push((format.to_owned(), String::from_utf8(run.stdout).unwrap()));
+        outputs.push((format!("{format} csv"), std::fs::read_to_string(&csv).unwrap()));
+        outputs.push((format!("{format} html"), std::fs::read_to_string(&html).unwrap()));
+    }
+    let rows = cells(outputs[1].1.as_bytes());
+    assert!(rows.iter().any(|r| r[6] == "student_birth_date" && r[7].starts_with("Birthdate-")), "{rows:?}");
+    assert!(rows.iter().any(|r| r[6] == "student_gender_code" && r[7] == "Q"), "{rows:?}");
+    for (what, text) in &outputs {
+        for v in &private {
+            assert!(!has_word(text, v), "{what} shows the private value `{v}`");
+        }
+    }
+    // The output folder keeps the data whole: the refused rows are in rejected.csv as read.
+    let rejected = std::fs::read_to_string(dir.path().join("out-json/rejected.csv")).unwrap();
+    assert!(rejected.contains("20151341"));
+}
