@@ -15,4 +15,5 @@ mod layers;
 mod layouts;
 mod rules;
 mod samples;
+mod sarif;
 mod scale;
