@@ -16,4 +16,5 @@ mod layouts;
 mod reports;
 mod rules;
 mod samples;
+mod sarif;
 mod scale;
