@@ -237,6 +237,18 @@ fn private_values(dir: &Path) -> BTreeSet<String> {
     values
 }
 
+/// A SARIF log without its rule descriptions (the rules' own documented examples, which
+/// may happen to share a value with the synthetic samples); any other text as it is.
+fn without_rule_docs(text: String) -> String {
+    match serde_json::from_str::<serde_json::Value>(&text) {
+        Ok(mut log) if log.get("runs").is_some() => {
+            log["runs"][0]["tool"]["driver"]["rules"] = serde_json::Value::Null;
+            log.to_string()
+        }
+        _ => text,
+    }
+}
+
 /// Whether `value` occurs in `text` as a whole word.
 fn has_word(text: &str, value: &str) -> bool {
     text.match_indices(value).any(|(at, _)| {
@@ -254,7 +266,7 @@ fn redaction_leaves_no_name_birth_date_or_address_in_any_output() {
     let mut outputs: Vec<(String, String)> = Vec::new();
     for format in ["human", "json", "csv", "sarif"] {
         let out = run_ok(&["check", "samples/errors", "--as-of", AS_OF, "--redact", "--max-per-rule", "0", "--format", format]);
-        outputs.push((format.to_owned(), String::from_utf8(out).unwrap()));
+        outputs.push((format.to_owned(), without_rule_docs(String::from_utf8(out).unwrap())));
     }
     let files: Vec<PathBuf> = ["csv", "html", "sarif", "xlsx"].iter().map(|e| dir.path().join(format!("report.{e}"))).collect();
     let mut args: Vec<&str> = vec!["check", "samples/errors", "--as-of", AS_OF, "--redact"];
@@ -263,7 +275,7 @@ fn redaction_leaves_no_name_birth_date_or_address_in_any_output() {
     }
     run_ok(&args);
     for f in &files[..3] {
-        outputs.push((path(f).to_owned(), std::fs::read_to_string(f).unwrap()));
+        outputs.push((path(f).to_owned(), without_rule_docs(std::fs::read_to_string(f).unwrap())));
     }
     let mut book = open_workbook_auto(&files[3]).unwrap();
     let mut text = String::new();
