@@ -167,7 +167,11 @@ pub struct Finding {
     pub local_student_id: Option<String>,
     /// The student's name, when the record has it (shown to people, not in JSON).
     pub student_name: Option<String>,
+    /// Other records involved, in order, at most [`MAX_RELATED`] of them.
     pub related: Vec<Related>,
+    /// How many more records are involved than `related` lists (a student with thousands of
+    /// duplicate records gets one bounded finding each, not a list that grows with the square).
+    pub related_more: u64,
     /// The state rule this finding mirrors when it differs by case from the rule's own
     /// (`None`: the rule's [`Rule::state_rule`]).
     pub state_rule: Option<&'static str>,
@@ -175,7 +179,22 @@ pub struct Finding {
     pub excerpt: Option<Excerpt>,
 }
 
+/// The most related records a finding lists; the rest are counted in
+/// [`Finding::related_more`].
+pub const MAX_RELATED: usize = 100;
+
 impl Finding {
+    /// Adds `refs` to the related records, listing at most [`MAX_RELATED`] and counting the rest.
+    pub fn relate(&mut self, refs: impl IntoIterator<Item = Related>) {
+        for r in refs {
+            if self.related.len() < MAX_RELATED {
+                self.related.push(r);
+            } else {
+                self.related_more += 1;
+            }
+        }
+    }
+
     /// The state rule to show: this finding's own, else its rule's.
     pub fn state_rule(&self) -> Option<&'static str> {
         self.state_rule.or(self.rule.state_rule)
@@ -197,6 +216,7 @@ impl Finding {
             local_student_id: None,
             student_name: None,
             related: Vec::new(),
+            related_more: 0,
             state_rule: None,
             excerpt: None,
         }

@@ -91,8 +91,11 @@ impl<'a> HumanReport<'a> {
         const SHOWN: usize = 5;
         let mut places: Vec<String> =
             f.related.iter().take(SHOWN).map(|r| format!("{}:{}", self.inputs.get(r.file).map_or("?", |i| i.display.as_str()), r.line)).collect();
-        if f.related.len() > SHOWN {
-            places.push(format!("and {} more (all in --format json)", f.related.len() - SHOWN));
+        let more = (f.related.len().saturating_sub(SHOWN)) as u64 + f.related_more;
+        if more > 0 {
+            let listed =
+                if f.related_more > 0 { format!("the first {} in --format json", f.related.len()) } else { "all in --format json".to_owned() };
+            places.push(format!("and {more} more ({listed})"));
         }
         Some(format!("related: {}", places.join(", ")))
     }

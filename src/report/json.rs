@@ -47,6 +47,8 @@ struct DiagnosticLine<'a> {
     school_of_attendance: Option<&'a str>,
     local_student_id: Option<&'a str>,
     related: Vec<RelatedLine<'a>>,
+    /// Related records beyond the listed ones (lists stop at 100).
+    related_more: u64,
 }
 
 /// The last line of a JSON report.
@@ -157,6 +159,7 @@ impl Sink for JsonReport<'_> {
             school_of_attendance: f.school.as_deref(),
             local_student_id: f.local_student_id.as_deref(),
             related: f.related.iter().map(|r| RelatedLine { file: self.name(Some(r.file)).unwrap_or_default(), line: r.line }).collect(),
+            related_more: f.related_more,
         };
         serde_json::to_writer(&mut *self.out, &line)?;
         self.out.write_all(b"\n")

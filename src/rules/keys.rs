@@ -43,7 +43,7 @@ pub fn finding_at(
 
 /// `f` with `refs` as its related records.
 pub fn with_related(mut f: Finding, refs: impl IntoIterator<Item = RecordRef>) -> Finding {
-    f.related.extend(refs.into_iter().map(|r| Related { file: r.file as usize, line: r.line }));
+    f.relate(refs.into_iter().map(|r| Related { file: r.file as usize, line: r.line }));
     f
 }
 

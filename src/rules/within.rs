@@ -212,15 +212,58 @@ pub fn check(index: &mut Index, name_of: &dyn Fn(usize) -> String, as_of: i32, r
     }
 }
 
+/// How many of a student's records each record is compared with on either side, in file
+/// order. A student has a handful; a broken or hostile file with thousands of one student's
+/// records stays linear in time (duplicates are found by key, whatever their distance).
+pub const NEAR: usize = 512;
+
+/// The records of `group` near record `j` (up to [`NEAR`] on either side), and where they
+/// start in the group.
+fn near<T>(group: &[T], j: usize) -> (&[T], usize) {
+    let lo = j.saturating_sub(NEAR);
+    (&group[lo..group.len().min(j + NEAR + 1)], lo)
+}
+
+/// The earlier records a duplicate-key finding lists (all of them are counted).
+const LISTED: usize = 10;
+
+/// Earlier records by key: the first few of each key (for `related`) and how many in all.
+struct Seen<K> {
+    by_key: HashMap<K, (Vec<RecordRef>, u64)>,
+}
+
+impl<K> Default for Seen<K> {
+    fn default() -> Self {
+        Seen { by_key: HashMap::new() }
+    }
+}
+
+impl<K: std::hash::Hash + Eq> Seen<K> {
+    /// The earlier records with `key` (a few listed, all counted); records `at` under it.
+    fn earlier_then_add(&mut self, key: K, at: RecordRef) -> (Vec<RecordRef>, u64) {
+        let entry = self.by_key.entry(key).or_default();
+        let before = (entry.0.clone(), entry.1);
+        if entry.0.len() < LISTED {
+            entry.0.push(at);
+        }
+        entry.1 += 1;
+        before
+    }
+}
+
 /// One SSID's enrollments, in file order.
 fn check_enrollments(group: &[Enrollment], name_of: &dyn Fn(usize) -> String, as_of: i32, out: &mut Vec<Finding>) {
+    let mut keys: Seen<(u32, i32)> = Seen::default();
     for (j, b) in group.iter().enumerate() {
-        let earlier = &group[..j];
-        let dup: Vec<RecordRef> = earlier.iter().filter(|a| a.school == b.school && a.span.start == b.span.start).map(|a| a.at).collect();
+        let (near_b, lo) = near(group, j);
+        let earlier = &near_b[..j - lo];
+        let (dup, count) = keys.earlier_then_add((b.school, b.span.start), b.at);
         let school = school_code(b.school);
         if let Some(first) = dup.first() {
             let args = [("school", school.clone()), ("start", day_text(b.span.start)), ("other", place(b.at, *first, name_of))];
-            out.push(finding(&SENR_DUPLICATE, b.at, "SENR", "enrollment_start_date", b.student, &borrow_args(&args), &dup));
+            let mut f = finding(&SENR_DUPLICATE, b.at, "SENR", "enrollment_start_date", b.student, &borrow_args(&args), &dup);
+            f.related_more += count - dup.len() as u64;
+            out.push(f);
             continue;
         }
         let same: Vec<&Enrollment> = earlier.iter().filter(|a| a.school == b.school && a.overlaps(b)).collect();
@@ -253,7 +296,7 @@ fn check_enrollments(group: &[Enrollment], name_of: &dyn Fn(usize) -> String, as
         }
         if b.status == Some(EnrollmentStatus::ShortTerm)
             && !b.covers_no_day()
-            && !group.iter().any(|a| {
+            && !near_b.iter().any(|a| {
                 a.status == Some(EnrollmentStatus::Primary)
                     && a.is_primary(as_of)
                     && !a.covers_no_day()
@@ -263,7 +306,7 @@ fn check_enrollments(group: &[Enrollment], name_of: &dyn Fn(usize) -> String, as
         {
             let args = [("school", school), ("start", day_text(b.span.start))];
             // The student's primary enrollments that do not cover the start, to compare with.
-            let primaries: Vec<RecordRef> = group.iter().filter(|a| a.status == Some(EnrollmentStatus::Primary)).map(|a| a.at).collect();
+            let primaries: Vec<RecordRef> = near_b.iter().filter(|a| a.status == Some(EnrollmentStatus::Primary)).map(|a| a.at).collect();
             out.push(finding(&SHORT_TERM_NO_PRIMARY, b.at, "SENR", "enrollment_status_code", b.student, &borrow_args(&args), &primaries));
         }
     }
@@ -273,8 +316,8 @@ fn check_enrollments(group: &[Enrollment], name_of: &dyn Fn(usize) -> String, as
 
 /// CERT114 / SENR0286E3: an E150 exit is followed at the same school on the exit day or the next.
 fn check_e150(group: &[Enrollment], out: &mut Vec<Finding>) {
-    for b in group.iter().filter(|e| e.exit_reason.is(b"E150") && e.span.end != OPEN && !e.covers_no_day()) {
-        let later = group.iter().filter(|a| a.school == b.school && a.span.start > b.span.start && a.at != b.at);
+    for (j, b) in group.iter().enumerate().filter(|(_, e)| e.exit_reason.is(b"E150") && e.span.end != OPEN && !e.covers_no_day()) {
+        let later = near(group, j).0.iter().filter(|a| a.school == b.school && a.span.start > b.span.start && a.at != b.at);
         let next = later.clone().min_by_key(|a| a.span.start);
         let (problem, state_rule, related) = match next {
             Some(a) if a.span.start <= b.span.end + 1 => continue,
@@ -329,10 +372,14 @@ fn check_after_graduation(group: &[Enrollment], name_of: &dyn Fn(usize) -> Strin
 fn check_summaries(index: &mut Index, name_of: &dyn Fn(usize) -> String, out: &mut Vec<Finding>) {
     index.sort_by_student();
     for group in index.summaries.chunk_by(|a, b| a.ssid == b.ssid) {
-        for (j, b) in group.iter().enumerate() {
-            if let Some(a) = group[..j].iter().find(|a| a.school == b.school && a.year == b.year) {
-                let args = [("school", school_code(b.school)), ("year", b.year.to_string()), ("other", place(b.at, a.at, name_of))];
-                out.push(finding(&STAS_DUPLICATE, b.at, "STAS", "school_of_attendance", StudentKey::Ssid(b.ssid), &borrow_args(&args), &[a.at]));
+        let mut keys: Seen<(u32, crate::domain::date::AcademicYear)> = Seen::default();
+        for b in group {
+            let (dup, count) = keys.earlier_then_add((b.school, b.year), b.at);
+            if let Some(a) = dup.first() {
+                let args = [("school", school_code(b.school)), ("year", b.year.to_string()), ("other", place(b.at, *a, name_of))];
+                let mut f = finding(&STAS_DUPLICATE, b.at, "STAS", "school_of_attendance", StudentKey::Ssid(b.ssid), &borrow_args(&args), &dup);
+                f.related_more += count - dup.len() as u64;
+                out.push(f);
             }
         }
         let mut running: HashMap<crate::domain::date::AcademicYear, i64> = HashMap::new();

@@ -113,6 +113,7 @@ fn every_json_line_follows_the_contract() {
         "school_of_attendance",
         "local_student_id",
         "related",
+        "related_more",
     ]
     .into();
     let rules = rollcall().args(["rules", "--format", "json"]).output().unwrap();

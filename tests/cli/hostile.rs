@@ -140,3 +140,64 @@ fn issue_14_no_plaintext_copy_outside_the_output_folder() {
     beside.sort();
     assert_eq!(beside, [".out.rollcall.lock", "out", "tmp", "x"]);
 }
+
+/// `rollcall check FILE --format json` under a cap on its address space (`ulimit -v`, KiB),
+/// so a run whose memory grows with the square of a student's records fails instead of
+/// swapping the machine.
+fn check_capped(file: &Path, kib: u64) -> std::process::Output {
+    let bin = assert_cmd::cargo::cargo_bin("rollcall");
+    std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("ulimit -v {kib} && exec \"$0\" check \"$1\" --format json --max-per-rule 0 --as-of {AS_OF}"))
+        .arg(bin)
+        .arg(file)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+/// 20,000 SENR records of one student, each made from the first clean record by `vary`.
+fn one_student(dir: &Path, name: &str, vary: impl Fn(usize, &mut Vec<String>)) -> PathBuf {
+    let clean = std::fs::read_to_string(root().join("samples/clean/senr.txt")).unwrap();
+    let first: Vec<String> = clean.lines().next().unwrap().split('^').map(str::to_owned).collect();
+    let mut text = String::new();
+    for i in 0..20_000 {
+        let mut f = first.clone();
+        f[2] = format!("LR-{i:05}");
+        vary(i, &mut f);
+        text.push_str(&f.join("^"));
+        text.push_str("\r\n");
+    }
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Item 4: 20,000 records of one student (duplicates; overlapping primaries at 20,000
+/// schools; a new student without an SSID, known by local ID) cost bounded memory: every
+/// finding lists at most 100 related records and counts the rest.
+#[test]
+fn issue_14_one_students_twenty_thousand_records_stay_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    type Vary = Box<dyn Fn(usize, &mut Vec<String>)>;
+    let cases: [(&str, &str, Vary); 3] = [
+        ("dups.txt", "SENR-DUPLICATE-KEY", Box::new(|_, _| {})),
+        ("primaries.txt", "SENR-OVERLAP-PRIMARY", Box::new(|i, f| f[4] = format!("{}", 8_000_000 + i))),
+        ("no-ssid.txt", "SENR-DUPLICATE-KEY", Box::new(|_, f| f[7] = String::new())),
+    ];
+    for (name, rule, vary) in cases {
+        let file = one_student(dir.path(), name, vary);
+        let started = std::time::Instant::now();
+        let run = check_capped(&file, 1_500_000);
+        assert_eq!(run.status.code(), Some(1), "{name}: {}", String::from_utf8_lossy(&run.stderr));
+        let lines = json_lines(&run.stdout);
+        let of_rule: Vec<&serde_json::Value> = lines.iter().filter(|l| l["rule"] == rule).collect();
+        assert!(of_rule.len() >= 19_000, "{name}: {} findings of {rule}", of_rule.len());
+        let most = of_rule.iter().map(|l| l["related"].as_array().unwrap().len()).max().unwrap();
+        assert!(most <= 100, "{name}: a finding lists {most} related records");
+        let last = of_rule.last().unwrap();
+        let total = last["related"].as_array().unwrap().len() as u64 + last["related_more"].as_u64().unwrap_or(0);
+        assert!(total >= 500, "{name}: the last finding counts {total} related records");
+        assert!(started.elapsed().as_secs() < 120, "{name}: {:?}", started.elapsed());
+    }
+}
