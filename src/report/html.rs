@@ -22,7 +22,7 @@ const FINDINGS_SCRIPT: &str = include_str!("assets/findings.js");
 /// Bars a chart draws at the most; the rest are summed into one.
 const MAX_BARS: usize = 15;
 /// Characters of a record's line shown around the offending field.
-const EXCERPT_CHARS: usize = 64;
+const EXCERPT_CHARS: usize = 62;
 
 /// `text` with `&`, `<`, `>`, `"` and `'` escaped, for HTML text and attribute values.
 ///
@@ -189,7 +189,7 @@ pub fn tables(title: &str, tables: &[Table]) -> String {
         body.push_str("</ul>\n</nav>\n");
     }
     for (i, t) in tables.iter().enumerate() {
-        let _ = writeln!(body, "<section id=\"table-{}\">\n<h2>{}</h2>", i + 1, escape(&t.title));
+        let _ = writeln!(body, "<section class=\"figures\" id=\"table-{}\">\n<h2>{}</h2>", i + 1, escape(&t.title));
         if let Some(chart) = &t.chart {
             body.push_str(&bar_chart(&chart.title, &chart_bars(t, chart)));
         }
@@ -244,7 +244,7 @@ fn format_number(value: f64) -> String {
 /// every finding in a table that filters by school, rule, severity and text.
 pub fn findings(run: &Run<'_>) -> String {
     let sorted = worklist::sorted(run);
-    let counts = Counts::of(&sorted);
+    let counts = Counts::of(run, &sorted);
     let mut body = header("Findings report", &format!("<code>{}</code> · as of {}", escape(&run.command), run.as_of));
     body.push_str("<main>\n");
     body.push_str(&summary(run, &counts));
@@ -259,14 +259,16 @@ pub fn findings(run: &Run<'_>) -> String {
 struct Counts {
     /// Per school (`""`: no school): fatal, warning and info findings.
     schools: BTreeMap<String, [u64; 3]>,
+    /// Per input file (`""`: about the whole run), the same.
+    files: BTreeMap<String, [u64; 3]>,
     /// Per rule: its severity and findings.
     rules: BTreeMap<&'static str, (Severity, u64)>,
     students: BTreeSet<String>,
 }
 
 impl Counts {
-    fn of(findings: &[&Finding]) -> Counts {
-        let mut counts = Counts { schools: BTreeMap::new(), rules: BTreeMap::new(), students: BTreeSet::new() };
+    fn of(run: &Run<'_>, findings: &[&Finding]) -> Counts {
+        let mut counts = Counts { schools: BTreeMap::new(), files: BTreeMap::new(), rules: BTreeMap::new(), students: BTreeSet::new() };
         for f in findings {
             let at = match f.severity() {
                 Severity::Fatal => 0,
@@ -274,6 +276,7 @@ impl Counts {
                 Severity::Info => 2,
             };
             counts.schools.entry(f.school.clone().unwrap_or_default()).or_default()[at] += 1;
+            counts.files.entry(run.file_of(f).unwrap_or_default().to_owned()).or_default()[at] += 1;
             counts.rules.entry(f.rule.id).or_insert((f.severity(), 0)).1 += 1;
             if let Some(student) = f.ssid.as_ref().or(f.local_student_id.as_ref()) {
                 counts.students.insert(student.clone());
@@ -325,37 +328,53 @@ fn charts(run: &Run<'_>, counts: &Counts) -> String {
             label: (*id).to_owned(),
             segments: vec![(*n as f64, severity.as_str())],
             text: n.to_string(),
-            href: Some(format!("#rule={id}")),
+            href: Some(format!("#rule={}", fragment_value(id))),
         })
         .collect();
     cap(&mut rule_bars, "rules");
-    let school_bars: Vec<Bar> = counts
-        .schools
-        .iter()
-        .map(|(school, n)| Bar {
-            label: if school.is_empty() { "(no school)".to_owned() } else { school.clone() },
-            segments: vec![(n[0] as f64, "fatal"), (n[1] as f64, "warning"), (n[2] as f64, "info")],
-            text: n.iter().sum::<u64>().to_string(),
-            href: Some(format!("#school={}", if school.is_empty() { "-" } else { school })),
-        })
-        .collect();
     let legend = "<ul class=\"legend\"><li><span class=\"key fatal\"></span>fatal</li><li><span class=\"key warning\"></span>warning</li>\
                   <li><span class=\"key info\"></span>info</li><li>Select a bar to show its findings.</li></ul>\n";
     format!(
-        "<h2>Findings by rule and school</h2>\n{legend}<div class=\"charts\">\n{}{}</div>\n",
+        "<h2>Findings by rule, school and file</h2>\n{legend}<div class=\"charts\">\n{}<div>\n{}{}</div>\n</div>\n",
         bar_chart("Findings per rule", &rule_bars),
-        bar_chart("Findings per school", &school_bars)
+        bar_chart("Findings per school", &stacked_bars(&counts.schools, "school", "(no school)")),
+        bar_chart("Findings per file", &stacked_bars(&counts.files, "file", "(the whole run)"))
     )
+}
+
+/// A bar per key (`""` labelled `none`), stacked by severity, linking to the table filtered
+/// by `filter`.
+fn stacked_bars(counts: &BTreeMap<String, [u64; 3]>, filter: &str, none: &str) -> Vec<Bar> {
+    counts
+        .iter()
+        .map(|(key, n)| Bar {
+            label: if key.is_empty() { none.to_owned() } else { key.clone() },
+            segments: vec![(n[0] as f64, "fatal"), (n[1] as f64, "warning"), (n[2] as f64, "info")],
+            text: n.iter().sum::<u64>().to_string(),
+            href: Some(format!("#{filter}={}", fragment_value(if key.is_empty() { "-" } else { key }))),
+        })
+        .collect()
+}
+
+/// `text` percent-encoded for a URL fragment's value (what the filter script decodes).
+fn fragment_value(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
 }
 
 /// The filter form: a select each for school, rule and severity, and a text box.
 fn filters(counts: &Counts, total: usize) -> String {
     let option = |value: &str, label: &str, n: u64| format!("<option value=\"{}\">{} ({n})</option>", escape(value), escape(label));
-    let schools: String = counts
-        .schools
-        .iter()
-        .map(|(s, n)| if s.is_empty() { option("-", "(no school)", n.iter().sum()) } else { option(s, s, n.iter().sum()) })
-        .collect();
+    let keyed = |counts: &BTreeMap<String, [u64; 3]>, none: &str| -> String {
+        counts.iter().map(|(k, n)| if k.is_empty() { option("-", none, n.iter().sum()) } else { option(k, k, n.iter().sum()) }).collect()
+    };
     let rules: String = counts.rules.iter().map(|(id, (_, n))| option(id, id, *n)).collect();
     let mut severities = String::new();
     for severity in [Severity::Fatal, Severity::Warning, Severity::Info] {
@@ -368,14 +387,15 @@ fn filters(counts: &Counts, total: usize) -> String {
         format!("<label for=\"filter-{id}\">{label}<select id=\"filter-{id}\"><option value=\"\">{all}</option>{options}</select></label>\n")
     };
     format!(
-        "<h2 id=\"list\">Findings</h2>\n<form id=\"filters\" class=\"filters\" role=\"search\" aria-controls=\"findings\">\n{}{}{}\
+        "<h2 id=\"list\">Findings</h2>\n<form id=\"filters\" class=\"filters\" role=\"search\" aria-controls=\"findings\">\n{}{}{}{}\
          <label for=\"filter-q\">Text<input id=\"filter-q\" type=\"search\" placeholder=\"name, SSID, field, message…\" autocomplete=\"off\"></label>\n\
          <button type=\"reset\">Show all</button>\n</form>\n\
          <p id=\"shown\" class=\"shown\" aria-live=\"polite\">Showing {total} of {total} {}</p>\n\
          <p id=\"no-match\" class=\"note\" hidden>No finding matches the filter.</p>\n",
-        select("school", "School", "All schools", &schools),
+        select("school", "School", "All schools", &keyed(&counts.schools, "(no school)")),
         select("rule", "Rule", "All rules", &rules),
         select("severity", "Severity", "All severities", &severities),
+        select("file", "File", "All files", &keyed(&counts.files, "(the whole run)")),
         if total == 1 { "finding" } else { "findings" }
     )
 }
@@ -417,12 +437,13 @@ fn finding_row(run: &Run<'_>, f: &Finding) -> String {
     }
     let state = f.state_rule().map(|s| format!("<span class=\"sub\">state rule {}</span>", escape(s))).unwrap_or_default();
     format!(
-        "<tr data-school=\"{}\" data-rule=\"{}\" data-severity=\"{severity}\">\
+        "<tr data-school=\"{}\" data-rule=\"{}\" data-severity=\"{severity}\" data-file=\"{}\">\
          <td><span class=\"sev {severity}\">{severity}</span></td><td>{}</td><td>{student}</td><td>{place}</td>\
          <td class=\"finding\"><p class=\"msg\">{}</p>{}<p class=\"fix\"><b>Fix:</b> {}</p>{}</td>\
          <td><code title=\"{}\">{}</code>{state}<span class=\"sub\">{}</span></td></tr>\n",
         escape(school),
         escape(f.rule.id),
+        escape(run.file_of(f).unwrap_or_default()),
         escape(school),
         escape(&f.message),
         excerpt(f),
@@ -473,6 +494,13 @@ mod tests {
         assert_eq!(base64(b"fo"), "Zm8=");
         assert_eq!(base64(b"foo"), "Zm9v");
         assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+    }
+
+    #[test]
+    fn fragment_values_are_percent_encoded() {
+        assert_eq!(fragment_value("samples/errors/senr.txt"), "samples%2Ferrors%2Fsenr.txt");
+        assert_eq!(fragment_value("a&b=c é"), "a%26b%3Dc%20%C3%A9");
+        assert_eq!(fragment_value("ATT-STAS-MISMATCH"), "ATT-STAS-MISMATCH");
     }
 
     #[test]

@@ -98,6 +98,11 @@ fn findings_report_shows_every_finding_and_filters_by_the_fragment() {
     let warnings = diagnostics.iter().filter(|d| d["school_of_attendance"] == school && d["severity"] == "warning").count();
     let both = dom(&browser, &page, &format!("#school={school}&severity=warning"));
     assert_eq!(finding_rows(&both).iter().filter(|r| !r.contains("hidden")).count(), warnings);
+    // A file, by the name the findings give it (percent-encoded as a chart's link has it).
+    let file = diagnostics[0]["file"].as_str().unwrap();
+    let of_file = diagnostics.iter().filter(|d| d["file"] == file).count();
+    let by_file = dom(&browser, &page, &format!("#file={}", file.replace('/', "%2F")));
+    assert!(by_file.contains(&format!("Showing {of_file} of {total} findings")));
 }
 
 #[test]
@@ -111,7 +116,7 @@ fn findings_report_is_self_contained_and_the_same_every_run() {
     let html = String::from_utf8(first).unwrap();
     assert_self_contained(&html);
     assert!(!html.contains("unsafe-inline"), "style and script are allowed by hash");
-    assert_eq!(html.matches("<svg ").count(), 2, "a chart per rule and per school");
+    assert_eq!(html.matches("<svg ").count(), 3, "a chart per rule, per school and per file");
     for label in ["<label for=\"filter-school\">", "<label for=\"filter-rule\">", "<label for=\"filter-severity\">", "<label for=\"filter-q\">"] {
         assert!(html.contains(label), "{label}");
     }

@@ -1,12 +1,14 @@
 "use strict";
-// Filters the findings table by school, rule, severity and text. The filter is kept in the
-// URL fragment (#school=0123456&severity=fatal), so a link or a bookmark opens it filtered.
+// Filters the findings table by school, rule, severity, file and text. The filter is kept in
+// the URL fragment (#school=0123456&severity=fatal), so a link or a bookmark opens it
+// filtered. A select's "-" stands for rows that have no value (findings of no school).
 (function () {
   var table = document.getElementById("findings");
   if (!table) return;
   var rows = Array.prototype.slice.call(table.tBodies[0].rows);
   var texts = rows.map(function (r) { return r.textContent.toLowerCase(); });
-  var names = ["school", "rule", "severity", "q"];
+  var selects = ["school", "rule", "severity", "file"];
+  var names = selects.concat(["q"]);
   var controls = {};
   names.forEach(function (n) { controls[n] = document.getElementById("filter-" + n); });
   var shown = document.getElementById("shown");
@@ -47,13 +49,13 @@
   }
 
   function apply() {
-    var school = controls.school.value, rule = controls.rule.value, severity = controls.severity.value;
     var q = controls.q.value.trim().toLowerCase();
     var n = 0;
     rows.forEach(function (r, i) {
-      var d = r.dataset;
-      var ok = (!school || d.school === (school === "-" ? "" : school)) && (!rule || d.rule === rule) &&
-        (!severity || d.severity === severity) && (!q || texts[i].indexOf(q) >= 0);
+      var ok = selects.every(function (name) {
+        var v = controls[name].value;
+        return !v || r.dataset[name] === (v === "-" ? "" : v);
+      }) && (!q || texts[i].indexOf(q) >= 0);
       r.hidden = !ok;
       if (ok) n += 1;
     });
