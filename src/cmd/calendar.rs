@@ -137,7 +137,8 @@ fn months_of(calendar: &Calendar, schools: &[Option<u32>]) -> Table {
 
 /// `--report`: the printable calendar (.html), the school months (.csv, .xlsx).
 fn write_reports(args: &Args, calendar: &Calendar, schools: &[Option<u32>], months: &Table) -> Result<(), Error> {
-    let inputs = [args.calendar.clone()];
+    // Never over the calendar or an enrollment file given by name.
+    let inputs: Vec<PathBuf> = std::iter::once(args.calendar.clone()).chain(args.paths.iter().cloned()).collect();
     let (pages, tables): (Vec<ReportFile>, Vec<ReportFile>) = args.report.iter().cloned().partition(|f| f.format == FileFormat::Html);
     crate::report::write_tables(&tables, "School months", std::slice::from_ref(months), &inputs)?;
     if pages.is_empty() {
