@@ -40,25 +40,7 @@ pub struct LetterData {
     pub occasion_dates: Vec<String>,
 }
 
-/// `text` with `&`, `<`, `>`, `"` and `'` escaped for HTML.
-///
-/// ```
-/// assert_eq!(rollcall::attendance::letters::escape("<b>O'Brien & Co</b>"), "&lt;b&gt;O&#39;Brien &amp; Co&lt;/b&gt;");
-/// ```
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::report::html::escape;
 
 /// Checks a template: every `{{name}}` in it is a known placeholder. The error names the
 /// first unknown one and its line.

@@ -15,10 +15,13 @@ use crate::attendance::account;
 use crate::diagnostic::Sink;
 use crate::domain::calendar::Calendar;
 use crate::domain::codes::school_code;
-use crate::domain::date::from_day_number;
+use crate::domain::date::{from_day_number, AcademicYear};
 use crate::engine::{Options, Totals};
 use crate::error::Error;
+use crate::report::csv::Framing;
+use crate::report::file::{check_formats, write_atomic, FileFormat, ReportFile};
 use crate::report::human::HumanReport;
+use crate::report::table::{Column, Table};
 use crate::rules::calendar::{read, schools_without_calendar};
 use crate::source::Input;
 
@@ -26,6 +29,7 @@ const AFTER_HELP: &str = "Examples:
   rollcall calendar samples/clean/calendar.csv
   rollcall calendar calendar.csv exports/senr.txt      months of every school with enrollments
   rollcall calendar calendar.csv --format csv > months.csv
+  rollcall calendar calendar.csv --report calendar.html  a printable page per school
 
 A school month is 20 days of school or holiday (weekdays, breaks left out) from the first to
 the last day of instruction; the last may be partial (full = N). Days taught are the month's
@@ -53,6 +57,10 @@ pub struct Args {
     /// Width of human output in columns.
     #[arg(long, default_value_t = 100)]
     pub width: usize,
+    /// Also write a file, its format told by its extension: .html (a printable calendar, a
+    /// page per school), .csv or .xlsx (the school months). Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub report: Vec<ReportFile>,
 }
 
 /// `calendar --format`.
@@ -63,6 +71,7 @@ pub enum Format {
 }
 
 pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitCode, Error> {
+    check_formats(&args.report, &[FileFormat::Html, FileFormat::Csv, FileFormat::Xlsx], "calendar")?;
     let inputs = vec![Input { display: args.calendar.display().to_string(), path: args.calendar.clone() }];
     let (calendar, mut findings) = read(&args.calendar, 0, args.census_date)?;
     let schools: Vec<Option<u32>> = if args.paths.is_empty() {
@@ -77,7 +86,8 @@ pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitC
         findings.extend(schools_without_calendar(&calendar, codes.iter().copied(), 0));
         codes.into_iter().filter(|s| calendar.covers(*s)).map(Some).collect()
     };
-    let months = months_csv(&calendar, &schools);
+    let months = months_of(&calendar, &schools);
+    write_reports(&args, &calendar, &schools, &months)?;
     let mut report = HumanReport::new(&inputs, human_style(global, Some(0), args.width));
     for f in findings {
         report.finding(f).map_err(Error::stdout)?;
@@ -85,7 +95,7 @@ pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitC
     let totals = Totals { files: 1, ..Totals::default() };
     let tally = match args.format {
         Format::Csv => {
-            out.write_all(months.as_bytes()).map_err(Error::stdout)?;
+            out.write_all(&months.csv(Framing::Plain).map_err(Error::stdout)?).map_err(Error::stdout)?;
             let mut err = std::io::stderr();
             report.finish(&mut err, &totals).map_err(Error::stdout)?
         }
@@ -98,24 +108,45 @@ pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitC
     Ok(if tally.fatal > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
-/// `school_of_attendance,month,first_date,last_date,school_days,full`; the district-wide
-/// calendar's rows have an empty school.
-fn months_csv(calendar: &Calendar, schools: &[Option<u32>]) -> String {
-    let mut text = String::from("school_of_attendance,month,first_date,last_date,school_days,full\n");
+/// The school months of `schools` as a table (`school_of_attendance,month,first_date,
+/// last_date,school_days,full`); the district-wide calendar's rows have an empty school.
+fn months_of(calendar: &Calendar, schools: &[Option<u32>]) -> Table {
+    let columns = vec![
+        Column::text("school_of_attendance"),
+        Column::number("month"),
+        Column::text("first_date"),
+        Column::text("last_date"),
+        Column::number("school_days"),
+        Column::text("full"),
+    ];
+    let mut t = Table::new("School months", columns);
     for school in schools {
         for m in calendar.months(*school) {
-            text.push_str(&format!(
-                "{},{},{},{},{},{}\n",
+            t.push(vec![
                 school.map(school_code).unwrap_or_default(),
-                m.number,
-                from_day_number(m.first),
-                from_day_number(m.last),
-                m.school_days,
-                if m.full { "Y" } else { "N" }
-            ));
+                m.number.to_string(),
+                from_day_number(m.first).to_string(),
+                from_day_number(m.last).to_string(),
+                m.school_days.to_string(),
+                (if m.full { "Y" } else { "N" }).to_owned(),
+            ]);
         }
     }
-    text
+    t
+}
+
+/// `--report`: the printable calendar (.html), the school months (.csv, .xlsx).
+fn write_reports(args: &Args, calendar: &Calendar, schools: &[Option<u32>], months: &Table) -> Result<(), Error> {
+    // Never over the calendar or an enrollment file given by name.
+    let inputs: Vec<PathBuf> = std::iter::once(args.calendar.clone()).chain(args.paths.iter().cloned()).collect();
+    let (pages, tables): (Vec<ReportFile>, Vec<ReportFile>) = args.report.iter().cloned().partition(|f| f.format == FileFormat::Html);
+    crate::report::write_tables(&tables, "School months", std::slice::from_ref(months), &inputs)?;
+    if pages.is_empty() {
+        return Ok(());
+    }
+    let census = args.census_date.or_else(|| calendar.year().map(AcademicYear::census_day));
+    let html = crate::report::calendar::page(calendar, schools, &args.calendar.display().to_string(), census);
+    pages.iter().try_for_each(|f| write_atomic(&f.path, html.as_bytes(), &inputs))
 }
 
 fn months_table(calendar: &Calendar, schools: &[Option<u32>]) -> String {

@@ -310,7 +310,7 @@ fn visible_text(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Cuts a long line to about `max` characters around the span, marking cuts with `…`.
-fn trim(text: &str, span: Option<(usize, usize)>, max: usize) -> (String, Option<(usize, usize)>) {
+pub(super) fn trim(text: &str, span: Option<(usize, usize)>, max: usize) -> (String, Option<(usize, usize)>) {
     let (clean, span) = visible(text, span);
     if clean.chars().count() <= max {
         return (clean, span);

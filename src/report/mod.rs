@@ -2,12 +2,13 @@
 //! machines ([`json`], the JSON Lines contract of `json-output.md`), and into report files
 //! (`--report FILE`, one registry for every command, [`file`]): the worklist a clerk ticks
 //! off ([`worklist`] as CSV, [`xlsx`] as a workbook), a self-contained HTML page ([`html`])
-//! and SARIF for code-scanning views ([`sarif`]). A command's figures are [`table::Table`]s
+//! and SARIF for code-scanning views ([`sarif`]); the printable calendar ([`calendar`]). A command's figures are [`table::Table`]s
 //! that the same writers take. Every CSV passes [`csv::inert`]; [`redact`] takes names, birth
 //! dates and addresses out of every output. Reports write to an `&mut dyn Write` or return
 //! bytes; the library never prints on its own.
 
 pub mod baseline;
+pub mod calendar;
 pub mod csv;
 pub mod file;
 pub mod html;

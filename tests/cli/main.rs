@@ -11,6 +11,7 @@ mod diagnostics;
 mod garbage;
 mod generate;
 mod hostile;
+mod html;
 mod layers;
 mod layouts;
 mod reports;
