@@ -42,7 +42,7 @@ Exit status: 0 no fatal finding; 1 fatal findings (bad rows, left out of the mon
 #[derive(Debug, clap::Args)]
 #[command(after_help = AFTER_HELP)]
 pub struct Args {
-    /// The calendar CSV (school_of_attendance,date,day_type[,school_month]).
+    /// The calendar CSV (`school_of_attendance,date,day_type[,school_month]`).
     pub calendar: PathBuf,
     /// Enrollments (SENR files or folders): list their schools, report those without a calendar.
     pub paths: Vec<PathBuf>,

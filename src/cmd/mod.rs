@@ -167,7 +167,7 @@ fn add_calendar(mut inputs: Vec<crate::source::Input>, calendar: Option<&PathBuf
 /// codes (`[attendance_codes]`).
 #[derive(Debug, Clone, clap::Args)]
 pub struct CodesArgs {
-    /// Mapping file whose [attendance_codes] maps local attendance codes to categories.
+    /// Mapping file whose `[attendance_codes]` maps local attendance codes to categories.
     /// Default: mapping.toml in an input folder, when there is one.
     #[arg(long, value_name = "FILE")]
     pub mapping: Option<PathBuf>,

@@ -1,6 +1,6 @@
 //! Reports: turn findings into output for people ([`human`], miette's graphical style) or
 //! machines ([`json`], the JSON Lines contract of `json-output.md`), and into report files
-//! (`--report FILE`, one registry for every command, [`file`]): the worklist a clerk ticks
+//! (`--report FILE`, one registry for every command, [`file`](mod@file)): the worklist a clerk ticks
 //! off ([`worklist`] as CSV, [`xlsx`] as a workbook), a self-contained HTML page ([`html`])
 //! and SARIF for code-scanning views ([`sarif`]); the printable calendar ([`calendar`]). A command's figures are [`table::Table`]s
 //! that the same writers take. Every CSV passes [`csv::inert`]; [`redact`] takes names, birth

@@ -171,6 +171,7 @@ fn every_csv_the_tool_writes_is_inert_in_a_spreadsheet() {
         &["monthly", "samples/errors"][..],
         &["truancy", "samples/errors", "--as-of", AS_OF][..],
         &["census", "samples/errors"][..],
+        &["calendar", "samples/errors/calendar.csv"][..],
     ] {
         let mut with = args.to_vec();
         with.extend(["--format", "csv"]);
