@@ -105,11 +105,12 @@ pub fn render(err: Error) -> String {
         }
         cause = c.source();
     }
+    let line = visible(&line).into_owned();
     let mut out = format!("error: {line}\n");
     if report.labels().is_some_and(|mut l| l.next().is_some()) {
         out.push_str(&format!("{report:?}\n"));
     } else if let Some(help) = report.help() {
-        out.push_str(&format!("help: {help}\n"));
+        out.push_str(&format!("help: {}\n", visible(&help.to_string())));
     }
     out
 }
@@ -218,5 +219,51 @@ pub enum GenerateError {
 impl From<GenerateError> for Error {
     fn from(e: GenerateError) -> Error {
         Error::Generate(Box::new(e))
+    }
+}
+
+/// What a file that is not a regular file is, in words (`None` for a regular file).
+pub fn irregular_kind(meta: &std::fs::Metadata) -> Option<&'static str> {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    if t.is_file() || t.is_dir() {
+        None
+    } else if t.is_fifo() {
+        Some("a FIFO (named pipe)")
+    } else if t.is_socket() {
+        Some("a socket")
+    } else if t.is_block_device() || t.is_char_device() {
+        Some("a device")
+    } else {
+        Some("not a regular file")
+    }
+}
+
+/// How a character of the data is shown: control characters as their Unicode control picture
+/// (`␀`, `␛`: never sent raw to a terminal), invisible and zero-width characters as `␣`, so
+/// the reader sees them and the underline stays under the right columns.
+pub fn shown(c: char) -> char {
+    match c {
+        '\0'..='\x1f' => char::from_u32(0x2400 + u32::from(c)).unwrap_or('·'),
+        '\x7f' => '␡',
+        '\u{80}'..='\u{9f}' => '·',
+        '\u{a0}' | '\u{ad}' | '\u{2007}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202f}' | '\u{2060}'..='\u{2064}' | '\u{feff}' => '␣',
+        // Bidirectional isolates and the Arabic letter mark reorder what follows them.
+        '\u{2066}'..='\u{2069}' | '\u{61c}' => '␣',
+        c => c,
+    }
+}
+
+/// `text` with every character as [`shown`]: any text from a file (a value, a file name, a
+/// header, a mapping key) before it reaches a terminal.
+///
+/// ```
+/// assert_eq!(rollcall::error::visible("a\x1b[2Jb\u{2066}c"), "a␛[2Jb␣c");
+/// ```
+pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().all(|c| shown(c) == c) {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(text.chars().map(shown).collect())
     }
 }

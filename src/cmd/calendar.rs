@@ -16,7 +16,7 @@ use crate::diagnostic::Sink;
 use crate::domain::calendar::Calendar;
 use crate::domain::codes::school_code;
 use crate::domain::date::{from_day_number, AcademicYear};
-use crate::engine::{Options, Totals};
+use crate::engine::Totals;
 use crate::error::Error;
 use crate::report::csv::Framing;
 use crate::report::file::{check_formats, write_atomic, FileFormat, ReportFile};
@@ -55,7 +55,7 @@ pub struct Args {
     #[command(flatten)]
     pub data: DataArgs,
     /// Width of human output in columns.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 100, value_parser = super::parse_width)]
     pub width: usize,
     /// Also write a file, its format told by its extension: .html (a printable calendar, a
     /// page per school), .csv or .xlsx (the school months). Repeatable.
@@ -79,7 +79,7 @@ pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitC
     } else {
         let schema = args.data.schema()?;
         let enrollment_inputs = crate::source::expand(&args.paths)?;
-        let accounted = account(&schema, &enrollment_inputs, Options::new(args.data.today()))?;
+        let accounted = account(&schema, &enrollment_inputs, args.data.options())?;
         let mut codes: Vec<u32> = accounted.ledger.enrollments.iter().map(|e| e.school).filter(|s| *s > 2).collect();
         codes.sort_unstable();
         codes.dedup();

@@ -112,7 +112,7 @@ pub struct Args {
     #[arg(long, conflicts_with = "write_baseline")]
     pub redact: bool,
     /// Width of human output in columns.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 100, value_parser = super::parse_width)]
     pub width: usize,
 }
 
@@ -140,7 +140,7 @@ pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitC
             if args.redact {
                 redactor = Some(Redactor::new(&schema));
             }
-            let mut options = Options::new(args.data.today());
+            let mut options = args.data.options();
             options.census = args.census || args.census_date.is_some();
             options.census_date = args.census_date;
             options.schools = args.schools.as_deref().map(crate::domain::directory::Directory::load).transpose()?;

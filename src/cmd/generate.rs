@@ -78,7 +78,7 @@ pub struct Args {
     #[arg(long)]
     pub redact: bool,
     /// Width of human output in columns.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 100, value_parser = super::parse_width)]
     pub width: usize,
 }
 
@@ -131,10 +131,11 @@ pub fn run(args: Args, global: &GlobalArgs, out: &mut dyn Write) -> Result<ExitC
 #[allow(clippy::print_stderr)]
 fn note_unused_columns(plan: &Generation<'_>) {
     for (input, record_type, columns) in plan.unused_columns() {
-        eprintln!("note: {input} ({record_type}): columns not used: {}", columns.join(", "));
+        let note = format!("note: {input} ({record_type}): columns not used: {}", columns.join(", "));
+        eprintln!("{}", crate::error::visible(&note));
     }
     for note in plan.unmatched_mapping() {
-        eprintln!("warning: {note}");
+        eprintln!("warning: {}", crate::error::visible(&note));
     }
 }
 
@@ -192,6 +193,7 @@ fn summary(dir: &Path, m: &Manifest) -> String {
 /// A closing message: on standard output after a human report, on standard error after
 /// JSON Lines (which must stay machine-readable).
 fn say(format: OutputFormat, out: &mut dyn Write, text: &str) -> Result<(), Error> {
+    let text = crate::error::visible(text);
     match format {
         OutputFormat::Human => writeln!(out, "{text}").map_err(Error::stdout),
         OutputFormat::Json => {

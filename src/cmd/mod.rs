@@ -196,6 +196,10 @@ pub struct DataArgs {
     /// Take this date (YYYY-MM-DD) as today, for rules about future dates.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub as_of: Option<NaiveDate>,
+    /// The longest record (line) read, in bytes; a longer one is reported once and skipped.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::source::cap::DEFAULT_MAX_RECORD_BYTES,
+          value_parser = clap::value_parser!(u64).range(64..=(1 << 30)))]
+    pub max_record_bytes: u64,
 }
 
 impl DataArgs {
@@ -205,6 +209,13 @@ impl DataArgs {
             Some(dir) => Schema::from_dir(dir),
             None => Schema::embedded(),
         }
+    }
+
+    /// Engine options with `--as-of` and `--max-record-bytes`.
+    pub fn options(&self) -> crate::engine::Options {
+        let mut options = crate::engine::Options::new(self.today());
+        options.max_record_bytes = self.max_record_bytes;
+        options
     }
 
     /// `--as-of`, or today.
@@ -264,7 +275,7 @@ pub(crate) fn accounted_with(
 ) -> Result<(Vec<crate::source::Input>, crate::attendance::Accounted), Error> {
     let schema = codes.schema(data, paths)?;
     let inputs = inputs_with(paths, calendar)?;
-    let mut options = crate::engine::Options::new(data.today());
+    let mut options = data.options();
     options.progress = progress_bar(&inputs, global, "reading");
     let bar = options.progress.clone();
     let accounted = crate::attendance::account_with(&schema, &inputs, options, extra);
@@ -318,6 +329,14 @@ impl TableReportArgs {
             return crate::report::write_tables(&self.report, title, &tables, &paths);
         }
         crate::report::write_tables(&self.report, title, tables, &paths)
+    }
+}
+
+/// `--width`: the columns of human output, 40 to 1000 (a terminal, not an allocation).
+pub fn parse_width(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if (40..=1000).contains(&n) => Ok(n),
+        _ => Err(format!("`{s}` is not a width from 40 to 1000 columns")),
     }
 }
 

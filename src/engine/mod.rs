@@ -49,6 +49,9 @@ pub struct Options {
     pub year: Option<AcademicYear>,
     /// A progress bar the run advances by the bytes it has read (long runs on a terminal).
     pub progress: Option<ProgressBar>,
+    /// The longest record read whole, in bytes (`--max-record-bytes`); a longer one is one
+    /// STRUCT-RECORD-TOO-LONG finding.
+    pub max_record_bytes: u64,
 }
 
 impl Options {
@@ -65,6 +68,7 @@ impl Options {
             require: Vec::new(),
             year: None,
             progress: None,
+            max_record_bytes: crate::source::cap::DEFAULT_MAX_RECORD_BYTES,
         }
     }
 
@@ -252,7 +256,7 @@ impl<'s> Checker<'s> {
         let mut attendance: Vec<Box<dyn RecordSource>> = Vec::new();
         for (i, input) in self.inputs.iter().enumerate() {
             match source::headered::sniff(input)? {
-                Kind::Calpads => calpads.push(Box::new(CaretFile::open(i, input)?)),
+                Kind::Calpads => calpads.push(Box::new(CaretFile::open_capped(i, input, self.options.max_record_bytes)?)),
                 Kind::Calendar => {
                     if let Some(first) = self.options.calendar_input {
                         let names = format!("{} and {}", self.inputs[first].display, input.display);
@@ -560,7 +564,7 @@ impl<'s> Checker<'s> {
     /// The text of `field` in the record at `at`, read again from its source.
     fn value_at(&self, at: rules::keys::RecordRef, field: &str) -> Option<String> {
         let reader = self.readers.get(at.file as usize)?.as_ref()?;
-        let rec = reader.record_at(&Pos { line: at.line, byte: at.byte, lf: false }).ok()?;
+        let rec = reader.record_at(&Pos { line: at.line, byte: at.byte, lf: false, long: 0 }).ok()?;
         let pos = self.field_position(&rec, field)?;
         rec.get(pos).map(|v| String::from_utf8_lossy(v).into_owned())
     }
@@ -569,7 +573,7 @@ impl<'s> Checker<'s> {
     fn complete(&self, f: &mut Finding, sink: &mut dyn Sink) -> Result<(), Error> {
         let (Some(file), Some(byte), Some(line)) = (f.at.input, f.at.byte, f.at.line) else { return Ok(()) };
         let Some(Some(reader)) = self.readers.get(file) else { return Ok(()) };
-        let rec = reader.record_at(&Pos { line, byte, lf: false })?;
+        let rec = reader.record_at(&Pos { line, byte, lf: false, long: 0 })?;
         if let Some(layout) = self.schema.layout(rec.get(0).unwrap_or_default()).map(|l| l.0) {
             let get = |name: &str| {
                 let at = self.schema.layouts[layout].stable_position(name).and_then(|p| rec.get(p));
@@ -613,6 +617,10 @@ impl<'s> Take<'s> {
     ) {
         state.records += 1;
         let first = state.records == 1;
+        if pos.long > 0 {
+            self.too_long(file, pos, options);
+            return;
+        }
         let Some(form) = &prepared.form else {
             self.unknown_type(file, pos, rec, first);
             return;
@@ -724,6 +732,17 @@ impl<'s> Take<'s> {
         f.at.line = Some(pos.line);
         f.at.byte = Some(pos.byte);
         f.value = Some(value);
+        self.findings.push(f);
+    }
+
+    /// STRUCT-RECORD-TOO-LONG: a record cut at the cap, left out of every other rule.
+    fn too_long(&mut self, file: usize, pos: Pos, options: &Options) {
+        let limit = options.max_record_bytes;
+        let limit = if limit.is_multiple_of(1 << 20) { format!("{} MiB", limit >> 20) } else { format!("{limit} bytes") };
+        let mut f = Finding::new(&structure::RECORD_TOO_LONG, &[("length", &pos.long.to_string()), ("limit", &limit)]);
+        f.at.input = Some(file);
+        f.at.line = Some(pos.line);
+        f.at.byte = Some(pos.byte);
         self.findings.push(f);
     }
 

@@ -56,6 +56,10 @@ pub enum Terminator {
     Lf,
 }
 
+/// The longest fixed-width record a layout may declare: state layouts are a few hundred bytes,
+/// and a typo of 4e9 must not allocate gigabytes per record.
+pub const MAX_RECORD_LENGTH: usize = 65_536;
+
 impl Terminator {
     pub fn bytes(self) -> &'static [u8] {
         match self {
@@ -342,6 +346,8 @@ mod raw {
 
     use std::collections::BTreeSet;
 
+    use super::MAX_RECORD_LENGTH;
+
     use serde::Deserialize;
 
     use super::{Align, DateFormat, FieldType, FileLayout, Framing, Kind, LayoutField, RecordLayout, Terminator, ValueSource, Vocabulary};
@@ -459,11 +465,11 @@ mod raw {
 
     fn form(cx: &Ctx<'_>, raw: &RawFileLayout) -> Result<Framing, Error> {
         match (raw.form, raw.record_length, raw.delimiter.as_deref()) {
-            (RawForm::Fixed, Some(n), None) if n > 0 => Ok(Framing::Fixed { record_length: n }),
+            (RawForm::Fixed, Some(n), None) if (1..=MAX_RECORD_LENGTH).contains(&n) => Ok(Framing::Fixed { record_length: n }),
             (RawForm::Delimited, None, Some(d)) if d.len() == 1 && !matches!(d, "\r" | "\n" | "\"") => {
                 Ok(Framing::Delimited { delimiter: d.as_bytes()[0] })
             }
-            (RawForm::Fixed, ..) => Err(cx.err("fixed", "a fixed layout needs record_length (> 0) and no delimiter".to_owned())),
+            (RawForm::Fixed, ..) => Err(cx.err("fixed", format!("a fixed layout needs record_length (1 to {MAX_RECORD_LENGTH}) and no delimiter"))),
             (RawForm::Delimited, ..) => Err(
                 cx.err("delimited", "a delimited layout needs a one-character delimiter (not a quote or line break) and no record_length".to_owned())
             ),

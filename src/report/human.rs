@@ -14,6 +14,7 @@ use miette::{
 use super::Tally;
 use crate::diagnostic::{Finding, Severity};
 use crate::engine::{NotChecked, Sink, Totals};
+use crate::error::{shown, visible as visible_text};
 use crate::rules::Rule;
 use crate::source::Input;
 
@@ -57,7 +58,8 @@ impl<'a> HumanReport<'a> {
         }
         for (file, mut findings) in shown {
             findings.sort_by_key(|f| f.at.line);
-            let name = file.and_then(|i| self.inputs.get(i)).map_or("(all files)", |i| i.display.as_str());
+            let name = visible_text(file.and_then(|i| self.inputs.get(i)).map_or("(all files)", |i| i.display.as_str())).into_owned();
+            let name = name.as_str();
             writeln!(out, "{}", self.heading(name, findings.len()))?;
             for f in findings.iter() {
                 let mut text = String::new();
@@ -75,7 +77,7 @@ impl<'a> HumanReport<'a> {
             let list: Vec<String> = totals
                 .not_read
                 .iter()
-                .map(|n| format!("{}: {}", self.inputs.get(n.input).map_or("?", |i| i.display.as_str()), n.looks_like))
+                .map(|n| format!("{}: {}", visible_text(self.inputs.get(n.input).map_or("?", |i| i.display.as_str())), n.looks_like))
                 .collect();
             writeln!(out, "\nFiles not checked: {}.", list.join("; "))?;
         }
@@ -89,8 +91,12 @@ impl<'a> HumanReport<'a> {
         }
         // A long list (a run of records) shows its first few; JSON output has them all.
         const SHOWN: usize = 5;
-        let mut places: Vec<String> =
-            f.related.iter().take(SHOWN).map(|r| format!("{}:{}", self.inputs.get(r.file).map_or("?", |i| i.display.as_str()), r.line)).collect();
+        let mut places: Vec<String> = f
+            .related
+            .iter()
+            .take(SHOWN)
+            .map(|r| format!("{}:{}", visible_text(self.inputs.get(r.file).map_or("?", |i| i.display.as_str())), r.line))
+            .collect();
         let more = (f.related.len().saturating_sub(SHOWN)) as u64 + f.related_more;
         if more > 0 {
             let listed =
@@ -265,19 +271,6 @@ impl<'a> Rendered<'a> {
     }
 }
 
-/// How a character of the data is shown: control characters as their Unicode control picture
-/// (`␀`, `␛`: never sent raw to a terminal), invisible and zero-width characters as `␣`, so
-/// the reader sees them and the underline stays under the right columns.
-fn shown(c: char) -> char {
-    match c {
-        '\0'..='\x1f' => char::from_u32(0x2400 + u32::from(c)).unwrap_or('·'),
-        '\x7f' => '␡',
-        '\u{80}'..='\u{9f}' => '·',
-        '\u{a0}' | '\u{ad}' | '\u{2007}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202f}' | '\u{2060}'..='\u{2064}' | '\u{feff}' => '␣',
-        c => c,
-    }
-}
-
 /// `text` with every character as [`shown`], and `span` (byte offsets) moved to match.
 fn visible(text: &str, span: Option<(usize, usize)>) -> (String, Option<(usize, usize)>) {
     let mut out = String::with_capacity(text.len());
@@ -298,15 +291,6 @@ fn visible(text: &str, span: Option<(usize, usize)>) -> (String, Option<(usize, 
         out.push(v);
     }
     (out, moved)
-}
-
-/// Text of a message or help with the data's characters made visible.
-fn visible_text(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.chars().all(|c| shown(c) == c) {
-        std::borrow::Cow::Borrowed(text)
-    } else {
-        std::borrow::Cow::Owned(text.chars().map(shown).collect())
-    }
 }
 
 /// Cuts a long line to about `max` characters around the span, marking cuts with `…`.

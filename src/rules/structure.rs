@@ -83,6 +83,19 @@ crate::rules! {
         good: "SENR^^LR-1^1964733^6019715^^2025-2026^1234567890^100234^JOSE^...",
     }
 
+    RECORD_TOO_LONG {
+        id: "STRUCT-RECORD-TOO-LONG",
+        severity: Severity::Fatal,
+        category: Category::Structure,
+        state_rule: None,
+        summary: "A record is longer than the longest rollcall reads (1 MiB by default)",
+        message: "the record is {length} bytes long, over the limit of {limit}; it was not checked",
+        help: "a line this long is not a CALPADS record: the file is probably missing its line breaks, or is not a CALPADS file (raise the limit with --max-record-bytes if the record is real)",
+        explanation: "A CALPADS record is a few hundred bytes. A line of megabytes is a file whose line breaks were lost (written with another convention, or joined), or something else given by mistake, like a binary file. rollcall reads at most --max-record-bytes of a line (default 1 MiB), reports the line once with its length, leaves it out of every other rule, and goes on with the next line, so one broken line neither stops the check nor takes the machine's memory.",
+        bad: "SENR^^LR-1^...^...(2,000,000 more bytes without a line break)",
+        good: "SENR^^LR-1^1964733^6019715^^2025-2026^1234567890^100234^JOSE^...",
+    }
+
     LINE_ENDING {
         id: "STRUCT-LINE-ENDING",
         severity: Severity::Warning,

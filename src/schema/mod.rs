@@ -272,6 +272,25 @@ impl Era {
     }
 }
 
+/// The schema file `name` of the folder `root` (canonical), read only when it is a regular
+/// file inside the folder: a schema naming `/etc/shadow` or `../x` is refused without reading
+/// (or echoing) anything outside, and a FIFO never blocks the load.
+fn read_inside(root: &Path, path: &Path, name: &str) -> Result<String, Error> {
+    let refuse = |why: &str| Error::Argument { arg: "--schemas", message: format!("schema file `{name}` {why}") };
+    if Path::new(name).is_absolute() || Path::new(name).components().any(|c| matches!(c, std::path::Component::ParentDir)) {
+        return Err(refuse(&format!("is outside the schema folder {}; name a file in it", root.display())));
+    }
+    let real = std::fs::canonicalize(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
+    if !real.starts_with(root) {
+        return Err(refuse(&format!("links outside the schema folder {}", root.display())));
+    }
+    let meta = std::fs::metadata(&real).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
+    if let Some(what) = crate::error::irregular_kind(&meta) {
+        return Err(refuse(&format!("is {what}, not a regular file")));
+    }
+    std::fs::read_to_string(&real).map_err(|source| Error::Read { path: path.to_path_buf(), source })
+}
+
 impl Schema {
     /// Loads the schema set compiled into the binary.
     pub fn embedded() -> Result<Schema, Error> {
@@ -286,9 +305,10 @@ impl Schema {
 
     /// Loads a schema set from a folder holding `schema.toml` and the files it names.
     pub fn from_dir(dir: &Path) -> Result<Schema, Error> {
+        let root = std::fs::canonicalize(dir).map_err(|source| Error::Read { path: dir.to_path_buf(), source })?;
         Schema::load(&dir.display().to_string(), &|name: &str| {
             let path = dir.join(name);
-            std::fs::read_to_string(&path).map_err(|source| Error::Read { path, source })
+            read_inside(&root, &path, name)
         })
         .map_err(|err| match err {
             // Name the file by its path, so the message says which folder's file is broken.

@@ -9,6 +9,9 @@ use std::path::Path;
 
 use csv::ByteRecord;
 
+use std::sync::{Arc, Mutex};
+
+use super::cap::{Cut, LineCap, Mode, DEFAULT_MAX_RECORD_BYTES};
 use super::{Ending, Input, LoneCr, Pos, RecordAt, RecordSource, Records, Shape};
 use crate::error::Error;
 
@@ -16,7 +19,9 @@ use crate::error::Error;
 pub struct CaretFile {
     index: usize,
     input: Input,
-    csv: csv::Reader<BufReader<LoneCr<File>>>,
+    csv: csv::Reader<BufReader<LineCap<LoneCr<File>>>>,
+    /// The lines over the cap, as the reader finds them.
+    cuts: Arc<Mutex<Vec<Cut>>>,
     shape: Shape,
     len: u64,
     scratch: Vec<u8>,
@@ -28,6 +33,12 @@ pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
 impl CaretFile {
     /// Opens input `index` of the run, sniffing its shape from the first bytes.
     pub fn open(index: usize, input: &Input) -> Result<CaretFile, Error> {
+        CaretFile::open_capped(index, input, DEFAULT_MAX_RECORD_BYTES)
+    }
+
+    /// Opens input `index`, reading at most `cap` bytes of a record (a longer record comes
+    /// with [`Pos::long`] set and its first `cap` bytes).
+    pub fn open_capped(index: usize, input: &Input, cap: u64) -> Result<CaretFile, Error> {
         let err = |source| Error::Read { path: input.path.clone(), source };
         let mut file = File::open(&input.path).map_err(err)?;
         let len = file.metadata().map_err(err)?.len();
@@ -36,8 +47,10 @@ impl CaretFile {
         (&mut file).take(1 << 12).read_to_end(&mut head).map_err(err)?;
         let shape = sniff(&head);
         file.seek(SeekFrom::Start(shape.bom)).map_err(err)?;
-        let buf = BufReader::with_capacity(1 << 16, LoneCr::new(file));
-        Ok(CaretFile { index, input: input.clone(), csv: builder(shape.delimiter).from_reader(buf), shape, len, scratch: Vec::new() })
+        let capped = LineCap::new(LoneCr::new(file), cap, Mode::Cut);
+        let cuts = capped.cuts();
+        let buf = BufReader::with_capacity(1 << 16, capped);
+        Ok(CaretFile { index, input: input.clone(), csv: builder(shape.delimiter).from_reader(buf), cuts, shape, len, scratch: Vec::new() })
     }
 
     /// The file's delimiter (caret or comma).
@@ -62,7 +75,19 @@ impl CaretFile {
                     // (At the end of the file a record may have no terminator at all: the
                     // caller tells that case apart.)
                     let lf = !had_cr;
-                    let p = rec.position().map_or(Pos { line: 0, byte: 0, lf }, |p| Pos { line: p.line(), byte: p.byte() + self.shape.bom, lf });
+                    let mut p = rec.position().map_or(Pos { line: 0, byte: 0, lf, long: 0 }, |p| Pos { line: p.line(), byte: p.byte(), lf, long: 0 });
+                    // Back from the bytes read to the file's: the bytes of long lines left out
+                    // before this record, and the byte-order mark.
+                    let cuts = self.cuts.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                    if let Some(before) = cuts.iter().rev().find(|c| c.out_start < p.byte) {
+                        p.byte += before.skipped_total;
+                    }
+                    if let Some(cut) = cuts.iter().rev().find(|c| c.line == p.line) {
+                        // (How a cut line ended is not known: its CR went with the rest.)
+                        p.long = cut.len;
+                        p.lf = false;
+                    }
+                    p.byte += self.shape.bom;
                     return Ok(Some(p));
                 }
                 Ok(false) => return Ok(None),

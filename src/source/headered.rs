@@ -10,6 +10,7 @@ use std::path::PathBuf;
 
 use csv::ByteRecord;
 
+use super::cap::{LineCap, Mode, DEFAULT_MAX_RECORD_BYTES};
 use super::caret::{strip_cr, BOM};
 use super::{Input, Pos, RecordAt, RecordSource, Records, Shape};
 use crate::error::Error;
@@ -144,6 +145,10 @@ fn header_of(head: &[u8]) -> (Vec<String>, u8) {
 /// CALPADS reader, which reports what it finds (a header row, an unknown record type).
 pub fn sniff(input: &Input) -> Result<Kind, Error> {
     let err = |source| Error::Read { path: input.path.clone(), source };
+    // A FIFO, socket or device is never opened: reading it would block or never end.
+    if let Some(what) = super::irregular_kind(&std::fs::metadata(&input.path).map_err(err)?) {
+        return Ok(Kind::Other(format!("{what}, not a regular file")));
+    }
     let mut head = Vec::with_capacity(1 << 12);
     File::open(&input.path).map_err(err)?.take(1 << 12).read_to_end(&mut head).map_err(err)?;
     if head.iter().take_while(|b| **b != b'\n').any(|b| *b == b'^') {
@@ -194,7 +199,7 @@ impl ColumnMap {
 pub struct HeaderedCsv {
     index: usize,
     path: PathBuf,
-    csv: csv::Reader<BufReader<File>>,
+    csv: csv::Reader<BufReader<LineCap<File>>>,
     map: ColumnMap,
     row: ByteRecord,
     scratch: Vec<u8>,
@@ -223,7 +228,7 @@ impl HeaderedCsv {
             .flexible(true)
             .delimiter(delimiter)
             .terminator(csv::Terminator::Any(b'\n'))
-            .from_reader(BufReader::with_capacity(1 << 16, file));
+            .from_reader(BufReader::with_capacity(1 << 16, LineCap::new(file, DEFAULT_MAX_RECORD_BYTES, Mode::Fail)));
         let mut row = ByteRecord::new();
         csv.read_byte_record(&mut row).map_err(|e| err(std::io::Error::other(e)))?;
         let mut order = Vec::new();
@@ -268,7 +273,7 @@ impl RecordSource for HeaderedCsv {
             }
             let at = self.row.position().map_or((0, 0), |p| (p.line(), p.byte()));
             self.map.arrange(&self.row, rec);
-            *pos = Pos { line: at.0, byte: at.1 + self.bom, lf: false };
+            *pos = Pos { line: at.0, byte: at.1 + self.bom, lf: false, long: 0 };
             batch.commit();
         }
     }

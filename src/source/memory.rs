@@ -58,7 +58,7 @@ impl RecordSource for MemorySource {
             let i = self.picked[self.next];
             let record = &self.records[i];
             split(&record.text, rec);
-            *pos = Pos { line: record.line, byte: i as u64, lf: false };
+            *pos = Pos { line: record.line, byte: i as u64, lf: false, long: 0 };
             batch.commit();
             self.next += 1;
         }

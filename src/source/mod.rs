@@ -3,6 +3,7 @@
 //! `csv::ByteRecord`s), records in memory ([`memory`]), and the expansion of the paths a user
 //! gives into input files. Positions (line, byte) are the input's own.
 
+pub mod cap;
 pub mod caret;
 mod ending;
 pub mod headered;
@@ -29,82 +30,106 @@ pub struct Input {
 /// Expands the paths given on the command line: a file is taken as is, a folder yields every
 /// `.txt` and `.csv` file below it, sorted by path, leaving out hidden files and folders
 /// (names starting with `.`, like the `._senr.txt` files macOS leaves in copied folders).
-/// A file met twice (given and also inside a given folder) is read once.
+/// A file met twice (given and also inside a given folder, or through a symbolic link) is read
+/// once; a folder reached again through a link is not walked again (two links `a -> .` end).
+/// A FIFO, socket or device (given, or found with a `.txt` or `.csv` name) is an error naming
+/// it: reading one would block or never end.
 pub fn expand(paths: &[PathBuf]) -> Result<Vec<Input>, Error> {
-    let mut out: Vec<Input> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    for path in paths {
-        let meta = std::fs::metadata(path).map_err(|source| Error::Read { path: path.clone(), source })?;
-        if meta.is_dir() {
-            let mut found = Vec::new();
-            walk(path, &mut found)?;
-            if found.is_empty() {
-                return Err(Error::NoInputs { path: path.clone() });
-            }
-            found.sort();
-            out.extend(found.into_iter().map(|p| Input { display: p.display().to_string(), path: p }));
-        } else {
-            out.push(Input { path: path.clone(), display: path.display().to_string() });
-        }
+    let mut walker = Walker { all: false, ..Walker::default() };
+    let out = walker.expand(paths)?;
+    match walker.irregular.first() {
+        Some(p) => Err(irregular(p)),
+        None => Ok(out),
     }
-    out.retain(|input| seen.insert(std::fs::canonicalize(&input.path).unwrap_or_else(|_| input.path.clone())));
-    Ok(out)
 }
 
 /// Like [`expand`], but a folder yields every file below it, whatever its extension (hidden
 /// ones left out): `rollcall check` tells each by its content and names the ones it does not
-/// check, so nothing in a folder is skipped silently.
+/// check, so nothing in a folder is skipped silently. A FIFO, socket or device found in a
+/// folder is kept as an input (after the others) that [`headered::sniff`] names as not checked,
+/// never opened; one given by name is an error.
 pub fn expand_all(paths: &[PathBuf]) -> Result<Vec<Input>, Error> {
-    let mut out: Vec<Input> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    for path in paths {
-        let meta = std::fs::metadata(path).map_err(|source| Error::Read { path: path.clone(), source })?;
-        if meta.is_dir() {
-            let mut found = Vec::new();
-            walk_all(path, &mut found)?;
-            if found.is_empty() {
-                return Err(Error::NoInputs { path: path.clone() });
-            }
-            found.sort();
-            out.extend(found.into_iter().map(|p| Input { display: p.display().to_string(), path: p }));
-        } else {
-            out.push(Input { path: path.clone(), display: path.display().to_string() });
-        }
+    let mut walker = Walker { all: true, ..Walker::default() };
+    let mut out = walker.expand(paths)?;
+    if let Some(p) = walker.irregular.iter().find(|p| paths.contains(p)) {
+        return Err(irregular(p));
     }
-    out.retain(|input| seen.insert(std::fs::canonicalize(&input.path).unwrap_or_else(|_| input.path.clone())));
+    out.extend(walker.irregular.into_iter().map(|p| Input { display: p.display().to_string(), path: p }));
     Ok(out)
 }
 
-fn walk_all(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
-    let read_err = |source| Error::Read { path: dir.to_path_buf(), source };
-    for entry in std::fs::read_dir(dir).map_err(read_err)? {
-        let path = entry.map_err(read_err)?.path();
-        if path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.')) {
-            continue;
-        }
-        if path.is_dir() {
-            walk_all(&path, out)?;
-        } else if path.is_file() {
-            out.push(path);
-        }
+pub use crate::error::irregular_kind;
+
+fn irregular(path: &Path) -> Error {
+    let what = std::fs::metadata(path).ok().and_then(|m| irregular_kind(&m)).unwrap_or("not a regular file");
+    Error::Argument {
+        arg: "PATHS",
+        message: format!("{} is {what}: rollcall reads regular files only (reading this one would block or never end)", path.display()),
     }
-    Ok(())
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
-    let read_err = |source| Error::Read { path: dir.to_path_buf(), source };
-    for entry in std::fs::read_dir(dir).map_err(read_err)? {
-        let path = entry.map_err(read_err)?.path();
-        if path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.')) {
-            continue;
+/// Walks the given paths once each, by canonical path.
+#[derive(Default)]
+struct Walker {
+    /// Every file (`true`) or only `.txt` and `.csv` files (`false`).
+    all: bool,
+    /// Folders walked, by canonical path.
+    visited: std::collections::HashSet<PathBuf>,
+    /// FIFOs, sockets and devices met.
+    irregular: Vec<PathBuf>,
+}
+
+impl Walker {
+    fn expand(&mut self, paths: &[PathBuf]) -> Result<Vec<Input>, Error> {
+        let mut out: Vec<Input> = Vec::new();
+        for path in paths {
+            let meta = std::fs::metadata(path).map_err(|source| Error::Read { path: path.clone(), source })?;
+            if meta.is_dir() {
+                let mut found = Vec::new();
+                self.walk(path, &mut found)?;
+                if found.is_empty() && !self.irregular.iter().any(|p| p.starts_with(path)) {
+                    return Err(Error::NoInputs { path: path.clone() });
+                }
+                found.sort();
+                out.extend(found.into_iter().map(|p| Input { display: p.display().to_string(), path: p }));
+            } else if irregular_kind(&meta).is_some() {
+                self.irregular.push(path.clone());
+            } else {
+                out.push(Input { path: path.clone(), display: path.display().to_string() });
+            }
         }
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else if path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("txt") || e.eq_ignore_ascii_case("csv")) {
-            out.push(path);
-        }
+        let mut seen = std::collections::HashSet::new();
+        out.retain(|input| seen.insert(std::fs::canonicalize(&input.path).unwrap_or_else(|_| input.path.clone())));
+        Ok(out)
     }
-    Ok(())
+
+    fn walk(&mut self, dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
+        let read_err = |source| Error::Read { path: dir.to_path_buf(), source };
+        let canonical = std::fs::canonicalize(dir).map_err(read_err)?;
+        if !self.visited.insert(canonical) {
+            return Ok(());
+        }
+        for entry in std::fs::read_dir(dir).map_err(read_err)? {
+            let path = entry.map_err(read_err)?.path();
+            if path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.')) {
+                continue;
+            }
+            // A dangling link is left for the reader to report when named; here it is skipped.
+            let Ok(meta) = std::fs::metadata(&path) else { continue };
+            let wanted =
+                self.all || path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("txt") || e.eq_ignore_ascii_case("csv"));
+            if meta.is_dir() {
+                self.walk(&path, out)?;
+            } else if !wanted {
+                continue;
+            } else if irregular_kind(&meta).is_some() {
+                self.irregular.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+        Ok(())
+    }
 }
 
 /// What the first bytes of a file said about its shape.
@@ -126,6 +151,9 @@ pub struct Pos {
     pub byte: u64,
     /// The record does not end with CR LF: with LF or CR alone, or (the last record) with nothing.
     pub lf: bool,
+    /// The record's line was longer than the cap ([`cap`]): its length in bytes, of which only
+    /// the first were read; 0 for a whole record.
+    pub long: u64,
 }
 
 /// Records read ahead, reused once they have been checked.
@@ -152,7 +180,7 @@ impl Records {
             return None;
         }
         if self.records.len() == self.len {
-            self.records.push((ByteRecord::new(), Pos { line: 0, byte: 0, lf: false }));
+            self.records.push((ByteRecord::new(), Pos { line: 0, byte: 0, lf: false, long: 0 }));
         }
         Some(&mut self.records[self.len])
     }

@@ -201,3 +201,151 @@ fn issue_14_one_students_twenty_thousand_records_stay_bounded() {
         assert!(started.elapsed().as_secs() < 120, "{name}: {:?}", started.elapsed());
     }
 }
+
+/// Item 5: a FIFO never blocks a run. Given by name it is refused with a one-line reason
+/// (exit 2); found in a folder, `check` names it as not checked and `census` refuses it; two
+/// links back to their folder (`a -> .`, `b -> .`) are walked once.
+#[test]
+fn issue_14_fifos_and_symlink_loops_neither_hang_nor_grow() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("exports");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::copy(root().join("samples/clean/senr.txt"), folder.join("senr.txt")).unwrap();
+    let fifo = folder.join("pipe.txt");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    std::os::unix::fs::symlink(".", folder.join("a")).unwrap();
+    std::os::unix::fs::symlink(".", folder.join("b")).unwrap();
+    let timed =
+        |args: &[&std::ffi::OsStr]| rollcall().args(args).args(["--as-of", AS_OF]).timeout(std::time::Duration::from_secs(60)).output().unwrap();
+    let given = timed(&[std::ffi::OsStr::new("check"), fifo.as_os_str()]);
+    assert_eq!(given.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&given.stderr);
+    assert!(err.contains("pipe.txt is a FIFO"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    let walked = timed(&[std::ffi::OsStr::new("check"), folder.as_os_str(), std::ffi::OsStr::new("--format"), std::ffi::OsStr::new("json")]);
+    assert_eq!(walked.status.code(), Some(0), "{}", String::from_utf8_lossy(&walked.stderr));
+    let lines = json_lines(&walked.stdout);
+    let summary = lines.last().unwrap();
+    let records = std::fs::read_to_string(root().join("samples/clean/senr.txt")).unwrap().lines().count();
+    assert_eq!(summary["records"], records, "senr.txt once, through neither link: {summary}");
+    let skipped = summary["files_not_checked"].as_array().unwrap();
+    assert_eq!(skipped.len(), 1, "{summary}");
+    assert!(skipped[0]["looks_like"].as_str().unwrap().contains("FIFO"), "{summary}");
+    let census = timed(&[std::ffi::OsStr::new("census"), folder.as_os_str()]);
+    assert_eq!(census.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&census.stderr).contains("FIFO"));
+}
+
+/// Item 6: one line of 100 MB is one finding, read in bounded memory, and the records after
+/// it are still checked (a record of the right shape after it: no other finding).
+#[test]
+fn issue_14_a_hundred_megabyte_line_is_one_finding_in_bounded_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let clean = std::fs::read(root().join("samples/clean/senr.txt")).unwrap();
+    let mut lines = clean.split(|b| *b == b'\n');
+    let mut bytes = lines.next().unwrap().to_vec();
+    bytes.push(b'\n');
+    bytes.extend_from_slice(b"SENR^");
+    bytes.resize(bytes.len() + (100 << 20), b'9');
+    bytes.extend_from_slice(b"\r\n");
+    for line in lines.take(3) {
+        bytes.extend_from_slice(line);
+        bytes.push(b'\n');
+    }
+    let file = dir.path().join("senr.txt");
+    std::fs::write(&file, &bytes).unwrap();
+    let run = check_capped(&file, 1_000_000);
+    assert_eq!(run.status.code(), Some(1), "{}", String::from_utf8_lossy(&run.stderr));
+    let lines = json_lines(&run.stdout);
+    let (summary, findings) = lines.split_last().unwrap();
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0]["rule"], "STRUCT-RECORD-TOO-LONG");
+    assert_eq!(findings[0]["line"], 2);
+    assert!(findings[0]["message"].as_str().unwrap().contains(&format!("{} bytes long", (100 << 20) + 5 + 1)));
+    assert_eq!(summary["records"], 5);
+    // The limit is an option; below 64 bytes (or above 1 GiB) it is refused.
+    let low = rollcall().arg("check").arg(&file).args(["--max-record-bytes", "10"]).output().unwrap();
+    assert_eq!(low.status.code(), Some(2));
+}
+
+/// Item 8: file names, extract headers and messages reach a terminal with control characters
+/// and bidirectional overrides and isolates shown, never sent raw.
+#[test]
+fn issue_14_no_escape_or_bidi_control_reaches_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let hostile = "senr\x1b]0;owned\x07\u{2066}\u{202e}.txt";
+    let file = dir.path().join(hostile);
+    let mut bytes = std::fs::read(root().join("samples/clean/senr.txt")).unwrap();
+    bytes.extend_from_slice(b"SENR^^LR-X\x1b[2J^9912345\r\n");
+    std::fs::write(&file, bytes).unwrap();
+    let run = rollcall().arg("check").arg(&file).args(["--as-of", AS_OF, "--color", "never"]).output().unwrap();
+    let mut shown = run.stdout.clone();
+    shown.extend_from_slice(&run.stderr);
+    let text = String::from_utf8(shown).unwrap();
+    assert!(text.contains("senr␛]0;owned␇"), "{text}");
+    for raw in ['\x1b', '\x07', '\u{2066}', '\u{202e}', '\u{61c}'] {
+        assert!(!text.contains(raw), "U+{:04X} reached the terminal", u32::from(raw));
+    }
+    // An extract header (named in the "columns not used" note) and an error message.
+    let extracts = extracts_with(&dir.path().join("x"), b"\r\n");
+    let enrollment = std::fs::read_to_string(extracts.join("enrollment.csv")).unwrap();
+    let (header, rest) = enrollment.split_once("\r\n").unwrap();
+    std::fs::write(extracts.join("enrollment.csv"), format!("{header},Note\x1b[2J\u{2067}\r\n{}", rest.replace("\r\n", ",x\r\n"))).unwrap();
+    let run = generate(&extracts, &dir.path().join("out"));
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(err.contains("Note␛[2J␣"), "{err}");
+    assert!(!err.contains('\x1b') && !err.contains('\u{2067}'), "{err}");
+}
+
+/// Item 9: a schema may only name files inside its folder; `/etc/passwd` is refused without
+/// being read (nothing of it is echoed), and a FIFO among the schema files does not block.
+#[test]
+fn issue_14_schema_files_stay_inside_their_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = |name: &str| {
+        let to = dir.path().join(name);
+        std::fs::create_dir(&to).unwrap();
+        for f in std::fs::read_dir(root().join("schemas/calpads")).unwrap() {
+            let f = f.unwrap().path();
+            std::fs::copy(&f, to.join(f.file_name().unwrap())).unwrap();
+        }
+        to
+    };
+    let outside = copy("outside");
+    let schema = std::fs::read_to_string(outside.join("schema.toml")).unwrap();
+    assert!(schema.contains("\"codesets.toml\""));
+    std::fs::write(outside.join("schema.toml"), schema.replace("\"codesets.toml\"", "\"/etc/passwd\"")).unwrap();
+    let run = rollcall().args(["check", "samples/clean", "--schemas"]).arg(&outside).output().unwrap();
+    assert_eq!(run.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(err.contains("/etc/passwd") && err.contains("outside the schema folder"), "{err}");
+    assert!(!err.contains("root:"), "{err}");
+    let parent = copy("parent");
+    std::fs::write(parent.join("schema.toml"), schema.replace("\"codesets.toml\"", "\"../outside/codesets.toml\"")).unwrap();
+    let run = rollcall().args(["check", "samples/clean", "--schemas"]).arg(&parent).output().unwrap();
+    assert_eq!(run.status.code(), Some(2));
+    let fifo = copy("fifo");
+    std::fs::remove_file(fifo.join("codesets.toml")).unwrap();
+    assert!(std::process::Command::new("mkfifo").arg(fifo.join("codesets.toml")).status().unwrap().success());
+    let run = rollcall().args(["check", "samples/clean", "--schemas"]).arg(&fifo).timeout(std::time::Duration::from_secs(60)).output().unwrap();
+    assert_eq!(run.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("FIFO"));
+}
+
+/// Item 10: numbers that would allocate without end are refused by their bounds, exit 2.
+#[test]
+fn issue_14_numeric_options_are_bounded() {
+    for width in ["18446744073709551615", "4000000000", "0"] {
+        let run = rollcall().args(["check", "samples/clean", "--width", width]).output().unwrap();
+        assert_eq!(run.status.code(), Some(2), "--width {width}");
+        assert!(String::from_utf8_lossy(&run.stderr).contains("40 to 1000"));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let layout = std::fs::read_to_string(root().join("schemas/cbeds/census-fixed.toml")).unwrap();
+    let line = layout.lines().find(|l| l.starts_with("record_length")).unwrap();
+    let huge = dir.path().join("huge.toml");
+    std::fs::write(&huge, layout.replace(line, "record_length = 4000000000")).unwrap();
+    let run = rollcall().args(["check", "--layout"]).arg(&huge).arg(root().join("samples/clean/senr.txt")).output().unwrap();
+    assert_eq!(run.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("record_length (1 to 65536)"), "{}", String::from_utf8_lossy(&run.stderr));
+}

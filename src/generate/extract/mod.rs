@@ -12,6 +12,7 @@ pub mod columns;
 pub mod dates;
 pub mod mapping;
 
+use crate::source::cap::{LineCap, Mode, DEFAULT_MAX_RECORD_BYTES};
 use crate::source::caret::{strip_cr, BOM};
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
@@ -98,7 +99,7 @@ pub struct Extract<'s> {
 
 /// Streams the rows of one CSV file through one reused `ByteRecord`.
 pub struct CsvRows {
-    csv: csv::Reader<BufReader<LoneCr<File>>>,
+    csv: csv::Reader<BufReader<LineCap<LoneCr<File>>>>,
     scratch: Vec<u8>,
     pub delimiter: u8,
     /// Length of the byte-order mark skipped before the CSV reader.
@@ -124,7 +125,9 @@ impl CsvRows {
         let bom = if head.starts_with(BOM) { BOM.len() } else { 0 };
         let delimiter = sniff(&head[bom..]);
         file.seek(SeekFrom::Start(bom as u64)).map_err(err)?;
-        let buf = BufReader::with_capacity(1 << 16, LoneCr::new(file));
+        // A row over the cap stops the run with its line (no extract row is megabytes long).
+        let capped = LineCap::new(LoneCr::new(file), DEFAULT_MAX_RECORD_BYTES, Mode::Fail);
+        let buf = BufReader::with_capacity(1 << 16, capped);
         let mut b = csv::ReaderBuilder::new();
         b.delimiter(delimiter).has_headers(false).flexible(true).terminator(csv::Terminator::Any(b'\n'));
         let bom = bom as u64;
