@@ -201,7 +201,10 @@ impl Calendar {
 
     /// The academic year of the calendar: the year of its first school day (else first row).
     pub fn year(&self) -> Option<AcademicYear> {
-        let first = self.default_days.first().copied().into_iter().chain(self.school_days.values().filter_map(|d| d.first().copied())).min();
+        // From the rows themselves (not the lists `finish` builds), so the year is known before
+        // a calendar is trimmed to it.
+        let first_school = |m: &BTreeMap<i32, CalendarDay>| m.iter().find(|(_, c)| c.kind == DayType::School).map(|(d, _)| *d);
+        let first = first_school(&self.default).into_iter().chain(self.own.values().filter_map(first_school)).min();
         let first =
             first.or_else(|| self.default.keys().next().copied().into_iter().chain(self.own.values().filter_map(|m| m.keys().next().copied())).min());
         first.map(|d| AcademicYear::containing(from_day_number(d)))

@@ -280,7 +280,8 @@ pub fn read(path: &Path, input: usize, census_day: Option<NaiveDate>) -> Result<
         taken.push(Taken { day, line, text: text.clone() });
         cal.insert(school, day, kind, month);
     }
-    cal.finish();
+    // (The lookup lists are built once the calendar holds one year only: a calendar of many
+    // years and many schools must not cost their product.)
     // Rows outside the calendar's academic year: reported, and the calendar rebuilt without them.
     if let Some(year) = cal.year() {
         let (first, last) = (day_number(year.first_day()), day_number(year.last_day()));
@@ -298,9 +299,9 @@ pub fn read(path: &Path, input: usize, census_day: Option<NaiveDate>) -> Result<
             for (school, day, c) in keep_inside(&cal, first, last) {
                 kept.insert(school, day, c.kind, c.month);
             }
-            kept.finish();
             cal = kept;
         }
+        cal.finish();
         whole_calendar(&cal, year, census_day.unwrap_or_else(|| year.census_day()), input, &first_line, &mut out);
     }
     out.sort_by_key(|f| f.at.line);

@@ -349,3 +349,44 @@ fn issue_14_numeric_options_are_bounded() {
     assert_eq!(run.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&run.stderr).contains("record_length (1 to 65536)"), "{}", String::from_utf8_lossy(&run.stderr));
 }
+
+/// Item 11: loading stays linear. A calendar of 20,000 district-wide days (55 years) and 5,000
+/// schools with one row each is trimmed to its academic year before the per-school lists are
+/// built (it used to cost days × schools); a megabyte mapping constant is refused at load,
+/// not copied into every row.
+#[test]
+fn issue_14_calendars_and_mappings_load_in_linear_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("school_of_attendance,date,day_type\n");
+    let first = chrono::NaiveDate::from_ymd_opt(2025, 8, 13).unwrap();
+    for i in 0..20_000 {
+        text.push_str(&format!(",{},school\n", first + chrono::Days::new(i)));
+    }
+    for s in 0..5_000 {
+        text.push_str(&format!("{},2025-11-11,holiday\n", 8_000_000 + s));
+    }
+    let calendar = dir.path().join("calendar.csv");
+    std::fs::write(&calendar, text).unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("rollcall");
+    let started = std::time::Instant::now();
+    let run = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -v 400000 && exec \"$0\" calendar \"$1\" --format csv")
+        .arg(bin)
+        .arg(&calendar)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(started.elapsed().as_secs() < 120, "{:?}", started.elapsed());
+    let months = String::from_utf8(run.stdout).unwrap();
+    assert!(months.lines().filter(|l| l.starts_with("8000000,")).count() >= 10, "{}", &months[..months.len().min(2000)]);
+    // The mapping constant.
+    let extracts = extracts_with(&dir.path().join("x"), b"\r\n");
+    let mapping = std::fs::read_to_string(extracts.join("mapping.toml")).unwrap();
+    let huge = mapping.replacen("[constants]\n", &format!("[constants]\nstudent_birth_city = \"{}\"\n", "X".repeat(1 << 20)), 1);
+    std::fs::write(extracts.join("mapping.toml"), huge).unwrap();
+    let run = generate(&extracts, &dir.path().join("out"));
+    assert_eq!(run.status.code(), Some(2), "{}", String::from_utf8_lossy(&run.stderr));
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(err.contains("the constant for student_birth_city is 1048576 characters long"), "{}", &err[..err.len().min(500)]);
+}

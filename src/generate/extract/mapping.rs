@@ -92,6 +92,18 @@ impl Mapping {
         if let Some(bad) = fields.into_iter().find(|f| !known(f)) {
             return Err(unknown(name, text, bad, "field", schema.layouts.iter().flat_map(|l| &l.fields).map(|f| f.name.as_str())));
         }
+        // A constant goes into every row: one longer than its field could ever be (a pasted
+        // megabyte) is refused here, not copied into each record to be refused there.
+        for (field, value) in &raw.constants {
+            let max = schema.layouts.iter().flat_map(|l| &l.fields).filter(|f| f.name == *field).map(|f| f.max as usize).max().unwrap_or(0);
+            let len = value.chars().count();
+            if len > max {
+                return Err(Error::Argument {
+                    arg: "--mapping",
+                    message: format!("{name}: the constant for {field} is {len} characters long; the field holds at most {max}"),
+                });
+            }
+        }
         if let Some((file, bad)) = raw.files.iter().find(|(_, f)| schema.layout(f.record_type.as_bytes()).is_none_or(|(_, download)| download)) {
             let types = schema.layouts.iter().map(|l| l.record_type.as_str());
             return Err(unknown(name, text, &bad.record_type, &format!("record type (for {file})"), types));
