@@ -227,7 +227,20 @@ fn near<T>(group: &[T], j: usize) -> (&[T], usize) {
 /// The earlier records a duplicate-key finding lists (all of them are counted).
 const LISTED: usize = 10;
 
-/// Earlier records by key: the first few of each key (for `related`) and how many in all.
+/// The first [`LISTED`] of `refs`, and how many there are.
+fn listed(refs: impl Iterator<Item = RecordRef>) -> (Vec<RecordRef>, u64) {
+    let mut out = Vec::new();
+    let mut n = 0;
+    for r in refs {
+        if out.len() < LISTED {
+            out.push(r);
+        }
+        n += 1;
+    }
+    (out, n)
+}
+
+/// Earlier records by key (for a student with more than [`NEAR`] records): the first few of each key (for `related`) and how many in all.
 struct Seen<K> {
     by_key: HashMap<K, (Vec<RecordRef>, u64)>,
 }
@@ -253,11 +266,15 @@ impl<K: std::hash::Hash + Eq> Seen<K> {
 
 /// One SSID's enrollments, in file order.
 fn check_enrollments(group: &[Enrollment], name_of: &dyn Fn(usize) -> String, as_of: i32, out: &mut Vec<Finding>) {
-    let mut keys: Seen<(u32, i32)> = Seen::default();
+    // Duplicates by key: a scan of the earlier records for the usual handful, a hash beyond.
+    let mut keys: Option<Seen<(u32, i32)>> = (group.len() > NEAR).then(Seen::default);
     for (j, b) in group.iter().enumerate() {
         let (near_b, lo) = near(group, j);
         let earlier = &near_b[..j - lo];
-        let (dup, count) = keys.earlier_then_add((b.school, b.span.start), b.at);
+        let (dup, count) = match &mut keys {
+            Some(keys) => keys.earlier_then_add((b.school, b.span.start), b.at),
+            None => listed(earlier.iter().filter(|a| a.school == b.school && a.span.start == b.span.start).map(|a| a.at)),
+        };
         let school = school_code(b.school);
         if let Some(first) = dup.first() {
             let args = [("school", school.clone()), ("start", day_text(b.span.start)), ("other", place(b.at, *first, name_of))];
@@ -372,9 +389,12 @@ fn check_after_graduation(group: &[Enrollment], name_of: &dyn Fn(usize) -> Strin
 fn check_summaries(index: &mut Index, name_of: &dyn Fn(usize) -> String, out: &mut Vec<Finding>) {
     index.sort_by_student();
     for group in index.summaries.chunk_by(|a, b| a.ssid == b.ssid) {
-        let mut keys: Seen<(u32, crate::domain::date::AcademicYear)> = Seen::default();
-        for b in group {
-            let (dup, count) = keys.earlier_then_add((b.school, b.year), b.at);
+        let mut keys: Option<Seen<(u32, crate::domain::date::AcademicYear)>> = (group.len() > NEAR).then(Seen::default);
+        for (j, b) in group.iter().enumerate() {
+            let (dup, count) = match &mut keys {
+                Some(keys) => keys.earlier_then_add((b.school, b.year), b.at),
+                None => listed(group[..j].iter().filter(|a| a.school == b.school && a.year == b.year).map(|a| a.at)),
+            };
             if let Some(a) = dup.first() {
                 let args = [("school", school_code(b.school)), ("year", b.year.to_string()), ("other", place(b.at, *a, name_of))];
                 let mut f = finding(&STAS_DUPLICATE, b.at, "STAS", "school_of_attendance", StudentKey::Ssid(b.ssid), &borrow_args(&args), &dup);
