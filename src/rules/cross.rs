@@ -33,6 +33,19 @@ crate::rules! {
         good: "exports/senr.txt (9912345, 2025-2026) and exports/stas.txt (9912345, 2025-2026)",
     }
 
+    PROBABLY_SAME {
+        id: "XF-PROBABLY-SAME-STUDENT",
+        severity: Severity::Info,
+        category: Category::Consistency,
+        state_rule: None,
+        summary: "A record whose SSID cannot be read is probably a student the run knows by local ID and school",
+        message: "this {record_type} record's SSID cannot be read; it is probably the same student as {other} (SSID {ssid}, local student ID {local}, school {school})",
+        help: "if it is the same student, correct the SSID to {ssid}; the record takes no part in matching until then, and the other records are not reported as unmatched for it",
+        explanation: "A record whose SSID is filled but not ten digits (a digit dropped, a letter O for a zero, a spreadsheet's 1.23E+09) cannot be matched with the student's other records; the field finding says what is wrong with the value. So that the clerk does not have to search, the record is compared with the run's records by local student ID and school: a match names the record and its SSID, which is most likely the right one. The records it would have matched are not reported as missing their SENR or STAS.",
+        bad: "stas.txt: STAS^^...^9990011^2025-2026^99000010^240108^...   senr.txt line 108: ...^9990011^...^9900000108^240108^...",
+        good: "stas.txt: STAS^^...^9990011^2025-2026^9900000108^240108^...",
+    }
+
     SSID_KNOWN {
         id: "XF-SSID-KNOWN",
         severity: Severity::Warning,
@@ -224,6 +237,10 @@ pub fn resolve_new_students(index: &mut Index, name_of: &dyn Fn(usize) -> String
 /// Runs every cross-file rule. The index's enrollments and summaries are sorted by SSID on return.
 pub fn check(index: &mut Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) {
     let on = |rule: &Rule| ctx.rules.on(rule);
+    index.sort_damaged();
+    if on(&PROBABLY_SAME) {
+        probably_same(index, ctx, out);
+    }
     let left_out = if on(&SUBMISSION_MIX) { check_mix(index, ctx, out) } else { Vec::new() };
     index.sort_by_student();
     let senr = Usable::of(index.seen.of("SENR"), index.enrollments.len());
@@ -284,6 +301,33 @@ pub fn check(index: &mut Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) {
     }
     if on(&EXPECTED_DAYS) {
         check_expected_days(index, ctx.calendar, out);
+    }
+}
+
+/// XF-PROBABLY-SAME-STUDENT: each record with a damaged SSID, matched by local student ID and
+/// school with a readable SENR or STAS record.
+fn probably_same(index: &Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) {
+    if index.damaged.is_empty() {
+        return;
+    }
+    let mut known: HashMap<(LocalId, u32), (u64, RecordRef)> = HashMap::default();
+    let enrollments = index.enrollments.iter().filter_map(|e| Some(((e.local?, e.school), (e.student.ssid()?, e.at))));
+    let summaries = index.summaries.iter().filter_map(|s| Some(((s.local?, s.school), (s.ssid, s.at))));
+    for (key, found) in enrollments.chain(summaries) {
+        known.entry(key).or_insert(found);
+    }
+    for d in &index.damaged {
+        let (Some(local), Some(school)) = (d.local, d.school) else { continue };
+        let Some(&(ssid, at)) = known.get(&(local, school)) else { continue };
+        let args = [
+            ("record_type", d.record_type.to_owned()),
+            ("other", format!("{} line {}", (ctx.name_of)(at.file as usize), at.line)),
+            ("ssid", crate::domain::codes::ssid_text(ssid)),
+            ("local", local.text()),
+            ("school", school_code(school)),
+        ];
+        let f = with_related(finding(&PROBABLY_SAME, d.at, d.record_type, Some("ssid"), Some(StudentKey::Local(local)), &args), [at]);
+        out.push(f);
     }
 }
 

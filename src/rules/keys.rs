@@ -159,9 +159,18 @@ impl Index {
     }
 
     /// A damaged record of `record_type` that is probably the student `local` at `school`.
+    ///
+    /// Binary search once [`Index::sort_damaged`] ran (thousands of damaged records must not
+    /// cost a scan per enrollment).
     pub fn damaged_match(&self, record_type: &str, local: Option<LocalId>, school: u32) -> Option<&Damaged> {
-        let local = local?;
-        self.damaged.iter().find(|d| d.record_type == record_type && d.local == Some(local) && d.school == Some(school))
+        let key = (record_type, Some(local?), Some(school));
+        let at = self.damaged.partition_point(|d| (d.record_type, d.local, d.school) < key);
+        self.damaged.get(at).filter(|d| (d.record_type, d.local, d.school) == key)
+    }
+
+    /// Sorts the damaged records for [`Index::damaged_match`].
+    pub fn sort_damaged(&mut self) {
+        self.damaged.sort_by_key(|d| (d.record_type, d.local, d.school, d.at.file, d.at.line));
     }
 }
 
