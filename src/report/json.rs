@@ -18,6 +18,51 @@ pub struct JsonReport<'a> {
     /// Findings written per rule; `None` writes all (the default for JSON).
     max_per_rule: Option<u64>,
     pub tally: Tally,
+    /// The lines of the current input's findings not yet written, each with whether it is a
+    /// root cause (written first when the input's findings end).
+    pending: Vec<(bool, Vec<u8>)>,
+    pending_input: Option<Option<usize>>,
+}
+
+/// Lines held back at most, per input: past them the lines go out as they come (memory stays
+/// bounded whatever the number of findings).
+const HOLD: usize = 20_000;
+
+/// `findings` in the order JSON Lines shows them: each run of one input's findings (at most
+/// [`HOLD`] at a time) with its root causes first, each part in the order found.
+pub fn root_first(findings: &[Finding]) -> Vec<&Finding> {
+    let mut out = Vec::with_capacity(findings.len());
+    let mut start = 0;
+    while start < findings.len() {
+        let input = findings[start].at.input;
+        let mut end = start;
+        while end < findings.len() && end - start < HOLD && findings[end].at.input == input {
+            end += 1;
+        }
+        let group = &findings[start..end];
+        out.extend(group.iter().filter(|f| is_root_cause(f)));
+        out.extend(group.iter().filter(|f| !is_root_cause(f)));
+        start = end;
+    }
+    out
+}
+
+/// Whether `f` is a root cause: a finding about a whole file (no line), or one of the rules
+/// that explain a file's other findings (its delimiter, encoding, layout year, a header row, a
+/// trailing delimiter, a file of another year or LEA).
+pub fn is_root_cause(f: &Finding) -> bool {
+    use crate::rules::structure as s;
+    const ROOTS: [&Rule; 8] = [
+        &s::DELIMITER,
+        &s::ENCODING,
+        &s::LAYOUT_YEAR,
+        &s::HEADER_ROW,
+        &s::TRAILING_DELIMITER,
+        &s::ACADEMIC_YEAR_MIX,
+        &s::WRONG_YEAR,
+        &crate::rules::cross::SUBMISSION_MIX,
+    ];
+    (f.at.input.is_some() && f.at.line.is_none()) || ROOTS.iter().any(|r| std::ptr::eq(*r, f.rule))
 }
 
 #[derive(Serialize)]
@@ -85,7 +130,7 @@ pub struct NotCheckedLine {
 
 impl<'a> JsonReport<'a> {
     pub fn new(out: &'a mut dyn Write, inputs: &'a [Input]) -> JsonReport<'a> {
-        JsonReport { out, inputs, max_per_rule: None, tally: Tally::default() }
+        JsonReport { out, inputs, max_per_rule: None, tally: Tally::default(), pending: Vec::new(), pending_input: None }
     }
 
     /// Writes at most `max` findings per rule (all are still counted in the summary).
@@ -95,7 +140,8 @@ impl<'a> JsonReport<'a> {
     }
 
     /// Writes the summary line.
-    pub fn finish(self, totals: &Totals, elapsed_ms: u128) -> io::Result<Tally> {
+    pub fn finish(mut self, totals: &Totals, elapsed_ms: u128) -> io::Result<Tally> {
+        self.flush_pending()?;
         let t = &self.tally;
         let not_checked = totals.not_checked.iter().map(|n| NotCheckedLine { rule: n.rule.id, needs: n.needs }).collect();
         let line = SummaryLine {
@@ -121,6 +167,20 @@ impl<'a> JsonReport<'a> {
         self.out.write_all(b"\n")?;
         self.out.flush()?;
         Ok(self.tally)
+    }
+
+    /// Writes the held lines of the current input: root causes first, then the rest, each in
+    /// the order found.
+    fn flush_pending(&mut self) -> io::Result<()> {
+        let pending = std::mem::take(&mut self.pending);
+        for root in [true, false] {
+            for (_, line) in pending.iter().filter(|(r, _)| *r == root) {
+                self.out.write_all(line)?;
+            }
+        }
+        self.pending = pending;
+        self.pending.clear();
+        Ok(())
     }
 
     fn name(&self, file: Option<usize>) -> Option<&'a str> {
@@ -161,7 +221,13 @@ impl Sink for JsonReport<'_> {
             related: f.related.iter().map(|r| RelatedLine { file: self.name(Some(r.file)).unwrap_or_default(), line: r.line }).collect(),
             related_more: f.related_more,
         };
-        serde_json::to_writer(&mut *self.out, &line)?;
-        self.out.write_all(b"\n")
+        let mut bytes = serde_json::to_vec(&line)?;
+        bytes.push(b'\n');
+        if self.pending_input != Some(f.at.input) || self.pending.len() >= HOLD {
+            self.flush_pending()?;
+            self.pending_input = Some(f.at.input);
+        }
+        self.pending.push((is_root_cause(&f), bytes));
+        Ok(())
     }
 }

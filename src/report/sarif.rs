@@ -260,14 +260,16 @@ pub fn findings(run: &Run<'_>) -> std::io::Result<Vec<u8>> {
 /// [`MAX_RESULTS`] the fatal ones first, then warnings, then notes (a stable choice, so the
 /// same run leaves out the same findings).
 fn kept(findings: &[Finding]) -> Vec<&Finding> {
+    // In the order of the JSON Lines output: a file's root causes first.
+    let findings = super::json::root_first(findings);
     if findings.len() <= MAX_RESULTS {
-        return findings.iter().collect();
+        return findings;
     }
     let mut order: Vec<usize> = (0..findings.len()).collect();
     order.sort_by_key(|&i| findings[i].severity());
     order.truncate(MAX_RESULTS);
     order.sort_unstable();
-    order.into_iter().map(|i| &findings[i]).collect()
+    order.into_iter().map(|i| findings[i]).collect()
 }
 
 /// The rules of `findings`, once each, in catalog order (a rule the catalog lacks last, by ID).

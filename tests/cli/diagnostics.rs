@@ -197,8 +197,16 @@ fn a_damaged_key_is_one_finding_not_a_cascade() {
     for f in ["calendar.csv", "attendance.csv"] {
         std::fs::remove_file(dir.path().join(f)).unwrap();
     }
-    let (_, rules) = rules_of(&[dir.path().to_str().unwrap()]);
-    assert_eq!(rules, ["FIELD-DIGITS"], "{rules:?}");
+    // The field finding, and the record the run has for the same local ID and school named.
+    let named = |dir: &Path, ssid: &str| {
+        let out = rollcall().args(["check", "--format", "json", "--as-of", AS_OF]).arg(dir).output().unwrap();
+        let lines = json_lines(&out.stdout);
+        let rules: Vec<&str> = lines.iter().filter(|l| l["kind"] == "diagnostic").map(|l| l["rule"].as_str().unwrap()).collect();
+        assert_eq!(rules, ["FIELD-DIGITS", "XF-PROBABLY-SAME-STUDENT"], "{rules:?}");
+        let message = lines[1]["message"].as_str().unwrap();
+        assert!(message.contains("probably the same student as") && message.contains(&format!("SSID {ssid}")), "{message}");
+    };
+    named(dir.path(), "9900000002");
     // The other way round: the STAS's SSID damaged, the enrollment fine.
     let dir = tempfile::tempdir().unwrap();
     for f in ["senr.txt", "sinf.txt", "stas.txt"] {
@@ -206,8 +214,7 @@ fn a_damaged_key_is_one_finding_not_a_cascade() {
     }
     let stas = std::fs::read_to_string(dir.path().join("stas.txt")).unwrap().replacen("^9900000002^", "^99000O0002^", 1);
     std::fs::write(dir.path().join("stas.txt"), stas).unwrap();
-    let (_, rules) = rules_of(&[dir.path().to_str().unwrap()]);
-    assert_eq!(rules, ["FIELD-DIGITS"], "{rules:?}");
+    named(dir.path(), "9900000002");
 }
 
 #[test]
@@ -363,4 +370,27 @@ fn mapping_names_that_match_nothing_are_warned() {
     let out = rollcall().args(["generate", "--as-of", AS_OF, "--out"]).arg(out_dir.path().join("out")).arg(dir.path()).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("[files.\"enrolment.csv\"] matches no input file"), "{stderr}");
+}
+
+/// Root causes first in JSON too: a file's encoding finding (raised when the file ends, with
+/// its count) comes before the record findings of that file that were found earlier.
+#[test]
+fn json_puts_a_files_root_cause_before_its_record_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let clean = std::fs::read_to_string("samples/clean/senr.txt").unwrap();
+    let mut lines: Vec<Vec<u8>> = clean.lines().map(|l| l.as_bytes().to_vec()).collect();
+    let mut second: Vec<String> = String::from_utf8(lines[1].clone()).unwrap().split('^').map(str::to_owned).collect();
+    second[17] = "Q".into(); // the gender code
+    lines[1] = second.join("^").into_bytes();
+    // In the first name (after the ninth caret).
+    let at = lines[40].iter().enumerate().filter(|(_, b)| **b == b'^').nth(8).unwrap().0 + 1;
+    lines[40].insert(at, 0xE9);
+    let mut bytes = lines.join(&b"\r\n"[..]);
+    bytes.extend_from_slice(b"\r\n");
+    std::fs::write(dir.path().join("senr.txt"), bytes).unwrap();
+    let out = rollcall().arg("check").arg(dir.path().join("senr.txt")).args(["--as-of", AS_OF, "--format", "json"]).output().unwrap();
+    let rules: Vec<String> =
+        json_lines(&out.stdout).iter().filter(|l| l["kind"] == "diagnostic").map(|l| l["rule"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(rules.first().map(String::as_str), Some("STRUCT-ENCODING"), "{rules:?}");
+    assert!(rules.iter().any(|r| r == "FIELD-CODE"), "{rules:?}");
 }
