@@ -57,7 +57,8 @@ impl<'a> HumanReport<'a> {
             writeln!(out)?;
         }
         for (file, mut findings) in shown {
-            findings.sort_by_key(|f| f.at.line);
+            // Root causes (whole-file findings) at the top of the file's section, then by line.
+            findings.sort_by_key(|f| (!super::json::is_root_cause(f), f.at.line));
             let name = visible_text(file.and_then(|i| self.inputs.get(i)).map_or("(all files)", |i| i.display.as_str())).into_owned();
             let name = name.as_str();
             writeln!(out, "{}", self.heading(name, findings.len()))?;
