@@ -107,7 +107,10 @@ impl<R: Read> Read for LineCap<R> {
                     self.run += len;
                     self.skipped += len;
                 } else if self.run + len <= self.cap {
-                    buf.copy_within(i..end, w);
+                    // (Until a line is cut, nothing moves: `w == i`.)
+                    if w != i {
+                        buf.copy_within(i..end, w);
+                    }
                     w += end - i;
                     self.run += len;
                 } else {
