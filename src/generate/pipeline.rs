@@ -557,12 +557,55 @@ fn attendance_outputs(request: &Request, schema: &Schema, loaded: &Loaded<'_>, v
     Ok(Some(AttendanceOutcome { stas: bytes, written, findings, refused, records }))
 }
 
-/// `rejected.csv`: every refused row with its source, line, rules and reasons.
+/// The school, student and fixes of a refused row, from its findings (the first that names
+/// each), for the clerk who fixes it.
+struct Who {
+    school: String,
+    ssid: String,
+    local: String,
+    name: String,
+    fix: String,
+}
+
+impl Who {
+    fn of(reasons: &[Finding]) -> Who {
+        let first = |get: fn(&Finding) -> Option<&String>| reasons.iter().find_map(get).cloned().unwrap_or_default();
+        let mut fixes: Vec<&str> = Vec::new();
+        for f in reasons {
+            if !fixes.contains(&f.help.as_str()) {
+                fixes.push(&f.help);
+            }
+        }
+        Who {
+            school: first(|f| f.school.as_ref()),
+            ssid: first(|f| f.ssid.as_ref()),
+            local: first(|f| f.local_student_id.as_ref()),
+            name: first(|f| f.student_name.as_ref()),
+            fix: fixes.join(" | "),
+        }
+    }
+}
+
+/// `rejected.csv`: every refused row with its source, line, rules and reasons, then the school
+/// and student it is about and how to fix it.
 fn rejected_csv(loaded: &Loaded<'_>, verdict: &Verdict, attendance: Option<&AttendanceOutcome>) -> Result<Output, Error> {
     // Cells a spreadsheet would run as a formula start with an apostrophe (report::csv::inert).
     let mut w = CsvWriter::new(Framing::Crlf);
     let err = |e: std::io::Error| Error::Write { path: "rejected.csv".into(), source: e };
-    w.row(["source_file", "source_line", "record_type", "rules", "reasons", "row"]).map_err(err)?;
+    w.row([
+        "source_file",
+        "source_line",
+        "record_type",
+        "rules",
+        "reasons",
+        "row",
+        "school",
+        "ssid",
+        "local_student_id",
+        "student_name",
+        "how_to_fix",
+    ])
+    .map_err(err)?;
     for (i, reasons) in &verdict.rejected {
         let row = &loaded.rows[*i];
         let mut rules: Vec<&str> = Vec::new();
@@ -574,13 +617,19 @@ fn rejected_csv(loaded: &Loaded<'_>, verdict: &Verdict, attendance: Option<&Atte
         let messages: Vec<&str> = reasons.iter().map(|f| f.message.as_str()).collect();
         let line = row.line.to_string();
         let (rules, messages) = (rules.join(" "), messages.join(" | "));
-        let cells: [&[u8]; 6] = [
+        let who = Who::of(reasons);
+        let cells: [&[u8]; 11] = [
             loaded.inputs[row.input].display.as_bytes(),
             line.as_bytes(),
             row.record_type.as_bytes(),
             rules.as_bytes(),
             messages.as_bytes(),
             row.source_bytes(),
+            who.school.as_bytes(),
+            who.ssid.as_bytes(),
+            who.local.as_bytes(),
+            who.name.as_bytes(),
+            who.fix.as_bytes(),
         ];
         w.row_bytes(cells).map_err(err)?;
     }
@@ -590,7 +639,20 @@ fn rejected_csv(loaded: &Loaded<'_>, verdict: &Verdict, attendance: Option<&Atte
         let messages: Vec<&str> = r.reasons.iter().map(|f| f.message.as_str()).collect();
         let line = r.line.map(|l| l.to_string()).unwrap_or_default();
         let (rules, messages) = (rules.join(" "), messages.join(" | "));
-        let cells: [&[u8]; 6] = [r.file.as_bytes(), line.as_bytes(), r.record_type.as_bytes(), rules.as_bytes(), messages.as_bytes(), &r.row];
+        let who = Who::of(&r.reasons);
+        let cells: [&[u8]; 11] = [
+            r.file.as_bytes(),
+            line.as_bytes(),
+            r.record_type.as_bytes(),
+            rules.as_bytes(),
+            messages.as_bytes(),
+            &r.row,
+            who.school.as_bytes(),
+            who.ssid.as_bytes(),
+            who.local.as_bytes(),
+            who.name.as_bytes(),
+            who.fix.as_bytes(),
+        ];
         w.row_bytes(cells).map_err(err)?;
     }
     let bytes = w.into_bytes().map_err(err)?;

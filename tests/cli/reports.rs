@@ -208,6 +208,12 @@ fn rejected_rows_are_inert_in_a_spreadsheet() {
     let rejected = cells(&std::fs::read(out.join("rejected.csv")).unwrap());
     assert!(rejected.iter().flatten().any(|c| c.starts_with("'=1+2")), "the refused row is not in rejected.csv: {rejected:?}");
     assert_inert("rejected.csv", &rejected);
+    // Each refused row says whom it is about and how to fix it.
+    assert_eq!(
+        rejected[0],
+        ["source_file", "source_line", "record_type", "rules", "reasons", "row", "school", "ssid", "local_student_id", "student_name", "how_to_fix"]
+    );
+    assert!(rejected[1..].iter().all(|r| !r[10].is_empty()), "a refused row without a fix: {rejected:?}");
 }
 
 /// Every private value of the CALPADS records in `dir`: names, birth dates (also as
