@@ -95,9 +95,29 @@ impl<R: Read> Read for LineCap<R> {
                 }
                 return Ok(0);
             }
+            let base = self.out;
+            // The usual case, in three vector scans: no line is being skipped, the buffer is
+            // no longer than the cap (so a line that starts and ends in it fits), and the line
+            // it continues still fits. Nothing moves.
+            if !self.skipping && n as u64 <= self.cap {
+                match (memchr::memchr(b'\n', &buf[..n]), memchr::memrchr(b'\n', &buf[..n])) {
+                    (None, _) if self.run + n as u64 <= self.cap => {
+                        self.run += n as u64;
+                        self.out = base + n as u64;
+                        return Ok(n);
+                    }
+                    (Some(first), Some(last)) if self.run + first as u64 <= self.cap => {
+                        self.line += memchr::memchr_iter(b'\n', &buf[..n]).count() as u64;
+                        self.run = (n - last - 1) as u64;
+                        self.line_start = base + last as u64 + 1;
+                        self.out = base + n as u64;
+                        return Ok(n);
+                    }
+                    _ => {}
+                }
+            }
             // Compacts `buf` in place: `w` bytes kept so far, `i` the next byte to look at;
             // byte `w` of this read is byte `base + w` of the output.
-            let base = self.out;
             let (mut w, mut i) = (0, 0);
             while i < n {
                 let lf = memchr::memchr(b'\n', &buf[i..n]).map(|p| i + p);
