@@ -13,6 +13,7 @@ mod generate;
 mod hostile;
 mod layers;
 mod layouts;
+mod properties;
 mod reports;
 mod rules;
 mod samples;
