@@ -14,6 +14,7 @@ mod hostile;
 mod html;
 mod layers;
 mod layouts;
+mod properties;
 mod reports;
 mod rules;
 mod samples;
