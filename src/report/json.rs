@@ -29,7 +29,7 @@ pub struct JsonReport<'a> {
 const HOLD: usize = 20_000;
 
 /// `findings` in the order JSON Lines shows them: each run of one input's findings (at most
-/// [`HOLD`] at a time) with its root causes first, each part in the order found.
+/// 20,000 at a time) with its root causes first, each part in the order found.
 pub fn root_first(findings: &[Finding]) -> Vec<&Finding> {
     let mut out = Vec::with_capacity(findings.len());
     let mut start = 0;
