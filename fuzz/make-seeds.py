@@ -80,3 +80,37 @@ for rule, p in rule_files(["CAL-"], "*/*/in/calendar*.csv"):
 total = sum(f.stat().st_size for f in SEEDS.rglob("*") if f.is_file())
 count = sum(1 for f in SEEDS.rglob("*") if f.is_file())
 print(f"{count} seeds, {total} bytes")
+
+# Dictionaries (-dict=dicts/<target>.dict): tokens the checks compare against.
+import re
+
+
+def write_dict(name, comment, toks):
+    lines = []
+    for t in sorted(toks):
+        esc = "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else "\\x%02X" % ord(c) for c in t)
+        lines.append(f'"{esc}"')
+    d = ROOT / "fuzz" / "dicts"
+    d.mkdir(exist_ok=True)
+    (d / name).write_text(f"# {comment}\n" + "\n".join(lines) + "\n")
+
+
+toks = set()
+for f in ["codesets.toml", "attendance-codes.toml"]:
+    toks |= set(re.findall(r'code = "([^"]+)"', (ROOT / "schemas/calpads" / f).read_text()))
+toks |= {"SENR", "SINF", "STAS", "SENR^", "SINF^", "STAS^", "^", "^^", "\r\n", "\n", "\r", "\xef\xbb\xbf",
+         "2025-2026", "2024-2025", "2026-2027", "20250813", "20260605", "20251001", "20250230", "19000101",
+         "9912345", "9990011", "9900000001", "US-CA", "US", "KR", "LR-0001",
+         "school_of_attendance,date,day_type", "school", "non_school", "holiday", "ssid,school_of_attendance,date,attendance_code",
+         "record_type", "ssid"}
+write_dict("caret_check.dict", "Tokens of CALPADS files: record types, codes of the embedded code sets, years, dates, ids.", toks)
+
+toks = set()
+for f in ["senr.toml", "sinf.toml", "stas.toml", "attendance.toml"]:
+    toks |= set(re.findall(r'name = "([a-z_0-9]+)"', (ROOT / "schemas/calpads" / f).read_text()))
+toks |= {"[columns]", "[constants]", "[codes.", "[files.\"", "[dates]", "[attendance_codes]", "record_type = \"SENR\"", "record_type = \"SINF\"",
+         "record_type = \"STAS\"", "slash_order = \"day-first\"", "slash_order = \"month-first\"", "replace = true", " = \"", "\"\n",
+         "present", "absent", "excused", "unexcused", "tardy", "suspension",
+         "SSID", "Perm ID", "Birthdate", "Grade", "Leave Code", "Hispanic", "Race 1", "School", "Entry Date", "Leave Date",
+         "08/14/2025", "14/08/2025", "2025-08-14", "20250814", "1/2/25", "2025-2026", "1964733", "6019715", "US-CA", "\r\n", ",", ";", "\t", "\"\"", "\xef\xbb\xbf"}
+write_dict("extract_mapping.dict", "Tokens of extracts and mapping files: layout field names, mapping tables and keys, SIS headers, dates.", toks)

@@ -227,6 +227,9 @@ fn hostile() -> impl Strategy<Value = String> {
             .prop_map(str::to_owned),
         "[ -~]{0,12}",
         "\\PC{0,6}",
+        // Date-like: slash dates with any number of digits, ISO shapes, a time of day.
+        "[0-9]{1,3}/[0-9]{1,3}/[0-9]{1,12}",
+        "[0-9]{4}-[0-9]{1,2}-[0-9]{1,3}( [0-9]{2}:[0-9]{2})?",
         prop::sample::select(vec!["a\nb", "a\rb", "a\r\nb", "\"", "x^y", "  ", "0000000000", "2025-02-30", "13/45/2025"]).prop_map(str::to_owned),
     ]
 }

@@ -17,17 +17,29 @@ pub fn as_of() -> NaiveDate {
 /// The schema compiled into the binary, parsed once per process.
 pub static SCHEMA: LazyLock<Schema> = LazyLock::new(|| Schema::embedded().expect("the embedded schema loads"));
 
-/// A scratch folder for this process, removed never (it is small; the fuzzer runs long).
-static SCRATCH: LazyLock<tempfile::TempDir> = LazyLock::new(|| {
+/// A scratch folder for this process, `rollcall-fuzz-PID` (libFuzzer ends a process with
+/// `exit`, so nothing is dropped): the folders of earlier runs whose process is gone are
+/// removed when it is made.
+static SCRATCH: LazyLock<PathBuf> = LazyLock::new(|| {
     let shm = Path::new("/dev/shm");
-    let mut b = tempfile::Builder::new();
-    b.prefix("rollcall-fuzz-");
-    if shm.is_dir() { b.tempdir_in(shm) } else { b.tempdir() }.expect("a scratch folder")
+    let base = if shm.is_dir() { shm.to_path_buf() } else { std::env::temp_dir() };
+    if let Ok(entries) = std::fs::read_dir(&base) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let Some(pid) = name.strip_prefix("rollcall-fuzz-").and_then(|p| p.parse::<u32>().ok()) else { continue };
+            if !Path::new(&format!("/proc/{pid}")).exists() {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+    }
+    let dir = base.join(format!("rollcall-fuzz-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a scratch folder");
+    dir
 });
 
 /// The scratch folder.
 pub fn scratch() -> &'static Path {
-    SCRATCH.path()
+    &SCRATCH
 }
 
 /// Writes `bytes` to `name` in the scratch folder (replacing what was there).
