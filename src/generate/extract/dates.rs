@@ -70,8 +70,11 @@ pub fn read(value: &[u8], order: SlashOrder) -> ExtractDate {
     found.map_or(ExtractDate::Invalid, ExtractDate::Date)
 }
 
+/// The digits of `part` as a number; `None` for no digits, anything else, or a number too
+/// large for `u32` (a year of ten digits is not a date, and must not overflow).
 fn number(part: &[u8]) -> Option<u32> {
-    (!part.is_empty() && part.iter().all(u8::is_ascii_digit)).then(|| part.iter().fold(0u32, |a, d| a * 10 + u32::from(d - b'0')))
+    (!part.is_empty() && part.iter().all(u8::is_ascii_digit)).then_some(())?;
+    part.iter().try_fold(0u32, |a, d| a.checked_mul(10)?.checked_add(u32::from(d - b'0')))
 }
 
 fn iso(value: &[u8]) -> Option<NaiveDate> {
