@@ -112,6 +112,14 @@ fn slashed(value: &[u8], order: SlashOrder) -> ExtractDate {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_year_of_ten_digits_is_refused_not_overflowed() {
+        // Found by the extract_mapping fuzz target.
+        assert_eq!(number(b"20160301000"), None);
+        assert_eq!(number(b"4294967295"), Some(u32::MAX));
+        assert!(matches!(read(b"3/1/20160301000", SlashOrder::MonthFirst), ExtractDate::Invalid));
+    }
+
     fn ymd(y: i32, m: u32, d: u32) -> ExtractDate {
         ExtractDate::Date(NaiveDate::from_ymd_opt(y, m, d).unwrap())
     }
