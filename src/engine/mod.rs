@@ -628,7 +628,7 @@ impl<'s> Take<'s> {
         let compiled = &*form.compiled;
         // Counted before any structure check: a record that cannot be read still says its file
         // holds this record type (see `Index::seen`).
-        if let Some(family) = rules::family::family_of(&compiled.layout.record_type) {
+        if let Some(family) = compiled.registered {
             self.index.seen.add(family.record_type);
         }
         let (schema, year) = (self.schema, form.year);
@@ -703,7 +703,7 @@ impl<'s> Take<'s> {
         // student's other records only by their encoding: it takes no part in the identity rules.
         let encoded_badly = prepared.findings.iter().any(|f| std::ptr::eq(f.rule, &structure::ENCODING));
         if let (Some(fields), true, false) = (family.identity(), self.identity_on, encoded_badly) {
-            if let Some(f) = rules::family::family_of(&compiled.layout.record_type) {
+            if let Some(f) = compiled.registered {
                 self.people.add(&ctx, fields, f.record_type);
             }
         }

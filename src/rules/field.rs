@@ -6,7 +6,7 @@
 use super::{is_blank, CompiledField, Parsed, RecordCtx, Rule};
 use crate::diagnostic::{Category, Finding, Severity};
 use crate::domain::date::{parse_ccyymmdd, AcademicYear};
-use crate::schema::{names, Required, ValueFormat};
+use crate::schema::{names, ValueFormat};
 
 crate::rules! {
     REQUIRED {
@@ -229,119 +229,122 @@ pub fn check(ctx: &RecordCtx<'_, '_>, values: &mut Vec<Parsed>, out: &mut Vec<Fi
 
 type Outcome = Result<Parsed, Box<Finding>>;
 
+/// One field: the tests run in the order the findings rank (blank, not yet, length of text,
+/// form, code, length of a typed value) on the field's plan alone; a finding is built, out of
+/// line, only when one fails.
+#[inline]
 fn check_one(ctx: &RecordCtx<'_, '_>, i: usize, field: &CompiledField<'_>, raw: &[u8], dates: &mut DateCache) -> Outcome {
-    let spec = field.spec;
-    let number = spec.number.as_str();
-    let blank = is_blank(raw);
-    if !blank && spec.blank_before.is_some_and(|y| ctx.compiled.year < y) {
-        let first = spec.blank_before.map(|y| y.to_string()).unwrap_or_default();
-        return Err(Box::new(ctx.finding(&NOT_YET, Some(i), &[("field", &spec.name), ("first", &first), ("year", &ctx.compiled.year.to_string())])));
+    let plan = field.plan;
+    if is_blank(raw) {
+        return if plan.required { Err(required(ctx, i)) } else { Ok(Parsed::Missing) };
     }
-    if blank {
-        if spec.required == Required::Yes {
-            return Err(Box::new(ctx.finding(&REQUIRED, Some(i), &[("field", &spec.name), ("number", number)])));
-        }
-        return Ok(Parsed::Missing);
+    if plan.not_yet {
+        return Err(not_yet(ctx, i));
     }
-    let max = spec.max as usize;
-    // The record type was matched against the layout already; a download type (`SENR-R`) is
-    // longer than the upload type the field's maximum is written for. A typed value (a date, a
-    // code of digits, a number) is checked for its type first: `2025-08-13` is a date in the
-    // wrong form, not a date two characters too long.
-    let typed = field.codeset.is_some()
-        || matches!(
-            spec.format,
-            ValueFormat::Date
-                | ValueFormat::Day
-                | ValueFormat::Digits
-                | ValueFormat::Integer
-                | ValueFormat::Decimal
-                | ValueFormat::Zip
-                | ValueFormat::AcademicYear
-        );
-    if raw.len() > max && spec.format != ValueFormat::RecordType && !typed {
+    // A download type (`SENR-R`) is longer than the upload type the record type's maximum is
+    // written for. A typed value (a date, a code of digits, a number) is checked for its form
+    // first: `2025-08-13` is a date in the wrong form, not a date two characters too long.
+    let long = raw.len() > plan.max as usize;
+    if long && plan.text_length {
         let len = String::from_utf8_lossy(raw).chars().count();
-        if len > max {
-            return Err(Box::new(ctx.finding(&LENGTH, Some(i), &[("field", &spec.name), ("len", &len.to_string()), ("max", &max.to_string())])));
+        if len > plan.max as usize {
+            return Err(length(ctx, i, len));
         }
     }
-    let value = check_format(ctx, i, spec.format, raw, dates)?;
+    let value = match plan.format {
+        ValueFormat::Text | ValueFormat::RecordType => Some(Parsed::Text),
+        ValueFormat::Date => dates.get(i, raw, parse_ccyymmdd).map(Parsed::Date),
+        ValueFormat::Day => dates.get(i, raw, |raw| std::str::from_utf8(raw).ok().and_then(crate::domain::date::parse_day)).map(Parsed::Date),
+        ValueFormat::Integer => parse_number(raw, false).map(Parsed::Number),
+        ValueFormat::Decimal => parse_number(raw, true).map(Parsed::Number),
+        // (At most 18 digits fit; an SSID, LEA or school code is read once, here.)
+        ValueFormat::Digits => (raw.len() == plan.max as usize && raw.iter().all(u8::is_ascii_digit))
+            .then(|| crate::domain::codes::digits(raw).map_or(Parsed::Text, Parsed::Digits)),
+        ValueFormat::Zip => is_zip(raw).then_some(Parsed::Text),
+        ValueFormat::Name => check_name(raw).is_none().then_some(Parsed::Text),
+        ValueFormat::AcademicYear => AcademicYear::parse(raw).filter(|y| y.0 <= AcademicYear::containing(ctx.as_of).0 + 1).map(|_| Parsed::Text),
+    };
+    let Some(value) = value else { return Err(format_error(ctx, i, plan.format, raw)) };
     // A code is looked up before its length is counted: ` 05` is grade 05 with a space.
     if let Some(set) = field.codeset {
-        check_code(ctx, i, set, raw)?;
+        if !set.lookup(raw).is_some_and(|code| code.is_effective(ctx.compiled.year)) {
+            return Err(code_error(ctx, i, set, raw));
+        }
     }
     // A typed value of the right form that is still too long (a number with too many digits).
-    if typed && raw.len() > max {
-        let len = raw.len();
-        return Err(Box::new(ctx.finding(&LENGTH, Some(i), &[("field", &spec.name), ("len", &len.to_string()), ("max", &max.to_string())])));
+    if long && plan.typed {
+        return Err(length(ctx, i, raw.len()));
     }
     Ok(value)
 }
 
-fn check_format(ctx: &RecordCtx<'_, '_>, i: usize, format: ValueFormat, raw: &[u8], dates: &mut DateCache) -> Outcome {
+#[cold]
+#[inline(never)]
+fn required(ctx: &RecordCtx<'_, '_>, i: usize) -> Box<Finding> {
     let spec = ctx.compiled.fields[i].spec;
-    let fail = |rule: &'static Rule, extra: &[(&str, &str)]| {
-        let mut args = vec![("field", spec.name.as_str())];
-        args.extend_from_slice(extra);
-        let mut f = ctx.finding(rule, Some(i), &args);
-        // The help for this value, where one can be given.
-        let field = spec.name.as_str();
-        match rule.id {
-            "FIELD-DATE" => f.help = super::advice::date_help(field, raw),
-            "FIELD-DIGITS" => f.help = super::advice::digits_help(field, raw, spec.max as usize),
-            "FIELD-NUMBER" => f.help = super::advice::number_help(field, raw, format == ValueFormat::Decimal),
-            _ => {}
-        }
-        Err(Box::new(f))
-    };
-    match format {
-        ValueFormat::Text | ValueFormat::RecordType => Ok(Parsed::Text),
-        ValueFormat::Date => dates.get(i, raw, parse_ccyymmdd).map(Parsed::Date).map_or_else(|| fail(&DATE, &[]), Ok),
-        ValueFormat::Day => {
-            let parse = |raw: &[u8]| std::str::from_utf8(raw).ok().and_then(crate::domain::date::parse_day);
-            dates.get(i, raw, parse).map(Parsed::Date).map_or_else(|| fail(&DATE, &[]), Ok)
-        }
-        ValueFormat::Integer => {
-            parse_number(raw, false).map(Parsed::Number).map_or_else(|| fail(&NUMBER, &[("kind", "a whole number"), ("decimals", "")]), Ok)
-        }
-        ValueFormat::Decimal => parse_number(raw, true).map(Parsed::Number).map_or_else(
-            || fail(&NUMBER, &[("kind", "a number with at most two decimals"), ("decimals", " and at most two decimals after a period")]),
-            Ok,
-        ),
-        ValueFormat::Digits => {
-            if raw.len() == spec.max as usize && raw.iter().all(u8::is_ascii_digit) {
-                // (At most 18 digits fit; an SSID, LEA or school code is read once, here.)
-                Ok(crate::domain::codes::digits(raw).map_or(Parsed::Text, Parsed::Digits))
-            } else {
-                fail(&DIGITS, &[("max", &spec.max.to_string())])
-            }
-        }
-        ValueFormat::Zip => {
-            if is_zip(raw) {
-                Ok(Parsed::Text)
-            } else {
-                fail(&ZIP, &[])
-            }
-        }
-        ValueFormat::Name => {
-            check_name(raw).map_or(Ok(Parsed::Text), |(ch, pos)| fail(&NAME_CHARS, &[("char", &describe_char(ch)), ("position", &pos.to_string())]))
-        }
-        ValueFormat::AcademicYear => match AcademicYear::parse(raw) {
-            None => fail(&ACADEMIC_YEAR, &[]),
-            Some(year) => {
-                let current = AcademicYear::containing(ctx.as_of);
-                if year.0 > current.0 + 1 {
-                    let next = AcademicYear(current.0 + 1).to_string();
-                    fail(&ACADEMIC_YEAR_FUTURE, &[("current", &current.to_string()), ("next", &next)])
-                } else {
-                    Ok(Parsed::Text)
-                }
-            }
-        },
-    }
+    Box::new(ctx.finding(&REQUIRED, Some(i), &[("field", &spec.name), ("number", &spec.number)]))
 }
 
-fn check_code(ctx: &RecordCtx<'_, '_>, i: usize, set: &crate::schema::CodeSet, raw: &[u8]) -> Result<(), Box<Finding>> {
+#[cold]
+#[inline(never)]
+fn not_yet(ctx: &RecordCtx<'_, '_>, i: usize) -> Box<Finding> {
+    let spec = ctx.compiled.fields[i].spec;
+    let first = spec.blank_before.map(|y| y.to_string()).unwrap_or_default();
+    Box::new(ctx.finding(&NOT_YET, Some(i), &[("field", &spec.name), ("first", &first), ("year", &ctx.compiled.year.to_string())]))
+}
+
+#[cold]
+#[inline(never)]
+fn length(ctx: &RecordCtx<'_, '_>, i: usize, len: usize) -> Box<Finding> {
+    let spec = ctx.compiled.fields[i].spec;
+    Box::new(ctx.finding(&LENGTH, Some(i), &[("field", &spec.name), ("len", &len.to_string()), ("max", &spec.max.to_string())]))
+}
+
+/// The finding of a value that is not of its field's form, with the help for the value.
+#[cold]
+#[inline(never)]
+fn format_error(ctx: &RecordCtx<'_, '_>, i: usize, format: ValueFormat, raw: &[u8]) -> Box<Finding> {
+    let spec = ctx.compiled.fields[i].spec;
+    let field = spec.name.as_str();
+    let max = spec.max.to_string();
+    let (rule, extra): (&'static Rule, Vec<(&str, String)>) = match format {
+        ValueFormat::Date | ValueFormat::Day => (&DATE, Vec::new()),
+        ValueFormat::Integer => (&NUMBER, vec![("kind", "a whole number".to_owned()), ("decimals", String::new())]),
+        ValueFormat::Decimal => (
+            &NUMBER,
+            vec![("kind", "a number with at most two decimals".to_owned()), ("decimals", " and at most two decimals after a period".to_owned())],
+        ),
+        ValueFormat::Digits => (&DIGITS, vec![("max", max)]),
+        ValueFormat::Zip => (&ZIP, Vec::new()),
+        ValueFormat::Name => {
+            let (ch, pos) = check_name(raw).unwrap_or((char::REPLACEMENT_CHARACTER, 0));
+            (&NAME_CHARS, vec![("char", describe_char(ch)), ("position", pos.to_string())])
+        }
+        ValueFormat::AcademicYear if AcademicYear::parse(raw).is_some() => {
+            let current = AcademicYear::containing(ctx.as_of);
+            (&ACADEMIC_YEAR_FUTURE, vec![("current", current.to_string()), ("next", AcademicYear(current.0 + 1).to_string())])
+        }
+        ValueFormat::AcademicYear => (&ACADEMIC_YEAR, Vec::new()),
+        // Text and record types have no form to fail.
+        ValueFormat::Text | ValueFormat::RecordType => (&LENGTH, Vec::new()),
+    };
+    let mut args = vec![("field", field)];
+    args.extend(extra.iter().map(|(k, v)| (*k, v.as_str())));
+    let mut f = ctx.finding(rule, Some(i), &args);
+    // The help for this value, where one can be given.
+    match format {
+        ValueFormat::Date | ValueFormat::Day => f.help = super::advice::date_help(field, raw),
+        ValueFormat::Digits => f.help = super::advice::digits_help(field, raw, spec.max as usize),
+        ValueFormat::Integer | ValueFormat::Decimal => f.help = super::advice::number_help(field, raw, format == ValueFormat::Decimal),
+        _ => {}
+    }
+    Box::new(f)
+}
+
+/// The finding of a code that is not in its set, or not in effect in the record's year.
+#[cold]
+#[inline(never)]
+fn code_error(ctx: &RecordCtx<'_, '_>, i: usize, set: &crate::schema::CodeSet, raw: &[u8]) -> Box<Finding> {
     let spec = ctx.compiled.fields[i].spec;
     let codes = || {
         let effective: Vec<&str> = set.codes.iter().filter(|c| c.is_effective(ctx.compiled.year)).map(|c| c.code.as_str()).collect();
@@ -351,9 +354,9 @@ fn check_code(ctx: &RecordCtx<'_, '_>, i: usize, set: &crate::schema::CodeSet, r
             n => format!("{}, … ({n} codes in the {} code set)", effective[..12].join(", "), set.name),
         }
     };
-    match set.lookup(raw) {
+    Box::new(match set.lookup(raw) {
         None if spec.name == names::TRANSACTION_TYPE_CODE => {
-            Err(Box::new(ctx.finding(&TRANSACTION_TYPE, Some(i), &[("record_type", &ctx.compiled.record_type), ("codes", &codes())])))
+            ctx.finding(&TRANSACTION_TYPE, Some(i), &[("record_type", &ctx.compiled.record_type), ("codes", &codes())])
         }
         None => {
             let mut f = ctx.finding(&CODE, Some(i), &[("field", &spec.name), ("codeset", &set.name), ("codes", &codes())]);
@@ -372,15 +375,14 @@ fn check_code(ctx: &RecordCtx<'_, '_>, i: usize, set: &crate::schema::CodeSet, r
                     set.codes.iter().filter(|c| c.is_effective(ctx.compiled.year)).map(|c| format!("{} {}", c.code, c.name)).collect();
                 f.help = format!("use one of the {} codes: {}", set.name, named.join("; "));
             }
-            Err(Box::new(f))
+            f
         }
-        Some(code) if !code.is_effective(ctx.compiled.year) => Err(Box::new(ctx.finding(
+        Some(code) => ctx.finding(
             &CODE_YEAR,
             Some(i),
             &[("field", &spec.name), ("name", &code.name), ("range", &code.effective_range()), ("year", &ctx.compiled.year.to_string())],
-        ))),
-        Some(_) => Ok(()),
-    }
+        ),
+    })
 }
 
 /// Parses a non-negative number into hundredths; decimals only when `decimals` is set.

@@ -25,7 +25,7 @@ use csv::ByteRecord;
 pub use crate::diagnostic::{render, Rule};
 use crate::diagnostic::{Finding, RuleSet};
 use crate::domain::date::AcademicYear;
-use crate::schema::{CodeSet, FieldSpec, Layout, Schema};
+use crate::schema::{CodeSet, FieldSpec, Layout, Required, Schema, ValueFormat};
 
 /// The whole-run rules (within-file, cross-file, identity, directory): the ones a run whose
 /// product is a count or a file, not a check, leaves to `rollcall check`.
@@ -71,6 +71,52 @@ pub fn find(id: &str) -> Option<&'static Rule> {
 pub struct CompiledField<'s> {
     pub spec: &'s FieldSpec,
     pub codeset: Option<&'s CodeSet>,
+    /// What the field rules test, decided once for the year.
+    pub plan: FieldPlan,
+}
+
+/// What the field rules test of one field in one academic year, resolved when the layout is
+/// compiled: the hot loop reads these few bytes and nothing else of the field's spec until a
+/// value fails.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FieldPlan {
+    pub format: ValueFormat,
+    /// Maximum length (characters for text, bytes for a typed value).
+    pub max: u32,
+    /// A blank value is a finding (required `Y`).
+    pub required: bool,
+    /// The field must be blank in this year (it comes into use later: `blank_before`).
+    pub not_yet: bool,
+    /// A typed value (a date, a code, a number, digits): its form is checked before its length.
+    pub typed: bool,
+    /// Text whose length is counted in characters before anything else.
+    pub text_length: bool,
+}
+
+impl<'s> CompiledField<'s> {
+    /// `spec` compiled for `year`, with its code set.
+    pub fn new(spec: &'s FieldSpec, codeset: Option<&'s CodeSet>, year: AcademicYear) -> CompiledField<'s> {
+        let typed = codeset.is_some()
+            || matches!(
+                spec.format,
+                ValueFormat::Date
+                    | ValueFormat::Day
+                    | ValueFormat::Digits
+                    | ValueFormat::Integer
+                    | ValueFormat::Decimal
+                    | ValueFormat::Zip
+                    | ValueFormat::AcademicYear
+            );
+        let plan = FieldPlan {
+            format: spec.format,
+            max: spec.max,
+            required: spec.required == Required::Yes,
+            not_yet: spec.blank_before.is_some_and(|y| year < y),
+            typed,
+            text_length: !typed && spec.format != ValueFormat::RecordType,
+        };
+        CompiledField { spec, codeset, plan }
+    }
 }
 
 /// A layout compiled for one record type spelling and one academic year.
@@ -87,6 +133,9 @@ pub struct Compiled<'s> {
     pub id: usize,
     /// The record rules of its family, compiled for this layout (`None`: field rules only).
     pub family: Option<Box<dyn family::RecordRules>>,
+    /// Its registered family (`None`: a record type of a custom schema), found once here
+    /// rather than by name for every record.
+    pub registered: Option<&'static family::Family>,
     pub ssid: Option<usize>,
     pub local_record_id: Option<usize>,
     pub school: Option<usize>,
@@ -108,7 +157,7 @@ impl<'s> Compiled<'s> {
         let fields: Vec<CompiledField<'s>> = layout
             .fields_for(year, download)
             .into_iter()
-            .map(|spec| CompiledField { spec, codeset: spec.codeset.as_deref().and_then(|c| schema.codeset(c)) })
+            .map(|spec| CompiledField::new(spec, spec.codeset.as_deref().and_then(|c| schema.codeset(c)), year))
             .collect();
         let pos = |name: &str| fields.iter().position(|f| f.spec.name == name);
         let mut c = Compiled {
@@ -124,9 +173,10 @@ impl<'s> Compiled<'s> {
             fields: Vec::new(),
             id: 0,
             family: None,
+            registered: family::family_of(&layout.record_type),
         };
         let lookup = Lookup { record_type: &layout.record_type, fields: &fields, rules, year };
-        c.family = family::family_of(&layout.record_type).map(|f| (f.compile)(&lookup)).transpose()?;
+        c.family = c.registered.map(|f| (f.compile)(&lookup)).transpose()?;
         c.fields = fields;
         Ok(c)
     }
