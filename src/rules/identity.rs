@@ -74,6 +74,11 @@ impl Person {
     fn identity(&self) -> (u64, i32, u8) {
         (self.first.rotate_left(17) ^ self.last, self.birth, self.gender)
     }
+
+    /// The fields the SSID rule compares, each on its own.
+    fn identity_fields(&self) -> (u64, u64, i32, u8) {
+        (self.first, self.last, self.birth, self.gender)
+    }
 }
 
 /// What the identity rules gather about the students of a run.
@@ -127,48 +132,70 @@ impl People {
     /// Compares the records gathered: every record of an SSID with its first (in input order),
     /// and every identity with the first SSID that had it. Findings point at the later record.
     pub fn check(&mut self, rules: &RuleSet, name_of: &dyn Fn(usize) -> String, value_of: &ValueOf<'_>, out: &mut Vec<Finding>) {
-        // The people were gathered in input order; sorting (key, position) pairs, small and
-        // cheap to move, groups them by key with input order kept inside a group.
+        let (differs_on, identities_on) = (rules.on(&SSID_DIFFERS), rules.on(&MULTIPLE_IDENTIFIERS));
+        if !differs_on && !identities_on {
+            return;
+        }
+        // The people were gathered in input order; a stable sort of (SSID, position) pairs,
+        // small and cheap to move, groups them by SSID with input order kept inside a group
+        // (and takes files already in SSID order as the runs they are).
         let people = &self.people;
-        let mut order: Vec<(u64, u32)> = Vec::with_capacity(people.len());
-        if rules.on(&SSID_DIFFERS) {
-            order.extend(people.iter().enumerate().map(|(i, p)| (p.ssid, i as u32)));
-            order.sort_unstable();
-            for group in order.chunk_by(|a, b| a.0 == b.0) {
-                let first = &people[group[0].1 as usize];
-                for &(_, i) in &group[1..] {
-                    differs(first, &people[i as usize], name_of, value_of, out);
+        let mut by_ssid: Vec<(u64, u32)> = people.iter().enumerate().map(|(i, p)| (p.ssid, i as u32)).collect();
+        by_ssid.sort_by_key(|e| e.0);
+        // Per SSID, each identity it shows (names, birth date, gender) once, at its first
+        // record: (identity hash, position). A student's many records become one entry or two.
+        let mut shown: Vec<(u64, u32)> = Vec::new();
+        for group in by_ssid.chunk_by(|a, b| a.0 == b.0) {
+            let first = &people[group[0].1 as usize];
+            let start = shown.len();
+            if identities_on {
+                shown.push((identity_hash(first), group[0].1));
+            }
+            for &(_, i) in &group[1..] {
+                let me = &people[i as usize];
+                if differs_on {
+                    differs(first, me, name_of, value_of, out);
+                }
+                if identities_on
+                    && me.identity() != first.identity()
+                    && !shown[start..].iter().any(|&(_, j)| people[j as usize].identity() == me.identity())
+                {
+                    shown.push((identity_hash(me), i));
                 }
             }
         }
-        if rules.on(&MULTIPLE_IDENTIFIERS) {
-            // The identity (names, birth date, gender) hashed to one number: a collision could
-            // only pair two children whose hashes agree, and the pair is compared field by field.
-            order.clear();
-            order.extend(people.iter().enumerate().map(|(i, p)| (identity_hash(p), i as u32)));
-            order.sort_unstable();
-            let mut reported: FxHashSet<(u64, u64)> = FxHashSet::default();
-            let mut firsts: Vec<&Person> = Vec::new();
-            for group in order.chunk_by(|a, b| a.0 == b.0) {
-                // Within one hash, each distinct identity is compared with its own first record.
-                firsts.clear();
-                for me in group.iter().map(|&(_, i)| &people[i as usize]) {
-                    let Some(first) = firsts.iter().copied().find(|f| f.identity() == me.identity()) else {
-                        firsts.push(me);
-                        continue;
-                    };
-                    if me.ssid == first.ssid {
-                        continue;
-                    }
-                    if reported.insert((first.ssid.min(me.ssid), first.ssid.max(me.ssid))) {
-                        let args = [
-                            ("other_ssid", ssid_text(first.ssid)),
-                            ("other_file", name_of(first.at.file as usize)),
-                            ("other_line", first.at.line.to_string()),
-                        ];
-                        out.push(finding(&MULTIPLE_IDENTIFIERS, me, "ssid", ssid_text(me.ssid), &args, first.at));
-                    }
-                }
+        if identities_on {
+            drop(by_ssid);
+            multiple_identifiers(people, shown, name_of, out);
+        }
+    }
+}
+
+/// Every identity shown under more than one SSID: the identity hashed to one number (a
+/// collision could only pair two children whose hashes agree, and the pair is compared field
+/// by field), sorted with input order kept; within one hash, each distinct identity is
+/// compared with its own first record, and each SSID pair is reported once.
+fn multiple_identifiers(people: &[Person], mut shown: Vec<(u64, u32)>, name_of: &dyn Fn(usize) -> String, out: &mut Vec<Finding>) {
+    shown.sort_unstable();
+    let mut reported: FxHashSet<(u64, u64)> = FxHashSet::default();
+    let mut firsts: Vec<&Person> = Vec::new();
+    for group in shown.chunk_by(|a, b| a.0 == b.0).filter(|g| g.len() > 1) {
+        firsts.clear();
+        for me in group.iter().map(|&(_, i)| &people[i as usize]) {
+            let Some(first) = firsts.iter().copied().find(|f| f.identity() == me.identity()) else {
+                firsts.push(me);
+                continue;
+            };
+            if me.ssid == first.ssid {
+                continue;
+            }
+            if reported.insert((first.ssid.min(me.ssid), first.ssid.max(me.ssid))) {
+                let args = [
+                    ("other_ssid", ssid_text(first.ssid)),
+                    ("other_file", name_of(first.at.file as usize)),
+                    ("other_line", first.at.line.to_string()),
+                ];
+                out.push(finding(&MULTIPLE_IDENTIFIERS, me, "ssid", ssid_text(me.ssid), &args, first.at));
             }
         }
     }
@@ -193,15 +220,16 @@ fn finding(rule: &'static Rule, me: &Person, field: &str, value: String, args: &
 
 /// One finding per attribute that differs from the first record of the SSID.
 fn differs(first: &Person, me: &Person, name_of: &dyn Fn(usize) -> String, value_of: &ValueOf<'_>, out: &mut Vec<Finding>) {
-    let other_file = name_of(first.at.file as usize);
-    let other_line = first.at.line.to_string();
+    if first.identity_fields() == me.identity_fields() {
+        return;
+    }
     let mut report = |field: &str, shown: String, other_value: String| {
         let args = [
             ("what", field.to_owned()),
             ("shown", shown.clone()),
             ("other_value", other_value),
-            ("other_file", other_file.clone()),
-            ("other_line", other_line.clone()),
+            ("other_file", name_of(first.at.file as usize)),
+            ("other_line", first.at.line.to_string()),
         ];
         out.push(finding(&SSID_DIFFERS, me, field, shown, &args, first.at));
     };
