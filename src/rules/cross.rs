@@ -393,9 +393,7 @@ fn check_mix(index: &mut Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) -> V
         }
     }
     if !odd.is_empty() {
-        index.enrollments.retain(|e| !odd.contains(&e.at.file));
-        index.summaries.retain(|s| !odd.contains(&s.at.file));
-        index.information.retain(|r| !odd.contains(&r.at.file));
+        index.leave_out(&odd);
     }
     odd.iter().filter_map(|i| index.files[*i as usize].record_type.clone()).collect()
 }

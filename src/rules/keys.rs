@@ -106,6 +106,8 @@ pub struct Index {
     pub damaged: Vec<Damaged>,
     /// Whether the lists are sorted by student ([`Index::sort_by_student`]).
     sorted: bool,
+    /// Entries of the three lists per input file, counted as they are added.
+    per_file: Vec<u64>,
 }
 
 /// A record with a damaged SSID, as far as it can be read.
@@ -128,19 +130,30 @@ impl Index {
 
     /// Records of the index per input file.
     pub fn records_per_file(&self) -> Vec<u64> {
-        let mut records = vec![0u64; self.files.len()];
-        let files = self
-            .enrollments
-            .iter()
-            .map(|e| e.at.file)
-            .chain(self.summaries.iter().map(|s| s.at.file))
-            .chain(self.information.iter().map(|r| r.at.file));
-        for f in files {
-            if let Some(n) = records.get_mut(f as usize) {
-                *n += 1;
+        let mut records = self.per_file.clone();
+        records.resize(self.files.len(), 0);
+        records
+    }
+
+    /// Counts one entry added for the record at `at`.
+    fn count(&mut self, at: RecordRef) {
+        let file = at.file as usize;
+        if self.per_file.len() <= file {
+            self.per_file.resize(file + 1, 0);
+        }
+        self.per_file[file] += 1;
+    }
+
+    /// Leaves the records of `files` out of every list (files of another LEA or year).
+    pub fn leave_out(&mut self, files: &[u32]) {
+        self.enrollments.retain(|e| !files.contains(&e.at.file));
+        self.summaries.retain(|s| !files.contains(&s.at.file));
+        self.information.retain(|r| !files.contains(&r.at.file));
+        for &f in files {
+            if let Some(n) = self.per_file.get_mut(f as usize) {
+                *n = 0;
             }
         }
-        records
     }
 
     /// The academic year of most of the upload (not download) files' records (the later year
@@ -181,7 +194,8 @@ pub struct Seen(Vec<(&'static str, u64)>);
 impl Seen {
     /// Counts one record of `record_type`.
     pub fn add(&mut self, record_type: &'static str) {
-        match self.0.iter_mut().find(|(t, _)| *t == record_type) {
+        // (The names are the families' own statics: the pointer usually decides.)
+        match self.0.iter_mut().find(|(t, _)| std::ptr::eq(*t, record_type) || *t == record_type) {
             Some((_, n)) => *n += 1,
             None => self.0.push((record_type, 1)),
         }
@@ -232,7 +246,10 @@ impl Index {
     /// is keyed by its local student ID.
     pub fn add_enrollment(&mut self, ctx: &RecordCtx<'_, '_>, f: &SenrFields) {
         match Self::enrollment_of(ctx, f) {
-            Some(e) => self.enrollments.push(e),
+            Some(e) => {
+                self.count(e.at);
+                self.enrollments.push(e);
+            }
             None => self.note_damaged(ctx, "SENR", f.ssid, f.local_id, f.school),
         }
     }
@@ -288,6 +305,7 @@ impl Index {
             return;
         }
         let (Some(ssid), Some(school)) = (digits(ctx.raw(f.ssid)), digits(ctx.raw(f.school))) else { return };
+        self.count(Self::at(ctx));
         self.summaries.push(Summary {
             ssid,
             local: Self::local(ctx, f.local_id),
@@ -306,6 +324,7 @@ impl Index {
         // (the family declined to state), which is how CALPADS takes "not reported".
         let has_ethnicity =
             !ctx.is_blank(f.hispanic) || !ctx.is_blank(f.races[0]) || ctx.raw(f.ethnicity_missing) == b"Y" || ctx.raw(f.race_missing) == b"Y";
+        self.count(Self::at(ctx));
         self.information.push(Information {
             ssid,
             local: Self::local(ctx, f.local_id),
