@@ -287,21 +287,33 @@ pub fn check(index: &mut Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) {
             ctx.rules.any_on(&[&NO_ETHNICITY, &SINF_CENSUS, &US_DATE_AFTER_START]) && senr != Usable::Absent && runs(&NO_ETHNICITY, ("SINF", sinf)),
         )
     };
-    if missing || without {
-        check_summaries(index, ctx, missing, without, out);
+    // One walk over the students for the rules that read a student's records of every kind;
+    // each rule's findings are kept apart so they come out in the rules' order.
+    let expected = on(&EXPECTED_DAYS);
+    let (mut of_summaries, mut of_information, mut of_expected) = (Vec::new(), Vec::new(), Vec::new());
+    if missing || without || information || expected {
+        let mut scratch = ExpectedScratch::default();
+        for group in by_student(index) {
+            if missing || without {
+                check_summaries(index, &group, ctx, missing, without, &mut of_summaries);
+            }
+            if information {
+                check_information(&group, ctx, &mut of_information);
+            }
+            if expected {
+                check_expected_days(&group, ctx.calendar, &mut scratch, &mut of_expected);
+            }
+        }
     }
-    if information {
-        check_information(index, ctx, out);
-    }
+    out.append(&mut of_summaries);
+    out.append(&mut of_information);
     if on(&PRIOR_YEAR_OPEN) {
         check_prior_year(index, ctx, out);
     }
     if let (Some(cal), true) = (ctx.calendar, on(&NON_SCHOOL_DAY)) {
         check_calendar_days(index, cal, out);
     }
-    if on(&EXPECTED_DAYS) {
-        check_expected_days(index, ctx.calendar, out);
-    }
+    out.append(&mut of_expected);
 }
 
 /// XF-PROBABLY-SAME-STUDENT: each record with a damaged SSID, matched by local student ID and
@@ -453,71 +465,67 @@ fn by_student<'a>(index: &'a Index) -> impl Iterator<Item = StudentRecords<'a>> 
 }
 
 /// CERT128 both ways: enrollments without summaries, summaries without enrollments.
-fn check_summaries(index: &Index, ctx: &CrossCtx<'_>, missing: bool, without: bool, out: &mut Vec<Finding>) {
-    for group in by_student(index) {
-        if missing {
-            let mut reported: Vec<(u32, AcademicYear)> = Vec::new();
-            for e in group.enrollments {
-                // A new student without an SSID yet has no STAS either (a STAS needs the SSID).
-                let needs = e.status.is_some_and(EnrollmentStatus::takes_attendance)
-                    && e.is_k12()
-                    && !is_pseudo(e.school)
-                    && !e.covers_no_day()
-                    && e.year == ctx.year
-                    && e.student.ssid().is_some();
-                let key = (e.school, e.year);
-                // (A STAS of this student whose SSID is damaged is that STAS's finding.)
-                let damaged = index.damaged_match("STAS", e.local, e.school).is_some();
-                if needs && !damaged && !group.summaries.iter().any(|s| (s.school, s.year) == key) && !reported.contains(&key) {
-                    reported.push(key);
-                    let args = [("school", school_code(e.school)), ("year", e.year.to_string())];
-                    out.push(finding(&STAS_MISSING, e.at, "SENR", Some("school_of_attendance"), Some(e.student), &args));
-                }
+fn check_summaries(index: &Index, group: &StudentRecords<'_>, ctx: &CrossCtx<'_>, missing: bool, without: bool, out: &mut Vec<Finding>) {
+    if missing {
+        let mut reported: Vec<(u32, AcademicYear)> = Vec::new();
+        for e in group.enrollments {
+            // A new student without an SSID yet has no STAS either (a STAS needs the SSID).
+            let needs = e.status.is_some_and(EnrollmentStatus::takes_attendance)
+                && e.is_k12()
+                && !is_pseudo(e.school)
+                && !e.covers_no_day()
+                && e.year == ctx.year
+                && e.student.ssid().is_some();
+            let key = (e.school, e.year);
+            // (A STAS of this student whose SSID is damaged is that STAS's finding.)
+            let damaged = || index.damaged_match("STAS", e.local, e.school).is_some();
+            if needs && !group.summaries.iter().any(|s| (s.school, s.year) == key) && !reported.contains(&key) && !damaged() {
+                reported.push(key);
+                let args = [("school", school_code(e.school)), ("year", e.year.to_string())];
+                out.push(finding(&STAS_MISSING, e.at, "SENR", Some("school_of_attendance"), Some(e.student), &args));
             }
         }
-        if without {
-            let unmatched = |s: &&Summary| !group.enrollments.iter().any(|e| (e.school, e.year) == (s.school, s.year));
-            // (An enrollment of this student whose SSID is damaged is that record's finding.)
-            for s in group.summaries.iter().filter(unmatched).filter(|s| index.damaged_match("SENR", s.local, s.school).is_none()) {
-                let args = [("school", school_code(s.school)), ("year", s.year.to_string())];
-                out.push(finding(&STAS_WITHOUT_ENROLLMENT, s.at, "STAS", Some("school_of_attendance"), Some(group.student), &args));
-            }
+    }
+    if without {
+        let unmatched = |s: &&Summary| !group.enrollments.iter().any(|e| (e.school, e.year) == (s.school, s.year));
+        // (An enrollment of this student whose SSID is damaged is that record's finding.)
+        for s in group.summaries.iter().filter(unmatched).filter(|s| index.damaged_match("SENR", s.local, s.school).is_none()) {
+            let args = [("school", school_code(s.school)), ("year", s.year.to_string())];
+            out.push(finding(&STAS_WITHOUT_ENROLLMENT, s.at, "STAS", Some("school_of_attendance"), Some(group.student), &args));
         }
     }
 }
 
 /// SINF on Census Day, initial US enrollment date, ethnicity and race data.
-fn check_information(index: &Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) {
+fn check_information(group: &StudentRecords<'_>, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) {
     let census = day_number(ctx.census_day);
     let cutoff = day_number(NaiveDate::from_ymd_opt(2013, 7, 1).unwrap_or(NaiveDate::MIN));
-    for group in by_student(index) {
-        // A new student without an SSID has no SINF yet: it follows once CALPADS assigns one.
-        if group.enrollments.is_empty() || group.student.ssid().is_none() {
-            continue;
-        }
-        let student = Some(group.student);
-        let records = group.information;
-        if ctx.census && ctx.rules.on(&SINF_CENSUS) {
-            if let Some(e) = group.enrollments.iter().find(|e| e.is_active_on(census)) {
-                if !records.iter().any(|r| r.effective_start <= census && census <= r.effective_end) {
-                    let args = [("school", school_code(e.school)), ("census", format_ccyymmdd(ctx.census_day))];
-                    out.push(with_related(finding(&SINF_CENSUS, e.at, "SENR", Some("ssid"), student, &args), records.iter().map(|r| r.at)));
-                }
+    // A new student without an SSID has no SINF yet: it follows once CALPADS assigns one.
+    if group.enrollments.is_empty() || group.student.ssid().is_none() {
+        return;
+    }
+    let student = Some(group.student);
+    let records = group.information;
+    if ctx.census && ctx.rules.on(&SINF_CENSUS) {
+        if let Some(e) = group.enrollments.iter().find(|e| e.is_active_on(census)) {
+            if !records.iter().any(|r| r.effective_start <= census && census <= r.effective_end) {
+                let args = [("school", school_code(e.school)), ("census", format_ccyymmdd(ctx.census_day))];
+                out.push(with_related(finding(&SINF_CENSUS, e.at, "SENR", Some("ssid"), student, &args), records.iter().map(|r| r.at)));
             }
         }
-        let earliest = group.enrollments.iter().filter(|e| e.is_k12() && !e.covers_no_day() && e.span.start >= cutoff).min_by_key(|e| e.span.start);
-        if let (Some(first), true) = (earliest, ctx.rules.on(&US_DATE_AFTER_START)) {
-            for r in records.iter().filter(|r| r.initial_us.is_some_and(|d| d > first.span.start)) {
-                let args = [("start", day_text(first.span.start)), ("value", r.initial_us.map_or_else(String::new, day_text))];
-                out.push(with_related(
-                    finding(&US_DATE_AFTER_START, r.at, "SINF", Some("student_initial_us_school_enrollment_date_k12"), student, &args),
-                    [first.at],
-                ));
-            }
+    }
+    let earliest = group.enrollments.iter().filter(|e| e.is_k12() && !e.covers_no_day() && e.span.start >= cutoff).min_by_key(|e| e.span.start);
+    if let (Some(first), true) = (earliest, ctx.rules.on(&US_DATE_AFTER_START)) {
+        for r in records.iter().filter(|r| r.initial_us.is_some_and(|d| d > first.span.start)) {
+            let args = [("start", day_text(first.span.start)), ("value", r.initial_us.map_or_else(String::new, day_text))];
+            out.push(with_related(
+                finding(&US_DATE_AFTER_START, r.at, "SINF", Some("student_initial_us_school_enrollment_date_k12"), student, &args),
+                [first.at],
+            ));
         }
-        if ctx.rules.on(&NO_ETHNICITY) {
-            check_ethnicity(group.enrollments, records, student, out);
-        }
+    }
+    if ctx.rules.on(&NO_ETHNICITY) {
+        check_ethnicity(group.enrollments, records, student, out);
     }
 }
 
@@ -576,52 +584,63 @@ fn check_calendar_days(index: &Index, cal: &Calendar, out: &mut Vec<Finding>) {
     }
 }
 
+/// The expected-days rule's lists, reused from student to student.
+#[derive(Default)]
+struct ExpectedScratch {
+    spans: Vec<(i32, i32)>,
+    at: Vec<RecordRef>,
+    /// The last academic year met, with its first day and the day open enrollments count to.
+    year: Option<(AcademicYear, i32, i32)>,
+}
+
 /// CERT129: expected attendance days are no more than the days of the student's enrollments
 /// at the school in the year: school days with a calendar (open enrollments to the end of the
 /// year), else calendar days with open enrollments counted to May 15.
-fn check_expected_days(index: &Index, cal: Option<&Calendar>, out: &mut Vec<Finding>) {
-    let (mut spans, mut at): (Vec<(i32, i32)>, Vec<RecordRef>) = (Vec::new(), Vec::new());
-    for group in by_student(index) {
-        for s in group.summaries {
-            let Some(expected) = s.expected else { continue };
-            spans.clear();
-            at.clear();
-            for e in group.enrollments.iter().filter(|e| !e.covers_no_day() && e.school == s.school && e.year == s.year) {
-                let year_end = match cal {
-                    Some(_) => e.year.last_day(),
-                    None => NaiveDate::from_ymd_opt(i32::from(e.year.0) + 1, 5, 15).unwrap_or(NaiveDate::MAX),
-                };
-                let (first, last) = (day_number(e.year.first_day()), day_number(year_end));
-                let exit = if e.span.end == OPEN { last } else { e.span.end };
-                spans.push((e.span.start.max(first), exit));
-                at.push(e.at);
-            }
-            // A summary without an enrollment is XF-STAS-WITHOUT-ENROLLMENT's finding.
-            if spans.is_empty() {
-                continue;
-            }
-            let (days, kind, basis) = match cal {
-                Some(cal) if cal.covers(s.school) => (union_days(&mut spans, |a, b| cal.school_days(s.school, a, b)), "school days", "the calendar"),
-                _ => (
-                    union_days(&mut spans, |a, b| u32::try_from(b - a + 1).unwrap_or(0)),
-                    "calendar days",
-                    "start to exit, an open enrollment to May 15,",
-                ),
+fn check_expected_days(group: &StudentRecords<'_>, cal: Option<&Calendar>, scratch: &mut ExpectedScratch, out: &mut Vec<Finding>) {
+    let ExpectedScratch { spans, at, year } = scratch;
+    for s in group.summaries {
+        let Some(expected) = s.expected else { continue };
+        spans.clear();
+        at.clear();
+        for e in group.enrollments.iter().filter(|e| !e.covers_no_day() && e.school == s.school && e.year == s.year) {
+            // The year's first day and the day open enrollments count to, worked out once a year.
+            let (first, last) = match *year {
+                Some((y, first, last)) if y == e.year => (first, last),
+                _ => {
+                    let year_end = match cal {
+                        Some(_) => e.year.last_day(),
+                        None => NaiveDate::from_ymd_opt(i32::from(e.year.0) + 1, 5, 15).unwrap_or(NaiveDate::MAX),
+                    };
+                    let days = (day_number(e.year.first_day()), day_number(year_end));
+                    *year = Some((e.year, days.0, days.1));
+                    days
+                }
             };
-            if expected > i64::from(days) * 100 {
-                let value = crate::domain::codes::hundredths_text(expected);
-                let args = [
-                    ("days", days.to_string()),
-                    ("school", school_code(s.school)),
-                    ("value", value),
-                    ("kind", kind.to_owned()),
-                    ("basis", basis.to_owned()),
-                ];
-                out.push(with_related(
-                    finding(&EXPECTED_DAYS, s.at, "STAS", Some("expected_attendance_days"), Some(group.student), &args),
-                    at.iter().copied(),
-                ));
-            }
+            let exit = if e.span.end == OPEN { last } else { e.span.end };
+            spans.push((e.span.start.max(first), exit));
+            at.push(e.at);
+        }
+        // A summary without an enrollment is XF-STAS-WITHOUT-ENROLLMENT's finding.
+        if spans.is_empty() {
+            continue;
+        }
+        let (days, kind, basis) = match cal {
+            Some(cal) if cal.covers(s.school) => (union_days(spans, |a, b| cal.school_days(s.school, a, b)), "school days", "the calendar"),
+            _ => (union_days(spans, |a, b| u32::try_from(b - a + 1).unwrap_or(0)), "calendar days", "start to exit, an open enrollment to May 15,"),
+        };
+        if expected > i64::from(days) * 100 {
+            let value = crate::domain::codes::hundredths_text(expected);
+            let args = [
+                ("days", days.to_string()),
+                ("school", school_code(s.school)),
+                ("value", value),
+                ("kind", kind.to_owned()),
+                ("basis", basis.to_owned()),
+            ];
+            out.push(with_related(
+                finding(&EXPECTED_DAYS, s.at, "STAS", Some("expected_attendance_days"), Some(group.student), &args),
+                at.iter().copied(),
+            ));
         }
     }
 }
