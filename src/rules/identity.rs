@@ -10,8 +10,8 @@ use rustc_hash::{FxHashSet, FxHasher};
 use super::RecordCtx;
 use crate::diagnostic::borrow_args;
 use crate::diagnostic::{Category, Finding, Rule, RuleSet, Severity};
+use crate::domain::codes::ssid_text;
 use crate::domain::codes::StudentKey;
-use crate::domain::codes::{digits, ssid_text};
 use crate::domain::date::day_number;
 use crate::rules::keys::RecordRef;
 use crate::rules::keys::{finding_at, with_related};
@@ -115,7 +115,7 @@ impl People {
         if ![f.ssid, f.first, f.last, f.birth, f.gender].iter().all(|&i| ctx.is_valid(i)) {
             return;
         }
-        let (Some(ssid), Some(birth)) = (digits(ctx.raw(f.ssid)), ctx.date(f.birth)) else { return };
+        let (Some(ssid), Some(birth)) = (ctx.digits(f.ssid), ctx.date(f.birth)) else { return };
         let at = RecordRef { file: u32::try_from(ctx.file).unwrap_or(u32::MAX), line: ctx.line, byte: ctx.byte };
         let gender = ctx.raw(f.gender).first().copied().unwrap_or(b' ');
         self.people.push(Person {
@@ -245,5 +245,47 @@ fn differs(first: &Person, me: &Person, name_of: &dyn Fn(usize) -> String, value
             let what = if field.ends_with("first_name") { "the legal first name" } else { "the legal last name" };
             report(field, value_of(me.at, field).unwrap_or_default(), what.to_owned());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn person(ssid: u64, first: &str, last: &str, birth: i32, line: u64) -> Person {
+        let at = RecordRef { file: 0, line, byte: line * 100 };
+        Person { ssid, first: name_key(first.as_bytes()), last: name_key(last.as_bytes()), birth, gender: b'F', record_type: "SENR", at }
+    }
+
+    fn run(people: Vec<Person>) -> Vec<(&'static str, u64, Option<String>)> {
+        let mut out = Vec::new();
+        let value_of = |_: RecordRef, _: &str| Some("X".to_owned());
+        People { people }.check(&RuleSet::default(), &|_| "senr.txt".to_owned(), &value_of, &mut out);
+        out.iter().map(|f| (f.rule.id, f.at.line.unwrap_or(0), f.ssid.clone())).collect()
+    }
+
+    #[test]
+    fn an_identity_shown_by_a_second_ssid_is_reported_once_at_its_first_record() {
+        // SSID 1 is ANA RIVERA, then (renamed) ANA LOPEZ; SSID 2 is ANA LOPEZ twice; SSID 3
+        // is someone else. The later SSID's first ANA LOPEZ record is the finding, naming
+        // SSID 1's ANA LOPEZ record (the first with that identity).
+        let found = run(vec![
+            person(1, "ana", "rivera", 100, 1),
+            person(3, "eva", "ruiz", 200, 2),
+            person(2, "ANA", "LOPEZ", 100, 3),
+            person(1, "Ana", "Lopez", 100, 4),
+            person(2, "ana", "lopez ", 100, 5),
+        ]);
+        // SSID 1's second record differs from its first (last name), reported once.
+        assert!(found.contains(&("XF-SSID-DIFFERS", 4, Some("0000000001".to_owned()))), "{found:?}");
+        let multiple: Vec<_> = found.iter().filter(|f| f.0 == "XF-MULTIPLE-IDENTIFIERS").collect();
+        // ANA LOPEZ first appears with SSID 2 (line 3): SSID 1's record at line 4 is reported.
+        assert_eq!(multiple, [&("XF-MULTIPLE-IDENTIFIERS", 4, Some("0000000001".to_owned()))]);
+    }
+
+    #[test]
+    fn one_ssid_with_one_identity_reports_nothing() {
+        let found = run(vec![person(7, "ana", "rivera", 100, 1), person(7, "ANA", "RIVERA", 100, 2), person(8, "bo", "li", 100, 3)]);
+        assert!(found.is_empty(), "{found:?}");
     }
 }
