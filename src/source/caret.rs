@@ -19,7 +19,7 @@ use crate::error::Error;
 pub struct CaretFile {
     index: usize,
     input: Input,
-    csv: csv::Reader<BufReader<LineCap<LoneCr<File>>>>,
+    csv: csv::Reader<LineCap<LoneCr<File>>>,
     /// The lines over the cap, as the reader finds them.
     cuts: Arc<Mutex<Vec<Cut>>>,
     shape: Shape,
@@ -49,8 +49,9 @@ impl CaretFile {
         file.seek(SeekFrom::Start(shape.bom)).map_err(err)?;
         let capped = LineCap::new(LoneCr::new(file), cap, Mode::Cut);
         let cuts = capped.cuts();
-        let buf = BufReader::with_capacity(1 << 16, capped);
-        Ok(CaretFile { index, input: input.clone(), csv: builder(shape.delimiter).from_reader(buf), cuts, shape, len, scratch: Vec::new() })
+        // The csv reader's own buffer is the only one: the file's bytes are copied once.
+        let csv = builder(shape.delimiter).buffer_capacity(1 << 16).from_reader(capped);
+        Ok(CaretFile { index, input: input.clone(), csv, cuts, shape, len, scratch: Vec::new() })
     }
 
     /// The file's delimiter (caret or comma).

@@ -199,7 +199,7 @@ impl ColumnMap {
 pub struct HeaderedCsv {
     index: usize,
     path: PathBuf,
-    csv: csv::Reader<BufReader<LineCap<File>>>,
+    csv: csv::Reader<LineCap<File>>,
     map: ColumnMap,
     row: ByteRecord,
     scratch: Vec<u8>,
@@ -228,7 +228,9 @@ impl HeaderedCsv {
             .flexible(true)
             .delimiter(delimiter)
             .terminator(csv::Terminator::Any(b'\n'))
-            .from_reader(BufReader::with_capacity(1 << 16, LineCap::new(file, DEFAULT_MAX_RECORD_BYTES, Mode::Fail)));
+            // The csv reader's own buffer is the only one: the file's bytes are copied once.
+            .buffer_capacity(1 << 16)
+            .from_reader(LineCap::new(file, DEFAULT_MAX_RECORD_BYTES, Mode::Fail));
         let mut row = ByteRecord::new();
         csv.read_byte_record(&mut row).map_err(|e| err(std::io::Error::other(e)))?;
         let mut order = Vec::new();
