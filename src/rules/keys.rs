@@ -267,14 +267,14 @@ impl Index {
                 None => return None,
             }
         } else if ctx.is_valid(f.ssid) {
-            match digits(ctx.raw(f.ssid)) {
+            match ctx.digits(f.ssid) {
                 Some(s) => StudentKey::Ssid(s),
                 None => return None,
             }
         } else {
             return None;
         };
-        let (Some(school), Some(start)) = (digits(ctx.raw(f.school)), ctx.date(f.start)) else { return None };
+        let (Some(school), Some(start)) = (ctx.digits(f.school), ctx.date(f.start)) else { return None };
         let exit = if ctx.is_blank(f.exit) {
             OPEN
         } else {
@@ -304,7 +304,7 @@ impl Index {
             self.note_damaged(ctx, "STAS", f.ssid, f.local_id, f.school);
             return;
         }
-        let (Some(ssid), Some(school)) = (digits(ctx.raw(f.ssid)), digits(ctx.raw(f.school))) else { return };
+        let (Some(ssid), Some(school)) = (ctx.digits(f.ssid), ctx.digits(f.school)) else { return };
         self.count(Self::at(ctx));
         self.summaries.push(Summary {
             ssid,
@@ -319,7 +319,7 @@ impl Index {
 
     /// Adds a SINF record whose key fields are valid.
     pub fn add_information(&mut self, ctx: &RecordCtx<'_, '_>, f: &SinfFields) {
-        let (Some(ssid), Some(start)) = (digits(ctx.raw(f.ssid)).filter(|_| ctx.is_valid(f.ssid)), ctx.date(f.effective_start)) else { return };
+        let (Some(ssid), Some(start)) = (ctx.digits(f.ssid).filter(|_| ctx.is_valid(f.ssid)), ctx.date(f.effective_start)) else { return };
         // A Hispanic indicator or race code is data; so are the missing indicators set to Y
         // (the family declined to state), which is how CALPADS takes "not reported".
         let has_ethnicity =

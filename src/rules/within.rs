@@ -275,9 +275,8 @@ fn check_enrollments(group: &[Enrollment], name_of: &dyn Fn(usize) -> String, as
             Some(keys) => keys.earlier_then_add((b.school, b.span.start), b.at),
             None => listed(earlier.iter().filter(|a| a.school == b.school && a.span.start == b.span.start).map(|a| a.at)),
         };
-        let school = school_code(b.school);
         if let Some(first) = dup.first() {
-            let args = [("school", school.clone()), ("start", day_text(b.span.start)), ("other", place(b.at, *first, name_of))];
+            let args = [("school", school_code(b.school)), ("start", day_text(b.span.start)), ("other", place(b.at, *first, name_of))];
             let mut f = finding(&SENR_DUPLICATE, b.at, "SENR", "enrollment_start_date", b.student, &borrow_args(&args), &dup);
             f.related_more += count - dup.len() as u64;
             out.push(f);
@@ -286,7 +285,7 @@ fn check_enrollments(group: &[Enrollment], name_of: &dyn Fn(usize) -> String, as
         let same: Vec<&Enrollment> = earlier.iter().filter(|a| a.school == b.school && a.overlaps(b)).collect();
         if let Some(a) = same.first() {
             let args = [
-                ("school", school.clone()),
+                ("school", school_code(b.school)),
                 ("start", day_text(b.span.start)),
                 ("exit", day_text(b.span.end)),
                 ("other", place(b.at, a.at, name_of)),
@@ -300,7 +299,7 @@ fn check_enrollments(group: &[Enrollment], name_of: &dyn Fn(usize) -> String, as
             let other: Vec<&Enrollment> = earlier.iter().filter(|a| a.school != b.school && a.is_primary(as_of) && a.overlaps(b)).collect();
             if let Some(a) = other.first() {
                 let args = [
-                    ("school", school.clone()),
+                    ("school", school_code(b.school)),
                     ("start", day_text(b.span.start)),
                     ("other_school", school_code(a.school)),
                     ("other", place(b.at, a.at, name_of)),
@@ -321,7 +320,7 @@ fn check_enrollments(group: &[Enrollment], name_of: &dyn Fn(usize) -> String, as
                     && b.span.start <= a.span.end
             })
         {
-            let args = [("school", school), ("start", day_text(b.span.start))];
+            let args = [("school", school_code(b.school)), ("start", day_text(b.span.start))];
             // The student's primary enrollments that do not cover the start, to compare with.
             let primaries: Vec<RecordRef> = near_b.iter().filter(|a| a.status == Some(EnrollmentStatus::Primary)).map(|a| a.at).collect();
             out.push(finding(&SHORT_TERM_NO_PRIMARY, b.at, "SENR", "enrollment_status_code", b.student, &borrow_args(&args), &primaries));
