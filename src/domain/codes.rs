@@ -9,19 +9,34 @@ pub fn digits(raw: &[u8]) -> Option<u64> {
 
 /// A local student ID (at most 15 bytes) packed exactly into a number: the bytes, and the
 /// length in the top bits. Local IDs are unique within an LEA, and a submission is one LEA.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct LocalId(u128);
+///
+/// Never zero (the length is at least 1), so `Option<LocalId>` takes no more room than the ID:
+/// millions of enrollments carry one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct LocalId(std::num::NonZeroU128);
 
 impl LocalId {
     /// `None` for a blank value or one longer than 15 bytes (a field finding).
+    ///
+    /// ```
+    /// use rollcall::domain::codes::LocalId;
+    /// assert_eq!(LocalId::new(b"240311").map(LocalId::text).as_deref(), Some("240311"));
+    /// assert_eq!(LocalId::new(b""), None);
+    /// assert_eq!(std::mem::size_of::<Option<LocalId>>(), 16);
+    /// ```
     pub fn new(raw: &[u8]) -> Option<LocalId> {
-        (!raw.is_empty() && raw.len() <= 15).then(|| LocalId(raw.iter().fold(0u128, |a, b| (a << 8) | u128::from(*b)) | ((raw.len() as u128) << 120)))
+        if raw.is_empty() || raw.len() > 15 {
+            return None;
+        }
+        let packed = raw.iter().fold(0u128, |a, b| (a << 8) | u128::from(*b)) | ((raw.len() as u128) << 120);
+        std::num::NonZeroU128::new(packed).map(LocalId)
     }
 
     /// The ID as written.
     pub fn text(self) -> String {
-        let len = (self.0 >> 120) as usize;
-        let bytes: Vec<u8> = (0..len).rev().map(|i| (self.0 >> (8 * i)) as u8).collect();
+        let value = self.0.get();
+        let len = (value >> 120) as usize;
+        let bytes: Vec<u8> = (0..len).rev().map(|i| (value >> (8 * i)) as u8).collect();
         String::from_utf8_lossy(&bytes).into_owned()
     }
 }
