@@ -132,21 +132,34 @@ pub fn two_decimals(value: &BigRational) -> String {
 pub fn attendance_days(ledger: &Ledger) -> BTreeMap<(u32, GradeSpan, u16), Days> {
     let mut out: BTreeMap<(u32, GradeSpan, u16), Days> = BTreeMap::new();
     let Some(cal) = ledger.calendar() else { return out };
-    let mut months_of: BTreeMap<u32, Vec<SchoolMonth>> = BTreeMap::new();
+    // Per school, the school month of each day of the year (by offset), looked up once a day
+    // instead of searched: the first of the school's months that holds the day.
+    let mut months_of: BTreeMap<u32, Vec<Option<u16>>> = BTreeMap::new();
+    let month_table = |months: Vec<SchoolMonth>| {
+        let mut table = vec![None; super::ledger::DAYS];
+        for m in months.iter().rev() {
+            for d in m.first.max(ledger.day_of(0))..=m.last.min(ledger.day_of(super::ledger::DAYS - 1)) {
+                if let Some(o) = ledger.offset(d) {
+                    table[o] = Some(m.number);
+                }
+            }
+        }
+        table
+    };
     for pair in ledger.pairs_list.iter().filter(|p| !p.days.is_empty()) {
         let enrollments: Vec<_> = ledger.counted_enrollments(pair).collect();
         if enrollments.is_empty() {
             continue;
         }
-        let months = months_of.entry(pair.school).or_insert_with(|| cal.months(Some(pair.school)));
+        let months = months_of.entry(pair.school).or_insert_with(|| month_table(cal.months(Some(pair.school))));
         // One student's days go to a few (span, month) cells: summed here, then added.
         let mut cells: Vec<((GradeSpan, u16), Days)> = Vec::new();
         for (o, byte) in pair.days.iter().enumerate().filter(|(_, b)| **b != 0) {
             let Some(category) = Category::from_index(byte & !FLAGS) else { continue };
             let day = ledger.day_of(o);
             let Some(span) = enrollments.iter().find(|e| e.is_active_on(day)).and_then(|e| e.grade.span()) else { continue };
-            let Some(month) = months.iter().find(|m| m.first <= day && day <= m.last) else { continue };
-            let key = (span, month.number);
+            let Some(month) = months.get(o).copied().flatten() else { continue };
+            let key = (span, month);
             let at = match cells.iter().rposition(|(k, _)| *k == key) {
                 Some(i) => i,
                 None => {
