@@ -668,12 +668,13 @@ fn check_short_term(ctx: &RecordCtx<'_, '_>, f: &SenrFields, start: NaiveDate, e
     if ctx.raw(f.status) != b"30" {
         return;
     }
-    let (end, shown) = match exit {
-        Some(exit) => (exit, ymd(exit)),
-        None => (ctx.as_of, format!("today, {} (still open)", ymd(ctx.as_of))),
-    };
+    let end = exit.unwrap_or(ctx.as_of);
     let days = (end - start).num_days() + 1;
     if end >= start && days > 30 {
+        let shown = match exit {
+            Some(exit) => ymd(exit),
+            None => format!("today, {} (still open)", ymd(ctx.as_of)),
+        };
         out.push(ctx.finding(&SHORT_TERM_LENGTH, Some(f.exit), &[("days", &days.to_string()), ("start", &ymd(start)), ("end", &shown)]));
     }
 }
@@ -759,9 +760,9 @@ fn check_completion(ctx: &RecordCtx<'_, '_>, f: &SenrFields, out: &mut Vec<Findi
         out.push(ctx.finding(&UC_CSU_REQUIRED, Some(f.uc_csu), &[]));
     }
     if completion != b"100" {
-        let status = if has_completion { ctx.text(f.completion).into_owned() } else { "blank".to_owned() };
         for seal in [f.gssmd, f.biliteracy] {
             if ctx.raw(seal) == b"Y" {
+                let status = if has_completion { ctx.text(f.completion).into_owned() } else { "blank".to_owned() };
                 let mut finding = ctx.finding(&SEAL_WITHOUT_DIPLOMA, Some(seal), &[("field", ctx.name(seal)), ("status", &status)]);
                 finding.state_rule = Some(if seal == f.gssmd { "SENR0315" } else { "SENR0316" });
                 out.push(finding);

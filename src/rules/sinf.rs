@@ -213,14 +213,19 @@ pub fn check(ctx: &RecordCtx<'_, '_>, f: &SinfFields, out: &mut Vec<Finding>) {
 fn check_together(ctx: &RecordCtx<'_, '_>, f: &SinfFields, out: &mut Vec<Finding>) {
     let list = |fields: &[usize]| fields.iter().map(|&i| ctx.name(i)).collect::<Vec<_>>().join(" and ");
     let verb = |fields: &[usize]| if fields.len() == 1 { "is" } else { "are" };
-    let (given, missing): (Vec<usize>, Vec<usize>) = f.guardian.iter().partition(|&&i| !ctx.is_blank(i));
-    if !given.is_empty() && !missing.is_empty() {
+    // (Checked before anything is gathered: most records have all or none of them.)
+    let filled = f.guardian.iter().filter(|&&i| !ctx.is_blank(i)).count();
+    if filled > 0 && filled < f.guardian.len() {
+        let (given, missing): (Vec<usize>, Vec<usize>) = f.guardian.iter().partition(|&&i| !ctx.is_blank(i));
         let given_text = format!("{} {}", list(&given), verb(&given));
         let missing_text = format!("{} {}", list(&missing), verb(&missing));
         out.push(ctx.finding(&GUARDIAN, Some(missing[0]), &[("given", &given_text), ("missing", &missing_text)]));
     }
+    if !ctx.is_blank(f.address_zip) {
+        return;
+    }
     let address: Vec<usize> = [f.address_line_1, f.address_city, f.address_state].into_iter().filter(|&i| !ctx.is_blank(i)).collect();
-    if !address.is_empty() && ctx.is_blank(f.address_zip) {
+    if !address.is_empty() {
         let given_text = format!("{} {}", list(&address), verb(&address));
         out.push(ctx.finding(&ZIP_REQUIRED, Some(f.address_zip), &[("given", &given_text)]));
     }
