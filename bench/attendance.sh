@@ -58,9 +58,15 @@ python3 - "$OUT/attendance-runs.txt" <<'PY'
 import statistics, sys
 runs = [l.split() for l in open(sys.argv[1])]
 med = lambda k, i: statistics.median(float(r[i]) for r in runs if r[0] == k)
+# Each run against the floor measured just before it in the same round (steadier on a
+# machine whose speed drifts than a ratio of two medians).
+def paired(key, floor):
+    a = [float(r[1]) for r in runs if r[0] == key]
+    b = [float(r[1]) for r in runs if r[0] == floor]
+    return statistics.median(x / y for x, y in zip(a, b))
 for name in ["1x", "4x", "quarter"]:
     p = med(f"parse-{name}", 1)
     for what in ["check", "ada"]:
         t = med(f"{what}-{name}", 1)
-        print(f"{name:8} {what:6} {t:6.2f} s = {t / p:.2f}x the floor {p:.2f} s; {med(f'{what}-{name}', 2) / 1024:7.1f} MiB")
+        print(f"{name:8} {what:6} {t:6.2f} s = {t / p:.2f}x the floor {p:.2f} s (per round {paired(f'{what}-{name}', f'parse-{name}'):.2f}x); {med(f'{what}-{name}', 2) / 1024:7.1f} MiB")
 PY

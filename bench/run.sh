@@ -64,12 +64,18 @@ import statistics, sys
 runs = [l.split() for l in open(sys.argv[1])]
 med = lambda k, i: statistics.median(float(r[i]) for r in runs if r[0] == k)
 mib = lambda k: med(k, 2) / 1024
+# Each run against the floor measured just before it in the same round: on a machine whose
+# speed drifts, the median of these is steadier than a ratio of two medians.
+def paired(key, floor):
+    a = [float(r[1]) for r in runs if r[0] == key]
+    b = [float(r[1]) for r in runs if r[0] == floor]
+    return statistics.median(x / y for x, y in zip(a, b))
 p = med("parse", 1)
 for key, label in [("records", "field+record rules"), ("within", "+within-file rules"), ("check", "every rule")]:
-    print(f"1M SENR (600,000 students): {label} {med(key, 1):.2f} s = {med(key, 1) / p:.2f}x the floor {p:.2f} s; {mib(key):.1f} MiB")
+    print(f"1M SENR (600,000 students): {label} {med(key, 1):.2f} s = {med(key, 1) / p:.2f}x the floor {p:.2f} s (per round {paired(key, 'parse'):.2f}x); {mib(key):.1f} MiB")
 print(f"  field+record rules on a tenth of the file: {mib('records-tenth'):.1f} MiB (whole file {mib('records'):.1f} MiB)")
 d, dp = med("distinct", 1), med("parse-distinct", 1)
-print(f"1M SENR (1,000,000 students): every rule {d:.2f} s = {d / dp:.2f}x the floor {dp:.2f} s; {mib('distinct'):.1f} MiB")
+print(f"1M SENR (1,000,000 students): every rule {d:.2f} s = {d / dp:.2f}x the floor {dp:.2f} s (per round {paired('distinct', 'parse-distinct'):.2f}x); {mib('distinct'):.1f} MiB")
 s, sp = med("submission", 1), med("parse-submission", 1)
-print(f"submission (2.6M records, 600,000 students, --census): every rule {s:.2f} s = {s / sp:.2f}x the floor {sp:.2f} s; {mib('submission'):.1f} MiB")
+print(f"submission (2.6M records, 600,000 students, --census): every rule {s:.2f} s = {s / sp:.2f}x the floor {sp:.2f} s (per round {paired('submission', 'parse-submission'):.2f}x); {mib('submission'):.1f} MiB")
 PY
