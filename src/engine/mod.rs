@@ -467,7 +467,7 @@ impl<'s> Checker<'s> {
         // line endings.)
         let mut lf_record: Option<Pos> = None;
         let file_shaped = ending.is_some();
-        self.prepare.start_file();
+        self.prepare.start_file(source.record_type());
         let fields = prepare::Fields::new(self.schema, self.options.as_of, &self.options.rules);
         let heavy = |batch: &mut Batch<Prepared<'s>>| fields.run(file, batch);
         let (prepare, take, options, progress, done) = (&mut self.prepare, &mut self.take, &self.options, &self.progress, self.done_bytes);
@@ -554,18 +554,28 @@ impl<'s> Checker<'s> {
         emit(&self.options, f, rec, sink)
     }
 
+    /// The layout of a record read again after the stream, whether it is a download form, and
+    /// whether the record holds no record type field (its source gives it).
+    fn layout_of(&self, rec: &ByteRecord, reader: &dyn RecordAt) -> Option<(usize, bool, bool)> {
+        match reader.record_type() {
+            Some(t) => self.schema.layout(t).map(|(l, d)| (l, d, true)),
+            None => self.schema.layout(rec.get(0)?).map(|(l, d)| (l, d, false)),
+        }
+    }
+
     /// The position of field `name` in `rec`'s layout (read again after the stream).
-    fn field_position(&self, rec: &ByteRecord, name: &str) -> Option<usize> {
-        let (layout, download) = self.schema.layout(rec.get(0)?)?;
-        let year = self.prepare.year_of(rec, layout).unwrap_or_else(|| AcademicYear::containing(self.options.as_of));
-        self.schema.layouts[layout].fields_for(year, download).iter().position(|f| f.name == name)
+    fn field_position(&self, rec: &ByteRecord, reader: &dyn RecordAt, name: &str) -> Option<usize> {
+        let (layout, download, without_type) = self.layout_of(rec, reader)?;
+        let year = self.prepare.year_of(rec, layout, without_type).unwrap_or_else(|| AcademicYear::containing(self.options.as_of));
+        let at = self.schema.layouts[layout].fields_for(year, download).iter().position(|f| f.name == name)?;
+        at.checked_sub(usize::from(without_type))
     }
 
     /// The text of `field` in the record at `at`, read again from its source.
     fn value_at(&self, at: rules::keys::RecordRef, field: &str) -> Option<String> {
         let reader = self.readers.get(at.file as usize)?.as_ref()?;
         let rec = reader.record_at(&Pos { line: at.line, byte: at.byte, lf: false, long: 0 }).ok()?;
-        let pos = self.field_position(&rec, field)?;
+        let pos = self.field_position(&rec, &**reader, field)?;
         rec.get(pos).map(|v| String::from_utf8_lossy(v).into_owned())
     }
 
@@ -574,9 +584,9 @@ impl<'s> Checker<'s> {
         let (Some(file), Some(byte), Some(line)) = (f.at.input, f.at.byte, f.at.line) else { return Ok(()) };
         let Some(Some(reader)) = self.readers.get(file) else { return Ok(()) };
         let rec = reader.record_at(&Pos { line, byte, lf: false, long: 0 })?;
-        if let Some(layout) = self.schema.layout(rec.get(0).unwrap_or_default()).map(|l| l.0) {
+        if let Some((layout, _, without_type)) = self.layout_of(&rec, &**reader) {
             let get = |name: &str| {
-                let at = self.schema.layouts[layout].stable_position(name).and_then(|p| rec.get(p));
+                let at = self.schema.layouts[layout].stable_position(name).and_then(|p| rec.get(p.checked_sub(usize::from(without_type))?));
                 at.filter(|v| !v.is_empty()).map(|v| String::from_utf8_lossy(v).into_owned())
             };
             f.local_record_id = get(names::LOCAL_RECORD_ID);
@@ -587,7 +597,7 @@ impl<'s> Checker<'s> {
                 f.ssid = get(names::SSID);
             }
         }
-        let field = f.field.as_deref().and_then(|name| self.field_position(&rec, name));
+        let field = f.field.as_deref().and_then(|name| self.field_position(&rec, &**reader, name));
         if let Some(pos) = field {
             f.value = rec.get(pos).map(|v| String::from_utf8_lossy(v).into_owned());
             f.at.span = reader.span(&rec, pos);
@@ -675,12 +685,14 @@ impl<'s> Take<'s> {
             state.trailing.0 += 1;
         }
         if self.index.files[file].record_type.is_none() {
-            self.index.files[file] = self.file_facts(rec, form.layout, form.download, form.record_year, pos);
+            self.index.files[file] = self.file_facts(rec, compiled, form.layout, form.record_year, pos);
         }
         match (state.year, form.record_year) {
             (None, Some(y)) => state.year = Some(y),
             (Some(fy), Some(y)) if fy != y && !form.download => {
-                let at = schema.layouts[form.layout].stable_position(names::ACADEMIC_YEAR_ID);
+                let at = schema.layouts[form.layout]
+                    .stable_position(names::ACADEMIC_YEAR_ID)
+                    .and_then(|p| p.checked_sub(usize::from(compiled.without_type)));
                 self.findings.push(ctx.finding(&structure::ACADEMIC_YEAR_MIX, at, &[("file_year", &fy.to_string())]));
             }
             _ => {}
@@ -709,12 +721,21 @@ impl<'s> Take<'s> {
         }
     }
 
-    fn file_facts(&self, rec: &ByteRecord, layout: usize, download: bool, year: Option<AcademicYear>, pos: Pos) -> FileFacts {
-        let lea =
-            self.schema.layouts[layout].stable_position(names::REPORTING_LEA).and_then(|p| rec.get(p)).filter(|v| v.len() == 7).and_then(digits);
+    fn file_facts(&self, rec: &ByteRecord, compiled: &Compiled<'_>, layout: usize, year: Option<AcademicYear>, pos: Pos) -> FileFacts {
+        let shift = usize::from(compiled.without_type);
+        let lea = self.schema.layouts[layout]
+            .stable_position(names::REPORTING_LEA)
+            .and_then(|p| rec.get(p.checked_sub(shift)?))
+            .filter(|v| v.len() == 7)
+            .and_then(digits);
         FileFacts {
-            record_type: Some(String::from_utf8_lossy(rec.get(0).unwrap_or_default()).into_owned()),
-            download,
+            // As the file writes it (a download file's `SENR-R`), or as its source gives it.
+            record_type: Some(if compiled.without_type {
+                compiled.record_type.clone()
+            } else {
+                String::from_utf8_lossy(rec.get(0).unwrap_or_default()).into_owned()
+            }),
+            download: compiled.download,
             lea: lea.and_then(|l| u32::try_from(l).ok()),
             year,
             line: pos.line,

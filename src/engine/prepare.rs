@@ -73,34 +73,41 @@ pub(crate) struct Prepare<'s> {
     file_year: Option<AcademicYear>,
     /// The last record type seen and its layout (a file's records are mostly of one type).
     last_type: Option<(Vec<u8>, LayoutOf)>,
+    /// The record type of every record of the current source, when its records do not hold
+    /// it ([`crate::source::RecordSource::record_type`]).
+    fixed_type: Option<Vec<u8>>,
 }
 
 impl<'s> Prepare<'s> {
     pub(crate) fn new(schema: &'s Schema, as_of: NaiveDate, rules: RuleSet) -> Prepare<'s> {
         let year_pos = schema.layouts.iter().map(|l| l.stable_position(names::ACADEMIC_YEAR_ID)).collect();
-        Prepare { schema, as_of, rules, year_pos, cache: Vec::new(), file_year: None, last_type: None }
+        Prepare { schema, as_of, rules, year_pos, cache: Vec::new(), file_year: None, last_type: None, fixed_type: None }
     }
 
-    /// Starts a new input file.
-    pub(crate) fn start_file(&mut self) {
+    /// Starts a new input file; `record_type` is the record type of all its records when they
+    /// do not hold it.
+    pub(crate) fn start_file(&mut self, record_type: Option<&[u8]>) {
         self.file_year = None;
+        self.fixed_type = record_type.map(<[u8]>::to_vec);
     }
 
-    /// The year a record names in its academic_year_id, when it can be read.
-    pub(crate) fn year_of(&self, rec: &ByteRecord, layout: usize) -> Option<AcademicYear> {
-        AcademicYear::parse(rec.get(self.year_pos[layout]?)?)
+    /// The year a record names in its academic_year_id, when it can be read (`without_type`:
+    /// the record holds no record type field).
+    pub(crate) fn year_of(&self, rec: &ByteRecord, layout: usize, without_type: bool) -> Option<AcademicYear> {
+        let at = self.year_pos[layout]?.checked_sub(usize::from(without_type))?;
+        AcademicYear::parse(rec.get(at)?)
     }
 
     /// The compiled layout for a record type spelling and year, compiled on first use (its
     /// index in the cache).
-    fn compiled(&mut self, layout: usize, download: bool, year: AcademicYear) -> Result<usize, Error> {
-        if let Some(i) =
-            self.cache.iter().position(|c| std::ptr::eq(c.layout, &self.schema.layouts[layout]) && c.download == download && c.year == year)
-        {
+    fn compiled(&mut self, layout: usize, download: bool, without_type: bool, year: AcademicYear) -> Result<usize, Error> {
+        if let Some(i) = self.cache.iter().position(|c| {
+            std::ptr::eq(c.layout, &self.schema.layouts[layout]) && c.download == download && c.without_type == without_type && c.year == year
+        }) {
             return Ok(i);
         }
         let schema = self.schema;
-        let mut c = Compiled::new(schema, &schema.layouts[layout], year, download, &self.rules).map_err(|m| {
+        let mut c = Compiled::new(schema, &schema.layouts[layout], year, download, without_type, &self.rules).map_err(|m| {
             let message = format!("the {} layout has no field `{}` in {year}, which its record rules need", m.record_type, m.field);
             let help = Some("add the field to the layout file, with the name used in calpads-layouts.md".to_owned());
             SchemaError::error(&format!("{} layout ({})", m.record_type, schema.origin), "", message, None, help)
@@ -150,7 +157,11 @@ impl<'s> Prepare<'s> {
     }
 
     fn form(&mut self, rec: &ByteRecord) -> Result<Option<(FormKey, usize)>, Error> {
-        let record_type = rec.get(0).unwrap_or_default();
+        let without_type = self.fixed_type.is_some();
+        let record_type = match &self.fixed_type {
+            Some(t) => t.as_slice(),
+            None => rec.get(0).unwrap_or_default(),
+        };
         let found = match &self.last_type {
             Some((t, found)) if t.as_slice() == record_type => *found,
             _ => {
@@ -160,9 +171,9 @@ impl<'s> Prepare<'s> {
             }
         };
         let Some((layout, download)) = found else { return Ok(None) };
-        let record_year = self.year_of(rec, layout);
+        let record_year = self.year_of(rec, layout, without_type);
         let year = record_year.or(self.file_year).unwrap_or_else(|| AcademicYear::containing(self.as_of));
-        let compiled = self.compiled(layout, download, year)?;
+        let compiled = self.compiled(layout, download, without_type, year)?;
         let n = self.cache[compiled].fields.len();
         let trailing = rec.len() == n + 1 && rec.get(n).is_some_and(<[u8]>::is_empty);
         let fits = rec.len() == n || trailing;

@@ -128,6 +128,8 @@ pub struct Compiled<'s> {
     pub year: AcademicYear,
     /// The download (`-R`) form, with its extra trailing fields.
     pub download: bool,
+    /// The records hold no record type field: field 0 is the layout's second field.
+    pub without_type: bool,
     pub fields: Vec<CompiledField<'s>>,
     /// A number unique to this compiled layout in its run (for caches keyed by layout form).
     pub id: usize,
@@ -152,11 +154,21 @@ pub struct MissingField {
 }
 
 impl<'s> Compiled<'s> {
-    /// Compiles `layout` for `year`; `download` selects the `-R` form with its extra fields.
-    pub fn new(schema: &'s Schema, layout: &'s Layout, year: AcademicYear, download: bool, rules: &RuleSet) -> Result<Compiled<'s>, MissingField> {
+    /// Compiles `layout` for `year`; `download` selects the `-R` form with its extra fields;
+    /// `without_type` leaves the record type field out (records of a source that gives the
+    /// record type once, [`crate::source::RecordSource::record_type`]).
+    pub fn new(
+        schema: &'s Schema,
+        layout: &'s Layout,
+        year: AcademicYear,
+        download: bool,
+        without_type: bool,
+        rules: &RuleSet,
+    ) -> Result<Compiled<'s>, MissingField> {
         let fields: Vec<CompiledField<'s>> = layout
             .fields_for(year, download)
             .into_iter()
+            .skip(usize::from(without_type))
             .map(|spec| CompiledField::new(spec, spec.codeset.as_deref().and_then(|c| schema.codeset(c)), year))
             .collect();
         let pos = |name: &str| fields.iter().position(|f| f.spec.name == name);
@@ -165,6 +177,7 @@ impl<'s> Compiled<'s> {
             record_type: if download { layout.download_record_type.clone().unwrap_or_default() } else { layout.record_type.clone() },
             year,
             download,
+            without_type,
             ssid: pos(crate::schema::names::SSID),
             local_record_id: pos(crate::schema::names::LOCAL_RECORD_ID),
             school: pos(crate::schema::names::SCHOOL_OF_ATTENDANCE),

@@ -166,14 +166,17 @@ pub fn sniff(input: &Input) -> Result<Kind, Error> {
     Ok(other_kind(&input.path, &head, &cells, second).map_or(Kind::Calpads, Kind::Other))
 }
 
-/// How the columns of a headered file become a layout's fields.
+/// How the columns of a headered file become a layout's fields. The records hold the
+/// layout's fields after the record type (the source gives the record type once: see
+/// [`RecordSource::record_type`]), so a file whose columns are those fields in that order is
+/// read straight into the engine's records, with no copy.
 #[derive(Clone, Debug)]
 struct ColumnMap {
-    /// The layout's record type, given as field 0.
+    /// The layout's record type.
     record_type: Vec<u8>,
     /// For each layout field after the record type, the file's column holding it.
     order: Vec<Option<usize>>,
-    /// Columns of the file, in file order: the layout field each one is (if any).
+    /// Columns of the file, in file order: the record field each one is (if any).
     columns: Vec<Option<usize>>,
     delimiter: u8,
 }
@@ -182,10 +185,14 @@ impl ColumnMap {
     /// Puts the cells of `row` (a file row) into `rec` in layout order.
     fn arrange(&self, row: &ByteRecord, rec: &mut ByteRecord) {
         rec.clear();
-        rec.push_field(&self.record_type);
         for at in &self.order {
             rec.push_field(at.and_then(|c| row.get(c)).unwrap_or_default());
         }
+    }
+
+    /// Whether the file's columns are the record's fields in order (rows need no arranging).
+    fn in_order(&self) -> bool {
+        self.columns.len() == self.order.len() && self.order.iter().enumerate().all(|(i, c)| *c == Some(i))
     }
 
     /// Whether every column of the file is a layout field (so a record rebuilt from its
@@ -201,6 +208,8 @@ pub struct HeaderedCsv {
     path: PathBuf,
     csv: csv::Reader<LineCap<File>>,
     map: ColumnMap,
+    /// The columns are the record's fields in order: rows are read straight into the batch.
+    direct: bool,
     row: ByteRecord,
     scratch: Vec<u8>,
     bom: u64,
@@ -240,7 +249,7 @@ impl HeaderedCsv {
             let own = normal(field.as_bytes());
             let at = find_column(columns, field, &headers).or_else(|| headers.iter().position(|h| *h == own));
             if let Some(c) = at {
-                taken[c] = Some(i + 1);
+                taken[c] = Some(i);
             } else {
                 missing.push((*field).to_owned());
             }
@@ -248,7 +257,8 @@ impl HeaderedCsv {
         }
         let unused = headers.iter().zip(&taken).filter(|(_, f)| f.is_none()).map(|(h, _)| h.clone()).collect();
         let map = ColumnMap { record_type: record_type.as_bytes().to_vec(), order, columns: taken, delimiter };
-        Ok(HeaderedCsv { index, path: input.path.clone(), csv, map, row, scratch: Vec::new(), bom, len, missing, unused })
+        let direct = map.in_order();
+        Ok(HeaderedCsv { index, path: input.path.clone(), csv, map, direct, row, scratch: Vec::new(), bom, len, missing, unused })
     }
 }
 
@@ -262,22 +272,34 @@ impl RecordSource for HeaderedCsv {
     }
 
     fn fill(&mut self, batch: &mut Records) -> Result<(), Error> {
+        let fields = self.map.order.len();
         loop {
             let Some((rec, pos)) = batch.next_slot() else { return Ok(()) };
-            let more =
-                self.csv.read_byte_record(&mut self.row).map_err(|e| Error::Read { path: self.path.clone(), source: std::io::Error::other(e) })?;
+            // Columns in the record's order: the row is parsed into the batch's record itself;
+            // a row with more or fewer cells than the header is arranged like any other.
+            let row = if self.direct { &mut *rec } else { &mut self.row };
+            let more = self.csv.read_byte_record(row).map_err(|e| Error::Read { path: self.path.clone(), source: std::io::Error::other(e) })?;
             if !more {
                 return Ok(());
             }
-            strip_cr(&mut self.row, &mut self.scratch);
-            if self.row.len() == 1 && self.row.as_slice().is_empty() {
+            strip_cr(row, &mut self.scratch);
+            if row.len() == 1 && row.as_slice().is_empty() {
                 continue;
             }
-            let at = self.row.position().map_or((0, 0), |p| (p.line(), p.byte()));
-            self.map.arrange(&self.row, rec);
+            let at = row.position().map_or((0, 0), |p| (p.line(), p.byte()));
+            if !self.direct {
+                self.map.arrange(&self.row, rec);
+            } else if rec.len() != fields {
+                std::mem::swap(rec, &mut self.row);
+                self.map.arrange(&self.row, rec);
+            }
             *pos = Pos { line: at.0, byte: at.1 + self.bom, lf: false, long: 0 };
             batch.commit();
         }
+    }
+
+    fn record_type(&self) -> Option<&[u8]> {
+        Some(&self.map.record_type)
     }
 
     fn reader(&self) -> Box<dyn RecordAt> {
@@ -326,6 +348,10 @@ impl RecordAt for HeaderedAt {
         }
         let column = field.and_then(|i| self.map.columns.iter().position(|f| *f == Some(i)));
         super::line_text(&row, self.map.delimiter, column)
+    }
+
+    fn record_type(&self) -> Option<&[u8]> {
+        Some(&self.map.record_type)
     }
 
     fn span(&self, rec: &ByteRecord, field: usize) -> Option<(usize, usize)> {

@@ -232,6 +232,12 @@ pub trait RecordSource: Send {
     /// Whether the input's last record ends without CR LF (a file's tail; `false` for records
     /// in memory).
     fn ends_without_crlf(&self) -> bool;
+    /// The record type of every record, for a source whose records do not hold it: their
+    /// fields are the layout's after the record type field (a district extract's rows, read
+    /// as the csv reader parsed them). `None`: field 0 of each record is its record type.
+    fn record_type(&self) -> Option<&[u8]> {
+        None
+    }
 }
 
 /// Reads one record of a source again, by the position it was streamed with.
@@ -247,6 +253,10 @@ pub trait RecordAt: Send + Sync {
     /// The byte range of field `field` in the record's line as read, when it is known.
     fn span(&self, rec: &ByteRecord, field: usize) -> Option<(usize, usize)> {
         field_span(rec, field)
+    }
+    /// As [`RecordSource::record_type`]: the record type of records that do not hold it.
+    fn record_type(&self) -> Option<&[u8]> {
+        None
     }
 }
 
