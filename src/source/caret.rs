@@ -175,6 +175,11 @@ fn ends_without_crlf(path: &Path) -> bool {
 
 /// Removes one trailing CR from the last field, reusing `scratch`; whether there was one.
 pub(crate) fn strip_cr(rec: &mut ByteRecord, scratch: &mut Vec<u8>) -> bool {
+    // The usual case first: the record's last byte (its fields' bytes end with the last
+    // field's) is no CR.
+    if rec.as_slice().last() != Some(&b'\r') {
+        return false;
+    }
     let n = rec.len();
     let Some(last) = rec.get(n.wrapping_sub(1)) else { return false };
     let Some(body) = last.strip_suffix(b"\r") else { return false };
