@@ -293,12 +293,13 @@ pub fn check(index: &mut Index, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) {
     let (mut of_summaries, mut of_information, mut of_expected) = (Vec::new(), Vec::new(), Vec::new());
     if missing || without || information || expected {
         let mut scratch = ExpectedScratch::default();
+        let days = (day_number(ctx.census_day), day_number(NaiveDate::from_ymd_opt(2013, 7, 1).unwrap_or(NaiveDate::MIN)));
         for group in by_student(index) {
             if missing || without {
                 check_summaries(index, &group, ctx, missing, without, &mut of_summaries);
             }
             if information {
-                check_information(&group, ctx, &mut of_information);
+                check_information(&group, ctx, days, &mut of_information);
             }
             if expected {
                 check_expected_days(&group, ctx.calendar, &mut scratch, &mut of_expected);
@@ -497,9 +498,9 @@ fn check_summaries(index: &Index, group: &StudentRecords<'_>, ctx: &CrossCtx<'_>
 }
 
 /// SINF on Census Day, initial US enrollment date, ethnicity and race data.
-fn check_information(group: &StudentRecords<'_>, ctx: &CrossCtx<'_>, out: &mut Vec<Finding>) {
-    let census = day_number(ctx.census_day);
-    let cutoff = day_number(NaiveDate::from_ymd_opt(2013, 7, 1).unwrap_or(NaiveDate::MIN));
+/// `days` holds Census Day and the first day initial US enrollment dates are checked from
+/// (July 1, 2013), as day numbers worked out once for the walk.
+fn check_information(group: &StudentRecords<'_>, ctx: &CrossCtx<'_>, (census, cutoff): (i32, i32), out: &mut Vec<Finding>) {
     // A new student without an SSID has no SINF yet: it follows once CALPADS assigns one.
     if group.enrollments.is_empty() || group.student.ssid().is_none() {
         return;
