@@ -98,6 +98,7 @@ fn field_section(schema: &Schema, name: &str) -> Option<String> {
                 ValueFormat::Day => "a date, YYYY-MM-DD or CCYYMMDD".to_owned(),
                 ValueFormat::Decimal => "a number with up to two decimals".to_owned(),
                 ValueFormat::Integer => "a whole number".to_owned(),
+                ValueFormat::AttendanceCode => "a local attendance code of the code table".to_owned(),
             };
             let years = match (f.first_year, f.last_year) {
                 (Some(a), Some(b)) => format!(", from {a} to {b}"),

@@ -176,10 +176,10 @@ fn pack(code: &[u8]) -> Option<u64> {
     if code.len() > 7 {
         return None;
     }
-    let mut b = [0u8; 8];
-    b[..code.len()].copy_from_slice(code);
-    b[7] = code.len() as u8;
-    Some(u64::from_le_bytes(b))
+    // Byte by byte rather than a copy into an array: a copy of a length not known at compile
+    // time is a call to memcpy, on every attendance row.
+    let packed = code.iter().enumerate().fold((code.len() as u64) << 56, |k, (i, b)| k | u64::from(*b) << (8 * i));
+    Some(packed)
 }
 
 impl Default for CodeTable {

@@ -9,9 +9,9 @@
 use super::family::{Family, RecordRules};
 use super::identity::IdentityFields;
 use super::keys::Index;
-use super::{Lookup, MissingField, RecordCtx};
+use super::{Lookup, MissingField, Parsed, RecordCtx};
 use crate::diagnostic::{Category, Finding, Severity};
-use crate::domain::attendance::DayRecord;
+use crate::domain::attendance::{Category as Kind, DayRecord};
 use crate::domain::codes::{LocalId, StudentKey};
 use crate::domain::date::day_number;
 
@@ -138,9 +138,22 @@ impl AttendanceFields {
     }
 }
 
+impl AttendanceFields {
+    /// The category of the record's attendance code: as the field rules read it (format
+    /// `attendance_code`), else looked up in the code table (a layout that gives the field
+    /// another format).
+    fn category(&self, ctx: &RecordCtx<'_, '_>) -> Option<Kind> {
+        match ctx.values.get(self.code) {
+            Some(Parsed::Category(c)) => Some(*c),
+            Some(Parsed::Missing | Parsed::Text) | None => ctx.schema.attendance_codes.category(ctx.raw(self.code)),
+            Some(_) => None,
+        }
+    }
+}
+
 impl RecordRules for AttendanceFields {
     fn check(&self, ctx: &RecordCtx<'_, '_>, out: &mut Vec<Finding>) {
-        if self.on.0 && !ctx.is_blank(self.code) && ctx.schema.attendance_codes.category(ctx.raw(self.code)).is_none() {
+        if self.on.0 && !ctx.is_blank(self.code) && self.category(ctx).is_none() {
             let known: Vec<&str> = ctx.schema.attendance_codes.codes().iter().map(|c| c.code.as_str()).collect();
             out.push(ctx.finding(&UNKNOWN_CODE, Some(self.code), &[("known", &known.join(" "))]));
         }
@@ -162,7 +175,7 @@ impl RecordRules for AttendanceFields {
             student,
             school: u32::try_from(ctx.digits(self.school)?).ok()?,
             day: day_number(ctx.date(self.date)?),
-            category: ctx.schema.attendance_codes.category(ctx.raw(self.code)),
+            category: self.category(ctx),
             minutes: ctx.number(self.minutes).and_then(|n| u32::try_from(n / 100).ok()),
             date_field: self.date,
             school_field: self.school,

@@ -253,13 +253,16 @@ fn check_one(ctx: &RecordCtx<'_, '_>, i: usize, field: &CompiledField<'_>, raw: 
     }
     let value = match plan.format {
         ValueFormat::Text | ValueFormat::RecordType => Some(Parsed::Text),
+        // Read here once for the attendance rules and the ledger; unknown stays text.
+        ValueFormat::AttendanceCode => Some(ctx.schema.attendance_codes.category(raw).map_or(Parsed::Text, Parsed::Category)),
         ValueFormat::Date => dates.get(i, raw, parse_ccyymmdd).map(Parsed::Date),
         ValueFormat::Day => dates.get(i, raw, |raw| std::str::from_utf8(raw).ok().and_then(crate::domain::date::parse_day)).map(Parsed::Date),
         ValueFormat::Integer => parse_number(raw, false).map(Parsed::Number),
         ValueFormat::Decimal => parse_number(raw, true).map(Parsed::Number),
         // (At most 18 digits fit; an SSID, LEA or school code is read once, here.)
-        ValueFormat::Digits => (raw.len() == plan.max as usize && raw.iter().all(u8::is_ascii_digit))
-            .then(|| crate::domain::codes::digits(raw).map_or(Parsed::Text, Parsed::Digits)),
+        ValueFormat::Digits if raw.len() != plan.max as usize => None,
+        ValueFormat::Digits if raw.len() > 18 => raw.iter().all(u8::is_ascii_digit).then_some(Parsed::Text),
+        ValueFormat::Digits => crate::domain::codes::digits(raw).map(Parsed::Digits),
         ValueFormat::Zip => is_zip(raw).then_some(Parsed::Text),
         ValueFormat::Name => check_name(raw).is_none().then_some(Parsed::Text),
         ValueFormat::AcademicYear => AcademicYear::parse(raw).filter(|y| y.0 <= AcademicYear::containing(ctx.as_of).0 + 1).map(|_| Parsed::Text),
@@ -326,7 +329,7 @@ fn format_error(ctx: &RecordCtx<'_, '_>, i: usize, format: ValueFormat, raw: &[u
         }
         ValueFormat::AcademicYear => (&ACADEMIC_YEAR, Vec::new()),
         // Text and record types have no form to fail.
-        ValueFormat::Text | ValueFormat::RecordType => (&LENGTH, Vec::new()),
+        ValueFormat::Text | ValueFormat::RecordType | ValueFormat::AttendanceCode => (&LENGTH, Vec::new()),
     };
     let mut args = vec![("field", field)];
     args.extend(extra.iter().map(|(k, v)| (*k, v.as_str())));

@@ -232,6 +232,8 @@ pub enum Parsed {
     Number(i64),
     /// A code of digits (SSID, LEA, school), as a number.
     Digits(u64),
+    /// A local attendance code the code table knows, as its category.
+    Category(crate::domain::attendance::Category),
 }
 
 /// What record rules see: one record with its parsed values.

@@ -107,6 +107,10 @@ pub enum ValueFormat {
     Decimal,
     /// A non-negative whole number.
     Integer,
+    /// A local attendance code, read as its category through the attendance code table
+    /// (`attendance-codes.toml` and the mapping file). Any text within the length passes the
+    /// field rules; a code the table does not know is ATT-UNKNOWN-CODE's finding.
+    AttendanceCode,
 }
 
 /// A code set: the values a coded field may hold, each with its effective years.
@@ -515,6 +519,7 @@ fn build_field(name: &str, text: &str, f: RawField, codesets: &BTreeMap<String, 
         (RawType::CS, Some(RawFormat::Name)) => ValueFormat::Name,
         (RawType::CS, Some(RawFormat::Zip)) => ValueFormat::Zip,
         (RawType::CS, Some(RawFormat::RecordType)) => ValueFormat::RecordType,
+        (RawType::CS, Some(RawFormat::AttendanceCode)) => ValueFormat::AttendanceCode,
         (kind, Some(fmt)) => {
             return Err(invalid(
                 name,

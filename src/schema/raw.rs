@@ -129,6 +129,8 @@ pub(crate) enum RawFormat {
     Zip,
     Decimal,
     Integer,
+    /// A local attendance code (daily attendance), mapped through the code table.
+    AttendanceCode,
 }
 
 /// `codesets.toml`.

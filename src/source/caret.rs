@@ -174,6 +174,7 @@ fn ends_without_crlf(path: &Path) -> bool {
 }
 
 /// Removes one trailing CR from the last field, reusing `scratch`; whether there was one.
+#[inline]
 pub(crate) fn strip_cr(rec: &mut ByteRecord, scratch: &mut Vec<u8>) -> bool {
     // The usual case first: the record's last byte (its fields' bytes end with the last
     // field's) is no CR.
