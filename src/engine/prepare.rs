@@ -64,7 +64,6 @@ pub(crate) struct Prepared<'s> {
 /// file being read.
 pub(crate) struct Prepare<'s> {
     schema: &'s Schema,
-    as_of: NaiveDate,
     rules: RuleSet,
     /// Per layout: where academic_year_id sits in every year's form of it.
     year_pos: Vec<Option<usize>>,
@@ -74,21 +73,36 @@ pub(crate) struct Prepare<'s> {
     /// The last record type seen and its layout (a file's records are mostly of one type).
     last_type: Option<(Vec<u8>, LayoutOf)>,
     /// The record type of every record of the current source, when its records do not hold
-    /// it ([`crate::source::RecordSource::record_type`]).
-    fixed_type: Option<Vec<u8>>,
+    /// it ([`crate::source::RecordSource::record_type`]): its layout.
+    fixed_type: Option<LayoutOf>,
+    /// The year of records that name none, in a file whose records name none (`as_of`'s).
+    today: AcademicYear,
+    /// The last compiled form asked for and its index in the cache (a file's records are
+    /// mostly of one form).
+    last_form: Option<(usize, bool, bool, AcademicYear, usize)>,
 }
 
 impl<'s> Prepare<'s> {
     pub(crate) fn new(schema: &'s Schema, as_of: NaiveDate, rules: RuleSet) -> Prepare<'s> {
         let year_pos = schema.layouts.iter().map(|l| l.stable_position(names::ACADEMIC_YEAR_ID)).collect();
-        Prepare { schema, as_of, rules, year_pos, cache: Vec::new(), file_year: None, last_type: None, fixed_type: None }
+        Prepare {
+            schema,
+            rules,
+            year_pos,
+            cache: Vec::new(),
+            file_year: None,
+            last_type: None,
+            fixed_type: None,
+            today: AcademicYear::containing(as_of),
+            last_form: None,
+        }
     }
 
     /// Starts a new input file; `record_type` is the record type of all its records when they
     /// do not hold it.
     pub(crate) fn start_file(&mut self, record_type: Option<&[u8]>) {
         self.file_year = None;
-        self.fixed_type = record_type.map(<[u8]>::to_vec);
+        self.fixed_type = record_type.map(|t| self.schema.layout(t));
     }
 
     /// The year a record names in its academic_year_id, when it can be read (`without_type`:
@@ -101,6 +115,17 @@ impl<'s> Prepare<'s> {
     /// The compiled layout for a record type spelling and year, compiled on first use (its
     /// index in the cache).
     fn compiled(&mut self, layout: usize, download: bool, without_type: bool, year: AcademicYear) -> Result<usize, Error> {
+        let key = (layout, download, without_type, year);
+        match self.last_form {
+            Some((l, d, w, y, i)) if (l, d, w, y) == key => return Ok(i),
+            _ => {}
+        }
+        let i = self.find_or_compile(layout, download, without_type, year)?;
+        self.last_form = Some((layout, download, without_type, year, i));
+        Ok(i)
+    }
+
+    fn find_or_compile(&mut self, layout: usize, download: bool, without_type: bool, year: AcademicYear) -> Result<usize, Error> {
         if let Some(i) = self.cache.iter().position(|c| {
             std::ptr::eq(c.layout, &self.schema.layouts[layout]) && c.download == download && c.without_type == without_type && c.year == year
         }) {
@@ -158,21 +183,23 @@ impl<'s> Prepare<'s> {
 
     fn form(&mut self, rec: &ByteRecord) -> Result<Option<(FormKey, usize)>, Error> {
         let without_type = self.fixed_type.is_some();
-        let record_type = match &self.fixed_type {
-            Some(t) => t.as_slice(),
-            None => rec.get(0).unwrap_or_default(),
-        };
-        let found = match &self.last_type {
-            Some((t, found)) if t.as_slice() == record_type => *found,
-            _ => {
-                let found = self.schema.layout(record_type);
-                self.last_type = Some((record_type.to_vec(), found));
-                found
+        let found = match &self.fixed_type {
+            Some(found) => *found,
+            None => {
+                let record_type = rec.get(0).unwrap_or_default();
+                match &self.last_type {
+                    Some((t, found)) if t.as_slice() == record_type => *found,
+                    _ => {
+                        let found = self.schema.layout(record_type);
+                        self.last_type = Some((record_type.to_vec(), found));
+                        found
+                    }
+                }
             }
         };
         let Some((layout, download)) = found else { return Ok(None) };
         let record_year = self.year_of(rec, layout, without_type);
-        let year = record_year.or(self.file_year).unwrap_or_else(|| AcademicYear::containing(self.as_of));
+        let year = record_year.or(self.file_year).unwrap_or(self.today);
         let compiled = self.compiled(layout, download, without_type, year)?;
         let n = self.cache[compiled].fields.len();
         let trailing = rec.len() == n + 1 && rec.get(n).is_some_and(<[u8]>::is_empty);

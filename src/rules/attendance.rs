@@ -142,6 +142,7 @@ impl AttendanceFields {
     /// The category of the record's attendance code: as the field rules read it (format
     /// `attendance_code`), else looked up in the code table (a layout that gives the field
     /// another format).
+    #[inline]
     fn category(&self, ctx: &RecordCtx<'_, '_>) -> Option<Kind> {
         match ctx.values.get(self.code) {
             Some(Parsed::Category(c)) => Some(*c),

@@ -257,6 +257,7 @@ impl RecordCtx<'_, '_> {
     }
 
     /// The raw bytes of field `i` (empty when the record is short).
+    #[inline]
     pub fn raw(&self, i: usize) -> &[u8] {
         self.record.get(i).unwrap_or_default()
     }
@@ -267,11 +268,13 @@ impl RecordCtx<'_, '_> {
     }
 
     /// Whether field `i` is blank (empty or spaces only).
+    #[inline]
     pub fn is_blank(&self, i: usize) -> bool {
         is_blank(self.raw(i))
     }
 
     /// The parsed date in field `i`, if it was valid.
+    #[inline]
     pub fn date(&self, i: usize) -> Option<NaiveDate> {
         match self.values.get(i) {
             Some(Parsed::Date(d)) => Some(*d),
@@ -281,6 +284,7 @@ impl RecordCtx<'_, '_> {
 
     /// The digits code in field `i` as a number, if it was valid: parsed by the field rules
     /// when the field has the digits format, else read now.
+    #[inline]
     pub fn digits(&self, i: usize) -> Option<u64> {
         match self.values.get(i) {
             Some(Parsed::Digits(n)) => Some(*n),
@@ -289,6 +293,7 @@ impl RecordCtx<'_, '_> {
     }
 
     /// The parsed number (hundredths) in field `i`, if it was valid.
+    #[inline]
     pub fn number(&self, i: usize) -> Option<i64> {
         match self.values.get(i) {
             Some(Parsed::Number(n)) => Some(*n),
@@ -297,6 +302,7 @@ impl RecordCtx<'_, '_> {
     }
 
     /// Whether field `i` passed its field rules and is not blank.
+    #[inline]
     pub fn is_valid(&self, i: usize) -> bool {
         !matches!(self.values.get(i), Some(Parsed::Missing) | None)
     }
