@@ -165,8 +165,10 @@ pub struct Records {
 
 impl Records {
     /// Records per batch: enough to amortize the hand-over between threads, few enough
-    /// that the batches in flight stay small.
-    pub const SIZE: usize = 2048;
+    /// that the batches in flight stay small. Measured on 9,000,000 daily attendance rows
+    /// (`bench/attendance.sh`, `check`): 512 1.36 s, 2048 1.09 s, 4096 0.97 s, 8192 0.98 s,
+    /// 16384 1.03 s, 32768 1.09 s.
+    pub const SIZE: usize = 4096;
 
     /// Empties the batch for refilling.
     pub fn clear(&mut self) {
