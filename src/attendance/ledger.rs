@@ -406,7 +406,13 @@ impl Ledger {
         let to = mine.iter().map(|e| e.span.end).max().unwrap_or(last).min(last);
         let all = cal.school_days_of(pair.school);
         let lo = all.partition_point(|d| *d < from);
-        for &d in all[lo..].iter().take_while(|d| **d <= to) {
+        let hi = lo + all[lo..].partition_point(|d| *d <= to);
+        if let ([_], []) = (mine.as_slice(), elsewhere.as_slice()) {
+            // The usual case, one enrollment here and no short-term one elsewhere: every
+            // school day of its span (`from` to `to`).
+            return all[lo..hi].to_vec();
+        }
+        for &d in &all[lo..hi] {
             let mut here = mine.iter().filter(|e| e.is_active_on(d)).peekable();
             if here.peek().is_none() {
                 continue;
