@@ -469,11 +469,14 @@ impl Ledger {
     /// The seven STAS counts of `pair` over `days` (the days it is expected), in
     /// [`StasCount::ALL`] order, and the expected days that have no record.
     pub fn stas_counts(&self, pair: &Pair, days: &[i32]) -> ([u32; 7], Vec<i32>) {
+        // The STAS count of each day byte (without its flags); `None` for no record.
+        let slot: [Option<usize>; 9] = std::array::from_fn(|i| Category::from_index(i as u8).map(|c| c.stas().index()));
         let mut counts = [0u32; 7];
         let mut missing = Vec::new();
         for &d in days {
-            match self.category_on(pair, d) {
-                Some(c) => counts[c.stas().index()] += 1,
+            let byte = self.offset(d).and_then(|o| pair.days.get(o)).map_or(0, |b| b & !FLAGS);
+            match slot.get(usize::from(byte)).copied().flatten() {
+                Some(s) => counts[s] += 1,
                 None => missing.push(d),
             }
         }

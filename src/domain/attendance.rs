@@ -90,7 +90,17 @@ impl Category {
 
     /// A small number for packed day maps (1-based; 0 means no record).
     pub fn index(self) -> u8 {
-        Category::ALL.iter().position(|c| *c == self).map_or(0, |i| i as u8 + 1)
+        // (Every daily record is stored by it: a match, not a search of `ALL`.)
+        match self {
+            Category::Present => 1,
+            Category::Tardy => 2,
+            Category::Suspension => 3,
+            Category::InSchoolSuspension => 4,
+            Category::Excused => 5,
+            Category::Unexcused => 6,
+            Category::NonAdaIndependentStudy => 7,
+            Category::IndependentStudy => 8,
+        }
     }
 
     /// The category of [`Category::index`].
@@ -265,4 +275,34 @@ pub struct DayRecord {
     /// Positions of the date and school fields, for findings.
     pub date_field: usize,
     pub school_field: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn category_index_follows_all_and_reads_back() {
+        for (i, c) in Category::ALL.iter().enumerate() {
+            assert_eq!(usize::from(c.index()), i + 1, "{c:?}");
+            assert_eq!(Category::from_index(c.index()), Some(*c));
+        }
+        assert_eq!(Category::from_index(0), None);
+        assert_eq!(Category::from_index(9), None);
+    }
+
+    #[test]
+    fn codes_of_up_to_seven_bytes_are_packed_apart() {
+        let t = CodeTable::default();
+        assert_eq!(t.category(b"P"), Some(Category::Present));
+        assert_eq!(t.category(b" IS "), Some(Category::IndependentStudy));
+        assert_eq!(t.category(b"I"), Some(Category::InSchoolSuspension));
+        assert_eq!(t.category(b"IS\0"), None);
+        assert_eq!(t.category(b"p"), None);
+        assert_eq!(t.category(b""), None);
+        let mut t = t;
+        t.set(LocalCode { code: "EXCUSED1".to_owned(), category: Category::Excused, name: "long".to_owned() });
+        assert_eq!(t.category(b"EXCUSED1"), Some(Category::Excused));
+        assert_eq!(t.category(b"EXCUSED"), None);
+    }
 }
