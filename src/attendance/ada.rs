@@ -17,7 +17,7 @@ use super::ledger::{Ledger, FLAGS};
 use crate::domain::attendance::Category;
 use crate::domain::calendar::SchoolMonth;
 use crate::domain::date::{day_number, AcademicYear};
-use crate::domain::enrollment::GradeSpan;
+use crate::domain::enrollment::{DaySpan, GradeSpan};
 
 /// A reporting period.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -152,12 +152,19 @@ pub fn attendance_days(ledger: &Ledger) -> BTreeMap<(u32, GradeSpan, u16), Days>
             continue;
         }
         let months = months_of.entry(pair.school).or_insert_with(|| month_table(cal.months(Some(pair.school))));
+        // Each enrollment's days and grade span, read once for the pair rather than once a day
+        // (a counted enrollment covers days: no no-show is counted).
+        let spans: Vec<(DaySpan, Option<GradeSpan>)> = enrollments.iter().map(|e| (e.span, e.grade.span())).collect();
         // One student's days go to a few (span, month) cells: summed here, then added.
         let mut cells: Vec<((GradeSpan, u16), Days)> = Vec::new();
         for (o, byte) in pair.days.iter().enumerate().filter(|(_, b)| **b != 0) {
             let Some(category) = Category::from_index(byte & !FLAGS) else { continue };
+            // An absence adds to no figure of ADA.
+            if !category.is_classroom_attendance() && category != Category::IndependentStudy {
+                continue;
+            }
             let day = ledger.day_of(o);
-            let Some(span) = enrollments.iter().find(|e| e.is_active_on(day)).and_then(|e| e.grade.span()) else { continue };
+            let Some(span) = spans.iter().find(|(days, _)| days.contains(day)).and_then(|(_, s)| *s) else { continue };
             let Some(month) = months.get(o).copied().flatten() else { continue };
             let key = (span, month);
             let at = match cells.iter().rposition(|(k, _)| *k == key) {
