@@ -161,24 +161,34 @@ pub struct Pos {
 pub struct Records {
     records: Vec<(ByteRecord, Pos)>,
     len: usize,
+    /// What the records filled hold, as [`Records::BYTES`] counts it.
+    bytes: usize,
 }
 
 impl Records {
-    /// Records per batch: enough to amortize the hand-over between threads, few enough
-    /// that the batches in flight stay small. Measured on 9,000,000 daily attendance rows
-    /// (`bench/attendance.sh`, `check`): 512 1.36 s, 2048 1.09 s, 4096 0.97 s, 8192 0.98 s,
-    /// 16384 1.03 s, 32768 1.09 s.
-    pub const SIZE: usize = 4096;
+    /// Records per batch at most: enough to amortize the hand-over between threads. Measured
+    /// on 9,000,000 daily attendance rows (`bench/attendance.sh`, `check`, no byte limit):
+    /// 512 1.36 s, 2048 1.09 s, 4096 0.97 s, 8192 0.98 s, 16384 1.03 s, 32768 1.09 s.
+    pub const SIZE: usize = 8192;
+
+    /// What the records of a batch may hold at most, counted as their bytes and 24 bytes a
+    /// field (its end and its parsed value): few enough that the batches in flight stay in
+    /// the caches. Daily attendance rows (6 fields) fill about 6,000 records, SENR records (35 fields)
+    /// about 1,100. Measured with 8,192 records at most: 1M SENR records with the field and
+    /// record rules 0.40 s in 14 MiB (4,096 records and no limit: 0.42 s in 31 MiB); 9M
+    /// attendance rows 0.93 s (4,096 and no limit: 0.96 s).
+    pub const BYTES: usize = 1 << 20;
 
     /// Empties the batch for refilling.
     pub fn clear(&mut self) {
         self.len = 0;
+        self.bytes = 0;
     }
 
     /// The slot for the next record (its buffer reused), or `None` when the batch is full;
     /// [`Records::commit`] counts it as filled.
     pub fn next_slot(&mut self) -> Option<&mut (ByteRecord, Pos)> {
-        if self.len == Records::SIZE {
+        if self.len == Records::SIZE || self.bytes >= Records::BYTES {
             return None;
         }
         if self.records.len() == self.len {
@@ -189,6 +199,8 @@ impl Records {
 
     /// Counts the slot [`Records::next_slot`] gave as filled.
     pub fn commit(&mut self) {
+        let rec = &self.records[self.len].0;
+        self.bytes += rec.as_slice().len() + 24 * rec.len();
         self.len += 1;
     }
 
@@ -351,6 +363,34 @@ fn lossy_len(bytes: &[u8]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Fills a batch with copies of `rec` until it is full; how many it took.
+    fn fill_with(rec: &ByteRecord) -> usize {
+        let mut batch = Records::default();
+        while let Some((slot, _)) = batch.next_slot() {
+            slot.clone_from(rec);
+            batch.commit();
+        }
+        batch.len()
+    }
+
+    #[test]
+    fn a_batch_is_full_at_its_record_count_or_its_size() {
+        assert_eq!(fill_with(&ByteRecord::from(vec!["P"])), Records::SIZE);
+        let attendance = ByteRecord::from(vec!["9900000001", "9990011", "2025-09-03", "P", "", "1"]);
+        assert_eq!(fill_with(&attendance), Records::BYTES.div_ceil(29 + 24 * 6));
+        let value = "X".repeat(20);
+        let wide = ByteRecord::from(vec![value.as_str(); 35]);
+        let per_record = 20 * 35 + 24 * 35;
+        assert_eq!(fill_with(&wide), Records::BYTES.div_ceil(per_record));
+        // A batch refilled after `clear` starts empty again.
+        let mut batch = Records::default();
+        batch.next_slot().map(|(slot, _)| slot.clone_from(&wide));
+        batch.commit();
+        batch.clear();
+        assert!(batch.is_empty());
+        assert!(batch.next_slot().is_some());
+    }
 
     #[test]
     fn line_text_spans_the_field() {
