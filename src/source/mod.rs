@@ -385,7 +385,9 @@ mod tests {
         assert_eq!(fill_with(&wide), Records::BYTES.div_ceil(per_record));
         // A batch refilled after `clear` starts empty again.
         let mut batch = Records::default();
-        batch.next_slot().map(|(slot, _)| slot.clone_from(&wide));
+        if let Some((slot, _)) = batch.next_slot() {
+            slot.clone_from(&wide);
+        }
         batch.commit();
         batch.clear();
         assert!(batch.is_empty());
