@@ -13,7 +13,7 @@ use num_bigint::BigInt;
 use num_rational::BigRational;
 use num_traits::{ToPrimitive, Zero};
 
-use super::ledger::{Ledger, FLAGS};
+use super::ledger::{Ledger, Pair, FLAGS};
 use crate::domain::attendance::Category;
 use crate::domain::calendar::SchoolMonth;
 use crate::domain::date::{day_number, AcademicYear};
@@ -130,28 +130,51 @@ pub fn two_decimals(value: &BigRational) -> String {
 /// The days of attendance per (school, grade span, school month) of a ledger: each counted
 /// day of each student at each school, in the grade span of the enrollment covering it.
 pub fn attendance_days(ledger: &Ledger) -> BTreeMap<(u32, GradeSpan, u16), Days> {
-    let mut out: BTreeMap<(u32, GradeSpan, u16), Days> = BTreeMap::new();
-    let Some(cal) = ledger.calendar() else { return out };
+    let Some(cal) = ledger.calendar() else { return BTreeMap::new() };
     // Per school, the school month of each day of the year (by offset), looked up once a day
     // instead of searched: the first of the school's months that holds the day.
     let mut months_of: BTreeMap<u32, Vec<Option<u16>>> = BTreeMap::new();
-    let month_table = |months: Vec<SchoolMonth>| {
-        let mut table = vec![None; super::ledger::DAYS];
-        for m in months.iter().rev() {
-            for d in m.first.max(ledger.day_of(0))..=m.last.min(ledger.day_of(super::ledger::DAYS - 1)) {
-                if let Some(o) = ledger.offset(d) {
-                    table[o] = Some(m.number);
+    for pair in ledger.pairs_list.iter().filter(|p| !p.days.is_empty()) {
+        months_of.entry(pair.school).or_insert_with(|| {
+            let mut table = vec![None; super::ledger::DAYS];
+            for m in cal.months(Some(pair.school)).iter().rev() {
+                for d in m.first.max(ledger.day_of(0))..=m.last.min(ledger.day_of(super::ledger::DAYS - 1)) {
+                    if let Some(o) = ledger.offset(d) {
+                        table[o] = Some(m.number);
+                    }
                 }
             }
-        }
-        table
-    };
-    for pair in ledger.pairs_list.iter().filter(|p| !p.days.is_empty()) {
+            table
+        });
+    }
+    // Every student's days are walked: the two halves of the students side by side on a large
+    // run, the second's days added to the first's.
+    let pairs = &ledger.pairs_list;
+    if pairs.len() < 4096 {
+        return days_of(ledger, pairs, &months_of);
+    }
+    let (first, second) = pairs.split_at(pairs.len() / 2);
+    let (mut out, rest) = std::thread::scope(|scope| {
+        let rest = scope.spawn(|| days_of(ledger, second, &months_of));
+        (days_of(ledger, first, &months_of), rest.join())
+    });
+    for (key, d) in rest.unwrap_or_else(|panic| std::panic::resume_unwind(panic)) {
+        let entry = out.entry(key).or_default();
+        entry.classroom += d.classroom;
+        entry.independent_study += d.independent_study;
+    }
+    out
+}
+
+/// [`attendance_days`] of `pairs`, with each school's month table.
+fn days_of(ledger: &Ledger, pairs: &[Pair], months_of: &BTreeMap<u32, Vec<Option<u16>>>) -> BTreeMap<(u32, GradeSpan, u16), Days> {
+    let mut out: BTreeMap<(u32, GradeSpan, u16), Days> = BTreeMap::new();
+    for pair in pairs.iter().filter(|p| !p.days.is_empty()) {
         let enrollments: Vec<_> = ledger.counted_enrollments(pair).collect();
         if enrollments.is_empty() {
             continue;
         }
-        let months = months_of.entry(pair.school).or_insert_with(|| month_table(cal.months(Some(pair.school))));
+        let Some(months) = months_of.get(&pair.school) else { continue };
         // Each enrollment's days and grade span, read once for the pair rather than once a day
         // (a counted enrollment covers days: no no-show is counted).
         let spans: Vec<(DaySpan, Option<GradeSpan>)> = enrollments.iter().map(|e| (e.span, e.grade.span())).collect();
@@ -176,7 +199,7 @@ pub fn attendance_days(ledger: &Ledger) -> BTreeMap<(u32, GradeSpan, u16), Days>
             };
             if category.is_classroom_attendance() {
                 cells[at].1.classroom += 1;
-            } else if category == Category::IndependentStudy {
+            } else {
                 cells[at].1.independent_study += 1;
             }
         }

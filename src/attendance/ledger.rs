@@ -208,11 +208,6 @@ impl Ledger {
         }
     }
 
-    fn school_year(&mut self, school: u32) -> Option<&mut SchoolYear> {
-        let i = self.school_year_index(school)?;
-        self.school_years.get_mut(i)
-    }
-
     /// The index of `school`'s calendar year in `school_years`, built on first use.
     fn school_year_index(&mut self, school: u32) -> Option<usize> {
         let cal = self.calendar.as_ref()?;
@@ -489,27 +484,33 @@ impl Ledger {
         if self.calendar.is_none() || !self.rules.on(&MISSING_DAYS) {
             return;
         }
-        let mut missing: BTreeMap<(u32, u8), Gap> = BTreeMap::new();
-        for i in 0..self.pairs_list.len() {
-            let pair = &self.pairs_list[i];
-            if !self.schools_with_records.contains(&pair.school) {
-                continue;
-            }
-            let days = self.expected_days(pair, i32::MAX);
-            let (student, school) = (pair.student, pair.school);
-            let (_, gaps) = self.stas_counts(pair, &days);
-            let mut months_seen: Vec<u8> = Vec::new();
-            for d in gaps {
-                let month = self.offset(d).and_then(|o| self.school_year(school).map(|y| y.month[o])).unwrap_or(0);
-                let entry = missing.entry((school, month)).or_default();
-                entry.days += 1;
-                if !months_seen.contains(&month) {
-                    months_seen.push(month);
-                    entry.students += 1;
-                }
-                entry.example.get_or_insert((student, d));
-            }
+        // The school months of every school with records, built before the walk reads them.
+        let schools: Vec<u32> = self.schools_with_records.iter().copied().collect();
+        for school in schools {
+            self.school_year_index(school);
         }
+        // Every student's year is walked (the other core has nothing to do by now): the two
+        // halves of the students side by side, the second's counts added to the first's.
+        let n = self.pairs_list.len();
+        let missing = if n < 4096 {
+            self.gaps(&self.pairs_list)
+        } else {
+            let (first, second) = self.pairs_list.split_at(n / 2);
+            let (mut missing, rest) = std::thread::scope(|scope| {
+                let rest = scope.spawn(|| self.gaps(second));
+                let missing = self.gaps(first);
+                (missing, rest.join())
+            });
+            let rest = rest.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            for (key, gap) in rest {
+                let entry = missing.entry(key).or_default();
+                entry.days += gap.days;
+                entry.students += gap.students;
+                // The example of the first student in order, as one walk would find it.
+                entry.example = entry.example.or(gap.example);
+            }
+            missing
+        };
         let months: FxHashMap<u32, Vec<crate::domain::calendar::SchoolMonth>> = missing
             .keys()
             .map(|(s, _)| *s)
@@ -540,6 +541,32 @@ impl Ledger {
             f.record_type = Some(ATTENDANCE.to_owned());
             out.push(f);
         }
+    }
+
+    /// The school days of `pairs` with no record, per school and school month.
+    fn gaps(&self, pairs: &[Pair]) -> BTreeMap<(u32, u8), Gap> {
+        let mut missing: BTreeMap<(u32, u8), Gap> = BTreeMap::new();
+        for pair in pairs {
+            if !self.schools_with_records.contains(&pair.school) {
+                continue;
+            }
+            let days = self.expected_days(pair, i32::MAX);
+            let (student, school) = (pair.student, pair.school);
+            let (_, gaps) = self.stas_counts(pair, &days);
+            let year = self.schools.get(&school).and_then(|i| self.school_years.get(*i));
+            let mut months_seen: Vec<u8> = Vec::new();
+            for d in gaps {
+                let month = self.offset(d).zip(year).map_or(0, |(o, y)| y.month[o]);
+                let entry = missing.entry((school, month)).or_default();
+                entry.days += 1;
+                if !months_seen.contains(&month) {
+                    months_seen.push(month);
+                    entry.students += 1;
+                }
+                entry.example.get_or_insert((student, d));
+            }
+        }
+        missing
     }
 
     /// ATT-OUTSIDE-ENROLLMENT: one finding per run of records of one student and school with

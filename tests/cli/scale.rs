@@ -224,3 +224,35 @@ fn write_scale_submission() {
     let records = write_submission(Path::new(&dir), students, transfers);
     eprintln!("wrote {records} records for {students} students to {dir}");
 }
+
+/// 5,000 students on every fourth school day: more students than the end of a run walks on
+/// one core (the ledger splits them in two halves from 4,096 on), and three school days in
+/// four of every student missing. The missing days, counted per school and month, add up to
+/// every student's 135; the district's ADA is the present and tardy rows over 180 days.
+#[test]
+fn missing_days_and_ada_of_five_thousand_students_add_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = write_attendance(dir.path(), 5_000, 4);
+    assert_eq!(rows, 5_000 * 45);
+    let out = rollcall().args(["check", "--format", "json", "--as-of", AS_OF]).arg(dir.path()).output().unwrap();
+    let lines = json_lines(&out.stdout);
+    let missing: Vec<_> = lines.iter().filter(|l| l["kind"] == "diagnostic" && l["rule"] == "ATT-MISSING-DAYS").collect();
+    assert!(!missing.is_empty());
+    let mut days = 0u64;
+    for f in &missing {
+        // "9990011, school month 3 (…): 5000 school days of 1250 enrolled students have no …"
+        let message = f["message"].as_str().unwrap();
+        let after = &message[message.find("): ").unwrap() + 3..];
+        let mut words = after.split(' ');
+        days += words.next().unwrap().parse::<u64>().unwrap();
+        assert_eq!(words.nth(3), Some("1250"), "every student of the school misses days: {message}");
+    }
+    assert_eq!(days, 5_000 * 135);
+    let text = std::fs::read_to_string(dir.path().join("attendance.csv")).unwrap();
+    let present = text.lines().skip(1).filter(|l| matches!(l.split(',').nth(3), Some("P" | "T"))).count() as u64;
+    let district = rollcall().args(["ada", "--format", "csv", "--period", "annual", "--district"]).arg(dir.path()).output().unwrap();
+    let district = String::from_utf8_lossy(&district.stdout).into_owned();
+    let total: f64 = district.lines().skip(1).map(|l| l.split(',').nth(2).unwrap().parse::<f64>().unwrap()).sum();
+    let hundredths = (present * 200 + 180) / 360;
+    assert!((total * 100.0 - hundredths as f64).abs() <= 4.0, "{district} vs {hundredths}");
+}
