@@ -13,7 +13,7 @@ use num_bigint::BigInt;
 use num_rational::BigRational;
 use num_traits::{ToPrimitive, Zero};
 
-use super::ledger::{Ledger, Pair, FLAGS};
+use super::ledger::{in_halves, Ledger, Pair, FLAGS};
 use crate::domain::attendance::Category;
 use crate::domain::calendar::SchoolMonth;
 use crate::domain::date::{day_number, AcademicYear};
@@ -147,23 +147,17 @@ pub fn attendance_days(ledger: &Ledger) -> BTreeMap<(u32, GradeSpan, u16), Days>
             table
         });
     }
-    // Every student's days are walked: the two halves of the students side by side on a large
-    // run, the second's days added to the first's.
-    let pairs = &ledger.pairs_list;
-    if pairs.len() < 4096 {
-        return days_of(ledger, pairs, &months_of);
-    }
-    let (first, second) = pairs.split_at(pairs.len() / 2);
-    let (mut out, rest) = std::thread::scope(|scope| {
-        let rest = scope.spawn(|| days_of(ledger, second, &months_of));
-        (days_of(ledger, first, &months_of), rest.join())
-    });
-    for (key, d) in rest.unwrap_or_else(|panic| std::panic::resume_unwind(panic)) {
-        let entry = out.entry(key).or_default();
-        entry.classroom += d.classroom;
-        entry.independent_study += d.independent_study;
-    }
-    out
+    in_halves(
+        &ledger.pairs_list,
+        |pairs| days_of(ledger, pairs, &months_of),
+        |out, rest| {
+            for (key, d) in rest {
+                let entry = out.entry(key).or_default();
+                entry.classroom += d.classroom;
+                entry.independent_study += d.independent_study;
+            }
+        },
+    )
 }
 
 /// [`attendance_days`] of `pairs`, with each school's month table.

@@ -489,28 +489,19 @@ impl Ledger {
         for school in schools {
             self.school_year_index(school);
         }
-        // Every student's year is walked (the other core has nothing to do by now): the two
-        // halves of the students side by side, the second's counts added to the first's.
-        let n = self.pairs_list.len();
-        let missing = if n < 4096 {
-            self.gaps(&self.pairs_list)
-        } else {
-            let (first, second) = self.pairs_list.split_at(n / 2);
-            let (mut missing, rest) = std::thread::scope(|scope| {
-                let rest = scope.spawn(|| self.gaps(second));
-                let missing = self.gaps(first);
-                (missing, rest.join())
-            });
-            let rest = rest.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            for (key, gap) in rest {
-                let entry = missing.entry(key).or_default();
-                entry.days += gap.days;
-                entry.students += gap.students;
-                // The example of the first student in order, as one walk would find it.
-                entry.example = entry.example.or(gap.example);
-            }
-            missing
-        };
+        let missing = in_halves(
+            &self.pairs_list,
+            |pairs| self.gaps(pairs),
+            |missing, rest| {
+                for (key, gap) in rest {
+                    let entry = missing.entry(key).or_default();
+                    entry.days += gap.days;
+                    entry.students += gap.students;
+                    // The example of the first student in order, as one walk would find it.
+                    entry.example = entry.example.or(gap.example);
+                }
+            },
+        );
         let months: FxHashMap<u32, Vec<crate::domain::calendar::SchoolMonth>> = missing
             .keys()
             .map(|(s, _)| *s)
@@ -776,6 +767,27 @@ impl Accumulator for Ledger {
         self.stas_mismatch(out);
     }
 }
+
+/// Walks every student and school of a run with `walk`, which the end of a run does once all
+/// records are in and the reading core has nothing left to do: from [`IN_HALVES_FROM`] pairs
+/// on, the two halves side by side, the second half's result merged into the first's by
+/// `merge` (so what the first half found stays first, as one walk in order would have it).
+pub fn in_halves<T: Send>(pairs: &[Pair], walk: impl Fn(&[Pair]) -> T + Sync, merge: impl FnOnce(&mut T, T)) -> T {
+    if pairs.len() < IN_HALVES_FROM {
+        return walk(pairs);
+    }
+    let (first, second) = pairs.split_at(pairs.len() / 2);
+    let (mut out, rest) = std::thread::scope(|scope| {
+        let rest = scope.spawn(|| walk(second));
+        (walk(first), rest.join())
+    });
+    merge(&mut out, rest.unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+    out
+}
+
+/// The number of pairs from which [`in_halves`] uses a second thread (below it, starting one
+/// costs more than it saves).
+pub const IN_HALVES_FROM: usize = 4096;
 
 /// The record a finding about a pair's enrollment points at: its latest enrollment there.
 pub fn latest_enrollment<'a>(ledger: &'a Ledger, pair: &Pair) -> Option<&'a Enrollment> {

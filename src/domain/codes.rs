@@ -182,8 +182,8 @@ mod tests {
             b" 9990011".to_vec(),
             b"-1".to_vec(),
         ];
-        // Every position of an 8- and a 10-digit code holding each byte that is next to a
-        // digit (`/` `:`), a letter, a space, a high byte.
+        // Every position of codes of 8, 10, 16 and 17 digits holding a byte next to the digits
+        // (`/` `:`), a letter, a space, a high byte, or a digit.
         for len in [8usize, 10, 16, 17] {
             for at in 0..len {
                 for b in [b'/', b':', b'O', b' ', 0x80, 0xB0, b'5'] {

@@ -568,7 +568,7 @@ impl<'s> Checker<'s> {
         let (layout, download, without_type) = self.layout_of(rec, reader)?;
         let year = self.prepare.year_of(rec, layout, without_type).unwrap_or_else(|| AcademicYear::containing(self.options.as_of));
         let at = self.schema.layouts[layout].fields_for(year, download).iter().position(|f| f.name == name)?;
-        at.checked_sub(usize::from(without_type))
+        crate::schema::record_index(at, without_type)
     }
 
     /// The text of `field` in the record at `at`, read again from its source.
@@ -586,7 +586,7 @@ impl<'s> Checker<'s> {
         let rec = reader.record_at(&Pos { line, byte, lf: false, long: 0 })?;
         if let Some((layout, _, without_type)) = self.layout_of(&rec, &**reader) {
             let get = |name: &str| {
-                let at = self.schema.layouts[layout].stable_position(name).and_then(|p| rec.get(p.checked_sub(usize::from(without_type))?));
+                let at = self.schema.layouts[layout].stable_index(name, without_type).and_then(|p| rec.get(p));
                 at.filter(|v| !v.is_empty()).map(|v| String::from_utf8_lossy(v).into_owned())
             };
             f.local_record_id = get(names::LOCAL_RECORD_ID);
@@ -690,9 +690,7 @@ impl<'s> Take<'s> {
         match (state.year, form.record_year) {
             (None, Some(y)) => state.year = Some(y),
             (Some(fy), Some(y)) if fy != y && !form.download => {
-                let at = schema.layouts[form.layout]
-                    .stable_position(names::ACADEMIC_YEAR_ID)
-                    .and_then(|p| p.checked_sub(usize::from(compiled.without_type)));
+                let at = schema.layouts[form.layout].stable_index(names::ACADEMIC_YEAR_ID, compiled.without_type);
                 self.findings.push(ctx.finding(&structure::ACADEMIC_YEAR_MIX, at, &[("file_year", &fy.to_string())]));
             }
             _ => {}
@@ -722,10 +720,9 @@ impl<'s> Take<'s> {
     }
 
     fn file_facts(&self, rec: &ByteRecord, compiled: &Compiled<'_>, layout: usize, year: Option<AcademicYear>, pos: Pos) -> FileFacts {
-        let shift = usize::from(compiled.without_type);
         let lea = self.schema.layouts[layout]
-            .stable_position(names::REPORTING_LEA)
-            .and_then(|p| rec.get(p.checked_sub(shift)?))
+            .stable_index(names::REPORTING_LEA, compiled.without_type)
+            .and_then(|p| rec.get(p))
             .filter(|v| v.len() == 7)
             .and_then(digits);
         FileFacts {

@@ -108,7 +108,7 @@ impl<'s> Prepare<'s> {
     /// The year a record names in its academic_year_id, when it can be read (`without_type`:
     /// the record holds no record type field).
     pub(crate) fn year_of(&self, rec: &ByteRecord, layout: usize, without_type: bool) -> Option<AcademicYear> {
-        let at = self.year_pos[layout]?.checked_sub(usize::from(without_type))?;
+        let at = crate::schema::record_index(self.year_pos[layout]?, without_type)?;
         AcademicYear::parse(rec.get(at)?)
     }
 

@@ -239,6 +239,26 @@ impl Layout {
         let pos = self.fields.iter().position(|f| f.name == name)?;
         self.fields[..=pos].iter().all(|f| f.first_year.is_none() && f.last_year.is_none()).then_some(pos)
     }
+
+    /// [`Layout::stable_position`] in a record, which may hold no record type field
+    /// ([`record_index`]).
+    pub fn stable_index(&self, name: &str, without_type: bool) -> Option<usize> {
+        record_index(self.stable_position(name)?, without_type)
+    }
+}
+
+/// Where the layout field at `position` sits in a record: one place earlier in a record that
+/// holds no record type field (`without_type`: a source gives the record type once), and
+/// nowhere for the record type field itself then.
+///
+/// ```
+/// use rollcall::schema::record_index;
+/// assert_eq!(record_index(3, false), Some(3));
+/// assert_eq!(record_index(3, true), Some(2));
+/// assert_eq!(record_index(0, true), None);
+/// ```
+pub fn record_index(position: usize, without_type: bool) -> Option<usize> {
+    position.checked_sub(usize::from(without_type))
 }
 
 /// A span of academic years with one field list of a layout.

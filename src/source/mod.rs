@@ -173,8 +173,8 @@ impl Records {
 
     /// What the records of a batch may hold at most, counted as their bytes and 24 bytes a
     /// field (its end and its parsed value): few enough that the batches in flight stay in
-    /// the caches. Daily attendance rows (6 fields) fill about 6,000 records, SENR records (35 fields)
-    /// about 1,100. Measured with 8,192 records at most: 1M SENR records with the field and
+    /// the caches. Daily attendance rows (6 fields) fill about 6,000 records, SENR records
+    /// (35 fields) about 1,100. Measured with 8,192 records at most: 1M SENR records with the field and
     /// record rules 0.40 s in 14 MiB (4,096 records and no limit: 0.42 s in 31 MiB); 9M
     /// attendance rows 0.93 s (4,096 and no limit: 0.96 s).
     pub const BYTES: usize = 1 << 20;
